@@ -1,0 +1,48 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test` (README).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install messages run test lint prod-check makemessages clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Compile the da/nl/fr catalogues with Babel (pure Python: no gettext needed on the machine).
+messages: install
+	@$(VENV)/bin/pybabel compile --statistics -d locale -D django 2>&1 | grep -v "^compiling" || true
+
+run: messages
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Portal: http://$(HOST):$(PORT)/  Admin: http://$(HOST):$(PORT)/admin/  API docs: http://$(HOST):$(PORT)/api/docs/"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: messages
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+# check --deploy under production settings, with throwaway secrets.
+prod-check: install
+	DJANGO_SETTINGS_MODULE=amexprog.settings.production \
+	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	PAN_HMAC_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))') \
+	DJANGO_ALLOWED_HOSTS=cards.example.com \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+# Refresh the catalogues after changing user-visible strings (needs GNU gettext's xgettext).
+makemessages: install
+	$(PY) manage.py makemessages -l da -l nl -l fr --ignore .venv --ignore 'bench/*' --ignore 'tests/*'
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,114 @@
+"""REST API for companies, cardmembers, accounts and cards (read). Scoped in get_queryset."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from moneyed import Money
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts import selectors
+from accounts.models import Account, Card, Cardmember
+from accounts.serializers import (
+    AccountSerializer,
+    CardmemberSerializer,
+    CardOrderResultSerializer,
+    CardOrderSerializer,
+    CardSerializer,
+    CompanySerializer,
+)
+from accounts.services import CardOrder, card_order
+from amexprog.common import clock
+from amexprog.common.cycle import business_date
+from amexprog.common.permissions import IsPortalUserOrCompanyToken
+
+
+class CompanyViewSet(viewsets.ReadOnlyModelViewSet):
+    """Companies the caller administers (a company token: its own company)."""
+
+    serializer_class = CompanySerializer
+    permission_classes = [IsPortalUserOrCompanyToken]
+    lookup_field = "number"
+    filterset_fields = ["market", "billing_type", "status"]
+
+    def get_queryset(self):
+        return selectors.visible_companies(self.request.user).order_by("number")
+
+
+class CardmemberFilter(filters.FilterSet):
+    company = filters.CharFilter(field_name="company__number")
+
+    class Meta:
+        model = Cardmember
+        fields = ["company", "employee_id", "cost_centre", "language"]
+
+
+class CardmemberViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CardmemberSerializer
+    permission_classes = [IsPortalUserOrCompanyToken]
+    filterset_class = CardmemberFilter
+
+    def get_queryset(self):
+        return selectors.visible_cardmembers(self.request.user).select_related("company").order_by("id")
+
+
+class AccountFilter(filters.FilterSet):
+    company = filters.CharFilter(field_name="company__number")
+
+    class Meta:
+        model = Account
+        fields = ["company", "status", "billing_type", "liability", "cycle_day"]
+
+
+class AccountViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = AccountSerializer
+    permission_classes = [IsPortalUserOrCompanyToken]
+    lookup_field = "number"
+    filterset_class = AccountFilter
+
+    def get_queryset(self):
+        return selectors.visible_accounts(self.request.user).select_related("company").order_by("number")
+
+
+class CardFilter(filters.FilterSet):
+    account = filters.CharFilter(field_name="account__number")
+    company = filters.CharFilter(field_name="account__company__number")
+
+    class Meta:
+        model = Card
+        fields = ["account", "company", "status"]
+
+
+class CardViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CardSerializer
+    permission_classes = [IsPortalUserOrCompanyToken]
+    filterset_class = CardFilter
+
+    def get_queryset(self):
+        return selectors.visible_cards(self.request.user).select_related("account").order_by("id")
+
+    @extend_schema(
+        request=CardOrderSerializer,
+        responses={201: CardOrderResultSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                                     description="Replays return the first response; reuse with another body is 409.")],
+        summary="Order a card for a new cardmember (SPEC section 11)",
+    )
+    @action(detail=False, methods=["post"], url_path="orders")
+    def orders(self, request):
+        serializer = CardOrderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        # Company tokens and PAs can only order for companies they see: an outsider gets a 404.
+        company = get_object_or_404(selectors.visible_companies(request.user), number=data.pop("company_number"))
+        limit = data.pop("monthly_limit")
+        issued = card_order(
+            company=company,
+            order=CardOrder(**data, monthly_limit=Money(limit, company.currency) if limit is not None else None),
+            issued_on=business_date() or clock.today(),
+        )
+        body = CardOrderResultSerializer({"account": issued.card.account, "card": issued.card}).data
+        return Response(body, status=status.HTTP_201_CREATED)

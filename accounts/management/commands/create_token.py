@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import ApiToken, Company
+from accounts.services import api_token_create
+
+
+class Command(BaseCommand):
+    help = "Create an API token and print its key (shown once): --network, --ops, or --company N."
+
+    def add_arguments(self, parser):
+        group = parser.add_mutually_exclusive_group(required=True)
+        group.add_argument("--network", action="store_true", help="a card-network token for authorizations")
+        group.add_argument("--ops", action="store_true", help="an ops token that sees every company")
+        group.add_argument("--company", metavar="N", help="a PA API token for company number N")
+        parser.add_argument("--name", default="", help="a label for the token")
+
+    def handle(self, *args, network: bool, ops: bool, company: str | None, name: str, **options):
+        target = None
+        if company is not None:
+            target = Company.objects.filter(number=company).first()
+            if target is None:
+                raise CommandError(f"No company with number {company!r}.")
+            kind = ApiToken.Kind.COMPANY
+        elif network:
+            kind = ApiToken.Kind.NETWORK
+        else:
+            kind = ApiToken.Kind.OPS
+        _token, key = api_token_create(name=name or f"{kind} token", kind=kind, company=target)
+        self.stdout.write(key)

@@ -1,0 +1,99 @@
+"""API representations. Presentation only: writes go through accounts.services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from accounts.models import Account, BillingType, Card, Cardmember, Company, Language, Liability
+
+
+class CompanySerializer(serializers.ModelSerializer):
+    credit_limit = serializers.DecimalField(source="credit_limit.amount", max_digits=14, decimal_places=2)
+    annual_fee = serializers.DecimalField(source="annual_fee.amount", max_digits=10, decimal_places=2)
+    currency = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Company
+        fields = [
+            "number", "legal_name", "vat_number", "market", "currency", "billing_type", "default_liability",
+            "credit_limit", "annual_fee", "cash_allowed", "eurobonus_allowed", "payment_terms_days",
+            "blocked_mccs", "address_line", "postal_code", "city", "country", "iban", "bic",
+            "authorised_signatories", "status",
+        ]
+        read_only_fields = fields
+
+
+class CardmemberSerializer(serializers.ModelSerializer):
+    company_number = serializers.CharField(source="company.number", read_only=True)
+
+    class Meta:
+        model = Cardmember
+        fields = [
+            "id", "company_number", "employee_id", "cost_centre", "first_name", "last_name", "email", "phone",
+            "address_line", "postal_code", "city", "country", "language", "contact_valid",
+        ]
+        read_only_fields = fields
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    company_number = serializers.CharField(source="company.number", read_only=True)
+    cardmember_id = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Account
+        fields = [
+            "number", "company_number", "cardmember_id", "liability", "billing_type", "currency", "cycle_day",
+            "status", "opened_on", "closed_on",
+        ]
+        read_only_fields = fields
+
+
+class CardSerializer(serializers.ModelSerializer):
+    account_number = serializers.CharField(source="account.number", read_only=True)
+    masked_number = serializers.CharField(read_only=True)
+    replaces_id = serializers.IntegerField(read_only=True, allow_null=True)
+    monthly_limit = serializers.DecimalField(source="monthly_limit.amount", max_digits=12, decimal_places=2,
+                                             allow_null=True, read_only=True)
+
+    class Meta:
+        model = Card
+        fields = [
+            "id", "account_number", "masked_number", "last4", "expiry", "status", "replaces_id", "contactless",
+            "cash_enabled", "monthly_limit", "blocked_mccs", "issued_on",
+        ]
+        read_only_fields = fields
+
+
+class CardOrderSerializer(serializers.Serializer):
+    """A single card order (SPEC section 11). The response shows the masked card only."""
+
+    company_number = serializers.CharField(max_length=20)
+    employee_id = serializers.CharField(max_length=40)
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    email = serializers.EmailField()
+    cost_centre = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    language = serializers.ChoiceField(choices=Language.choices, required=False, allow_blank=True, default="")
+    address_line = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    country = serializers.CharField(max_length=2, min_length=2, required=False, allow_blank=True, default="")
+    liability = serializers.ChoiceField(choices=Liability.choices, required=False, allow_blank=True, default="")
+    billing = serializers.ChoiceField(choices=BillingType.choices, required=False, allow_blank=True, default="")
+    cycle_day = serializers.IntegerField(min_value=1, max_value=31, required=False, default=1)
+    monthly_limit = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"),
+                                             required=False, allow_null=True, default=None)
+    cash_enabled = serializers.BooleanField(required=False, default=False)
+
+    def validate_cycle_day(self, value: int) -> int:
+        if 28 < value < 31:
+            raise serializers.ValidationError("Use 1–28, or 31 for the last day of the month.")
+        return value
+
+
+class CardOrderResultSerializer(serializers.Serializer):
+    account = AccountSerializer()
+    card = CardSerializer()

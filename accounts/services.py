@@ -1,0 +1,323 @@
+"""Every write to companies, cardmembers, accounts, cards and API tokens (SPEC sections 3, 11)."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from moneyed import Money
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+
+from accounts.authentication import hash_key
+from accounts.models import (
+    MAX_ANNUAL_FEE_DKK,
+    Account,
+    ApiToken,
+    BillingType,
+    Card,
+    Cardmember,
+    Company,
+    Liability,
+    Market,
+    ProgrammeAdministrator,
+)
+from accounts.pan import generate_pan, luhn_check_digit, pan_hash
+from amexprog.common.errors import ApplicationError
+from amexprog.common.money import require_decimal
+
+ANNUAL_FEE_TOO_HIGH = "The annual card fee may be at most DKK 650 (terms §9)."
+INVALID_IBAN = "The IBAN is not valid: {reason}"
+INVALID_BIC = "The BIC is not valid: {reason}"
+UNKNOWN_MARKET = "Unknown market {market!r}; expected DK or BE."
+BAD_CYCLE_DAY = "The statement cycle day must be 1–28, or 31 for the last day of the month."
+WRONG_CURRENCY = "Amounts for a {market} company are in {currency}, not {given}."
+CARDMEMBER_EXISTS = "Company {company} already has a cardmember with employee id {employee_id}."
+ACCOUNT_EXISTS = "This cardmember already has an account."
+COMPANY_NOT_ACTIVE = "Company {company} is terminated; no new accounts or cards can be opened."
+ACCOUNT_NOT_OPEN = "Account {account} is {status}; no card can be issued on it."
+
+CARD_VALIDITY_MONTHS = 48  # SPEC section 3
+
+
+def _validated_iban_bic(iban: str, bic: str) -> tuple[str, str]:
+    if iban:
+        try:
+            iban = str(IBAN(iban))
+        except SchwiftyException as exc:
+            raise ApplicationError(INVALID_IBAN.format(reason=exc), "invalid_iban", {"field": "iban"}) from exc
+    if bic:
+        try:
+            bic = str(BIC(bic))
+        except SchwiftyException as exc:
+            raise ApplicationError(INVALID_BIC.format(reason=exc), "invalid_bic", {"field": "bic"}) from exc
+    return iban, bic
+
+
+def _require_money(value: Money, currency: str, market: str) -> None:
+    require_decimal(value.amount)
+    if str(value.currency) != currency:
+        raise ApplicationError(
+            WRONG_CURRENCY.format(market=market, currency=currency, given=value.currency), "wrong_currency"
+        )
+
+
+@transaction.atomic
+def company_create(
+    *,
+    number: str,
+    legal_name: str,
+    vat_number: str,
+    market: str = Market.DK,
+    billing_type: str = BillingType.INDIVIDUAL,
+    default_liability: str = Liability.CORPORATE,
+    credit_limit: Money,
+    annual_fee: Money,
+    cash_allowed: bool = False,
+    eurobonus_allowed: bool = False,
+    payment_terms_days: int = 28,
+    address_line: str = "",
+    postal_code: str = "",
+    city: str = "",
+    country: str = "",
+    iban: str = "",
+    bic: str = "",
+    authorised_signatories: list[str] | None = None,
+) -> Company:
+    """Onboard a company (SPEC sections 3, 11)."""
+    if market not in Market.values:
+        raise ApplicationError(UNKNOWN_MARKET.format(market=market), "unknown_market")
+    currency = {"DK": "DKK", "BE": "EUR"}[market]
+    _require_money(credit_limit, currency, market)
+    _require_money(annual_fee, currency, market)
+    if market == Market.DK and annual_fee.amount > MAX_ANNUAL_FEE_DKK:
+        raise ApplicationError(ANNUAL_FEE_TOO_HIGH, "annual_fee_too_high", {"field": "annual_fee"})
+    iban, bic = _validated_iban_bic(iban, bic)
+    company = Company(
+        number=number,
+        legal_name=legal_name,
+        vat_number=vat_number,
+        market=market,
+        billing_type=billing_type,
+        default_liability=default_liability,
+        credit_limit=credit_limit,
+        annual_fee=annual_fee,
+        cash_allowed=cash_allowed,
+        eurobonus_allowed=eurobonus_allowed,
+        payment_terms_days=payment_terms_days,
+        address_line=address_line,
+        postal_code=postal_code,
+        city=city,
+        country=country or market,
+        iban=iban,
+        bic=bic,
+        authorised_signatories=authorised_signatories or [],
+    )
+    company.full_clean()
+    company.save()
+    return company
+
+
+@transaction.atomic
+def programme_administrator_create(
+    *, username: str, email: str, password: str | None, companies: list[Company], first_name: str = "",
+    last_name: str = "", language: str = "en",
+) -> ProgrammeAdministrator:
+    user = get_user_model().objects.create_user(
+        username=username, email=email, password=password, first_name=first_name, last_name=last_name
+    )
+    pa = ProgrammeAdministrator.objects.create(user=user, language=language)
+    pa.companies.set(companies)
+    return pa
+
+
+@transaction.atomic
+def cardmember_create(
+    *,
+    company: Company,
+    employee_id: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    phone: str = "",
+    cost_centre: str = "",
+    address_line: str = "",
+    postal_code: str = "",
+    city: str = "",
+    country: str = "",
+    language: str = "",
+) -> Cardmember:
+    if Cardmember.objects.filter(company=company, employee_id=employee_id).exists():
+        raise ApplicationError(
+            CARDMEMBER_EXISTS.format(company=company.number, employee_id=employee_id), "cardmember_exists"
+        )
+    cardmember = Cardmember(
+        company=company, employee_id=employee_id, first_name=first_name, last_name=last_name, email=email,
+        phone=phone, cost_centre=cost_centre, address_line=address_line, postal_code=postal_code, city=city,
+        country=country or company.country, language=language or ("da" if company.market == Market.DK else "nl"),
+    )
+    cardmember.full_clean(exclude=["user"])
+    cardmember.save()
+    return cardmember
+
+
+def _new_account_number() -> str:
+    body = "".join(secrets.choice("0123456789") for _ in range(11))
+    return body + luhn_check_digit(body)
+
+
+@transaction.atomic
+def account_open(
+    *,
+    cardmember: Cardmember,
+    opened_on: dt.date,
+    liability: str | None = None,
+    billing_type: str | None = None,
+    cycle_day: int = 1,
+) -> Account:
+    """Open the cardmember's account with the company (SPEC section 3: one per cardmember)."""
+    company = cardmember.company
+    if company.status != Company.Status.ACTIVE:
+        raise ApplicationError(COMPANY_NOT_ACTIVE.format(company=company.number), "company_not_active")
+    if not (1 <= cycle_day <= 28 or cycle_day == Account.LAST_DAY_OF_MONTH):
+        raise ApplicationError(BAD_CYCLE_DAY, "bad_cycle_day", {"field": "cycle_day"})
+    if Account.objects.filter(cardmember=cardmember).exists():
+        raise ApplicationError(ACCOUNT_EXISTS, "account_exists")
+    for _attempt in range(10):
+        try:
+            with transaction.atomic():
+                return Account.objects.create(
+                    number=_new_account_number(),
+                    company=company,
+                    cardmember=cardmember,
+                    liability=liability or company.default_liability,
+                    billing_type=billing_type or company.billing_type,
+                    currency=company.currency,
+                    cycle_day=cycle_day,
+                    opened_on=opened_on,
+                )
+        except IntegrityError:
+            continue  # an account number collision; draw again
+    raise RuntimeError("could not draw a unique account number")
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, clamped to the end of a shorter month."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def card_expiry(issued_on: dt.date, months: int = CARD_VALIDITY_MONTHS) -> dt.date:
+    """Last day of the month `months` after issue."""
+    later = add_months(issued_on.replace(day=1), months)
+    return later.replace(day=calendar.monthrange(later.year, later.month)[1])
+
+
+@dataclass(frozen=True)
+class IssuedCard:
+    """A newly issued card and its full number: the number lives only as long as this object."""
+
+    card: Card
+    pan: str
+
+    def __repr__(self) -> str:  # never let the full PAN reach a log via repr()
+        return f"IssuedCard(card={self.card.pk}, last4={self.card.last4})"
+
+
+@transaction.atomic
+def card_issue(
+    *,
+    account: Account,
+    issued_on: dt.date,
+    replaces: Card | None = None,
+    contactless: bool = True,
+    cash_enabled: bool = False,
+    monthly_limit: Money | None = None,
+) -> IssuedCard:
+    """Issue a card with a freshly generated PAN (SPEC sections 3, 11)."""
+    if account.status not in (Account.Status.ACTIVE, Account.Status.SUSPENDED):
+        raise ApplicationError(ACCOUNT_NOT_OPEN.format(account=account.number, status=account.status),
+                               "account_not_open")
+    if monthly_limit is not None:
+        _require_money(monthly_limit, account.currency, account.company.market)
+    status = Card.Status.ORDERED if account.company.requires_activation else Card.Status.ACTIVE
+    for _attempt in range(10):
+        pan = generate_pan()
+        try:
+            with transaction.atomic():
+                card = Card.objects.create(
+                    account=account,
+                    pan_hash=pan_hash(pan),
+                    last4=pan[-4:],
+                    expiry=card_expiry(issued_on),
+                    status=status,
+                    replaces=replaces,
+                    contactless=contactless,
+                    cash_enabled=cash_enabled and account.company.cash_allowed,
+                    monthly_limit=monthly_limit,
+                    issued_on=issued_on,
+                    status_changed_on=issued_on,
+                )
+            return IssuedCard(card=card, pan=pan)
+        except IntegrityError:
+            continue  # a PAN collision (1 in 10^12); draw again
+    raise RuntimeError("could not draw a unique card number")
+
+
+def card_find_by_pan(pan: str) -> Card | None:
+    return Card.objects.select_related("account", "account__company").filter(pan_hash=pan_hash(pan)).first()
+
+
+@transaction.atomic
+def api_token_create(*, name: str, kind: str, company: Company | None = None, created_by=None) -> tuple[ApiToken, str]:
+    """Create an API token; returns it with its key, which is shown once and never stored."""
+    key = secrets.token_urlsafe(32)
+    token = ApiToken(name=name, kind=kind, company=company, key_hash=hash_key(key), prefix=key[:8],
+                     created_by=created_by)
+    token.full_clean(exclude=["created_by"])
+    token.save()
+    return token, key
+
+
+
+@dataclass(frozen=True)
+class CardOrder:
+    """One card order (a Central Order Card row, SPEC section 11), already parsed."""
+
+    employee_id: str
+    first_name: str
+    last_name: str
+    email: str
+    cost_centre: str = ""
+    phone: str = ""
+    language: str = ""
+    address_line: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = ""
+    liability: str = ""
+    billing: str = ""
+    cycle_day: int = 1
+    monthly_limit: Money | None = None
+    cash_enabled: bool = False
+
+
+@transaction.atomic
+def card_order(*, company: Company, order: CardOrder, issued_on: dt.date) -> IssuedCard:
+    """Order a card for a new cardmember: cardmember, account and card in one transaction (SPEC §11)."""
+    cardmember = cardmember_create(
+        company=company, employee_id=order.employee_id, first_name=order.first_name, last_name=order.last_name,
+        email=order.email, phone=order.phone, cost_centre=order.cost_centre, address_line=order.address_line,
+        postal_code=order.postal_code, city=order.city, country=order.country, language=order.language,
+    )
+    account = account_open(
+        cardmember=cardmember, opened_on=issued_on, liability=order.liability or None,
+        billing_type=order.billing or None, cycle_day=order.cycle_day,
+    )
+    return card_issue(account=account, issued_on=issued_on, cash_enabled=order.cash_enabled,
+                      monthly_limit=order.monthly_limit)

@@ -1,0 +1,22 @@
+"""Celery entry point for the nightly cycle (DESIGN "Jobs": tasks are another interface to services)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+
+from amexprog.common import clock
+from amexprog.common.cycle import business_date, cycle_run_day, days_to_run
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def run_cycle_task(through: str | None = None) -> str | None:
+    """Run the cycle through `through` (default: yesterday). Safe to run any number of times."""
+    last_day = dt.date.fromisoformat(through) if through else clock.today() - dt.timedelta(days=1)
+    if business_date() is None:
+        return None  # a fresh database is started by an operator with run_cycle --from
+    for day in days_to_run(through=last_day, start=None):
+        cycle_run_day(on=day)
+    done = business_date()
+    return done.isoformat() if done else None

@@ -1,0 +1,38 @@
+"""Production settings: secrets from the environment (or *_FILE), HTTPS everywhere.
+
+`DJANGO_SETTINGS_MODULE=amexprog.settings.production manage.py check --deploy` passes with no
+warnings once DJANGO_SECRET_KEY and PAN_HMAC_KEY are set to real values.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from amexprog.settings.base import *  # noqa: F401,F403
+from amexprog.settings.base import DEV_PAN_HMAC_KEY, DEV_SECRET_KEY
+from amexprog.settings.env import env_bool, env_int, env_list, env_required
+
+DEBUG = False
+SECRET_KEY = env_required("DJANGO_SECRET_KEY")
+PAN_HMAC_KEY = env_required("PAN_HMAC_KEY")
+if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a real secret of at least 50 characters")
+if PAN_HMAC_KEY == DEV_PAN_HMAC_KEY or len(PAN_HMAC_KEY) < 32:
+    raise ImproperlyConfigured("PAN_HMAC_KEY must be a real secret of at least 32 characters")
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the host names served")
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SECURE = True
+X_FRAME_OPTIONS = "DENY"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

@@ -1,0 +1,185 @@
+"""The double-entry ledger (SPEC section 4).
+
+A JournalEntry is one money movement; its JournalLegs sum to zero in each currency, which the
+database enforces (a deferred constraint trigger on PostgreSQL). A Posting is the receivable leg as
+the holder sees it. Postings and legs are append-only: the database refuses UPDATE and DELETE, and
+a mistake is corrected by a reversing posting. Every entry has a unique source key naming why it
+exists, which makes every job and import safe to re-run.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
+
+from accounts.models import Account, Card
+
+
+class LedgerAccount(models.Model):
+    """An account of the chart of accounts."""
+
+    class Type(models.TextChoices):
+        ASSET = "asset", _("Asset")
+        LIABILITY = "liability", _("Liability")
+        INCOME = "income", _("Income")
+        EXPENSE = "expense", _("Expense")
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    type = models.CharField(_("type"), max_length=16, choices=Type.choices)
+
+    class Meta:
+        verbose_name = _("ledger account")
+        verbose_name_plural = _("chart of accounts")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class Chart:
+    """Codes of the chart of accounts (created by migration 0002)."""
+
+    RECEIVABLE = "receivable"
+    MERCHANT_SETTLEMENT = "merchant_settlement"
+    BANK = "bank"
+    FEE_INCOME_ANNUAL = "fee_income_annual"
+    FEE_INCOME_CASH = "fee_income_cash"
+    FEE_INCOME_REMINDER = "fee_income_reminder"
+    FEE_INCOME_EUROBONUS = "fee_income_eurobonus"
+    FEE_INCOME_RETURNED_PAYMENT = "fee_income_returned_payment"
+    INTEREST_INCOME = "interest_income"
+    FX_INCOME = "fx_income"
+    DISPUTE_SUSPENSE = "dispute_suspense"
+    WRITE_OFF = "write_off"
+
+
+class JournalEntry(models.Model):
+    source_key = models.CharField(_("source key"), max_length=200, unique=True)
+    booked_on = models.DateField(_("booked on"), db_index=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("journal entry")
+        verbose_name_plural = _("journal entries")
+
+    def __str__(self) -> str:
+        return self.source_key
+
+
+class JournalLeg(models.Model):
+    """One side of an entry. Positive amounts are debits, negative amounts credits."""
+
+    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="legs", verbose_name=_("entry"))
+    ledger_account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, to_field="code",
+                                       db_column="ledger_account_code", verbose_name=_("ledger account"))
+    # Set on receivable legs: the cardmember account this receivable belongs to (a sub-ledger).
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, null=True, blank=True, related_name="legs",
+                                verbose_name=_("cardmember account"))
+    amount = MoneyField(_("amount"), max_digits=18, decimal_places=2, default_currency=None)
+
+    class Meta:
+        verbose_name = _("journal leg")
+        verbose_name_plural = _("journal legs")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(ledger_account="receivable") | models.Q(account__isnull=False),
+                name="receivable_leg_names_account",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ledger_account_id} {self.amount}"
+
+
+class PostingKind(models.TextChoices):
+    PURCHASE = "purchase", _("Purchase")
+    REFUND = "refund", _("Refund")
+    CASH = "cash", _("Cash withdrawal")
+    PAYMENT = "payment", _("Payment")
+    PAYMENT_RETURN = "payment_return", _("Returned payment")
+    FEE_ANNUAL = "fee_annual", _("Annual card fee")
+    FEE_ANNUAL_REFUND = "fee_annual_refund", _("Annual card fee refund")
+    FEE_FX = "fee_fx", _("Currency conversion fee")
+    FEE_CASH = "fee_cash", _("Cash withdrawal fee")
+    FEE_REMINDER = "fee_reminder", _("Reminder fee")
+    FEE_EUROBONUS = "fee_eurobonus", _("EuroBonus fee")
+    FEE_RETURNED_PAYMENT = "fee_returned_payment", _("Returned payment cost")
+    INTEREST = "interest", _("Late interest")
+    DISPUTE_CREDIT = "dispute_credit", _("Dispute credit")
+    DISPUTE_REVERSAL = "dispute_reversal", _("Dispute reversal")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+
+
+# The ledger account on the other side of each kind's receivable leg.
+COUNTER_ACCOUNT: dict[str, str] = {
+    PostingKind.PURCHASE: Chart.MERCHANT_SETTLEMENT,
+    PostingKind.REFUND: Chart.MERCHANT_SETTLEMENT,
+    PostingKind.CASH: Chart.MERCHANT_SETTLEMENT,
+    PostingKind.PAYMENT: Chart.BANK,
+    PostingKind.PAYMENT_RETURN: Chart.BANK,
+    PostingKind.FEE_ANNUAL: Chart.FEE_INCOME_ANNUAL,
+    PostingKind.FEE_ANNUAL_REFUND: Chart.FEE_INCOME_ANNUAL,
+    PostingKind.FEE_FX: Chart.FX_INCOME,
+    PostingKind.FEE_CASH: Chart.FEE_INCOME_CASH,
+    PostingKind.FEE_REMINDER: Chart.FEE_INCOME_REMINDER,
+    PostingKind.FEE_EUROBONUS: Chart.FEE_INCOME_EUROBONUS,
+    PostingKind.FEE_RETURNED_PAYMENT: Chart.FEE_INCOME_RETURNED_PAYMENT,
+    PostingKind.INTEREST: Chart.INTEREST_INCOME,
+    PostingKind.DISPUTE_CREDIT: Chart.DISPUTE_SUSPENSE,
+    PostingKind.DISPUTE_REVERSAL: Chart.DISPUTE_SUSPENSE,
+    PostingKind.ADJUSTMENT: Chart.WRITE_OFF,
+}
+
+
+class Posting(models.Model):
+    """The receivable side of an entry as the holder sees it (SPEC section 4).
+
+    Positive amounts are owed by the holder, negative amounts are credits.
+    """
+
+    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="posting",
+                                 verbose_name=_("journal entry"))
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings", verbose_name=_("account"))
+    posting_date = models.DateField(_("posting date"))
+    kind = models.CharField(_("kind"), max_length=24, choices=PostingKind.choices)
+    amount = MoneyField(_("amount"), max_digits=18, decimal_places=2, default_currency=None)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    source_key = models.CharField(_("source key"), max_length=200, unique=True)
+    related = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="dependents",
+                                verbose_name=_("related posting"),
+                                help_text=_("The charge a fee belongs to, or the posting a reversal reverses."))
+    # Charge details (SPEC section 5).
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, null=True, blank=True, related_name="postings",
+                             verbose_name=_("card"))
+    transaction_date = models.DateField(_("transaction date"), null=True, blank=True)
+    merchant_name = models.CharField(_("merchant name"), max_length=100, blank=True)
+    merchant_city = models.CharField(_("merchant city"), max_length=60, blank=True)
+    merchant_country = models.CharField(_("merchant country"), max_length=2, blank=True)
+    mcc = models.CharField(_("MCC"), max_length=4, blank=True)
+    flagged_for_review = models.BooleanField(_("flagged for review"), default=False)
+    # Foreign-currency details (SPEC section 6).
+    original_amount = MoneyField(_("original amount"), max_digits=18, decimal_places=3, null=True, blank=True,
+                                 default_currency=None)
+    usd_amount = models.DecimalField(_("USD amount"), max_digits=18, decimal_places=2, null=True, blank=True)
+    fx_rate_to_usd = models.DecimalField(_("rate to USD"), max_digits=24, decimal_places=12, null=True, blank=True)
+    fx_rate = models.DecimalField(_("USD to billing-currency rate"), max_digits=24, decimal_places=12,
+                                  null=True, blank=True)
+    fx_rate_date = models.DateField(_("rate date"), null=True, blank=True)
+    # How the amount was computed (fee schedule version, base, rate, day counts…), shown on statements.
+    explanation = models.JSONField(_("explanation"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("posting")
+        verbose_name_plural = _("postings")
+        ordering = ["posting_date", "id"]
+        indexes = [
+            models.Index(fields=["account", "posting_date"]),
+            models.Index(fields=["kind", "posting_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.posting_date} {self.kind} {self.amount}"

@@ -1,0 +1,74 @@
+"""The portal shell: login, home pages for PAs and cardmembers, company pages (SPEC section 1)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+
+from accounts.models import Account, ProgrammeAdministrator
+from ledger.models import Posting
+from portal.selectors import cardmember_accounts, pa_companies
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "portal/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        language = _preferred_language(self.request.user)
+        if language:
+            translation.activate(language)
+            response.set_cookie("django_language", language)
+        return response
+
+
+def _preferred_language(user) -> str | None:
+    pa = ProgrammeAdministrator.objects.filter(user=user).only("language").first()
+    if pa:
+        return pa.language
+    cardmember = getattr(user, "cardmember", None)
+    return cardmember.language if cardmember else None
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_staff and not hasattr(request.user, "pa"):
+        return redirect("admin:index")
+    if ProgrammeAdministrator.objects.filter(user=request.user).exists():
+        return redirect("portal:pa_home")
+    return redirect("portal:cardmember_home")
+
+
+@login_required
+def pa_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/pa_home.html", {"companies": pa_companies(request.user)})
+
+
+@login_required
+def company_detail(request: HttpRequest, number: str) -> HttpResponse:
+    # An outsider gets the same 404 as for a company that does not exist: nothing leaks.
+    company = get_object_or_404(pa_companies(request.user), number=number)
+    accounts = (
+        Account.objects.filter(company=company)
+        .select_related("cardmember")
+        .annotate(balance=Sum("postings__amount"))
+        .order_by("cardmember__last_name", "cardmember__first_name")
+    )
+    return render(request, "portal/company_detail.html", {"company": company, "accounts": accounts})
+
+
+@login_required
+def cardmember_home(request: HttpRequest) -> HttpResponse:
+    accounts = list(cardmember_accounts(request.user))
+    balances = dict(
+        Posting.objects.filter(account__in=accounts).values("account_id").annotate(total=Sum("amount"))
+        .values_list("account_id", "total")
+    )
+    for account in accounts:
+        account.balance = balances.get(account.pk)
+    return render(request, "portal/cardmember_home.html", {"accounts": accounts})

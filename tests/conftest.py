@@ -1,0 +1,105 @@
+"""Named people with stated access (DESIGN "Tests"): alice is PA of company A, bob a cardmember of
+A, carol PA of company B who must see nothing of A."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.services import api_token_create
+from tests.accounts.factories import (
+    AccountFactory,
+    CardmemberFactory,
+    CompanyFactory,
+    ProgrammeAdministratorFactory,
+    UserFactory,
+    issue_card,
+)
+
+PASSWORD = "secret-pass-123"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` are skipped on the SQLite run and run in CI's PostgreSQL run."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def company_a(db):
+    return CompanyFactory(number="10001", legal_name="Alpha A/S", billing_type="central")
+
+
+@pytest.fixture
+def company_b(db):
+    return CompanyFactory(number="10002", legal_name="Beta ApS")
+
+
+@pytest.fixture
+def alice(company_a):
+    pa = ProgrammeAdministratorFactory(user=UserFactory(username="alice", first_name="Alice"), companies=[company_a])
+    return pa.user
+
+
+@pytest.fixture
+def carol(company_b):
+    pa = ProgrammeAdministratorFactory(user=UserFactory(username="carol", first_name="Carol"), companies=[company_b])
+    return pa.user
+
+
+@pytest.fixture
+def bob_account(company_a):
+    user = UserFactory(username="bob", first_name="Bob")
+    cardmember = CardmemberFactory(company=company_a, user=user, first_name="Bob", last_name="Jensen")
+    return AccountFactory(cardmember=cardmember)
+
+
+@pytest.fixture
+def bob(bob_account):
+    return bob_account.cardmember.user
+
+
+@pytest.fixture
+def bob_card(bob_account):
+    return issue_card(bob_account)
+
+
+@pytest.fixture
+def b_account(company_b):
+    return AccountFactory(cardmember=CardmemberFactory(company=company_b, first_name="Bjørn", last_name="Beta"))
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def tokens(company_a, company_b):
+    """Keys of a company-A token, a company-B token, a network token and an ops token."""
+    return SimpleNamespace(
+        a=api_token_create(name="A", kind="company", company=company_a)[1],
+        b=api_token_create(name="B", kind="company", company=company_b)[1],
+        network=api_token_create(name="network", kind="network")[1],
+        ops=api_token_create(name="ops", kind="ops")[1],
+    )
+
+
+def token_client(key: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
