@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "amexprog.common",
     "accounts",
     "ledger",
+    "fees",
+    "charges",
     "portal",
 ]
 

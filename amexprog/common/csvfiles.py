@@ -1,0 +1,188 @@
+"""Shared rules for every CSV the product reads (SPEC sections 5, 9, 11).
+
+A file is validated whole before anything is posted; any bad row rejects the file with a
+row-by-row report (row number, column, reason). Row numbers count like a spreadsheet: the header is
+row 1, the first data row is row 2. Files are read as a stream, so memory does not grow with size.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO, BinaryIO
+
+from amexprog.common.errors import ApplicationError
+from amexprog.common.money import has_at_most_minor_units
+
+MAX_FIELD_CHARS = 1000
+MAX_REPORTED_ERRORS = 1000
+
+FILE_REJECTED = "The file was rejected: {count} error(s); nothing was loaded."
+BAD_HEADER = "The header must be exactly: {expected}"
+NOT_UTF8 = "The file is not valid UTF-8."
+WRONG_FIELD_COUNT = "expected {expected} fields, found {found}"
+FIELD_TOO_LONG = f"longer than {MAX_FIELD_CHARS} characters"
+EMPTY_FILE = "The file is empty."
+NO_ROWS = "The file has a header but no rows."
+FILE_ALREADY_LOADED = "This file was already loaded on {loaded_at} (same content); nothing was loaded again."
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column or 'file'}: {self.reason}"
+
+
+class FileRejected(ApplicationError):
+    """A whole file refused, with the row-by-row report in `errors` (and `extra`)."""
+
+    def __init__(self, errors: list[RowError], total: int | None = None):
+        total = total if total is not None else len(errors)
+        shown = errors[:MAX_REPORTED_ERRORS]
+        super().__init__(
+            FILE_REJECTED.format(count=total),
+            "file_rejected",
+            {"error_count": total, "errors": [asdict(error) for error in shown]},
+        )
+        self.errors = shown
+        self.total = total
+
+
+class ErrorCollector:
+    """Collects row errors while streaming; keeps the first MAX_REPORTED_ERRORS, counts them all."""
+
+    def __init__(self) -> None:
+        self.errors: list[RowError] = []
+        self.total = 0
+
+    def add(self, row: int, column: str, reason: str) -> None:
+        self.total += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(row, column, reason))
+
+    def __bool__(self) -> bool:
+        return self.total > 0
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            raise FileRejected(self.errors, self.total)
+
+
+def sha256_of(stream: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: stream.read(1 << 20), b""):
+        digest.update(chunk)
+    stream.seek(0)
+    return digest.hexdigest()
+
+
+def open_binary(source: str | Path | BinaryIO) -> BinaryIO:
+    if isinstance(source, str | Path):
+        return open(source, "rb")  # noqa: SIM115 — the caller closes it
+    return source
+
+
+def read_rows(stream: BinaryIO, columns: list[str], errors: ErrorCollector) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (row number, {column: value}) for each well-formed data row; report the rest.
+
+    A bad header or a file that is not UTF-8 stops reading (every row would be wrong).
+    """
+    text: IO[str] = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+    reader = csv.reader(text, strict=True)
+    try:
+        try:
+            header = next(reader)
+        except StopIteration:
+            errors.add(1, "", EMPTY_FILE)
+            return
+        if [name.strip() for name in header] != columns:
+            errors.add(1, "", BAD_HEADER.format(expected=",".join(columns)))
+            return
+        row_number = 1
+        seen_rows = False
+        for fields in reader:
+            row_number = reader.line_num
+            if not fields or fields == [""]:
+                continue
+            seen_rows = True
+            if len(fields) != len(columns):
+                errors.add(row_number, "", WRONG_FIELD_COUNT.format(expected=len(columns), found=len(fields)))
+                continue
+            too_long = [name for name, value in zip(columns, fields, strict=True) if len(value) > MAX_FIELD_CHARS]
+            if too_long:
+                for name in too_long:
+                    errors.add(row_number, name, FIELD_TOO_LONG)
+                continue
+            yield row_number, dict(zip(columns, (value.strip() for value in fields), strict=True))
+        if not seen_rows:
+            errors.add(1, "", NO_ROWS)
+    except UnicodeDecodeError:
+        errors.add(reader.line_num + 1, "", NOT_UTF8)
+    except csv.Error as exc:
+        errors.add(reader.line_num, "", f"malformed CSV: {exc}")
+    finally:
+        text.detach()
+
+
+# Field parsers: each returns the value or raises ValueError with a reason fit for the report.
+
+def parse_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def parse_amount(value: str, currency: str, *, allow_zero: bool = False) -> Decimal:
+    """A positive amount with at most the currency's minor-unit decimals, `.` as decimal separator."""
+    if not value or value[0] in "+-" or not all(ch.isdigit() or ch == "." for ch in value):
+        raise ValueError(f"{value!r} is not a positive amount with '.' as decimal separator")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not an amount") from None
+    if amount == 0 and not allow_zero:
+        raise ValueError("the amount must be greater than zero")
+    if not has_at_most_minor_units(amount, currency):
+        raise ValueError(f"{value} has more decimals than {currency} allows")
+    return amount
+
+
+def parse_bool(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no", ""):
+        return False
+    raise ValueError(f"{value!r} is not true or false")
+
+
+def write_error_report(errors: list[RowError], total: int, path: str | Path) -> None:
+    """The report as JSON ({error_count, errors: [{row, column, reason}]}) or CSV, by file extension."""
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["row", "column", "reason"])
+            writer.writerows((error.row, error.column, error.reason) for error in errors)
+    else:
+        path.write_text(json.dumps({"error_count": total, "errors": [asdict(e) for e in errors]}, indent=2))
+
+
+def currency_is_known(code: str) -> bool:
+    from babel.numbers import get_currency_name
+
+    return len(code) == 3 and code.isalpha() and code.isupper() and get_currency_name(code, locale="en") != code
+
+

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChargesConfig(AppConfig):
+    name = "charges"
+    verbose_name = _("Charges, FX rates and payments")
