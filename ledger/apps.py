@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class LedgerConfig(AppConfig):
     name = "ledger"
     verbose_name = _("Ledger")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from ledger.chart import ensure_chart
+
+        post_migrate.connect(ensure_chart, sender=self)

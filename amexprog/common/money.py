@@ -48,4 +48,7 @@ def has_at_most_minor_units(amount: Decimal, currency: str) -> bool:
 def format_money(amount: Decimal, currency: str, language: str | None) -> str:
     """`1.234,56 kr.` in da, `€ 1.234,56` in nl, `DKK 1,234.56` in en (SPEC section 2)."""
     locale = LANGUAGE_LOCALES.get((language or "en").split("-")[0], "en")
+    if locale == "en":
+        # English shows the ISO code ("DKK 1,234.56"): unambiguous for an international card product.
+        return format_currency(amount, currency, format="¤¤\xa0#,##0.00", locale=locale, currency_digits=True)
     return format_currency(amount, currency, locale=locale)

@@ -1,10 +1,9 @@
 """The schedules in force from the start: SPEC section 7's DK figures, and clearly labelled BE demo
-amounts (the Belgian sources give none; ops enter the real ones)."""
+amounts (the Belgian sources give none; ops enter the real ones). Created after every `migrate`
+when missing; versions ops publish later take precedence by effective date."""
 
 import datetime as dt
 from decimal import Decimal
-
-from django.db import migrations
 
 DK = dict(market="DK", currency="DKK", effective_from=dt.date(2000, 1, 1), published_on=dt.date(2000, 1, 1),
           label="DK terms (SPEC section 7)", annual_fee_max=Decimal("650.00"), reminder_fee=Decimal("100.00"),
@@ -17,12 +16,8 @@ BE = dict(market="BE", currency="EUR", effective_from=dt.date(2000, 1, 1), publi
           late_interest_margin_percent=Decimal("7.000"))
 
 
-def create(apps, schema_editor):
-    FeeSchedule = apps.get_model("fees", "FeeSchedule")
+def ensure_default_schedules(**kwargs) -> None:
+    from fees.models import FeeSchedule
+
     for spec in (DK, BE):
         FeeSchedule.objects.get_or_create(market=spec["market"], effective_from=spec["effective_from"], defaults=spec)
-
-
-class Migration(migrations.Migration):
-    dependencies = [("fees", "0001_fee_schedule")]
-    operations = [migrations.RunPython(create, migrations.RunPython.noop)]

@@ -1,4 +1,5 @@
-"""The chart of accounts, and the database's own guards on the ledger (SPEC section 4).
+"""The database's own guards on the ledger (SPEC section 4). The chart of accounts is
+created by a post_migrate handler (ledger/chart.py).
 
 PostgreSQL: a deferred constraint trigger checks at commit that every journal entry touched by the
 transaction sums to zero in each currency, whatever code (or raw SQL) wrote the legs.
@@ -6,21 +7,6 @@ Both databases: postings and journal legs refuse UPDATE and DELETE (append-only)
 """
 
 from django.db import migrations
-
-CHART = [
-    ("receivable", "Cardmember receivables", "asset"),
-    ("merchant_settlement", "Merchant settlement payable", "liability"),
-    ("bank", "Bank", "asset"),
-    ("fee_income_annual", "Fee income: annual card fees", "income"),
-    ("fee_income_cash", "Fee income: cash withdrawal fees", "income"),
-    ("fee_income_reminder", "Fee income: reminder fees", "income"),
-    ("fee_income_eurobonus", "Fee income: EuroBonus fees", "income"),
-    ("fee_income_returned_payment", "Fee income: returned payment costs", "income"),
-    ("interest_income", "Interest income", "income"),
-    ("fx_income", "FX income", "income"),
-    ("dispute_suspense", "Dispute suspense", "liability"),
-    ("write_off", "Write-off", "expense"),
-]
 
 POSTGRES_FORWARD = """
 CREATE OR REPLACE FUNCTION ledger_check_entry_balanced() RETURNS trigger AS $$
@@ -77,12 +63,6 @@ SQLITE_REVERSE = [
 ]
 
 
-def create_chart(apps, schema_editor):
-    LedgerAccount = apps.get_model("ledger", "LedgerAccount")
-    for code, name, kind in CHART:
-        LedgerAccount.objects.update_or_create(code=code, defaults={"name": name, "type": kind})
-
-
 def install_guards(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
@@ -105,6 +85,5 @@ class Migration(migrations.Migration):
     dependencies = [("ledger", "0001_initial")]
 
     operations = [
-        migrations.RunPython(create_chart, migrations.RunPython.noop),
         migrations.RunPython(install_guards, remove_guards),
     ]
