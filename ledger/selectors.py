@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
-from django.db.models import Sum
 from moneyed import Money
 
 from accounts.models import Account
+from amexprog.common.db import from_minor, minor_sum
 from ledger.models import Posting
 
 
@@ -17,5 +16,4 @@ def account_balance(*, account: Account, through: dt.date | None = None) -> Mone
     postings = Posting.objects.filter(account=account)
     if through is not None:
         postings = postings.filter(posting_date__lte=through)
-    total = postings.aggregate(total=Sum("amount"))["total"] or Decimal("0.00")
-    return Money(total, account.currency)
+    return Money(from_minor(postings.aggregate(total=minor_sum("amount"))["total"]), account.currency)

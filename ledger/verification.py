@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import F, OuterRef, Q, Subquery, Sum
+from django.db.models import F, OuterRef, Q, Subquery
 
+from amexprog.common.db import from_minor, minor_sum
 from ledger.models import Chart, JournalLeg, Posting
 
 Check = Callable[[int], list[str]]
@@ -32,17 +33,17 @@ def registered_checks() -> dict[str, Check]:
 def entries_balance(limit: int) -> list[str]:
     rows = (
         JournalLeg.objects.values("entry__source_key", "amount_currency")
-        .annotate(total=Sum("amount"))
+        .annotate(total=minor_sum("amount"))
         .exclude(total=0)
         .order_by("entry__source_key")[:limit]
     )
-    return [f"entry {r['entry__source_key']} sums to {r['total']} {r['amount_currency']}" for r in rows]
+    return [f"entry {r['entry__source_key']} sums to {from_minor(r['total'])} {r['amount_currency']}" for r in rows]
 
 
 @ledger_check("trial balance is zero")
 def trial_balance(limit: int) -> list[str]:
-    rows = JournalLeg.objects.values("amount_currency").annotate(total=Sum("amount")).exclude(total=0)
-    return [f"trial balance in {r['amount_currency']} is {r['total']}" for r in rows[:limit]]
+    rows = JournalLeg.objects.values("amount_currency").annotate(total=minor_sum("amount")).exclude(total=0)
+    return [f"trial balance in {r['amount_currency']} is {from_minor(r['total'])}" for r in rows[:limit]]
 
 
 @ledger_check("each posting equals its receivable leg")
@@ -51,15 +52,18 @@ def postings_match_legs(limit: int) -> list[str]:
         JournalLeg.objects.filter(entry_id=OuterRef("entry_id"), account_id=OuterRef("account_id"),
                                   ledger_account_id=Chart.RECEIVABLE)
         .values("entry_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=minor_sum("amount"))
         .values("total")
     )
     rows = (
-        Posting.objects.annotate(leg_total=Subquery(receivable))
-        .filter(Q(leg_total__isnull=True) | ~Q(leg_total=F("amount")))
+        Posting.objects.annotate(leg_total=Subquery(receivable), own_total=minor_sum("amount"))
+        .filter(Q(leg_total__isnull=True) | ~Q(leg_total=F("own_total")))
         .values_list("source_key", "amount", "leg_total")[:limit]
     )
-    return [f"posting {key} is {amount} but its receivable leg is {leg}" for key, amount, leg in rows]
+    return [
+        f"posting {key} is {amount} but its receivable leg is {None if leg is None else from_minor(leg)}"
+        for key, amount, leg in rows
+    ]
 
 
 @ledger_check("account balances equal posting sums")
@@ -67,17 +71,19 @@ def balances_equal_postings(limit: int) -> list[str]:
     legs = dict(
         JournalLeg.objects.filter(ledger_account_id=Chart.RECEIVABLE)
         .values("account_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=minor_sum("amount"))
         .values_list("account_id", "total")
     )
     postings = dict(
-        Posting.objects.values("account_id").annotate(total=Sum("amount")).values_list("account_id", "total")
+        Posting.objects.values("account_id").annotate(total=minor_sum("amount")).values_list("account_id", "total")
     )
     problems = []
     for account_id in sorted(set(legs) | set(postings)):
         receivable, posted = legs.get(account_id, 0), postings.get(account_id, 0)
         if receivable != posted:
-            problems.append(f"account id {account_id}: receivable {receivable} ≠ postings {posted}")
+            problems.append(
+                f"account id {account_id}: receivable {from_minor(receivable)} ≠ postings {from_minor(posted)}"
+            )
             if len(problems) >= limit:
                 break
     return problems

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 
 from accounts.models import Account, ProgrammeAdministrator
+from amexprog.common.db import from_minor, minor_sum
 from ledger.models import Posting
 from portal.selectors import cardmember_accounts, pa_companies
 
@@ -56,9 +56,11 @@ def company_detail(request: HttpRequest, number: str) -> HttpResponse:
     accounts = (
         Account.objects.filter(company=company)
         .select_related("cardmember")
-        .annotate(balance=Sum("postings__amount"))
+        .annotate(balance_minor=minor_sum("postings__amount"))
         .order_by("cardmember__last_name", "cardmember__first_name")
     )
+    for account in accounts:
+        account.balance = from_minor(account.balance_minor)
     return render(request, "portal/company_detail.html", {"company": company, "accounts": accounts})
 
 
@@ -66,9 +68,9 @@ def company_detail(request: HttpRequest, number: str) -> HttpResponse:
 def cardmember_home(request: HttpRequest) -> HttpResponse:
     accounts = list(cardmember_accounts(request.user))
     balances = dict(
-        Posting.objects.filter(account__in=accounts).values("account_id").annotate(total=Sum("amount"))
+        Posting.objects.filter(account__in=accounts).values("account_id").annotate(total=minor_sum("amount"))
         .values_list("account_id", "total")
     )
     for account in accounts:
-        account.balance = balances.get(account.pk)
+        account.balance = from_minor(balances.get(account.pk))
     return render(request, "portal/cardmember_home.html", {"accounts": accounts})
