@@ -11,6 +11,8 @@ from amexprog.settings.base import DEV_PAN_HMAC_KEY, DEV_SECRET_KEY
 from amexprog.settings.env import env_bool, env_int, env_list, env_required
 
 DEBUG = False
+WHITENOISE_AUTOREFRESH = False
+WHITENOISE_USE_FINDERS = False
 SECRET_KEY = env_required("DJANGO_SECRET_KEY")
 PAN_HMAC_KEY = env_required("PAN_HMAC_KEY")
 if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:

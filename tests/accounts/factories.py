@@ -42,6 +42,7 @@ class CompanyFactory(factory.django.DjangoModelFactory):
 class ProgrammeAdministratorFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ProgrammeAdministrator
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
 

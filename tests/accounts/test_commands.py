@@ -1,0 +1,71 @@
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.authentication import hash_key
+from accounts.models import ApiToken, Card, Company
+from ledger.models import Posting
+
+pytestmark = pytest.mark.django_db
+
+
+def call(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_seed_demo_creates_the_demo_and_is_idempotent(settings):
+    settings.DEBUG = True
+    first = call("seed_demo", "--date", "2026-01-05")
+    assert "alice" in first and "carol" in first and "bob" in first
+    assert set(Company.objects.values_list("market", "billing_type")) == {
+        ("DK", "central"), ("DK", "individual"), ("BE", "individual")}
+    assert Company.objects.get(market="BE").currency == "EUR"
+    cards = Card.objects.count()
+    assert cards >= 6
+    second = call("seed_demo")
+    assert "nothing created" in second
+    assert Card.objects.count() == cards
+    assert not re.search(r"\b37\d{13}\b", first + second)  # no full card number printed
+
+
+def test_seed_demo_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call("seed_demo")
+
+
+def test_create_token_prints_a_working_company_key(company_a):
+    key = call("create_token", "--company", "10001").strip()
+    token = ApiToken.objects.get(key_hash=hash_key(key))
+    assert token.kind == "company" and token.company == company_a
+    with pytest.raises(CommandError, match="No company"):
+        call("create_token", "--company", "99999")
+    network = call("create_token", "--network").strip()
+    assert ApiToken.objects.get(key_hash=hash_key(network)).kind == "network"
+
+
+def test_verify_ledger_passes_on_a_clean_ledger_and_fails_on_a_broken_one(bob_account):
+    import datetime as dt
+
+    from moneyed import Money
+
+    from ledger.services import Leg, journal_entry_post, posting_create
+
+    posting_create(account=bob_account, kind="purchase", amount=Money("10.00", "DKK"),
+                   posting_date=dt.date(2026, 3, 1), source_key="charge/ok")
+    assert "all 6 checks pass" in call("verify_ledger")
+    # A posting whose receivable leg says something else: the kind of bug verify_ledger exists for.
+    entry, _ = journal_entry_post(source_key="bug/1", booked_on=dt.date(2026, 3, 1), description="",
+                                  legs=[Leg("receivable", Money("5.00", "DKK"), bob_account),
+                                        Leg("merchant_settlement", Money("-5.00", "DKK"))])
+    Posting.objects.create(entry=entry, account=bob_account, posting_date=dt.date(2026, 3, 1), kind="purchase",
+                           amount=Money("50.00", "DKK"), source_key="bug/1")
+    out = StringIO()
+    with pytest.raises(CommandError, match="ledger checks failed"):
+        call_command("verify_ledger", stdout=out)
+    assert "posting bug/1 is 50.00 but its receivable leg is 5.00" in out.getvalue()
+    assert "receivable 15.00 ≠ postings 60.00" in out.getvalue()

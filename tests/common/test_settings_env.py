@@ -1,0 +1,46 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from amexprog.settings.env import env_bool, env_int, env_str
+
+
+def test_booleans_are_parsed_strictly(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "yes")
+    assert env_bool("X_FLAG", False) is True
+    monkeypatch.setenv("X_FLAG", "ja")
+    with pytest.raises(ImproperlyConfigured, match="X_FLAG"):
+        env_bool("X_FLAG", False)
+
+
+def test_integers_are_parsed_strictly(monkeypatch):
+    monkeypatch.setenv("X_NUM", "12")
+    assert env_int("X_NUM", 1) == 12
+    monkeypatch.setenv("X_NUM", "12.5")
+    with pytest.raises(ImproperlyConfigured):
+        env_int("X_NUM", 1)
+    monkeypatch.setenv("X_NUM", "3")
+    with pytest.raises(ImproperlyConfigured, match="at least 24"):
+        env_int("X_NUM", 48, minimum=24)
+
+
+def test_secrets_can_come_from_a_file(monkeypatch, tmp_path):
+    secret = tmp_path / "key"
+    secret.write_text("from-a-file\n")
+    monkeypatch.setenv("X_SECRET_FILE", str(secret))
+    assert env_str("X_SECRET") == "from-a-file"
+    monkeypatch.setenv("X_SECRET_FILE", str(tmp_path / "missing"))
+    with pytest.raises(ImproperlyConfigured, match="cannot read"):
+        env_str("X_SECRET")
+
+
+def test_production_settings_refuse_the_development_secrets(monkeypatch):
+    import importlib
+    import sys
+
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "dev-only-insecure-secret-key-change-me-0123456789abcdef")
+    monkeypatch.setenv("PAN_HMAC_KEY", "x" * 40)
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "cards.example.com")
+    sys.modules.pop("amexprog.settings.production", None)
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
+        importlib.import_module("amexprog.settings.production")
+    sys.modules.pop("amexprog.settings.production", None)
