@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
@@ -14,6 +14,9 @@ from djmoney.models.validators import MinMoneyValidator
 from accounts.pan import mask_pan
 
 MAX_ANNUAL_FEE_DKK = Decimal("650.00")  # terms §9: the programme's annual fee is at most DKK 650
+# A SAS EuroBonus member number as printed on the member card (e.g. EBS123456789): 9–12 letters and
+# digits, stored upper-case without spaces.
+EUROBONUS_NUMBER_PATTERN = r"^[A-Z0-9]{9,12}$"
 
 
 class Market(models.TextChoices):
@@ -135,6 +138,11 @@ class Cardmember(models.Model):
         _("contact details valid"), default=True,
         help_text=_("Cleared when a notice is returned; no notices are sent until corrected (SPEC section 15)."),
     )
+    # SPEC sections 11, 13. Interim record of the SAS EuroBonus membership given on the card order;
+    # a later EuroBonus enrolment model (rewards app) takes over suspension and points.
+    eurobonus_number = models.CharField(_("EuroBonus number"), max_length=12, blank=True, default="",
+                                        validators=[RegexValidator(EUROBONUS_NUMBER_PATTERN)])
+    eurobonus_enrolled_on = models.DateField(_("EuroBonus enrolled on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -143,6 +151,11 @@ class Cardmember(models.Model):
         ordering = ["last_name", "first_name"]
         constraints = [
             models.UniqueConstraint(fields=["company", "employee_id"], name="cardmember_employee_once_per_company"),
+            # Enrolment in EuroBonus needs a member number (SPEC section 13).
+            models.CheckConstraint(
+                condition=models.Q(eurobonus_enrolled_on__isnull=True) | ~models.Q(eurobonus_number=""),
+                name="cardmember_eurobonus_enrolment_has_number",
+            ),
         ]
 
     def __str__(self) -> str:

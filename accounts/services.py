@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from schwifty.exceptions import SchwiftyException
 
 from accounts.authentication import hash_key
 from accounts.models import (
+    EUROBONUS_NUMBER_PATTERN,
     MAX_ANNUAL_FEE_DKK,
     Account,
     ApiToken,
@@ -40,6 +42,9 @@ CARDMEMBER_EXISTS = "Company {company} already has a cardmember with employee id
 ACCOUNT_EXISTS = "This cardmember already has an account."
 COMPANY_NOT_ACTIVE = "Company {company} is terminated; no new accounts or cards can be opened."
 ACCOUNT_NOT_OPEN = "Account {account} is {status}; no card can be issued on it."
+CASH_NOT_ALLOWED = "Company {company} does not allow cash withdrawals, so no card can be cash-enabled."
+EUROBONUS_NOT_ALLOWED = "Company {company} does not allow SAS EuroBonus, so no EuroBonus number can be given."
+BAD_EUROBONUS_NUMBER = "{value!r} is not a EuroBonus number (9–12 letters and digits, e.g. EBS123456789)."
 
 CARD_VALIDITY_MONTHS = 48  # SPEC section 3
 
@@ -305,11 +310,45 @@ class CardOrder:
     cycle_day: int = 1
     monthly_limit: Money | None = None
     cash_enabled: bool = False
+    eurobonus_number: str = ""
+
+
+def eurobonus_number_normalised(value: str) -> str:
+    """`ebs 123 456 789` → `EBS123456789`; raises ValueError when it cannot be a EuroBonus number."""
+    number = re.sub(r"[\s-]", "", value).upper()
+    if not re.fullmatch(EUROBONUS_NUMBER_PATTERN, number):
+        raise ValueError(BAD_EUROBONUS_NUMBER.format(value=value))
+    return number
+
+
+@transaction.atomic
+def cardmember_enrol_eurobonus(*, cardmember: Cardmember, number: str, on: dt.date) -> Cardmember:
+    """Enrol the cardmember in SAS EuroBonus from `on` (SPEC sections 11, 13).
+
+    The company's approval is its `eurobonus_allowed` programme setting.
+    """
+    if not cardmember.company.eurobonus_allowed:
+        raise ApplicationError(EUROBONUS_NOT_ALLOWED.format(company=cardmember.company.number),
+                               "eurobonus_not_allowed", {"field": "eurobonus_number"})
+    try:
+        cardmember.eurobonus_number = eurobonus_number_normalised(number)
+    except ValueError as exc:
+        raise ApplicationError(str(exc), "bad_eurobonus_number", {"field": "eurobonus_number"}) from exc
+    cardmember.eurobonus_enrolled_on = on
+    cardmember.save(update_fields=["eurobonus_number", "eurobonus_enrolled_on"])
+    return cardmember
 
 
 @transaction.atomic
 def card_order(*, company: Company, order: CardOrder, issued_on: dt.date) -> IssuedCard:
-    """Order a card for a new cardmember: cardmember, account and card in one transaction (SPEC §11)."""
+    """Order a card for a new cardmember: cardmember, account and card in one transaction (SPEC §11).
+
+    A EuroBonus number on the order enrols the cardmember on the issue date. Asking for cash on a
+    company that does not allow it is refused rather than silently ignored.
+    """
+    if order.cash_enabled and not company.cash_allowed:
+        raise ApplicationError(CASH_NOT_ALLOWED.format(company=company.number), "cash_not_allowed",
+                               {"field": "cash_enabled"})
     cardmember = cardmember_create(
         company=company, employee_id=order.employee_id, first_name=order.first_name, last_name=order.last_name,
         email=order.email, phone=order.phone, cost_centre=order.cost_centre, address_line=order.address_line,
@@ -319,5 +358,7 @@ def card_order(*, company: Company, order: CardOrder, issued_on: dt.date) -> Iss
         cardmember=cardmember, opened_on=issued_on, liability=order.liability or None,
         billing_type=order.billing or None, cycle_day=order.cycle_day,
     )
+    if order.eurobonus_number:
+        cardmember_enrol_eurobonus(cardmember=cardmember, number=order.eurobonus_number, on=issued_on)
     return card_issue(account=account, issued_on=issued_on, cash_enabled=order.cash_enabled,
                       monthly_limit=order.monthly_limit)
