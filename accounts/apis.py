@@ -6,11 +6,13 @@ from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from moneyed import Money
-from rest_framework import status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts import selectors
+from accounts.imports import cards_import
 from accounts.models import Account, Card, Cardmember
 from accounts.serializers import (
     AccountSerializer,
@@ -82,6 +84,29 @@ class CardFilter(filters.FilterSet):
         fields = ["account", "company", "status"]
 
 
+class CardOrderFileSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A Central Order Card CSV file (SPEC section 11).")
+
+
+class OrderedCardSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    employee_id = serializers.CharField()
+    company_number = serializers.CharField()
+    account_number = serializers.CharField()
+    masked_number = serializers.CharField()
+    last4 = serializers.CharField(source="card.last4")
+    expiry = serializers.DateField(source="card.expiry")
+    status = serializers.CharField(source="card.status")
+
+
+class CardOrderFileResultSerializer(serializers.Serializer):
+    """The issued cards, masked: an API client never receives a full card number."""
+
+    issued_on = serializers.DateField()
+    count = serializers.IntegerField()
+    cards = OrderedCardSerializer(many=True)
+
+
 class CardViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CardSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
@@ -112,3 +137,24 @@ class CardViewSet(viewsets.ReadOnlyModelViewSet):
         )
         body = CardOrderResultSerializer({"account": issued.card.account, "card": issued.card}).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request={"multipart/form-data": CardOrderFileSerializer},
+        responses={201: CardOrderFileResultSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                                     description="Replays return the first response; reuse with another body is 409.")],
+        summary="Order cards in bulk with a Central Order Card file (SPEC section 11)",
+        description=(
+            "Every row's company must be one the caller may order for. Any bad row issues nothing and "
+            "answers 400 `file_rejected` with `extra.errors` listing row, column and reason."
+        ),
+    )
+    @action(detail=False, methods=["post"], url_path="order-files", parser_classes=[MultiPartParser])
+    def order_files(self, request):
+        serializer = CardOrderFileSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        upload.seek(0)
+        summary = cards_import(stream=upload.file, issued_on=business_date() or clock.today(),
+                               companies=selectors.visible_companies(request.user))
+        return Response(CardOrderFileResultSerializer(summary).data, status=status.HTTP_201_CREATED)
