@@ -1,0 +1,77 @@
+"""Card ordering for PAs: a single card, or a Central Order Card file (SPEC section 11).
+
+A PA orders only for companies they administer; any other company number is a 404, exactly like
+one that does not exist. Pages show masked card numbers only: the full number goes to the
+embosser, never to a PA.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.imports import CARD_COLUMNS, cards_import
+from accounts.models import Company
+from accounts.selectors import visible_companies
+from accounts.services import card_order
+from amexprog.common import clock
+from amexprog.common.csvfiles import FileRejected
+from amexprog.common.cycle import business_date
+from amexprog.common.errors import ApplicationError
+from portal.forms import CardOrderFileForm, CardOrderForm
+
+
+def _administered_company(request: HttpRequest, number: str) -> Company:
+    companies = visible_companies(request.user).filter(administrators__user=request.user)
+    return get_object_or_404(companies, number=number)
+
+
+def _issue_date() -> dt.date:
+    """SPEC section 16: the business date, or today on a fresh database."""
+    return business_date() or clock.today()
+
+
+@login_required
+def order_new(request: HttpRequest, number: str) -> HttpResponse:
+    company = _administered_company(request, number)
+    form = CardOrderForm(request.POST or None, company=company)
+    if request.method == "POST" and form.is_valid():
+        try:
+            issued = card_order(company=company, order=form.to_order(), issued_on=_issue_date())
+        except ApplicationError as exc:
+            field = exc.extra.get("field")
+            form.add_error(field if field in form.fields else None, exc.message)
+        else:
+            cardmember = issued.card.account.cardmember
+            messages.success(request, _("Card %(card)s ordered for %(name)s (account %(account)s).") % {
+                "card": issued.card.masked_number, "name": cardmember.full_name,
+                "account": issued.card.account.number,
+            })
+            return redirect("portal:company_detail", number=company.number)
+    return render(request, "portal/orders/new.html", {"company": company, "form": form})
+
+
+@login_required
+def order_upload(request: HttpRequest, number: str) -> HttpResponse:
+    company = _administered_company(request, number)
+    form = CardOrderFileForm(request.POST or None, request.FILES or None)
+    rejected: FileRejected | None = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        upload.seek(0)
+        try:
+            summary = cards_import(stream=upload.file, issued_on=_issue_date(),
+                                   companies=Company.objects.filter(pk=company.pk))
+        except FileRejected as exc:
+            rejected = exc
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return render(request, "portal/orders/upload_done.html", {"company": company, "summary": summary})
+    context = {"company": company, "form": form, "rejected": rejected, "columns": ",".join(CARD_COLUMNS)}
+    return render(request, "portal/orders/upload.html", context, status=400 if rejected else 200)
