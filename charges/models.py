@@ -1,0 +1,57 @@
+"""Charge files and ECB reference rates (SPEC sections 5 and 6)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# Rates are stored exactly as the ECB publishes them: at most 6 significant digits, so 12 integer
+# and 8 decimal places hold every published value (1999's ROL 13111 up to today's 0.58231-style
+# quotes) without rounding. A value that does not fit is refused at load, never rounded.
+RATE_MAX_DIGITS = 20
+RATE_DECIMAL_PLACES = 8
+
+
+class FxRate(models.Model):
+    """One ECB euro reference rate: `rate` units of `currency` per 1 EUR on `rate_date`.
+
+    EUR itself is stored with rate 1 for every published day, so "a day with published rates" is
+    simply a day with rows, and cross rates need no special case for the euro.
+    """
+
+    rate_date = models.DateField(_("rate date"))
+    currency = models.CharField(_("currency"), max_length=3)
+    rate = models.DecimalField(_("units per euro"), max_digits=RATE_MAX_DIGITS, decimal_places=RATE_DECIMAL_PLACES)
+
+    class Meta:
+        verbose_name = _("ECB reference rate")
+        verbose_name_plural = _("ECB reference rates")
+        ordering = ["-rate_date", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["rate_date", "currency"], name="fx_rate_one_per_day_and_currency"),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="fx_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rate_date} EUR 1 = {self.currency} {self.rate}"
+
+
+class ChargeFile(models.Model):
+    """A charge file that was loaded (SPEC section 5). Its content hash refuses a second load."""
+
+    sha256 = models.CharField(_("SHA-256 of the content"), max_length=64, unique=True)
+    filename = models.CharField(_("file name"), max_length=255)
+    loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
+    row_count = models.PositiveIntegerField(_("charges"), default=0)
+    posting_count = models.PositiveIntegerField(_("postings"), default=0)
+    flagged_count = models.PositiveIntegerField(_("charges flagged for review"), default=0)
+    # {kind: {"count": n, "amounts": {currency: "123.45"}}}: what ops reconcile against the network.
+    totals = models.JSONField(_("totals per posting kind"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("charge file")
+        verbose_name_plural = _("charge files")
+        ordering = ["-loaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.sha256[:12]}…)"
