@@ -38,3 +38,71 @@ class FeeSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.market} from {self.effective_from}" + (f" ({self.label})" if self.label else "")
+
+
+class ReferenceRate(models.Model):
+    """Danmarks Nationalbank's official lending rate from a date (SPEC section 8)."""
+
+    effective_date = models.DateField(_("effective date"), unique=True)
+    rate_percent = models.DecimalField(_("rate (%)"), max_digits=7, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("reference interest rate")
+        verbose_name_plural = _("reference interest rates")
+        ordering = ["-effective_date"]
+
+    def __str__(self) -> str:
+        return f"{self.rate_percent} % from {self.effective_date}"
+
+
+class InterestAccrual(models.Model):
+    """One day's late interest on one statement's unpaid amount, unrounded (SPEC section 8).
+
+    Summed and rounded once into the `interest` posting of the statement that ends the period.
+    """
+
+    statement = models.ForeignKey("statements.Statement", on_delete=models.PROTECT, related_name="accruals",
+                                  verbose_name=_("overdue statement"))
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="interest_accruals",
+                                verbose_name=_("account"))
+    day = models.DateField(_("day"))
+    unpaid = models.DecimalField(_("unpaid at start of day"), max_digits=18, decimal_places=2)
+    annual_rate_percent = models.DecimalField(_("annual rate (%)"), max_digits=7, decimal_places=4)
+    reference_rate_date = models.DateField(_("reference rate date"))
+    amount = models.DecimalField(_("interest (unrounded)"), max_digits=24, decimal_places=12)
+
+    class Meta:
+        verbose_name = _("interest accrual")
+        verbose_name_plural = _("interest accruals")
+        constraints = [models.UniqueConstraint(fields=["statement", "day"], name="accrual_once_per_statement_day")]
+        indexes = [models.Index(fields=["account", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.amount}"
+
+
+class Reminder(models.Model):
+    """A reminder letter and its fee (SPEC section 7; Danish Interest Act §9b caps)."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="reminders",
+                                verbose_name=_("account"))
+    statement = models.ForeignKey("statements.Statement", on_delete=models.PROTECT, related_name="reminders",
+                                  verbose_name=_("overdue statement"))
+    arrears_since = models.DateField(_("arrears period started"))
+    number = models.PositiveSmallIntegerField(_("reminder number in this arrears period"))
+    sent_on = models.DateField(_("sent on"))
+    unpaid = models.DecimalField(_("unpaid when sent"), max_digits=18, decimal_places=2)
+    fee_posting = models.OneToOneField("ledger.Posting", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="reminder", verbose_name=_("fee posting"))
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["account", "sent_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "arrears_since", "number"], name="reminder_number_once"),
+            models.CheckConstraint(condition=models.Q(number__gte=1, number__lte=3), name="reminder_at_most_three"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} #{self.number} {self.sent_on}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,6 +25,23 @@ POSTED_AFTER_CLOSE = "Account {account} was closed on {closed_on}; nothing can b
 UNKNOWN_KIND = "Unknown posting kind {kind!r}."
 ALREADY_REVERSED = "Posting {source_key} has already been reversed."
 EMPTY_ENTRY = "A journal entry needs at least two legs."
+
+
+# Checks other apps add on where a posting may land, e.g. statements refuse a closed period.
+# Each takes [(account, posting_date)] and raises ApplicationError.
+PostingGuard = Callable[[list[tuple[Account, dt.date]]], None]
+POSTING_GUARDS: list[PostingGuard] = []
+
+
+def register_posting_guard(guard: PostingGuard) -> PostingGuard:
+    if guard not in POSTING_GUARDS:
+        POSTING_GUARDS.append(guard)
+    return guard
+
+
+def _run_guards(pairs: list[tuple[Account, dt.date]]) -> None:
+    for guard in POSTING_GUARDS:
+        guard(pairs)
 
 
 @dataclass(frozen=True)
@@ -75,6 +93,26 @@ def journal_entry_post(
     return entry, True
 
 
+def _posting_legs(
+    *, account: Account, kind: str, amount: Money, posting_date: dt.date, counter_account: str | None = None
+) -> list[Leg]:
+    """The two legs of a posting, after the rules every posting obeys (SPEC section 4)."""
+    if kind not in PostingKind.values:
+        raise ApplicationError(UNKNOWN_KIND.format(kind=kind), "unknown_kind")
+    if str(amount.currency) != account.currency:
+        raise ApplicationError(
+            WRONG_CURRENCY.format(account=account.number, expected=account.currency, given=amount.currency),
+            "wrong_currency",
+        )
+    if account.closed_on is not None and posting_date > account.closed_on:
+        raise ApplicationError(
+            POSTED_AFTER_CLOSE.format(account=account.number, closed_on=account.closed_on, posting_date=posting_date),
+            "posted_after_close",
+        )
+    negated = Money(-amount.amount, amount.currency)
+    return [Leg(Chart.RECEIVABLE, amount, account), Leg(counter_account or COUNTER_ACCOUNT[kind], negated)]
+
+
 @transaction.atomic
 def posting_create(
     *,
@@ -94,28 +132,17 @@ def posting_create(
     Returns (posting, created). Posting the same source key again returns the first posting and
     books nothing, which is what makes every job and import safe to re-run (SPEC section 4).
     """
-    if kind not in PostingKind.values:
-        raise ApplicationError(UNKNOWN_KIND.format(kind=kind), "unknown_kind")
     existing = Posting.objects.filter(source_key=source_key).first()
     if existing is not None:
         return existing, False
-    if str(amount.currency) != account.currency:
-        raise ApplicationError(
-            WRONG_CURRENCY.format(account=account.number, expected=account.currency, given=amount.currency),
-            "wrong_currency",
-        )
-    if account.closed_on is not None and posting_date > account.closed_on:
-        raise ApplicationError(
-            POSTED_AFTER_CLOSE.format(account=account.number, closed_on=account.closed_on, posting_date=posting_date),
-            "posted_after_close",
-        )
-    counter = counter_account or COUNTER_ACCOUNT[kind]
-    negated = Money(-amount.amount, amount.currency)
+    legs = _posting_legs(account=account, kind=kind, amount=amount, posting_date=posting_date,
+                         counter_account=counter_account)
+    _run_guards([(account, posting_date)])
     entry, created = journal_entry_post(
         source_key=source_key,
         booked_on=posting_date,
         description=description or PostingKind(kind).label,
-        legs=[Leg(Chart.RECEIVABLE, amount, account), Leg(counter, negated)],
+        legs=legs,
     )
     if not created:
         return Posting.objects.get(entry=entry), False
@@ -155,3 +182,64 @@ def posting_reverse(*, posting: Posting, on: dt.date, reason: str) -> Posting:
         explanation={"reverses": posting.source_key, "reason": reason},
     )
     return reversal
+
+
+@dataclass(frozen=True)
+class PostingSpec:
+    """One posting for `postings_create_bulk`: what `posting_create` takes, as data."""
+
+    account: Account
+    kind: str
+    amount: Money
+    posting_date: dt.date
+    source_key: str
+    description: str = ""
+    related_id: int | None = None
+    explanation: dict[str, Any] | None = None
+
+
+BULK_BATCH = 2000
+
+
+@transaction.atomic
+def postings_create_bulk(*, specs: list[PostingSpec]) -> list[Posting]:
+    """Post many two-leg entries set-based (fee and interest runs over many accounts).
+
+    Same rules as `posting_create`; source keys already posted are skipped, so a run that died
+    half-way and runs again posts exactly what is missing. Returns the postings created.
+    """
+    created: list[Posting] = []
+    for start in range(0, len(specs), BULK_BATCH):
+        created.extend(_bulk_batch(specs[start:start + BULK_BATCH]))
+    return created
+
+
+def _bulk_batch(specs: list[PostingSpec]) -> list[Posting]:
+    keys = [spec.source_key for spec in specs]
+    existing = set(JournalEntry.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
+    fresh: dict[str, PostingSpec] = {}
+    for spec in specs:
+        if spec.source_key in existing or spec.source_key in fresh:
+            continue
+        _check_legs(spec.source_key, _posting_legs(account=spec.account, kind=spec.kind, amount=spec.amount,
+                                                   posting_date=spec.posting_date))
+        fresh[spec.source_key] = spec
+    if not fresh:
+        return []
+    _run_guards([(spec.account, spec.posting_date) for spec in fresh.values()])
+    entries = JournalEntry.objects.bulk_create(
+        JournalEntry(source_key=key, booked_on=spec.posting_date, description=spec.description or spec.kind)
+        for key, spec in fresh.items()
+    )
+    legs: list[JournalLeg] = []
+    postings: list[Posting] = []
+    for entry, spec in zip(entries, fresh.values(), strict=True):
+        negated = Money(-spec.amount.amount, spec.amount.currency)
+        legs.append(JournalLeg(entry=entry, ledger_account_id=Chart.RECEIVABLE, account=spec.account,
+                               amount=spec.amount))
+        legs.append(JournalLeg(entry=entry, ledger_account_id=COUNTER_ACCOUNT[spec.kind], amount=negated))
+        postings.append(Posting(entry=entry, account=spec.account, posting_date=spec.posting_date, kind=spec.kind,
+                                amount=spec.amount, description=spec.description, source_key=spec.source_key,
+                                related_id=spec.related_id, explanation=spec.explanation or {}))
+    JournalLeg.objects.bulk_create(legs)
+    return Posting.objects.bulk_create(postings)

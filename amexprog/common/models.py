@@ -63,3 +63,30 @@ class IdempotencyRecord(models.Model):
     @property
     def completed(self) -> bool:
         return self.status_code is not None
+
+
+class ChunkRun(models.Model):
+    """Progress of one chunk of accounts of one fanned-out daily step (DESIGN "Jobs").
+
+    The cycle records each chunk as it completes, so a run whose worker died re-sends only the
+    chunks still missing; the chunk's own work is idempotent, so a chunk run twice changes nothing.
+    """
+
+    day = models.DateField(_("business day"))
+    step = models.CharField(_("step"), max_length=64)
+    first_id = models.BigIntegerField(_("first account id"))
+    last_id = models.BigIntegerField(_("last account id"))
+    size = models.PositiveIntegerField(_("accounts"))
+    count = models.PositiveIntegerField(_("items produced"), default=0)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("chunk run")
+        verbose_name_plural = _("chunk runs")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "step", "first_id", "last_id"], name="chunk_once_per_day_step"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.step} {self.first_id}–{self.last_id}"

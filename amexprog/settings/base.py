@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "ledger",
     "fees",
     "charges",
+    "statements",
     "portal",
 ]
 
@@ -212,3 +213,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 AXES_VERBOSE = False
+
+# Statement cycle (SPEC section 9): reminder timing and delinquency thresholds, in days.
+REMINDER_DAYS_AFTER_DUE = env_int("REMINDER_DAYS_AFTER_DUE", 7, minimum=1)
+REMINDER_INTERVAL_DAYS = env_int("REMINDER_INTERVAL_DAYS", 10, minimum=10)
+DELINQUENCY_SUSPEND_DPD = env_int("DELINQUENCY_SUSPEND_DPD", 30, minimum=1)
+DELINQUENCY_COLLECTIONS_DPD = env_int("DELINQUENCY_COLLECTIONS_DPD", 90, minimum=1)
+# Accounts per chunk when the cycle fans out over accounts (DESIGN "Jobs").
+CYCLE_CHUNK_SIZE = env_int("CYCLE_CHUNK_SIZE", 2000, minimum=1)

@@ -57,7 +57,7 @@ def test_verify_ledger_passes_on_a_clean_ledger_and_fails_on_a_broken_one(bob_ac
 
     posting_create(account=bob_account, kind="purchase", amount=Money("10.00", "DKK"),
                    posting_date=dt.date(2026, 3, 1), source_key="charge/ok")
-    assert "all 6 checks pass" in call("verify_ledger")
+    assert re.search(r"Ledger verified: all \d+ checks pass", call("verify_ledger"))
     # A posting whose receivable leg says something else: the kind of bug verify_ledger exists for.
     entry, _ = journal_entry_post(source_key="bug/1", booked_on=dt.date(2026, 3, 1), description="",
                                   legs=[Leg("receivable", Money("5.00", "DKK"), bob_account),

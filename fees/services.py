@@ -1,0 +1,258 @@
+"""Fees and late interest (SPEC sections 7 and 8). Every posting records how it was computed."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from moneyed import Money
+
+from accounts.models import Account
+from amexprog.common.money import round_money
+from fees.models import InterestAccrual, Reminder
+from fees.rates import AnnualRate, late_interest_rate
+from fees.selectors import fee_schedule_in_force
+from ledger.models import Posting, PostingKind
+from ledger.services import PostingSpec, posting_create, postings_create_bulk
+from statements.models import Delinquency, Statement
+from statements.selectors import dues_for_accounts, overdue
+
+DAYS_IN_YEAR = Decimal(365)  # actual/365 (SPEC section 8)
+DK_REMINDER_FEE_CAP = Decimal("100.00")  # Danish Interest Act §9b: at most DKK 100 per reminder
+MAX_REMINDERS_PER_ARREARS = 3  # Danish Interest Act §9b
+MIN_DAYS_BETWEEN_REMINDERS = 10  # Danish Interest Act §9b
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The anniversary `years` later; 29 February falls on 28 February in other years."""
+    year = day.year + years
+    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+# Annual card fee ---------------------------------------------------------------------------------
+
+def _annual_fee(account: Account, on: dt.date) -> tuple[Decimal, dict]:
+    """The programme's fee, capped by the schedule's maximum (DKK 650 in DK)."""
+    schedule = fee_schedule_in_force(market=account.company.market, on=on)
+    amount = min(account.company.annual_fee.amount, schedule.annual_fee_max)
+    return amount, {"rule": "annual_fee", "fee_schedule_id": schedule.pk, "fee_schedule": str(schedule),
+                    "programme_fee": str(account.company.annual_fee.amount),
+                    "schedule_maximum": str(schedule.annual_fee_max)}
+
+
+def _annual_fee_spec(account: Account, *, year: int, on: dt.date) -> PostingSpec | None:
+    amount, explanation = _annual_fee(account, on)
+    if amount <= 0:
+        return None
+    start = add_years(account.opened_on, year - 1)
+    explanation.update(membership_year=year, year_start=start.isoformat(),
+                       year_end=(add_years(account.opened_on, year) - dt.timedelta(days=1)).isoformat())
+    return PostingSpec(account=account, kind=PostingKind.FEE_ANNUAL, amount=Money(amount, account.currency),
+                       posting_date=on, source_key=f"annual-fee/{account.pk}/{year}",
+                       description=f"Annual card fee {start:%Y-%m-%d}", explanation=explanation)
+
+
+def annual_fees_first(*, accounts: list[Account], on: dt.date) -> int:
+    """Year 1's fee on the first statement date after issue (SPEC section 7); idempotent."""
+    specs = [spec for account in accounts if (spec := _annual_fee_spec(account, year=1, on=on))]
+    return len(postings_create_bulk(specs=specs))
+
+
+def annual_fees_anniversaries(*, on: dt.date) -> int:
+    """Each anniversary of the issue date starts a membership year and posts its fee."""
+    match = Q(opened_on__month=on.month, opened_on__day=on.day)
+    if on.month == 2 and on.day == 28 and not calendar.isleap(on.year):
+        match |= Q(opened_on__month=2, opened_on__day=29)
+    accounts = (
+        Account.objects.filter(match, opened_on__year__lt=on.year)
+        .exclude(status__in=[Account.Status.CLOSING, Account.Status.CLOSED])
+        .select_related("company")
+    )
+    specs = []
+    for account in accounts.iterator(chunk_size=2000):
+        year = on.year - account.opened_on.year + 1
+        if spec := _annual_fee_spec(account, year=year, on=on):
+            specs.append(spec)
+    return len(postings_create_bulk(specs=specs))
+
+
+@transaction.atomic
+def annual_fee_refund(*, account: Account, closed_on: dt.date) -> Posting | None:
+    """Pro-rata refund on closure: fee × days from closure to next anniversary ÷ days in that year."""
+    years = 0
+    while add_years(account.opened_on, years + 1) <= closed_on:
+        years += 1
+    year = years + 1
+    fee = Posting.objects.filter(source_key=f"annual-fee/{account.pk}/{year}").first()
+    if fee is None:
+        return None  # the year's fee was never charged: nothing to refund
+    start, next_anniversary = add_years(account.opened_on, years), add_years(account.opened_on, years + 1)
+    days_left, days_in_year = (next_anniversary - closed_on).days, (next_anniversary - start).days
+    refund = round_money(fee.amount.amount * days_left / days_in_year, account.currency)
+    if refund <= 0:
+        return None
+    posting, _created = posting_create(
+        account=account, kind=PostingKind.FEE_ANNUAL_REFUND, amount=Money(-refund, account.currency),
+        posting_date=closed_on, source_key=f"annual-fee-refund/{account.pk}/{year}", related=fee,
+        description="Annual card fee refund, pro rata",
+        explanation={"rule": "annual_fee_refund", "fee": str(fee.amount.amount), "membership_year": year,
+                     "closed_on": closed_on.isoformat(), "next_anniversary": next_anniversary.isoformat(),
+                     "days_left": days_left, "days_in_year": days_in_year,
+                     "formula": f"{fee.amount.amount} × {days_left} ÷ {days_in_year}"},
+    )
+    return posting
+
+
+# Late interest ----------------------------------------------------------------------------------
+
+def interest_accrue(*, on: dt.date) -> int:
+    """Accrue one day of late interest on every overdue statement (SPEC section 8).
+
+    Unpaid is measured at the start of `on`; accruals are kept unrounded and posted on the next
+    statement date. Candidates are accounts past due at the end of yesterday, plus accounts whose
+    due date was yesterday.
+    """
+    yesterday = on - dt.timedelta(days=1)
+    candidate_ids = set(Delinquency.objects.filter(days_past_due__gt=0).values_list("account_id", flat=True))
+    candidate_ids |= set(Statement.objects.filter(due_date=yesterday).values_list("account_id", flat=True))
+    if not candidate_ids:
+        return 0
+    accounts = {a.pk: a for a in Account.objects.filter(pk__in=candidate_ids).select_related("company")}
+    rates: dict[str, AnnualRate] = {}
+    accruals = []
+    for account_id, dues in dues_for_accounts(account_ids=accounts, as_of=on, end_of_day=False).items():
+        account = accounts[account_id]
+        for due in overdue(dues, on=on):
+            market = account.company.market
+            rate = rates.get(market) or rates.setdefault(market, late_interest_rate(on=on, market=market))
+            accruals.append(InterestAccrual(
+                statement_id=due.statement_id, account_id=account_id, day=on, unpaid=due.unpaid,
+                annual_rate_percent=rate.percent, reference_rate_date=rate.reference_effective_date,
+                amount=(due.unpaid * rate.percent / 100 / DAYS_IN_YEAR).quantize(Decimal("1e-12")),
+            ))
+    InterestAccrual.objects.bulk_create(accruals, ignore_conflicts=True)
+    return len(accruals)
+
+
+def interest_specs(*, accounts: list[Account], periods: dict[int, tuple[dt.date, dt.date]]) -> list[PostingSpec]:
+    """The `interest` line of each account's statement: its period's accruals, rounded once."""
+    by_account: dict[int, list[InterestAccrual]] = defaultdict(list)
+    if not accounts:
+        return []
+    earliest = min(start for start, _end in periods.values())
+    latest = max(end for _start, end in periods.values())
+    for accrual in InterestAccrual.objects.filter(account__in=accounts, day__gte=earliest, day__lte=latest).order_by(
+        "day", "statement_id"
+    ):
+        start, end = periods[accrual.account_id]
+        if start <= accrual.day <= end:
+            by_account[accrual.account_id].append(accrual)
+    specs = []
+    for account in accounts:
+        accruals = by_account.get(account.pk)
+        if not accruals:
+            continue
+        total = sum((a.amount for a in accruals), Decimal(0))
+        amount = round_money(total, account.currency)
+        if amount <= 0:
+            continue
+        start, end = periods[account.pk]
+        specs.append(PostingSpec(
+            account=account, kind=PostingKind.INTEREST, amount=Money(amount, account.currency), posting_date=end,
+            source_key=f"interest/{account.pk}/{end.isoformat()}", description="Late interest",
+            explanation=_interest_explanation(accruals, total, amount),
+        ))
+    return specs
+
+
+def _interest_explanation(accruals: list[InterestAccrual], total: Decimal, amount: Decimal) -> dict:
+    """Day counts per statement, unpaid amount and rate: the runs a holder can check by hand."""
+    runs: list[dict] = []
+    for accrual in accruals:
+        last = runs[-1] if runs else None
+        if (last and last["statement_id"] == accrual.statement_id and last["unpaid"] == str(accrual.unpaid)
+                and last["annual_rate_percent"] == str(accrual.annual_rate_percent)
+                and dt.date.fromisoformat(last["to"]) + dt.timedelta(days=1) == accrual.day):
+            last["to"] = accrual.day.isoformat()
+            last["days"] += 1
+            last["interest"] = str(Decimal(last["interest"]) + accrual.amount)
+            continue
+        runs.append({"statement_id": accrual.statement_id, "from": accrual.day.isoformat(),
+                     "to": accrual.day.isoformat(), "days": 1, "unpaid": str(accrual.unpaid),
+                     "annual_rate_percent": str(accrual.annual_rate_percent),
+                     "reference_rate_date": accrual.reference_rate_date.isoformat(),
+                     "interest": str(accrual.amount)})
+    return {"rule": "late_interest", "basis": "actual/365, simple daily", "runs": runs,
+            "unrounded_total": str(total), "rounded": str(amount)}
+
+
+# Reminders --------------------------------------------------------------------------------------
+
+def reminders_send(*, on: dt.date) -> int:
+    """Reminder letters with their fee (SPEC section 7): 7 days after a due date if still unpaid at
+    the end of that day, again every 10 days, at most 3 per continuous arrears (Interest Act §9b)."""
+    first_after = settings.REMINDER_DAYS_AFTER_DUE
+    candidate_ids = set(Delinquency.objects.filter(days_past_due__gt=0).values_list("account_id", flat=True))
+    candidate_ids |= set(
+        Statement.objects.filter(due_date=on - dt.timedelta(days=first_after)).values_list("account_id", flat=True)
+    )
+    if not candidate_ids:
+        return 0
+    accounts = {a.pk: a for a in Account.objects.filter(pk__in=candidate_ids).select_related("company")}
+    arrears = dict(Delinquency.objects.filter(account_id__in=candidate_ids).values_list("account_id", "arrears_since"))
+    sent = 0
+    for account_id, dues in dues_for_accounts(account_ids=accounts, as_of=on, end_of_day=True).items():
+        late = overdue(dues, on=on)
+        if not late:
+            continue
+        account = accounts[account_id]
+        period_start = arrears.get(account_id) or late[0].due_date + dt.timedelta(days=1)
+        previous = list(Reminder.objects.filter(account=account, arrears_since=period_start).order_by("number"))
+        if len(previous) >= MAX_REMINDERS_PER_ARREARS:
+            continue
+        if previous:
+            interval = max(settings.REMINDER_INTERVAL_DAYS, MIN_DAYS_BETWEEN_REMINDERS)
+            if on < previous[-1].sent_on + dt.timedelta(days=interval):
+                continue
+            target = late[0]
+        else:
+            ripe = [due for due in late if on >= due.due_date + dt.timedelta(days=first_after)]
+            if not ripe:
+                continue
+            target = ripe[0]
+        _reminder_send(account=account, due_statement_id=target.statement_id, unpaid=target.unpaid,
+                       arrears_since=period_start, number=len(previous) + 1, on=on)
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def _reminder_send(*, account: Account, due_statement_id: int, unpaid: Decimal, arrears_since: dt.date,
+                   number: int, on: dt.date) -> Reminder:
+    schedule = fee_schedule_in_force(market=account.company.market, on=on)
+    fee = schedule.reminder_fee
+    capped = account.company.market == "DK" and fee > DK_REMINDER_FEE_CAP
+    if capped:
+        fee = DK_REMINDER_FEE_CAP
+    reminder = Reminder.objects.create(account=account, statement_id=due_statement_id, arrears_since=arrears_since,
+                                       number=number, sent_on=on, unpaid=unpaid)
+    if fee > 0:
+        posting, _created = posting_create(
+            account=account, kind=PostingKind.FEE_REMINDER, amount=Money(fee, account.currency), posting_date=on,
+            source_key=f"reminder/{account.pk}/{arrears_since.isoformat()}/{number}",
+            description=f"Reminder fee ({number} of at most {MAX_REMINDERS_PER_ARREARS})",
+            explanation={"rule": "reminder_fee", "fee_schedule_id": schedule.pk, "fee_schedule": str(schedule),
+                         "schedule_fee": str(schedule.reminder_fee), "legal_cap_applied": capped,
+                         "reminder_number": number, "arrears_since": arrears_since.isoformat(),
+                         "unpaid": str(unpaid)},
+        )
+        reminder.fee_posting = posting
+        reminder.save(update_fields=["fee_posting"])
+    return reminder
+
+

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class StatementsConfig(AppConfig):
+    name = "statements"
+    verbose_name = _("Statements")
+
+    def ready(self) -> None:
+        from statements import guards, steps, verification  # noqa: F401  (registers steps, checks and guards)

@@ -1,0 +1,79 @@
+"""Days past due, default and suspension (SPEC section 9, terms §27).
+
+A missed due date or a returned payment puts the account in default; at the suspension threshold
+(30 DPD by default) its cards stop authorizing; at 90 DPD it goes to collections. Paying the
+arrears lifts it all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from accounts.models import Account
+from amexprog.common.db import from_minor, minor_sum
+from ledger.models import Posting, PostingKind
+from statements.models import Delinquency, Statement
+from statements.selectors import PAYMENT_KINDS, days_past_due, dues_for_accounts
+
+# Delinquency never overrides a closure in progress.
+MANAGED_STATUSES = (Account.Status.ACTIVE, Account.Status.IN_DEFAULT, Account.Status.SUSPENDED)
+
+
+def _returned_payment_outstanding(account_id: int, since: dt.date, on: dt.date) -> bool:
+    """True while payments since the return have not made good the returned amount."""
+    total = Posting.objects.filter(account_id=account_id, kind__in=PAYMENT_KINDS, posting_date__gte=since,
+                                   posting_date__lte=on).aggregate(total=minor_sum("amount"))["total"]
+    return from_minor(total) > 0
+
+
+@transaction.atomic
+def delinquency_update(*, on: dt.date) -> int:
+    """End-of-day delinquency for every account that is, or may have just become, past due."""
+    returned_today = set(
+        Posting.objects.filter(kind=PostingKind.PAYMENT_RETURN, posting_date=on).values_list("account_id", flat=True)
+    )
+    candidate_ids = set(
+        Delinquency.objects.filter(
+            Q(days_past_due__gt=0) | Q(in_default_since__isnull=False) | Q(arrears_since__isnull=False)
+        ).values_list("account_id", flat=True)
+    )
+    candidate_ids |= set(Statement.objects.filter(due_date=on - dt.timedelta(days=1)).values_list("account_id",
+                                                                                                  flat=True))
+    candidate_ids |= returned_today
+    if not candidate_ids:
+        return 0
+    accounts = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=candidate_ids)}
+    states = {d.account_id: d for d in Delinquency.objects.filter(account_id__in=candidate_ids)}
+    changed = 0
+    for account_id, dues in dues_for_accounts(account_ids=accounts, as_of=on, end_of_day=True).items():
+        account = accounts[account_id]
+        state = states.get(account_id) or Delinquency(account=account, updated_on=on)
+        dpd = days_past_due(dues, on=on)
+        if account_id in returned_today:
+            state.returned_payment_on = on
+        returned_open = bool(state.returned_payment_on) and _returned_payment_outstanding(
+            account_id, state.returned_payment_on, on)
+        if not returned_open:
+            state.returned_payment_on = None
+        state.days_past_due = dpd
+        state.arrears_since = (state.arrears_since or on - dt.timedelta(days=dpd - 1)) if dpd > 0 else None
+        in_default = dpd > 0 or returned_open
+        state.in_default_since = (state.in_default_since or on) if in_default else None
+        suspended = dpd >= settings.DELINQUENCY_SUSPEND_DPD
+        state.suspended_since = (state.suspended_since or on) if suspended else None
+        collections = dpd >= settings.DELINQUENCY_COLLECTIONS_DPD
+        state.collections_since = (state.collections_since or on) if collections else None
+        state.updated_on = on
+        state.save()
+        if account.status in MANAGED_STATUSES:
+            status = (Account.Status.SUSPENDED if suspended else
+                      Account.Status.IN_DEFAULT if in_default else Account.Status.ACTIVE)
+            if status != account.status:
+                account.status = status
+                account.save(update_fields=["status"])
+                changed += 1
+    return changed

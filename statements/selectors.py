@@ -1,0 +1,96 @@
+"""What is billed, due and unpaid (SPEC section 9).
+
+A statement's unpaid amount is what is left of its billed amount after payments (net of returns),
+and the credits of statements whose billed amount is negative, have paid the oldest billed amounts
+first. Nothing here is stored: it is derived from statements and postings whenever asked, so a
+returned payment or a late credit changes it without any bookkeeping.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from accounts.models import Account
+from amexprog.common.db import from_minor, minor_sum
+from ledger.models import Posting, PostingKind
+from statements.models import Statement
+
+# Postings that are not billed: they pay (or un-pay) billed amounts instead (SPEC section 9).
+PAYMENT_KINDS = (PostingKind.PAYMENT, PostingKind.PAYMENT_RETURN)
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Due:
+    statement_id: int
+    statement_date: dt.date
+    due_date: dt.date
+    billed: Decimal
+    unpaid: Decimal
+
+
+def allocate_oldest_first(billed: list[Decimal], credit: Decimal) -> list[Decimal]:
+    """Unpaid amounts after `credit` pays the positive billed amounts in order (oldest first)."""
+    unpaid = []
+    for amount in billed:
+        paid = min(max(credit, ZERO), amount) if amount > 0 else ZERO
+        credit -= paid
+        unpaid.append(amount - paid if amount > 0 else ZERO)
+    return unpaid
+
+
+def dues_for_accounts(*, account_ids: Iterable[int], as_of: dt.date, end_of_day: bool) -> dict[int, list[Due]]:
+    """Each account's statements with what is unpaid of them, at the start or end of `as_of`.
+
+    At the start of a day, that day's payments and statement are not yet counted (SPEC section 8:
+    a payment received on d stops interest from d + 1).
+    """
+    ids = list(account_ids)
+    if not ids:
+        return {}
+    date_filter = {"statement_date__lte" if end_of_day else "statement_date__lt": as_of}
+    statements: dict[int, list[Statement]] = defaultdict(list)
+    for statement in (
+        Statement.objects.filter(account_id__in=ids, **date_filter)
+        .only("id", "account_id", "statement_date", "due_date", "billed_amount")
+        .order_by("account_id", "statement_date")
+    ):
+        statements[statement.account_id].append(statement)
+    payment_filter = {"posting_date__lte" if end_of_day else "posting_date__lt": as_of}
+    paid = dict(
+        Posting.objects.filter(account_id__in=ids, kind__in=PAYMENT_KINDS, **payment_filter)
+        .values("account_id")
+        .annotate(total=minor_sum("amount"))
+        .values_list("account_id", "total")
+    )
+    result: dict[int, list[Due]] = {}
+    for account_id in ids:
+        rows = statements.get(account_id, [])
+        credit = -from_minor(paid.get(account_id)) + sum(
+            (-row.billed_amount for row in rows if row.billed_amount < 0), ZERO
+        )
+        unpaid = allocate_oldest_first([row.billed_amount for row in rows], credit)
+        result[account_id] = [
+            Due(row.id, row.statement_date, row.due_date, row.billed_amount, left)
+            for row, left in zip(rows, unpaid, strict=True)
+        ]
+    return result
+
+
+def account_dues(*, account: Account, as_of: dt.date, end_of_day: bool = True) -> list[Due]:
+    return dues_for_accounts(account_ids=[account.pk], as_of=as_of, end_of_day=end_of_day)[account.pk]
+
+
+def overdue(dues: list[Due], *, on: dt.date) -> list[Due]:
+    """Dues whose due date has passed on `on` and that are not fully paid (paying on the due date is on time)."""
+    return [due for due in dues if due.unpaid > 0 and due.due_date < on]
+
+
+def days_past_due(dues: list[Due], *, on: dt.date) -> int:
+    """SPEC section 9: d minus the oldest due date not fully paid; 0 when nothing is overdue."""
+    late = overdue(dues, on=on)
+    return (on - late[0].due_date).days if late else 0

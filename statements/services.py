@@ -1,0 +1,155 @@
+"""The statement day (SPEC section 9): for each account whose cycle day it is, post the first annual
+fee and the period's late interest, then aggregate the period's postings into a statement.
+
+Set-based: one aggregate query per chunk of accounts, bulk inserts, no loop over postings.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
+
+from accounts.models import Account, BillingType, Company
+from amexprog.common.db import from_minor
+from fees.services import annual_fees_first, interest_specs
+from ledger.services import postings_create_bulk
+from statements.models import CompanyStatement, Statement
+from statements.selectors import PAYMENT_KINDS
+
+ZERO = Decimal("0.00")
+
+
+def statement_day_matches(cycle_day_field: str, on: dt.date) -> dict:
+    """Accounts whose statement date is `on`: their cycle day, or 31 on the month's last day."""
+    last_day = calendar.monthrange(on.year, on.month)[1]
+    days = [on.day] + ([Account.LAST_DAY_OF_MONTH] if on.day == last_day and on.day != 31 else [])
+    return {f"{cycle_day_field}__in": days}
+
+
+def statement_account_ids(*, on: dt.date) -> list[int]:
+    return list(
+        Account.objects.filter(opened_on__lte=on, **statement_day_matches("cycle_day", on))
+        .exclude(status=Account.Status.CLOSED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+_PERIOD_TOTALS_SQL = """
+SELECT p.account_id, p.kind, SUM(CAST(ROUND(p.amount * 100) AS BIGINT)), COUNT(*)
+  FROM ledger_posting p
+  JOIN accounts_account a ON a.id = p.account_id
+  LEFT JOIN (SELECT account_id, MAX(statement_date) AS last_date
+               FROM statements_statement
+              WHERE account_id IN ({ids}) AND statement_date < %s
+              GROUP BY account_id) s ON s.account_id = p.account_id
+ WHERE p.account_id IN ({ids})
+   AND p.posting_date <= %s
+   AND p.posting_date >= a.opened_on
+   AND (s.last_date IS NULL OR p.posting_date > s.last_date)
+ GROUP BY p.account_id, p.kind
+"""
+
+
+def _period_totals(account_ids: list[int], on: dt.date) -> dict[int, dict[str, tuple[Decimal, int]]]:
+    placeholders = ", ".join(["%s"] * len(account_ids))
+    sql = _PERIOD_TOTALS_SQL.format(ids=placeholders)
+    totals: dict[int, dict[str, tuple[Decimal, int]]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*account_ids, on, *account_ids, on])
+        for account_id, kind, cents, count in cursor.fetchall():
+            totals[account_id][kind] = (from_minor(cents), count)
+    return totals
+
+
+@transaction.atomic
+def statements_generate(*, on: dt.date, account_ids: list[int]) -> int:
+    """Produce the statements of `on` for these accounts (a chunk); safe to run again."""
+    already = set(
+        Statement.objects.filter(account_id__in=account_ids, statement_date=on).values_list("account_id", flat=True)
+    )
+    accounts = [
+        account for account in Account.objects.filter(pk__in=account_ids).select_related("company").order_by("pk")
+        if account.pk not in already
+    ]
+    if not accounts:
+        return 0
+    previous = {
+        row.account_id: row
+        for row in Statement.objects.filter(
+            account__in=accounts,
+            statement_date=Subquery(
+                Statement.objects.filter(account_id=OuterRef("account_id"), statement_date__lt=on)
+                .order_by("-statement_date").values("statement_date")[:1]
+            ),
+        ).only("account_id", "statement_date", "closing_balance")
+    }
+    periods = {
+        account.pk: (previous[account.pk].statement_date + dt.timedelta(days=1) if account.pk in previous
+                     else account.opened_on, on)
+        for account in accounts
+    }
+    # Year 1's annual fee belongs on the first statement after issue (SPEC section 7).
+    annual_fees_first(accounts=[a for a in accounts if a.pk not in previous], on=on)
+    # The period's late interest is posted on its statement date (SPEC section 8).
+    postings_create_bulk(specs=interest_specs(accounts=accounts, periods=periods))
+
+    totals = _period_totals([a.pk for a in accounts], on)
+    statements = []
+    for account in accounts:
+        kinds = totals.get(account.pk, {})
+        opening = previous[account.pk].closing_balance if account.pk in previous else ZERO
+        line_count = sum(count for _amount, count in kinds.values())
+        if line_count == 0 and opening == 0:
+            continue  # SPEC section 9: no postings and a zero opening balance → no statement
+        period_sum = sum((amount for amount, _count in kinds.values()), ZERO)
+        payments = sum((amount for kind, (amount, _c) in kinds.items() if kind in PAYMENT_KINDS), ZERO)
+        statements.append(Statement(
+            account=account, statement_date=on, period_start=periods[account.pk][0],
+            due_date=on + dt.timedelta(days=account.company.payment_terms_days), currency=account.currency,
+            opening_balance=opening, closing_balance=opening + period_sum, billed_amount=period_sum - payments,
+            payments_amount=payments, totals={kind: str(amount) for kind, (amount, _c) in sorted(kinds.items())},
+            line_count=line_count,
+        ))
+    Statement.objects.bulk_create(statements)
+    return len(statements)
+
+
+@transaction.atomic
+def company_statements_generate(*, on: dt.date) -> int:
+    """One statement per centrally billed company and statement date, summing its accounts'."""
+    company_ids = (
+        Statement.objects.filter(statement_date=on, account__billing_type=BillingType.CENTRAL,
+                                 company_statement__isnull=True)
+        .values_list("account__company_id", flat=True)
+        .distinct()
+    )
+    created = 0
+    for company in Company.objects.filter(pk__in=list(company_ids)):
+        statements = list(Statement.objects.filter(statement_date=on, account__company=company,
+                                                   account__billing_type=BillingType.CENTRAL))
+        totals: dict[str, Decimal] = defaultdict(Decimal)
+        for statement in statements:
+            for kind, amount in statement.totals.items():
+                totals[kind] += Decimal(amount)
+        company_statement, was_created = CompanyStatement.objects.get_or_create(
+            company=company, statement_date=on,
+            defaults=dict(
+                due_date=on + dt.timedelta(days=company.payment_terms_days), currency=company.currency,
+                # Sum the Python Decimals, not the database's SUM: exact on SQLite too.
+                opening_balance=sum((s.opening_balance for s in statements), ZERO),
+                closing_balance=sum((s.closing_balance for s in statements), ZERO),
+                billed_amount=sum((s.billed_amount for s in statements), ZERO),
+                payments_amount=sum((s.payments_amount for s in statements), ZERO),
+                totals={kind: str(amount) for kind, amount in sorted(totals.items())},
+                account_count=len(statements),
+            ),
+        )
+        Statement.objects.filter(pk__in=[s.pk for s in statements]).update(company_statement=company_statement)
+        created += int(was_created)
+    return created
