@@ -1,0 +1,107 @@
+"""POST /api/v1/charge-files/ — charge files from the card network (SPEC sections 5, 16).
+
+Charges come from the network, never from a company: only ops tokens and ops staff (with the
+`charges.add_chargefile` permission) may load them; a company token gets 403.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from accounts.authentication import ApiClient
+from accounts.models import ApiToken
+from charges.models import ChargeFile
+from charges.services import charge_file_import
+
+
+class IsOpsTokenOrStaff(BasePermission):
+    """Ops tokens, or signed-in staff holding the model permission for the action."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if isinstance(user, ApiClient):
+            return user.token.kind == ApiToken.Kind.OPS
+        if not (user and user.is_authenticated and user.is_staff):
+            return False
+        action = "add" if request.method == "POST" else "view"
+        return user.has_perm(f"charges.{action}_chargefile")
+
+
+class ChargeFileUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A charge file: CSV, UTF-8, header row (SPEC section 5).")
+
+
+class ChargeFileSerializer(serializers.ModelSerializer):
+    totals = serializers.DictField(
+        help_text='Per posting kind: {"count": n, "amounts": {currency: "123.45"}}.', read_only=True)
+
+    class Meta:
+        model = ChargeFile
+        fields = ["id", "sha256", "filename", "loaded_at", "row_count", "posting_count", "flagged_count", "totals"]
+        read_only_fields = fields
+
+
+FILE_REJECTED_BODY = inline_serializer(
+    name="ChargeFileRejected",
+    fields={
+        "code": serializers.CharField(help_text="`file_rejected`"),
+        "detail": serializers.CharField(),
+        "extra": inline_serializer(
+            name="ChargeFileRejectedExtra",
+            fields={
+                "error_count": serializers.IntegerField(help_text="All errors; at most 1000 are listed."),
+                "errors": inline_serializer(
+                    name="ChargeFileRowError",
+                    fields={
+                        "row": serializers.IntegerField(help_text="Spreadsheet numbering: the header is row 1."),
+                        "column": serializers.CharField(help_text="Empty when the whole row or file is wrong."),
+                        "reason": serializers.CharField(),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+    },
+)
+ERROR_BODY = inline_serializer(name="ChargeFileError", fields={"code": serializers.CharField(),
+                                                               "detail": serializers.CharField()})
+
+
+class ChargeFileViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):
+    """Charge files loaded so far, and the upload of a new one."""
+
+    queryset = ChargeFile.objects.order_by("-loaded_at", "-id")
+    serializer_class = ChargeFileSerializer
+    permission_classes = [IsOpsTokenOrStaff]
+    parser_classes = [MultiPartParser]
+    filterset_fields = ["sha256", "filename"]
+
+    @extend_schema(
+        request={"multipart/form-data": ChargeFileUploadSerializer},
+        responses={
+            201: ChargeFileSerializer,
+            400: OpenApiResponse(FILE_REJECTED_BODY, description="A bad row: nothing was posted (`file_rejected`)."),
+            403: OpenApiResponse(ERROR_BODY, description="Only ops tokens and ops staff load charge files."),
+            409: OpenApiResponse(ERROR_BODY, description="The same content was loaded before (`file_already_loaded`)."),
+        },
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                                     description="Replays return the first response; reuse with another body is 409.")],
+        summary="Load a charge file from the card network (SPEC section 5)",
+        description=(
+            "The whole file is validated before anything is posted. Any bad row posts nothing and answers 400 "
+            "`file_rejected` with `extra.errors` listing row, column and reason; a card is named by its last four "
+            "digits at most. Each charge posts with its FX fee and cash fee (SPEC sections 6, 7)."
+        ),
+    )
+    def create(self, request, *args, **kwargs):
+        upload_serializer = ChargeFileUploadSerializer(data=request.data)
+        upload_serializer.is_valid(raise_exception=True)
+        upload = upload_serializer.validated_data["file"]
+        upload.seek(0)
+        charge_file = charge_file_import(source=upload.file, filename=upload.name)
+        return Response(ChargeFileSerializer(charge_file).data, status=status.HTTP_201_CREATED)
