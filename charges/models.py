@@ -55,3 +55,6 @@ class ChargeFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.sha256[:12]}…)"
+
+
+from charges.payment_models import Payment, PaymentFile  # noqa: E402,F401  (payments live beside charges)
