@@ -81,6 +81,13 @@ def demo_seed(*, on: dt.date) -> SeedResult:
         result.created.append("superuser admin")
     result.logins.append(("admin", "ops (Django admin at /admin/)"))
 
+    from fees.models import ReferenceRate
+
+    if not ReferenceRate.objects.exists():
+        # SPEC section 8's illustration, clearly not real data: load the real rates with load_reference_rates.
+        ReferenceRate.objects.create(effective_date=dt.date(2025, 7, 1), rate_percent=Decimal("1.60"))
+        result.created.append("illustrative reference interest rate 1.60 % from 2025-07-01 (SPEC section 8)")
+
     companies: dict[str, Company] = {}
     for spec in COMPANIES:
         company = Company.objects.filter(number=spec["number"]).first()

@@ -3,6 +3,8 @@ A, carol PA of company B who must see nothing of A."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -32,6 +34,24 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def reference_rate(request):
+    """Late interest needs a reference rate (SPEC section 8); every database test gets the SPEC's
+    illustration, 1.60 % (+ 7 points = 8.60 %), in force from 1 July 2025."""
+    if "django_db" not in request.keywords and not {"db", "transactional_db"} & set(request.fixturenames):
+        return None
+    request.getfixturevalue("transactional_db" if _transactional(request) else "db")
+    from fees.models import ReferenceRate
+
+    return ReferenceRate.objects.get_or_create(effective_date=dt.date(2025, 7, 1),
+                                               defaults={"rate_percent": Decimal("1.60")})[0]
+
+
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
 
 
 @pytest.fixture

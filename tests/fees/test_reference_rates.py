@@ -38,7 +38,7 @@ def test_half_year_starts():
 def test_reloading_updates_and_a_bad_file_loads_nothing(tmp_path):
     load(tmp_path, "effective_date,rate_percent\n2026-01-01,1.60\n")
     assert "1 updated" in load(tmp_path, "effective_date,rate_percent\n2026-01-01,1.75\n")
-    assert ReferenceRate.objects.get().rate_percent == Decimal("1.75")
+    assert ReferenceRate.objects.get(effective_date=dt.date(2026, 1, 1)).rate_percent == Decimal("1.75")
     with pytest.raises(CommandError, match="1 error"):
         load(tmp_path, "effective_date,rate_percent\n2026-07-01,2.00\n2026-02-30,1.00\n")
-    assert ReferenceRate.objects.count() == 1
+    assert not ReferenceRate.objects.filter(effective_date=dt.date(2026, 7, 1)).exists()

@@ -5,7 +5,6 @@ import pytest
 from moneyed import Money
 
 from amexprog.common.cycle import business_date, cycle_run_day, days_to_run
-from fees.models import ReferenceRate
 from ledger.services import posting_create
 from tests.accounts.factories import AccountFactory, CardmemberFactory, CompanyFactory
 
@@ -25,19 +24,13 @@ def pay(account, amount: str, on: dt.date, key: str):
     return post(account, "payment", f"-{amount}", on, key)
 
 
-@pytest.fixture(autouse=True)
-def reference_rate(db):
-    """The SPEC section 8 illustration: 1.60 % + 7 points = 8.60 %."""
-    return ReferenceRate.objects.create(effective_date=dt.date(2025, 7, 1), rate_percent=Decimal("1.60"))
-
-
 @pytest.fixture
 def no_fee_company(db):
     return CompanyFactory(number="40001", annual_fee=Money("0.00", "DKK"))
 
 
 @pytest.fixture
-def overdue_account(no_fee_company, reference_rate):
+def overdue_account(no_fee_company):
     """DKK 10,000.00 billed on 31 January 2026, due 28 February 2026 (28 days' terms)."""
     account = AccountFactory(cardmember=CardmemberFactory(company=no_fee_company), cycle_day=31,
                              opened_on=dt.date(2026, 1, 20))
