@@ -93,8 +93,8 @@ def test_a_foreign_currency_payment_converts_via_usd_and_carries_the_fx_fee(tmp_
     """EUR 100.00 → USD 108.50 → DKK 746.10 with the rates of 10 March 2026 (SPEC section 6); fee 18.65."""
     for currency, rate in (("EUR", "1"), ("USD", "1.0850"), ("DKK", "7.4610")):
         FxRate.objects.create(rate_date=dt.date(2026, 3, 10), currency=currency, rate=Decimal(rate))
-    account = AccountFactory(cardmember=CardmemberFactory(company=CompanyFactory(number="60003")),
-                             opened_on=dt.date(2026, 3, 1), number="600000000020")
+    AccountFactory(cardmember=CardmemberFactory(company=CompanyFactory(number="60003")),
+                   opened_on=dt.date(2026, 3, 1), number="600000000020")
     load(tmp_path, "P-EUR,600000000020,,2026-03-11,payment,100.00,EUR,transfer,,\n")
     payment = Posting.objects.get(kind="payment")
     assert payment.amount == Money("-746.10", "DKK")
