@@ -284,3 +284,42 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Notice(models.Model):
+    """A notice to a holder (SPEC section 15): fee changes, blocks, reminders, closures. Shown in the
+    portal inbox and sent by email; a corporate-liability, centrally billed account's notices go to
+    the company's PAs (then `cardmember` is empty and `company` is set)."""
+
+    class Kind(models.TextChoices):
+        FEE_CHANGE = "fee_change", _("Fee schedule change")
+        BLOCK = "block", _("Card blocked or unblocked")
+        REMINDER = "reminder", _("Payment reminder")
+        CLOSURE = "closure", _("Account closure")
+        CARD = "card", _("Card change")
+        OTHER = "other", _("Other")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    cardmember = models.ForeignKey(Cardmember, on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="notices", verbose_name=_("cardmember"))
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, blank=True, related_name="notices",
+                                verbose_name=_("company (to its PAs)"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    created_on = models.DateField(_("created on"))
+    sent_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    source_key = models.CharField(_("source key"), max_length=200, unique=True,
+                                  help_text=_("Why the notice exists; makes creating it idempotent."))
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(cardmember__isnull=False) | models.Q(company__isnull=False),
+                                   name="notice_has_a_recipient"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -1,0 +1,56 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from accounts.models import Notice
+from amexprog.common.errors import ApplicationError
+from fees.models import FeeSchedule
+from fees.publishing import TOO_SOON, fee_schedule_publish
+from fees.selectors import fee_schedule_in_force
+from tests.accounts.factories import AccountFactory, CardmemberFactory, CompanyFactory
+
+pytestmark = pytest.mark.django_db
+VALUES = dict(annual_fee_max=Decimal("650.00"), reminder_fee=Decimal("100.00"), fx_fee_percent=Decimal("2.750"),
+              cash_fee_percent=Decimal("4.000"), cash_fee_minimum=Decimal("25.00"),
+              eurobonus_fee=Decimal("250.00"), late_interest_margin_percent=Decimal("7.000"))
+
+
+def test_a_change_less_than_two_months_ahead_is_refused():
+    with pytest.raises(ApplicationError) as error:
+        fee_schedule_publish(market="DK", effective_from=dt.date(2026, 5, 14), published_on=dt.date(2026, 3, 15),
+                             **VALUES)
+    assert error.value.message == TOO_SOON.format(earliest=dt.date(2026, 5, 15))
+    assert FeeSchedule.objects.filter(market="DK").count() == 1
+
+
+def test_publishing_notifies_every_affected_holder_and_takes_effect_on_its_date():
+    individual = AccountFactory(cardmember=CardmemberFactory(company=CompanyFactory(number="70001")))
+    central = CompanyFactory(number="70002", billing_type="central", default_liability="corporate")
+    AccountFactory(cardmember=CardmemberFactory(company=central))
+    AccountFactory(cardmember=CardmemberFactory(company=central))
+    belgian = CompanyFactory(number="70003", market="BE")
+    AccountFactory(cardmember=CardmemberFactory(company=belgian), currency="EUR")
+
+    schedule = fee_schedule_publish(market="DK", effective_from=dt.date(2026, 5, 15),
+                                    published_on=dt.date(2026, 3, 15), label="DK 2026-05", **VALUES)
+    to_cardmembers = Notice.objects.filter(cardmember__isnull=False)
+    assert list(to_cardmembers.values_list("cardmember", flat=True)) == [individual.cardmember_id]
+    assert list(Notice.objects.filter(company__isnull=False).values_list("company__number", flat=True)) == ["70002"]
+    assert "fx fee percent: 2.750" in to_cardmembers.get().body
+    assert fee_schedule_in_force(market="DK", on=dt.date(2026, 5, 14)).fx_fee_percent == Decimal("2.500")
+    assert fee_schedule_in_force(market="DK", on=dt.date(2026, 5, 15)) == schedule
+
+
+@time_machine.travel(dt.datetime(2026, 3, 15, 12, 0, tzinfo=dt.UTC), tick=False)
+def test_ops_publish_in_the_admin_and_a_too_early_date_is_a_form_error(admin_client):
+    url = reverse("admin:fees_feeschedule_add")
+    form = {"market": "DK", "label": "x", **{k: str(v) for k, v in VALUES.items()}}
+    response = admin_client.post(url, {**form, "effective_from": "2026-04-01"})
+    assert response.status_code == 200
+    assert TOO_SOON.format(earliest=dt.date(2026, 5, 15)) in response.content.decode()
+    response = admin_client.post(url, {**form, "effective_from": "2026-06-01"})
+    assert response.status_code == 302
+    assert FeeSchedule.objects.get(effective_from=dt.date(2026, 6, 1)).published_on == dt.date(2026, 3, 15)
