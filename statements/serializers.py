@@ -1,0 +1,195 @@
+"""Statement JSON (SPEC section 16), shared by the API and `export_statements`.
+
+The serializers present the dataclasses of statements.rendering.data; they compute nothing.
+Amounts are strings with exactly their currency's decimals (`"1650.00"`, JPY `"1234"`); rates
+are the full stored Decimals as strings; a value that does not apply (no FX on a domestic line,
+the original→USD rate of a USD charge) is null, so every line has the same keys.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from statements.rendering import formatting as fmt
+
+
+@extend_schema_field({"type": "string", "nullable": True, "pattern": r"^-?\d+(\.\d+)?$", "example": "1650.00"})
+class AmountField(serializers.Field):
+    """An amount as a string with its currency's decimals, read from `amount` and `currency`
+    attributes of the object (or a fixed currency)."""
+
+    def __init__(self, amount: str, *, currency: str | None = None, currency_attr: str = "currency", **kwargs):
+        self.amount_attr, self.fixed_currency, self.currency_attr = amount, currency, currency_attr
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj: Any) -> str | None:
+        currency = self.fixed_currency or getattr(obj, self.currency_attr)
+        return fmt.amount_string(getattr(obj, self.amount_attr), currency)
+
+
+@extend_schema_field({"type": "string", "nullable": True, "example": "6.876497695853"})
+class RateField(serializers.Field):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str | None:
+        return fmt.rate_string(value)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class SentenceField(serializers.Field):
+    """Babel's no-break spaces become plain spaces: JSON readers compare and search text."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str | None:
+        return fmt.plain_spaces(value)
+
+
+@extend_schema_field({"type": "object", "additionalProperties": {"type": "string"},
+                      "example": {"purchase": "1000.00", "fee_annual": "650.00"}})
+class TotalsField(serializers.Field):
+    """`{kind: amount}` in posting-kind order; kinds without postings are left out (SPEC section 16)."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", read_only=True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj: Any) -> dict[str, str]:
+        return {total.kind: fmt.amount_string(total.amount, obj.currency) for total in obj.totals}
+
+
+class StatementLineSerializer(serializers.Serializer):
+    posting_date = serializers.DateField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    amount = AmountField("amount", help_text="In the billing currency; negative = credit.")
+    original_amount = AmountField("original_amount", currency_attr="original_currency", allow_null=True,
+                                  help_text="The charge in its own currency; null for billing-currency lines.")
+    original_currency = serializers.CharField(read_only=True, allow_null=True)
+    usd_amount = AmountField("usd_amount", currency="USD", allow_null=True,
+                             help_text="The USD step of the conversion, rounded to the cent (SPEC section 6).")
+    fx_rate_to_usd = RateField(allow_null=True, help_text="Original currency → USD; null for USD charges.")
+    fx_rate = RateField(allow_null=True, help_text="USD → billing currency.")
+    fx_rate_date = serializers.DateField(read_only=True, allow_null=True,
+                                         help_text="The ECB reference-rate date used.")
+    source_key = serializers.CharField(read_only=True)
+    explanation = SentenceField(allow_null=True, help_text="How a fee, interest or conversion was computed, "
+                                                           "in the holder's language.")
+
+
+class StatementSerializer(serializers.Serializer):
+    """The statement document (SPEC section 16), exactly these keys."""
+
+    account_number = serializers.CharField(read_only=True)
+    company_number = serializers.CharField(read_only=True)
+    statement_date = serializers.DateField(read_only=True)
+    period_start = serializers.DateField(read_only=True)
+    period_end = serializers.DateField(read_only=True)
+    due_date = serializers.DateField(read_only=True)
+    currency = serializers.CharField(read_only=True)
+    opening_balance = AmountField("opening_balance")
+    closing_balance = AmountField("closing_balance", help_text="Also the amount due (a charge card).")
+    eurobonus_points = serializers.IntegerField(read_only=True)
+    totals = TotalsField()
+    lines = StatementLineSerializer(many=True, read_only=True)
+
+
+class _LinksMixin:
+    """Absolute links when serving a request, paths otherwise."""
+
+    def _url(self, name: str, pk: int) -> str:
+        path = reverse(name, args=[pk])
+        request = self.context.get("request")  # type: ignore[attr-defined]
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class StatementListSerializer(_LinksMixin, serializers.Serializer):
+    """A row of a statement list: the figures without the lines; `url`/`pdf_url` fetch the rest."""
+
+    id = serializers.IntegerField(read_only=True)
+    account_number = serializers.CharField(source="account.number", read_only=True)
+    company_number = serializers.CharField(source="account.company.number", read_only=True)
+    statement_date = serializers.DateField(read_only=True)
+    period_start = serializers.DateField(read_only=True)
+    period_end = serializers.DateField(read_only=True)
+    due_date = serializers.DateField(read_only=True)
+    currency = serializers.CharField(read_only=True)
+    opening_balance = AmountField("opening_balance")
+    closing_balance = AmountField("closing_balance")
+    billed_amount = AmountField("billed_amount")
+    payments_amount = AmountField("payments_amount")
+    eurobonus_points = serializers.IntegerField(read_only=True)
+    line_count = serializers.IntegerField(read_only=True)
+    company_statement_id = serializers.IntegerField(read_only=True, allow_null=True)
+    url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+
+    def get_url(self, statement) -> str:
+        return self._url("statement-detail", statement.pk)
+
+    def get_pdf_url(self, statement) -> str:
+        return self._url("statement-pdf", statement.pk)
+
+
+class CompanyAccountRowSerializer(serializers.Serializer):
+    statement_id = serializers.IntegerField(read_only=True)
+    account_number = serializers.CharField(read_only=True)
+    holder_name = serializers.CharField(read_only=True)
+    employee_id = serializers.CharField(read_only=True)
+    cost_centre = serializers.CharField(read_only=True)
+    currency = serializers.CharField(read_only=True)
+    opening_balance = AmountField("opening_balance")
+    billed_amount = AmountField("billed_amount")
+    payments_amount = AmountField("payments_amount")
+    closing_balance = AmountField("closing_balance")
+    eurobonus_points = serializers.IntegerField(read_only=True)
+
+
+class CompanyStatementSerializer(serializers.Serializer):
+    """Central billing (SPEC section 9): the company's sum and each account's share of it."""
+
+    id = serializers.IntegerField(source="company_statement_id", read_only=True)
+    company_number = serializers.CharField(read_only=True)
+    company_name = serializers.CharField(read_only=True)
+    statement_date = serializers.DateField(read_only=True)
+    due_date = serializers.DateField(read_only=True)
+    currency = serializers.CharField(read_only=True)
+    opening_balance = AmountField("opening_balance")
+    closing_balance = AmountField("closing_balance")
+    billed_amount = AmountField("billed_amount")
+    payments_amount = AmountField("payments_amount")
+    amount_due = AmountField("amount_due")
+    account_count = serializers.IntegerField(read_only=True)
+    totals = TotalsField()
+    accounts = CompanyAccountRowSerializer(many=True, read_only=True)
+
+
+class CompanyStatementListSerializer(_LinksMixin, serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    company_number = serializers.CharField(source="company.number", read_only=True)
+    statement_date = serializers.DateField(read_only=True)
+    due_date = serializers.DateField(read_only=True)
+    currency = serializers.CharField(read_only=True)
+    opening_balance = AmountField("opening_balance")
+    closing_balance = AmountField("closing_balance")
+    billed_amount = AmountField("billed_amount")
+    payments_amount = AmountField("payments_amount")
+    account_count = serializers.IntegerField(read_only=True)
+    url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+
+    def get_url(self, company_statement) -> str:
+        return self._url("company-statement-detail", company_statement.pk)
+
+    def get_pdf_url(self, company_statement) -> str:
+        return self._url("company-statement-pdf", company_statement.pk)
