@@ -12,4 +12,17 @@ router.register("accounts", AccountViewSet, basename="account")
 router.register("cards", CardViewSet, basename="card")
 router.register("charge-files", ChargeFileViewSet, basename="charge-file")
 
-urlpatterns = router.urls
+# Statements (SPEC sections 9, 16) and an account's postings.
+from django.urls import path  # noqa: E402
+
+from ledger.apis import AccountPostingListView  # noqa: E402
+from statements.apis import AccountStatementListView, CompanyStatementViewSet, StatementViewSet  # noqa: E402
+
+router.register("statements", StatementViewSet, basename="statement")
+router.register("company-statements", CompanyStatementViewSet, basename="company-statement")
+
+urlpatterns = [
+    path("accounts/<str:number>/statements/", AccountStatementListView.as_view(), name="account-statements"),
+    path("accounts/<str:number>/postings/", AccountPostingListView.as_view(), name="account-postings"),
+]
+urlpatterns += router.urls
