@@ -21,3 +21,17 @@ urlpatterns += [
     path("pa/companies/<str:number>/orders/new/", views_orders.order_new, name="order_new"),
     path("pa/companies/<str:number>/orders/upload/", views_orders.order_upload, name="order_upload"),
 ]
+
+# Statements and transactions (SPEC sections 9, 14, 15): scoped by accounts.selectors.
+from portal import views_statements, views_transactions  # noqa: E402
+
+urlpatterns += [
+    path("accounts/<str:number>/statements/", views_statements.account_statements, name="account_statements"),
+    path("accounts/<str:number>/transactions/", views_transactions.account_transactions_page,
+         name="account_transactions"),
+    path("statements/<int:pk>/", views_statements.statement_detail, name="statement_detail"),
+    path("statements/<int:pk>/pdf/", views_statements.statement_pdf, name="statement_pdf"),
+    path("pa/companies/<str:number>/statements/", views_statements.company_statements, name="company_statements"),
+    path("company-statements/<int:pk>/", views_statements.company_statement_detail, name="company_statement_detail"),
+    path("company-statements/<int:pk>/pdf/", views_statements.company_statement_pdf, name="company_statement_pdf"),
+]

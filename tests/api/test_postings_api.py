@@ -87,5 +87,5 @@ def test_a_cardmember_sees_their_own_postings_of_the_last_three_months(api, bob,
 
 
 def test_the_list_uses_a_fixed_number_of_queries(tokens, postings, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         assert token_client(tokens.a).get(url(postings), {"page_size": 50}).status_code == 200

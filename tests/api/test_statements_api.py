@@ -137,7 +137,7 @@ def test_statement_lists_use_a_fixed_number_of_queries(tokens, company_a, django
     client = token_client(tokens.a)
     for url in ["/api/v1/statements/", "/api/v1/company-statements/",
                 f"/api/v1/accounts/{accounts[0].number}/statements/"]:
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(4):
             assert client.get(url).status_code == 200
 
 

@@ -28,7 +28,7 @@ def bill_on_opening_day(*accounts) -> list[Statement]:
     """A DKK 1,000.00 hotel bill on each account's opening day; each account's cycle day is that day,
     so its first statement (with the first annual fee, DKK 650.00) closes at DKK 1,650.00 the same day."""
     for account in accounts:
-        purchase(account, "1000.00", account.opened_on, f"charge/hotel-{account.number}")
+        purchase(account, "1000.00", account.opened_on, f"charge/hotel-{account.number}", card=account.cards.first())
     run_through(max(account.opened_on for account in accounts), start=min(a.opened_on for a in accounts))
     return [Statement.objects.get(account=account) for account in accounts]
 

@@ -1,0 +1,64 @@
+"""An account's transactions in the portal: filtered by date range and kind, paginated, with FX
+details and each fee's explanation (SPEC sections 4, 6, 14).
+
+A PA sees the whole history of the accounts they administer; a cardmember sees their own
+transactions of the last three months (terms §8b, SPEC section 15) — older ones stay on their
+statements.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from accounts.selectors import visible_accounts
+from ledger.models import PostingKind
+from statements.rendering.data import statement_line, supported_language
+from statements.rendering.selectors import (
+    CARDMEMBER_TRANSACTION_MONTHS,
+    account_transactions,
+    transactions_visible_from,
+)
+
+TRANSACTIONS_PER_PAGE = 50
+
+
+class TransactionFilterForm(forms.Form):
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    kind = forms.ChoiceField(label=_("Kind"), required=False,
+                             choices=[("", _("All kinds")), *PostingKind.choices])
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return cleaned
+
+
+@login_required
+def account_transactions_page(request: HttpRequest, number: str) -> HttpResponse:
+    account = get_object_or_404(visible_accounts(request.user).select_related("company", "cardmember"), number=number)
+    form = TransactionFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    postings = account_transactions(
+        user=request.user, account=account, date_from=filters.get("date_from"), date_to=filters.get("date_to"),
+        kind=filters.get("kind") or None,
+    )
+    page = Paginator(postings, TRANSACTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    language = supported_language(get_language())
+    lines = [statement_line(posting, language) for posting in page.object_list]
+    window_start = transactions_visible_from(request.user, account)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "portal/transactions/list.html", {
+        "account": account, "form": form, "page": page, "lines": lines, "window_start": window_start,
+        "window_months": CARDMEMBER_TRANSACTION_MONTHS, "administers": window_start is None,
+        "query": query.urlencode(),
+    })
