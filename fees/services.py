@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from moneyed import Money
 
 from accounts.models import Account
 from amexprog.common.money import round_money
-from fees.models import InterestAccrual, Reminder
+from fees.models import FeeSchedule, InterestAccrual, Reminder
 from fees.rates import AnnualRate, late_interest_rate
 from fees.selectors import fee_schedule_in_force
 from ledger.models import Posting, PostingKind
@@ -36,31 +37,36 @@ def add_years(day: dt.date, years: int) -> dt.date:
 
 # Annual card fee ---------------------------------------------------------------------------------
 
-def _annual_fee(account: Account, on: dt.date) -> tuple[Decimal, dict]:
+def _annual_fee(account: Account, schedule: FeeSchedule) -> tuple[Decimal, dict]:
     """The programme's fee, capped by the schedule's maximum (DKK 650 in DK)."""
-    schedule = fee_schedule_in_force(market=account.company.market, on=on)
     amount = min(account.company.annual_fee.amount, schedule.annual_fee_max)
     return amount, {"rule": "annual_fee", "fee_schedule_id": schedule.pk, "fee_schedule": str(schedule),
                     "programme_fee": str(account.company.annual_fee.amount),
                     "schedule_maximum": str(schedule.annual_fee_max)}
 
 
-def _annual_fee_spec(account: Account, *, year: int, on: dt.date) -> PostingSpec | None:
-    amount, explanation = _annual_fee(account, on)
-    if amount <= 0:
-        return None
-    start = add_years(account.opened_on, year - 1)
-    explanation.update(membership_year=year, year_start=start.isoformat(),
-                       year_end=(add_years(account.opened_on, year) - dt.timedelta(days=1)).isoformat())
-    return PostingSpec(account=account, kind=PostingKind.FEE_ANNUAL, amount=Money(amount, account.currency),
-                       posting_date=on, source_key=f"annual-fee/{account.pk}/{year}",
-                       description=f"Annual card fee {start:%Y-%m-%d}", explanation=explanation)
+def _annual_fee_specs(accounts: Iterable[tuple[Account, int]], on: dt.date) -> list[PostingSpec]:
+    """The fee of membership year `year` for each (account, year), from the schedule in force."""
+    schedules: dict[str, FeeSchedule] = {}
+    specs = []
+    for account, year in accounts:
+        market = account.company.market
+        schedule = schedules.get(market) or schedules.setdefault(market, fee_schedule_in_force(market=market, on=on))
+        amount, explanation = _annual_fee(account, schedule)
+        if amount <= 0:
+            continue
+        start = add_years(account.opened_on, year - 1)
+        explanation.update(membership_year=year, year_start=start.isoformat(),
+                           year_end=(add_years(account.opened_on, year) - dt.timedelta(days=1)).isoformat())
+        specs.append(PostingSpec(account=account, kind=PostingKind.FEE_ANNUAL, amount=Money(amount, account.currency),
+                                 posting_date=on, source_key=f"annual-fee/{account.pk}/{year}",
+                                 description=f"Annual card fee {start:%Y-%m-%d}", explanation=explanation))
+    return specs
 
 
 def annual_fees_first(*, accounts: list[Account], on: dt.date) -> int:
     """Year 1's fee on the first statement date after issue (SPEC section 7); idempotent."""
-    specs = [spec for account in accounts if (spec := _annual_fee_spec(account, year=1, on=on))]
-    return len(postings_create_bulk(specs=specs))
+    return postings_create_bulk(specs=_annual_fee_specs(((account, 1) for account in accounts), on))
 
 
 def annual_fees_anniversaries(*, on: dt.date) -> int:
@@ -73,12 +79,8 @@ def annual_fees_anniversaries(*, on: dt.date) -> int:
         .exclude(status__in=[Account.Status.CLOSING, Account.Status.CLOSED])
         .select_related("company")
     )
-    specs = []
-    for account in accounts.iterator(chunk_size=2000):
-        year = on.year - account.opened_on.year + 1
-        if spec := _annual_fee_spec(account, year=year, on=on):
-            specs.append(spec)
-    return len(postings_create_bulk(specs=specs))
+    years = ((account, on.year - account.opened_on.year + 1) for account in accounts.iterator(chunk_size=2000))
+    return postings_create_bulk(specs=_annual_fee_specs(years, on))
 
 
 @transaction.atomic

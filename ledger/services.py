@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, connection, transaction
 from moneyed import Money
 
 from accounts.models import Account, Card
@@ -202,19 +204,19 @@ BULK_BATCH = 2000
 
 
 @transaction.atomic
-def postings_create_bulk(*, specs: list[PostingSpec]) -> list[Posting]:
+def postings_create_bulk(*, specs: list[PostingSpec]) -> int:
     """Post many two-leg entries set-based (fee and interest runs over many accounts).
 
     Same rules as `posting_create`; source keys already posted are skipped, so a run that died
-    half-way and runs again posts exactly what is missing. Returns the postings created.
+    half-way and runs again posts exactly what is missing. Returns how many were posted.
     """
-    created: list[Posting] = []
+    created = 0
     for start in range(0, len(specs), BULK_BATCH):
-        created.extend(_bulk_batch(specs[start:start + BULK_BATCH]))
+        created += _bulk_batch(specs[start:start + BULK_BATCH])
     return created
 
 
-def _bulk_batch(specs: list[PostingSpec]) -> list[Posting]:
+def _bulk_batch(specs: list[PostingSpec]) -> int:
     keys = [spec.source_key for spec in specs]
     existing = set(JournalEntry.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
     fresh: dict[str, PostingSpec] = {}
@@ -225,8 +227,10 @@ def _bulk_batch(specs: list[PostingSpec]) -> list[Posting]:
                                                    posting_date=spec.posting_date))
         fresh[spec.source_key] = spec
     if not fresh:
-        return []
+        return 0
     _run_guards([(spec.account, spec.posting_date) for spec in fresh.values()])
+    if connection.vendor == "postgresql":
+        return _bulk_insert_postgres(list(fresh.values()))
     entries = JournalEntry.objects.bulk_create(
         JournalEntry(source_key=key, booked_on=spec.posting_date, description=spec.description or spec.kind)
         for key, spec in fresh.items()
@@ -242,4 +246,43 @@ def _bulk_batch(specs: list[PostingSpec]) -> list[Posting]:
                                 amount=spec.amount, description=spec.description, source_key=spec.source_key,
                                 related_id=spec.related_id, explanation=spec.explanation or {}))
     JournalLeg.objects.bulk_create(legs)
-    return Posting.objects.bulk_create(postings)
+    return len(Posting.objects.bulk_create(postings))
+
+
+# One round trip per batch: entries, both legs and postings inserted from arrays, set-based.
+_BULK_INSERT_SQL = """
+WITH input AS (
+    SELECT * FROM unnest(%s::text[], %s::date[], %s::text[], %s::bigint[], %s::numeric[], %s::text[],
+                         %s::text[], %s::text[], %s::bigint[], %s::jsonb[])
+        AS t(source_key, posting_date, description, account_id, amount, currency, kind, counter, related_id,
+             explanation)
+), entries AS (
+    INSERT INTO ledger_journalentry (source_key, booked_on, description, created_at)
+    SELECT source_key, posting_date, CASE WHEN description = '' THEN kind ELSE description END, now() FROM input
+    RETURNING id, source_key
+), legs AS (
+    INSERT INTO ledger_journalleg (entry_id, ledger_account_code, account_id, amount, amount_currency)
+    SELECT e.id, 'receivable', i.account_id, i.amount, i.currency FROM input i JOIN entries e USING (source_key)
+    UNION ALL
+    SELECT e.id, i.counter, NULL, -i.amount, i.currency FROM input i JOIN entries e USING (source_key)
+)
+INSERT INTO ledger_posting (entry_id, account_id, posting_date, kind, amount, amount_currency, description,
+                            source_key, related_id, explanation, merchant_name, merchant_city, merchant_country,
+                            mcc, flagged_for_review, created_at)
+SELECT e.id, i.account_id, i.posting_date, i.kind, i.amount, i.currency, i.description, i.source_key, i.related_id,
+       i.explanation, '', '', '', '', false, now()
+  FROM input i JOIN entries e USING (source_key)
+"""
+
+
+def _bulk_insert_postgres(specs: list[PostingSpec]) -> int:
+    columns: list[list[Any]] = [[] for _ in range(10)]
+    for spec in specs:
+        row = (spec.source_key, spec.posting_date, spec.description, spec.account.pk, spec.amount.amount,
+               str(spec.amount.currency), spec.kind, COUNTER_ACCOUNT[spec.kind], spec.related_id,
+               json.dumps(spec.explanation or {}, cls=DjangoJSONEncoder))
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    with connection.cursor() as cursor:
+        cursor.execute(_BULK_INSERT_SQL, columns)
+        return cursor.rowcount

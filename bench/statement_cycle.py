@@ -1,0 +1,166 @@
+"""Benchmark: the statement day for many accounts on PostgreSQL (issue 4).
+
+Builds N accounts (default 100,000) with P postings each (default 20) in one cycle, runs the
+statement day for all of them (first annual fee, interest, set-based period totals, statements),
+and prints accounts/s and the ratio of the run to a raw SQL baseline measured in the same run: one
+`INSERT … SELECT … GROUP BY account` of the period's totals into a scratch table.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/amexprog_bench .venv/bin/python bench/statement_cycle.py
+
+It uses its own database (created if missing) and empties the ledger tables there first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amexprog.settings.base")
+os.environ.pop("REDIS_URL", None)  # chunks run in-process: the benchmark measures the work, not a queue
+
+STATEMENT_DAY = dt.date(2026, 1, 5)
+
+
+def ensure_database(url: str) -> None:
+    import psycopg2
+    from dj_database_url import parse
+
+    config = parse(url)
+    admin = psycopg2.connect(dbname="postgres", user=config["USER"], host=config["HOST"], port=config["PORT"])
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
+    admin.close()
+
+
+def build(accounts: int, postings: int) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE statements_statement, statements_companystatement, fees_interestaccrual, "
+                       "fees_reminder, ledger_posting, ledger_journalleg, ledger_journalentry, accounts_card, "
+                       "accounts_account, accounts_notice, accounts_cardmember, common_chunkrun CASCADE")
+        cursor.execute("DELETE FROM accounts_company WHERE number = 'BENCH'")
+        cursor.execute(
+            "INSERT INTO accounts_company (number, legal_name, vat_number, market, billing_type, default_liability,"
+            " credit_limit, credit_limit_currency, annual_fee, annual_fee_currency, cash_allowed, eurobonus_allowed,"
+            " payment_terms_days, blocked_mccs, requires_activation, address_line, postal_code, city, country,"
+            " iban, bic, authorised_signatories, status, created_at) VALUES ('BENCH', 'Bench A/S', 'DK1',"
+            " 'DK', 'individual', 'corporate', 1e11, 'DKK', 650, 'DKK', true, false, 28, '[]', false, '', '', '',"
+            " 'DK', '', '', '[]', 'active', now()) RETURNING id"
+        )
+        company_id = cursor.fetchone()[0]
+        cursor.execute(
+            "INSERT INTO accounts_cardmember (company_id, employee_id, cost_centre, first_name, last_name, email,"
+            " phone, address_line, postal_code, city, country, language, contact_valid, created_at,"
+            " eurobonus_number)"
+            " SELECT %s, 'E' || g, '', 'Bench', 'Member ' || g, 'm' || g || '@example.com', '', '', '', '', 'DK',"
+            " 'da', true, now(), '' FROM generate_series(1, %s) g",
+            [company_id, accounts],
+        )
+        cursor.execute(
+            "INSERT INTO accounts_account (number, company_id, cardmember_id, liability, billing_type, currency,"
+            " cycle_day, status, opened_on) SELECT 'B' || lpad(c.id::text, 11, '0'), %s, c.id, 'corporate',"
+            " 'individual', 'DKK', 5, 'active', '2026-01-02' FROM accounts_cardmember c WHERE c.company_id = %s",
+            [company_id, company_id],
+        )
+        # Synthetic history: the triggers are bypassed for the load only (verify_ledger checks it after).
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute(
+            "CREATE TEMP TABLE bench_rows AS SELECT a.id AS account_id, g AS n,"
+            " round((random() * 2000 + 1)::numeric, 2) AS amount,"
+            " DATE '2026-01-02' + (g %% 3) AS day FROM accounts_account a, generate_series(1, %s) g"
+            " WHERE a.company_id = %s",
+            [postings, company_id],
+        )
+        cursor.execute(
+            "INSERT INTO ledger_journalentry (source_key, booked_on, description, created_at)"
+            " SELECT 'bench/' || account_id || '/' || n, day, 'bench', now() FROM bench_rows"
+        )
+        cursor.execute(
+            "INSERT INTO ledger_journalleg (entry_id, ledger_account_code, account_id, amount, amount_currency)"
+            " SELECT e.id, 'receivable', r.account_id, r.amount, 'DKK' FROM bench_rows r"
+            " JOIN ledger_journalentry e ON e.source_key = 'bench/' || r.account_id || '/' || r.n"
+            " UNION ALL SELECT e.id, 'merchant_settlement', NULL, -r.amount, 'DKK' FROM bench_rows r"
+            " JOIN ledger_journalentry e ON e.source_key = 'bench/' || r.account_id || '/' || r.n"
+        )
+        cursor.execute(
+            "INSERT INTO ledger_posting (entry_id, account_id, posting_date, kind, amount, amount_currency,"
+            " description, source_key, merchant_name, merchant_city, merchant_country, mcc, flagged_for_review,"
+            " explanation, created_at)"
+            " SELECT e.id, r.account_id, r.day, 'purchase', r.amount, 'DKK', 'Bench shop', e.source_key,"
+            " 'Bench shop', 'Copenhagen', 'DK', '5812', false, '{}', now() FROM bench_rows r"
+            " JOIN ledger_journalentry e ON e.source_key = 'bench/' || r.account_id || '/' || r.n"
+        )
+        cursor.execute("SET session_replication_role = origin")
+        cursor.execute("ANALYZE")
+
+
+def baseline() -> float:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_scratch")
+        cursor.execute("CREATE TABLE bench_scratch (account_id bigint, kind text, total numeric, lines bigint)")
+        started = time.perf_counter()
+        cursor.execute(
+            "INSERT INTO bench_scratch SELECT account_id, kind, SUM(amount), COUNT(*) FROM ledger_posting"
+            " WHERE posting_date <= %s GROUP BY account_id, kind",
+            [STATEMENT_DAY],
+        )
+        elapsed = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_scratch")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=100_000)
+    parser.add_argument("--postings", type=int, default=20)
+    parser.add_argument("--skip-verify", action="store_true", help="skip verify_ledger at the end")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database (its own: the benchmark empties the ledger there).")
+    ensure_database(url)
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from ledger.verification import verify_ledger
+    from statements.models import Statement
+    from statements.steps import statements
+
+    print(f"building {args.accounts:,} accounts × {args.postings} postings …", flush=True)
+    started = time.perf_counter()
+    build(args.accounts, args.postings)
+    print(f"  built in {time.perf_counter() - started:.1f} s")
+
+    base = baseline()
+    started = time.perf_counter()
+    produced = statements(STATEMENT_DAY)
+    run = time.perf_counter() - started
+    assert produced == Statement.objects.filter(statement_date=STATEMENT_DAY).count() == args.accounts
+
+    print(f"statement day: {produced:,} statements in {run:.2f} s → {produced / run:,.0f} accounts/s "
+          f"(target ≥ 2,000)")
+    print(f"raw SQL baseline (INSERT … SELECT … GROUP BY account): {base:.2f} s")
+    print(f"ratio run ÷ baseline: {run / base:.1f} (target ≤ 10)")
+    if not args.skip_verify:
+        started = time.perf_counter()
+        failures = {name: problems for name, problems in verify_ledger().items() if problems}
+        print(f"verify_ledger: {'clean' if not failures else failures} ({time.perf_counter() - started:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
