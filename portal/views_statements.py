@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from accounts.models import Company, Language
@@ -36,10 +36,9 @@ STATEMENTS_PER_PAGE = 24
 
 
 def _copy_language(request: HttpRequest) -> str | None:
+    """`?language=` asks for a copy in another language; anything unknown shows the original."""
     language = request.GET.get("language") or None
-    if language is not None and language not in Language.values:
-        raise Http404("unknown language")
-    return language
+    return language if language in Language.values else None
 
 
 def _administers(request: HttpRequest, company_id: int) -> bool:

@@ -74,7 +74,8 @@ def test_csv_writes_one_row_per_line(january, tmp_path):
 
 def test_pdf_writes_a_folder_with_one_pdf_per_statement_and_company_statement(january, tmp_path):
     target = tmp_path / "pdfs"
-    export("--period", "2026-01", "--format", "pdf", "--out", str(target))
+    message = export("--period", "2026-01", "--format", "pdf", "--out", str(target))
+    assert "Exported 3 statement(s) of 2026-01" in message and "1 company statement(s)" in message
     names = sorted(path.name for path in target.iterdir())
     expected = sorted([f"statement-{a.number}-2026-01-05.pdf" for a in january["accounts"]]
                       + ["company-statement-70001-2026-01-05.pdf"])

@@ -37,8 +37,10 @@ BAD_PERIOD = "--period must be a month as YYYY-MM (e.g. 2026-03), not {value!r}.
 UNKNOWN_COMPANY = "No company has the number {number!r}."
 NO_DIRECTORY = "The folder {folder} does not exist; create it first."
 NOT_A_DIRECTORY = "{path} exists and is not a folder; a PDF export writes a folder of PDFs, or a .zip file."
+CANNOT_WRITE = "Cannot write {path}: {reason}."
 IS_A_DIRECTORY = "{path} is a folder; give a file name to write."
 EXPORTED = "Exported {count} statement(s) of {period} to {path}"
+EXPORTED_COMPANY_STATEMENTS = "… and {count} company statement(s) (central billing)"
 
 
 def parse_period(value: str) -> tuple[dt.date, dt.date]:
@@ -84,17 +86,23 @@ class Command(BaseCommand):
         self.quiet = options.get("verbosity", 1) < 1
         self.language = language
         _check_destination(out, output_format)
-        if output_format == "json":
-            with _atomic_file(out) as handle:
-                self._write_json(ids, handle)
-        elif output_format == "csv":
-            with _atomic_file(out) as handle:
-                self._write_csv(ids, handle)
-        else:
-            company_ids = list(company_statements.order_by("statement_date", "company__number")
-                               .values_list("pk", flat=True))
-            self._write_pdfs(ids, company_ids, out)
+        company_ids: list[int] = []
+        try:
+            if output_format == "json":
+                with _atomic_file(out) as handle:
+                    self._write_json(ids, handle)
+            elif output_format == "csv":
+                with _atomic_file(out) as handle:
+                    self._write_csv(ids, handle)
+            else:
+                company_ids = list(company_statements.order_by("statement_date", "company__number")
+                                   .values_list("pk", flat=True))
+                self._write_pdfs(ids, company_ids, out)
+        except OSError as exc:
+            raise CommandError(CANNOT_WRITE.format(path=out, reason=exc.strerror or exc)) from exc
         self.stdout.write(self.style.SUCCESS(EXPORTED.format(count=len(ids), period=period, path=out)))
+        if company_ids:
+            self.stdout.write(EXPORTED_COMPANY_STATEMENTS.format(count=len(company_ids)))
 
     def _documents(self, ids: list[int]) -> Iterator[StatementData]:
         with tqdm(total=len(ids), desc="statements", unit="statement", file=self.stderr, disable=self.quiet,
