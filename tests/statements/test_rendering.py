@@ -2,6 +2,8 @@
 holder's language, with the figures of SPEC sections 6–8 written out."""
 
 import datetime as dt
+import shutil
+import subprocess
 from types import SimpleNamespace
 
 import pytest
@@ -110,6 +112,16 @@ def test_the_pdf_is_a_real_pdf(hotel_statement):
     assert pdf.startswith(b"%PDF-")
     assert pdf.rstrip().endswith(b"%%EOF")
     assert len(pdf) > 5000
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) is not installed")
+def test_the_pdf_text_carries_the_figures_in_danish(tmp_path, hotel_account, hotel_statement):
+    path = tmp_path / "statement.pdf"
+    path.write_bytes(render_statement_pdf(statement_document(hotel_statement)))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "1.650,00 kr." in text and "1.000,00 kr." in text and "12. feb. 2026" in text
+    assert "Annual card fee for membership year 1" in text
+    assert hotel_account.issued.pan not in text.replace(" ", "")
 
 
 def test_a_statement_with_only_an_opening_balance_renders_without_lines(hotel_statement):
