@@ -22,7 +22,7 @@ messages: install
 
 run: messages
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --history
 	@echo "Portal: http://$(HOST):$(PORT)/  Admin: http://$(HOST):$(PORT)/admin/  API docs: http://$(HOST):$(PORT)/api/docs/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

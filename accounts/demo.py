@@ -25,6 +25,8 @@ from accounts.services import (
 )
 
 DEMO_PASSWORD = "demo-pass-2026"
+# Demo cards are issued on this day; the demo history runs from it (accounts/demo_history.py).
+DEMO_START = dt.date(2026, 8, 3)
 
 COMPANIES = [
     dict(number="10001", legal_name="Nordlys Energi A/S", vat_number="DK12345678", market="DK",
@@ -70,6 +72,8 @@ CARDMEMBERS = [
 class SeedResult:
     created: list[str] = field(default_factory=list)
     logins: list[tuple[str, str]] = field(default_factory=list)
+    # Full numbers of the cards issued by this run, kept in memory for the demo history only.
+    pans: dict[int, str] = field(default_factory=dict, repr=False)
 
 
 @transaction.atomic
@@ -119,6 +123,7 @@ def demo_seed(*, on: dt.date) -> SeedResult:
             issued = card_issue(account=account, issued_on=on, cash_enabled=company.cash_allowed,
                                 monthly_limit=Money(Decimal("50000.00") if company.market == "DK" else
                                                     Decimal("7500.00"), company.currency))
+            result.pans[account.pk] = issued.pan
             result.created.append(f"cardmember {cardmember} with account {account.number}, "
                                   f"card ending {issued.card.last4}")
         if username:

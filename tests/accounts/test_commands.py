@@ -69,3 +69,26 @@ def test_verify_ledger_passes_on_a_clean_ledger_and_fails_on_a_broken_one(bob_ac
         call_command("verify_ledger", stdout=out)
     assert "posting bug/1 is 50.00 but its receivable leg is 5.00" in out.getvalue()
     assert "receivable 15.00 ≠ postings 60.00" in out.getvalue()
+
+
+@pytest.mark.slow
+def test_demo_history_runs_the_real_importers_and_cycle():
+    import datetime as dt
+
+    from accounts.demo import DEMO_START, demo_seed
+    from accounts.demo_history import demo_history_run
+    from amexprog.common.cycle import business_date
+    from ledger.verification import verify_ledger
+    from statements.models import Statement
+
+    seeded = demo_seed(on=DEMO_START)
+    counts = demo_history_run(through=dt.date(2026, 10, 20), pans=seeded.pans)
+    assert counts["charge_files"] > 20 and counts["payments"] > 5
+    assert business_date() == dt.date(2026, 10, 20)
+    assert Statement.objects.filter(account__cardmember__employee_id="E-001").count() == 3  # 5 Aug, Sep, Oct
+    kinds = set(Posting.objects.values_list("kind", flat=True))
+    assert {"purchase", "cash", "fee_cash", "fee_fx", "refund", "payment", "fee_annual"} <= kinds
+    mads = Statement.objects.filter(account__cardmember__employee_id="F-102").last().account
+    assert mads.delinquency.days_past_due > 0  # the demo's delinquency story
+    assert {name: problems for name, problems in verify_ledger().items() if problems} == {}
+    assert demo_history_run(through=dt.date(2026, 10, 31)) == {}  # once per database

@@ -1,7 +1,10 @@
+import datetime as dt
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_PASSWORD, demo_seed
+from accounts.demo import DEMO_PASSWORD, DEMO_START, demo_seed
+from accounts.demo_history import demo_history_run
 from amexprog.common import clock
 from amexprog.common.cycle import business_date
 from amexprog.common.management.commands.run_cycle import parse_date
@@ -11,18 +14,28 @@ class Command(BaseCommand):
     help = "Load demo companies, PAs, cardmembers and cards (idempotent) and print the logins."
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", type=parse_date, help="issue date for demo cards (default: business date)")
+        parser.add_argument("--date", type=parse_date, help=f"issue date for demo cards (default {DEMO_START})")
+        parser.add_argument("--history", action="store_true",
+                            help="also load three months of charges and payments and run the daily cycle "
+                                 "through yesterday (on a database whose cycle has not started)")
         parser.add_argument("--force", action="store_true", help="allow seeding when DEBUG is off")
 
-    def handle(self, *args, date=None, force: bool = False, **options):
+    def handle(self, *args, date=None, force: bool = False, history: bool = False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("Refusing to load demo users with known passwords while DEBUG is off (use --force).")
-        on = date or business_date() or clock.today()
-        result = demo_seed(on=on)
+        result = demo_seed(on=date or DEMO_START)
         for line in result.created:
             self.stdout.write(f"created {line}")
         if not result.created:
             self.stdout.write("Demo data already present; nothing created.")
+        if history:
+            through = clock.today() - dt.timedelta(days=1)
+            if business_date() is not None:
+                self.stdout.write(f"The daily cycle already ran through {business_date()}; no history added.")
+            else:
+                self.stdout.write(f"Loading demo charges and payments, running the cycle {DEMO_START} → {through} …")
+                counts = demo_history_run(through=through, pans=result.pans)
+                self.stdout.write(", ".join(f"{name}: {count}" for name, count in counts.items()))
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for username, role in result.logins:
             self.stdout.write(f"  {username:<8} {role}")
