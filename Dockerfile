@@ -1,7 +1,10 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# Pango and fonts for WeasyPrint's statement PDFs.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml ./
 COPY . .
 RUN pip install --no-cache-dir . && pybabel compile -d locale -D django
 EXPOSE 8000
