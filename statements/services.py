@@ -74,12 +74,16 @@ def statements_generate(*, on: dt.date, account_ids: list[int]) -> int:
     already = set(
         Statement.objects.filter(account_id__in=account_ids, statement_date=on).values_list("account_id", flat=True)
     )
-    accounts = [
-        account for account in Account.objects.filter(pk__in=account_ids).select_related("company").order_by("pk")
-        if account.pk not in already
-    ]
+    accounts = list(
+        Account.objects.filter(pk__in=account_ids).exclude(pk__in=already)
+        .only("id", "number", "company_id", "currency", "opened_on", "closed_on", "status").order_by("pk")
+    )
     if not accounts:
         return 0
+    # A chunk's accounts share a handful of companies: load each once, not once per account.
+    companies = Company.objects.in_bulk({account.company_id for account in accounts})
+    for account in accounts:
+        account.company = companies[account.company_id]
     previous = {
         row.account_id: row
         for row in Statement.objects.filter(

@@ -59,7 +59,7 @@ def test_company_narrows_the_export(january, tmp_path):
 
 def test_csv_writes_one_row_per_line(january, tmp_path):
     target = tmp_path / "january.csv"
-    export("--period", "2026-01", "--format", "csv", "--out", str(target))
+    export("--period", "2026-01", "--format", "csv", "--out", str(target), "--language", "en")
     rows = list(csv.DictReader(target.open(encoding="utf-8")))
     assert len(rows) == 6  # three statements × (purchase + annual fee)
     fee = next(row for row in rows if row["kind"] == "fee_annual")
