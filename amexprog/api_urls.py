@@ -3,7 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from accounts.apis import AccountViewSet, CardmemberViewSet, CardViewSet, CompanyViewSet
-from charges.apis import ChargeFileViewSet
+from charges.apis import ChargeFileViewSet, PaymentFileViewSet
 
 router = DefaultRouter()
 router.register("companies", CompanyViewSet, basename="company")
@@ -11,6 +11,7 @@ router.register("cardmembers", CardmemberViewSet, basename="cardmember")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("cards", CardViewSet, basename="card")
 router.register("charge-files", ChargeFileViewSet, basename="charge-file")
+router.register("payment-files", PaymentFileViewSet, basename="payment-file")
 
 # Statements (SPEC sections 9, 16) and an account's postings.
 from django.urls import path  # noqa: E402

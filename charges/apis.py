@@ -14,7 +14,8 @@ from rest_framework.response import Response
 
 from accounts.authentication import ApiClient
 from accounts.models import ApiToken
-from charges.models import ChargeFile
+from charges.models import ChargeFile, PaymentFile
+from charges.payments import payments_import
 from charges.services import charge_file_import
 
 
@@ -28,7 +29,8 @@ class IsOpsTokenOrStaff(BasePermission):
         if not (user and user.is_authenticated and user.is_staff):
             return False
         action = "add" if request.method == "POST" else "view"
-        return user.has_perm(f"charges.{action}_chargefile")
+        model = view.queryset.model._meta
+        return user.has_perm(f"{model.app_label}.{action}_{model.model_name}")
 
 
 class ChargeFileUploadSerializer(serializers.Serializer):
@@ -105,3 +107,48 @@ class ChargeFileViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.R
         upload.seek(0)
         charge_file = charge_file_import(source=upload.file, filename=upload.name)
         return Response(ChargeFileSerializer(charge_file).data, status=status.HTTP_201_CREATED)
+
+
+class PaymentFileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PaymentFile
+        fields = ["id", "sha256", "filename", "loaded_at", "payment_count", "return_count"]
+        read_only_fields = fields
+
+
+class PaymentFileViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         viewsets.GenericViewSet):
+    """Payment files from the bank (SPEC section 9): payments to accounts or companies, and returns."""
+
+    queryset = PaymentFile.objects.order_by("-loaded_at", "-id")
+    serializer_class = PaymentFileSerializer
+    permission_classes = [IsOpsTokenOrStaff]
+    parser_classes = [MultiPartParser]
+    filterset_fields = ["sha256", "filename"]
+
+    @extend_schema(
+        request={"multipart/form-data": ChargeFileUploadSerializer},
+        responses={
+            201: PaymentFileSerializer,
+            400: OpenApiResponse(FILE_REJECTED_BODY, description="A bad row: nothing was posted (`file_rejected`)."),
+            403: OpenApiResponse(ERROR_BODY, description="Only ops tokens and ops staff load payment files."),
+            409: OpenApiResponse(ERROR_BODY, description="The same content was loaded before (`file_already_loaded`)."),
+        },
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                                     description="Replays return the first response; reuse with another body is 409.")],
+        summary="Load a payment file from the bank (SPEC section 9)",
+        description=(
+            "CSV `payment_id,account_number,company_number,received_date,type,amount,currency,method,"
+            "original_payment_id,cost`. Validated whole: any bad row posts nothing and answers 400 `file_rejected`. "
+            "A company payment is split across its centrally billed accounts, oldest due amount first; a return "
+            "reverses its payment and posts the bank's cost."
+        ),
+    )
+    def create(self, request, *args, **kwargs):
+        upload_serializer = ChargeFileUploadSerializer(data=request.data)
+        upload_serializer.is_valid(raise_exception=True)
+        upload = upload_serializer.validated_data["file"]
+        upload.seek(0)
+        summary = payments_import(stream=upload.file, filename=upload.name)
+        payment_file = PaymentFile.objects.get(filename=summary.filename, sha256=summary.sha256)
+        return Response(PaymentFileSerializer(payment_file).data, status=status.HTTP_201_CREATED)

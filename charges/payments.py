@@ -75,6 +75,7 @@ class PaymentRow:
 @dataclass
 class PaymentImportSummary:
     filename: str
+    sha256: str = ""
     payments: int = 0
     returns: int = 0
     postings: int = 0
@@ -200,7 +201,7 @@ def payments_import(*, stream: BinaryIO, filename: str) -> PaymentImportSummary:
     errors.raise_if_any()
     with transaction.atomic():
         payment_file = PaymentFile.objects.create(sha256=digest, filename=filename)
-        summary = PaymentImportSummary(filename=filename)
+        summary = PaymentImportSummary(filename=filename, sha256=digest)
         for row in rows:
             if row.type == Payment.Type.PAYMENT:
                 summary.postings += len(payment_receive(row=row, payment_file=payment_file))

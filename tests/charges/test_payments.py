@@ -135,3 +135,21 @@ def test_a_return_must_match_its_payment_and_can_happen_once(central, tmp_path):
     with pytest.raises(CommandError):
         load(tmp_path, "R-7,600000000001,,2026-02-03,return,10.00,DKK,transfer,P-5,0\n", "d.csv")
     assert Posting.objects.filter(kind="payment_return").count() == 1
+
+
+def test_ops_upload_a_payment_file_over_the_api_and_a_company_token_cannot(central, tokens):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import token_client
+
+    body = (HEADER + "API-1,600000000001,,2026-02-01,payment,100.00,DKK,transfer,,\n").encode()
+    company = token_client(tokens.a).post("/api/v1/payment-files/", {"file": SimpleUploadedFile("p.csv", body)})
+    assert company.status_code == 403
+    ops = token_client(tokens.ops).post("/api/v1/payment-files/", {"file": SimpleUploadedFile("p.csv", body)})
+    assert ops.status_code == 201, ops.json()
+    assert ops.json()["payment_count"] == 1
+    bad = (HEADER + "API-2,600000000001,,2026-02-31,payment,100.00,DKK,transfer,,\n").encode()
+    rejected = token_client(tokens.ops).post("/api/v1/payment-files/", {"file": SimpleUploadedFile("b.csv", bad)})
+    assert rejected.status_code == 400
+    assert rejected.json()["extra"]["errors"][0]["column"] == "received_date"
+    assert Posting.objects.filter(kind="payment").count() == 1
