@@ -26,6 +26,7 @@ from typing import Any, BinaryIO
 
 from psycopg2.extras import execute_values
 
+from accounts.models import Account
 from amexprog.common.csvfiles import (
     BAD_HEADER,
     EMPTY_FILE,
@@ -52,6 +53,7 @@ from charges.fx import (
 )
 from charges.models import ChargeFile
 from ledger.models import COUNTER_ACCOUNT, Chart, PostingKind
+from ledger import services as ledger_services
 
 Progress = Callable[[str, int], None]
 logger = logging.getLogger(__name__)
@@ -547,6 +549,20 @@ def _load_days(cursor: Any) -> None:
                 execute_values(cursor, "INSERT INTO charge_day (value, day) VALUES %s", parsed)
 
 
+def _run_posting_guards(cursor: Any) -> None:
+    """The checks other apps put on where postings may land (e.g. no posting into a period whose
+    statement is produced), which posting_create runs on the ORM path: same rule, same error."""
+    guards = ledger_services.POSTING_GUARDS
+    if not guards:
+        return
+    cursor.execute("SELECT DISTINCT account_id, pdate FROM charge_work ORDER BY account_id, pdate")
+    pairs = cursor.fetchall()
+    accounts = Account.objects.in_bulk({account_id for account_id, _day in pairs})
+    checked = [(accounts[account_id], day) for account_id, day in pairs]
+    for guard in guards:
+        guard(checked)
+
+
 def bulk_charge_import(*, stream: BinaryIO, charge_file: ChargeFile, on_progress: Progress | None = None
                        ) -> dict[str, Any]:
     """Validate and post a whole charge file set-based; returns the load's figures for ChargeFile."""
@@ -606,6 +622,7 @@ def bulk_charge_import(*, stream: BinaryIO, charge_file: ChargeFile, on_progress
             found.sort(key=v.sort_key)
             raise FileRejected(found[:MAX_REPORTED_ERRORS], errors.total + sql_total)
 
+        _run_posting_guards(cursor)
         cursor.execute("SELECT pg_get_serial_sequence('ledger_journalentry', 'id'), "
                        "pg_get_serial_sequence('ledger_posting', 'id')")
         params["entry_seq"], params["posting_seq"] = cursor.fetchone()

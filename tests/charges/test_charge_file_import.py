@@ -285,6 +285,24 @@ def test_a_closed_account_takes_no_charges_after_its_close(spec_rates, bob_accou
     assert errors == [RowError(2, "card_number", v.ACCOUNT_CLOSED.format(closed_on="2026-03-10"))]
 
 
+@pytest.mark.parametrize("bulk", [False, pytest.param(True, marks=pytest.mark.postgres)])
+def test_ledger_posting_guards_refuse_the_whole_file(spec_rates, bob_account, bob_card, other_card, monkeypatch,
+                                                     bulk):
+    """E.g. statements refuse postings into a period already produced: nothing of the file is posted."""
+    from ledger import services as ledger_services
+
+    def refuse_bob(pairs):
+        if any(account.pk == bob_account.pk for account, _day in pairs):
+            raise ApplicationError("period closed for Bob", "period_closed")
+
+    monkeypatch.setattr(ledger_services, "POSTING_GUARDS", [refuse_bob])
+    with pytest.raises(ApplicationError) as error:
+        load([charge_row("G1", other_card.pan, "10.00"), charge_row("G2", bob_card.pan, "10.00")], bulk=bulk)
+    assert error.value.code == "period_closed"
+    assert not Posting.objects.exists()
+    assert not ChargeFile.objects.exists()
+
+
 def test_structural_errors_and_rule_errors_are_reported_together(spec_rates, bob_card):
     text = charge_file([charge_row("S1", bob_card.pan, "1.00"), charge_row("S2", bob_card.pan, "-1")]).decode()
     text += "S3,too,few\n"
