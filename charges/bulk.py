@@ -52,8 +52,8 @@ from charges.fx import (
     USD,
 )
 from charges.models import ChargeFile
-from ledger.models import COUNTER_ACCOUNT, Chart, PostingKind
 from ledger import services as ledger_services
+from ledger.models import COUNTER_ACCOUNT, Chart, PostingKind
 
 Progress = Callable[[str, int], None]
 logger = logging.getLogger(__name__)
