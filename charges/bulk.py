@@ -41,6 +41,7 @@ from amexprog.common.csvfiles import (
     RowError,
 )
 from charges import validation as v
+from charges.authorizations import holds_settle_staged
 from charges.fx import (
     CASH_FEE_DESCRIPTION,
     CASH_FEE_RULE,
@@ -277,7 +278,8 @@ SELECT s.*,
 """
 
 # Facts per row (look-ups), then derived conditions, then one reason per column: the same
-# order of rules as ChargeRowChecker.check_row.
+# order of rules as ChargeRowChecker.check_row. OFFSET 0 keeps each level from being inlined into
+# the next, where every reference to an inner column would compute it again.
 WORK_SQL = """
 CREATE TEMP TABLE charge_work ON COMMIT DROP AS
 SELECT r.*,
@@ -367,8 +369,11 @@ FROM (
     LEFT JOIN charge_rate rb ON rb.rate_date = b.rate_date AND rb.currency = b.billing
     LEFT JOIN charge_currency be ON be.code = b.billing
     LEFT JOIN charge_schedule fs ON fs.market = b.market AND fs.day = b.pdate
+    OFFSET 0
   ) f
+  OFFSET 0
 ) d
+OFFSET 0
 ) r
 """
 
@@ -635,6 +640,7 @@ def bulk_charge_import(*, stream: BinaryIO, charge_file: ChargeFile, on_progress
             cursor.execute(LEGS_SQL, params)
         with _step("insert postings"):
             cursor.execute(POSTINGS_SQL, params)
+        holds_settle_staged(cursor=cursor)  # SPEC 10: presented charges settle their authorization holds
         if on_progress:
             on_progress("posting", source.rows)
         with _step("totals"):
