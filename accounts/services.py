@@ -325,17 +325,13 @@ def eurobonus_number_normalised(value: str) -> str:
 def cardmember_enrol_eurobonus(*, cardmember: Cardmember, number: str, on: dt.date) -> Cardmember:
     """Enrol the cardmember in SAS EuroBonus from `on` (SPEC sections 11, 13).
 
-    The company's approval is its `eurobonus_allowed` programme setting.
+    The company's approval is its `eurobonus_allowed` programme setting. The enrolment itself (fee,
+    points, suspension) is the rewards app's; it also fills in the two fields on the cardmember.
     """
-    if not cardmember.company.eurobonus_allowed:
-        raise ApplicationError(EUROBONUS_NOT_ALLOWED.format(company=cardmember.company.number),
-                               "eurobonus_not_allowed", {"field": "eurobonus_number"})
-    try:
-        cardmember.eurobonus_number = eurobonus_number_normalised(number)
-    except ValueError as exc:
-        raise ApplicationError(str(exc), "bad_eurobonus_number", {"field": "eurobonus_number"}) from exc
-    cardmember.eurobonus_enrolled_on = on
-    cardmember.save(update_fields=["eurobonus_number", "eurobonus_enrolled_on"])
+    from rewards.services import enrolment_enrol_by_card_order  # rewards builds on accounts; import late
+
+    enrolment_enrol_by_card_order(account=cardmember.account, member_number=number, on=on)
+    cardmember.refresh_from_db(fields=["eurobonus_number", "eurobonus_enrolled_on"])
     return cardmember
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "fees",
     "charges",
     "statements",
+    "rewards",
     "portal",
 ]
 
