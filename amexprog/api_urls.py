@@ -27,3 +27,14 @@ urlpatterns = [
     path("accounts/<str:number>/postings/", AccountPostingListView.as_view(), name="account-postings"),
 ]
 urlpatterns += router.urls
+
+# SAS EuroBonus (SPEC section 13): enrolments, points per statement, and the SAS batches (ops).
+from rest_framework.routers import SimpleRouter  # noqa: E402
+
+from rewards.apis import EnrolmentViewSet, ExportBatchViewSet, PointsPostingViewSet  # noqa: E402
+
+eurobonus_router = SimpleRouter()
+eurobonus_router.register("eurobonus/enrolments", EnrolmentViewSet, basename="eurobonus-enrolment")
+eurobonus_router.register("eurobonus/points", PointsPostingViewSet, basename="eurobonus-points")
+eurobonus_router.register("eurobonus/batches", ExportBatchViewSet, basename="eurobonus-batch")
+urlpatterns += eurobonus_router.urls

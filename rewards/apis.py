@@ -1,0 +1,193 @@
+"""SAS EuroBonus over the REST API (SPEC section 13).
+
+A cardmember (session) asks to join with their EuroBonus number; a PA, the company's API token or
+ops approve or reject, suspend, resume and end. Everything is scoped by accounts.selectors: another
+company's enrolment or points are a 404, like ones that do not exist.
+"""
+
+from __future__ import annotations
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+
+from accounts.selectors import visible_accounts
+from amexprog.common import clock
+from amexprog.common.cycle import business_date
+from amexprog.common.permissions import IsPortalUserOrCompanyToken
+from rewards import services
+from rewards.models import Enrolment, ExportBatch, PointsPosting
+from rewards.selectors import administers, is_holder, overdue_batches, visible_enrolments, visible_points_postings
+from rewards.serializers import (
+    EnrolmentDetailSerializer,
+    EnrolmentRequestSerializer,
+    EnrolmentSerializer,
+    ExportBatchSerializer,
+    PointsPostingSerializer,
+    ReasonSerializer,
+)
+
+IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                               description="Replays return the first response; reuse with another body is 409.")
+NOT_ADMINISTRATOR = "Only a programme administrator of the company or ops may do this."
+NOT_HOLDER_OR_ADMINISTRATOR = "Only the cardmember or a programme administrator of the company may ask to enrol."
+
+
+def action_date():
+    """Changes take effect on the business date, as card orders do (accounts.apis)."""
+    return business_date() or clock.today()
+
+
+class EnrolmentFilter(filters.FilterSet):
+    account = filters.CharFilter(field_name="account__number", help_text="Account number.")
+    company = filters.CharFilter(field_name="account__company__number", help_text="Company number.")
+
+    class Meta:
+        model = Enrolment
+        fields = ["account", "company", "status"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="EuroBonus enrolments the caller may see (SPEC section 13)"),
+    retrieve=extend_schema(summary="A EuroBonus enrolment with its history", responses=EnrolmentDetailSerializer),
+)
+class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = EnrolmentSerializer
+    permission_classes = [IsPortalUserOrCompanyToken]
+    filterset_class = EnrolmentFilter
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        return (
+            visible_enrolments(self.request.user)
+            .select_related("account__company", "account__cardmember")
+            .annotate(points_balance=Coalesce(Sum("points_postings__points"), Value(0)))
+            .order_by("account__number")
+        )
+
+    def get_serializer_class(self):
+        return EnrolmentDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
+
+    def retrieve(self, request, *args, **kwargs):
+        enrolment = get_object_or_404(self.get_queryset().prefetch_related("events"), pk=kwargs["pk"])
+        return Response(EnrolmentDetailSerializer(enrolment).data)
+
+    @extend_schema(request=EnrolmentRequestSerializer, responses={201: EnrolmentSerializer}, parameters=[IDEMPOTENCY],
+                   summary="Ask to join EuroBonus with a EuroBonus number",
+                   description="Only for a company that allows EuroBonus; a PA then approves. `400 "
+                               "eurobonus_not_allowed`, `bad_eurobonus_number`, `already_enrolled`, "
+                               "`enrolment_pending` name what is wrong.")
+    def create(self, request):
+        serializer = EnrolmentRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        account = get_object_or_404(visible_accounts(request.user).select_related("cardmember"),
+                                    number=serializer.validated_data["account_number"])
+        if not (is_holder(request.user, account) or administers(request.user, account)):
+            raise PermissionDenied(NOT_HOLDER_OR_ADMINISTRATOR)
+        number = serializer.validated_data["member_number"]
+        enrolment = services.enrolment_request(account=account, member_number=number, on=action_date(),
+                                               by=request.user)
+        return self._answer(enrolment, status.HTTP_201_CREATED)
+
+    def _decide(self, request, pk, service, *, with_reason: bool = True) -> Response:
+        enrolment = get_object_or_404(visible_enrolments(request.user).select_related("account"), pk=pk)
+        if not administers(request.user, enrolment.account):
+            raise PermissionDenied(NOT_ADMINISTRATOR)
+        kwargs = {}
+        if with_reason:
+            reason = ReasonSerializer(data=request.data)
+            reason.is_valid(raise_exception=True)
+            kwargs["reason"] = reason.validated_data["reason"]
+        return self._answer(service(enrolment=enrolment, on=action_date(), by=request.user, **kwargs))
+
+    def _answer(self, enrolment: Enrolment, code: int = status.HTTP_200_OK) -> Response:
+        return Response(EnrolmentSerializer(self.get_queryset().get(pk=enrolment.pk)).data, status=code)
+
+    @extend_schema(request=None, responses=EnrolmentSerializer, parameters=[IDEMPOTENCY],
+                   summary="Approve a request (PA or ops): active from today, the fee due tomorrow")
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, pk, services.enrolment_approve, with_reason=False)
+
+    @extend_schema(request=ReasonSerializer, responses=EnrolmentSerializer, parameters=[IDEMPOTENCY],
+                   summary="Reject a request (PA or ops)")
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, pk, services.enrolment_reject)
+
+    @extend_schema(request=ReasonSerializer, responses=EnrolmentSerializer, parameters=[IDEMPOTENCY],
+                   summary="Suspend participation (PA or ops, terms §38g): no points, no fee")
+    @action(detail=True, methods=["post"])
+    def suspend(self, request, pk=None):
+        return self._decide(request, pk, services.enrolment_suspend)
+
+    @extend_schema(request=ReasonSerializer, responses=EnrolmentSerializer, parameters=[IDEMPOTENCY],
+                   summary="Resume a suspended participation (PA or ops)")
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        return self._decide(request, pk, services.enrolment_resume)
+
+    @extend_schema(request=ReasonSerializer, responses=EnrolmentSerializer, parameters=[IDEMPOTENCY],
+                   summary="End participation (PA or ops)")
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        return self._decide(request, pk, services.enrolment_end)
+
+
+class PointsFilter(filters.FilterSet):
+    account = filters.CharFilter(field_name="account__number", help_text="Account number.")
+    company = filters.CharFilter(field_name="account__company__number", help_text="Company number.")
+    statement_date_from = filters.DateFilter(field_name="statement_date", lookup_expr="gte")
+    statement_date_to = filters.DateFilter(field_name="statement_date", lookup_expr="lte")
+
+    class Meta:
+        model = PointsPosting
+        fields = ["account", "company", "statement_date_from", "statement_date_to", "forfeited"]
+
+
+@extend_schema_view(list=extend_schema(
+    summary="EuroBonus points per statement, newest first (SPEC section 13)",
+    description="One row per statement that earned, reversed or forfeited points, with the arithmetic: "
+                "floor((carried_in + counted_spend) ÷ spend_per_point) = points, carried_out left over.",
+))
+class PointsPostingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = PointsPostingSerializer
+    permission_classes = [IsPortalUserOrCompanyToken]
+    filterset_class = PointsFilter
+
+    def get_queryset(self):
+        return (
+            visible_points_postings(self.request.user)
+            .select_related("account", "batch", "rule")
+            .order_by("-statement_date", "account__number")
+        )
+
+
+class IsOps(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
+
+
+@extend_schema_view(list=extend_schema(
+    summary="SAS batches, accrued → exported → confirmed (ops)",
+    description="`overdue` marks a batch exported more than 10 weeks ago without SAS's confirmation, or a "
+                "finished month not yet exported.",
+))
+class ExportBatchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = ExportBatchSerializer
+    permission_classes = [IsOps]
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        overdue = overdue_batches(today=clock.today()).values("pk")
+        return ExportBatch.objects.annotate(
+            accrued_points=Coalesce(Sum("lines__points"), Value(0)), accrued_lines=Count("lines"),
+            overdue=ExpressionWrapper(Q(pk__in=overdue), output_field=BooleanField()),
+        ).order_by("-month")
