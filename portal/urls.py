@@ -35,3 +35,13 @@ urlpatterns += [
     path("company-statements/<int:pk>/", views_statements.company_statement_detail, name="company_statement_detail"),
     path("company-statements/<int:pk>/pdf/", views_statements.company_statement_pdf, name="company_statement_pdf"),
 ]
+
+# SAS EuroBonus (SPEC section 13): scoped by accounts.selectors through rewards.selectors.
+from portal import views_rewards  # noqa: E402
+
+urlpatterns += [
+    path("accounts/<str:number>/eurobonus/", views_rewards.account_eurobonus, name="account_eurobonus"),
+    path("pa/companies/<str:number>/eurobonus/", views_rewards.company_eurobonus, name="company_eurobonus"),
+    path("eurobonus/enrolments/<int:pk>/<str:verb>/", views_rewards.enrolment_decide, name="eurobonus_decide"),
+    path("eurobonus/exports/", views_rewards.eurobonus_exports, name="eurobonus_exports"),
+]

@@ -20,11 +20,17 @@ from rest_framework.response import Response
 
 from accounts.selectors import visible_accounts
 from amexprog.common import clock
-from amexprog.common.cycle import business_date
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from rewards import services
 from rewards.models import Enrolment, ExportBatch, PointsPosting
-from rewards.selectors import administers, is_holder, overdue_batches, visible_enrolments, visible_points_postings
+from rewards.selectors import (
+    administers,
+    effective_date,
+    is_holder,
+    overdue_batches,
+    visible_enrolments,
+    visible_points_postings,
+)
 from rewards.serializers import (
     EnrolmentDetailSerializer,
     EnrolmentRequestSerializer,
@@ -38,11 +44,6 @@ IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, 
                                description="Replays return the first response; reuse with another body is 409.")
 NOT_ADMINISTRATOR = "Only a programme administrator of the company or ops may do this."
 NOT_HOLDER_OR_ADMINISTRATOR = "Only the cardmember or a programme administrator of the company may ask to enrol."
-
-
-def action_date():
-    """Changes take effect on the business date, as card orders do (accounts.apis)."""
-    return business_date() or clock.today()
 
 
 class EnrolmentFilter(filters.FilterSet):
@@ -92,7 +93,7 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         if not (is_holder(request.user, account) or administers(request.user, account)):
             raise PermissionDenied(NOT_HOLDER_OR_ADMINISTRATOR)
         number = serializer.validated_data["member_number"]
-        enrolment = services.enrolment_request(account=account, member_number=number, on=action_date(),
+        enrolment = services.enrolment_request(account=account, member_number=number, on=effective_date(),
                                                by=request.user)
         return self._answer(enrolment, status.HTTP_201_CREATED)
 
@@ -105,7 +106,7 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             reason = ReasonSerializer(data=request.data)
             reason.is_valid(raise_exception=True)
             kwargs["reason"] = reason.validated_data["reason"]
-        return self._answer(service(enrolment=enrolment, on=action_date(), by=request.user, **kwargs))
+        return self._answer(service(enrolment=enrolment, on=effective_date(), by=request.user, **kwargs))
 
     def _answer(self, enrolment: Enrolment, code: int = status.HTTP_200_OK) -> Response:
         return Response(EnrolmentSerializer(self.get_queryset().get(pk=enrolment.pk)).data, status=code)

@@ -12,6 +12,8 @@ from django.db.models import Q, QuerySet, Sum
 from accounts.authentication import ApiClient
 from accounts.models import Account, ApiToken
 from accounts.selectors import visible_accounts, visible_companies
+from amexprog.common import clock
+from amexprog.common.cycle import business_date
 from amexprog.common.errors import ApplicationError
 from rewards.models import Enrolment, EnrolmentEvent, ExportBatch, PointsPosting, PointsRule
 
@@ -22,6 +24,11 @@ NO_POINTS_RULE = "No EuroBonus points rule for market {market} is in force on {o
 CONFIRMATION_OVERDUE_DAYS: int = getattr(settings, "EUROBONUS_CONFIRMATION_OVERDUE_DAYS", 70)
 # … and a month not exported this many days after it ended is late too.
 EXPORT_OVERDUE_DAYS: int = getattr(settings, "EUROBONUS_EXPORT_OVERDUE_DAYS", 14)
+
+
+def effective_date() -> dt.date:
+    """The day a change made now takes effect: the business date, as card orders use (accounts.apis)."""
+    return business_date() or clock.today()
 
 
 def points_rule_in_force(*, market: str, on: dt.date) -> PointsRule:

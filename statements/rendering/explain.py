@@ -103,6 +103,18 @@ def _annual_fee_refund(details: dict, amount: Decimal, currency: str, language: 
     }
 
 
+def _eurobonus_fee(details: dict, amount: Decimal, currency: str, language: str | None) -> str:
+    """SPEC section 7: the day after first enrolment and each anniversary; a year that began while
+    participation was suspended is charged when it resumes."""
+    text = _("SAS EuroBonus fee for membership year %(year)s (%(start)s – %(end)s), EuroBonus number %(number)s") % {
+        "year": details["membership_year"], "start": fmt.date(details["year_start"], language),
+        "end": fmt.date(details["year_end"], language), "number": details["member_number"],
+    }
+    if details.get("charged_late"):
+        text += "; " + _("charged when participation resumed")
+    return text
+
+
 def _reminder_fee(details: dict, amount: Decimal, currency: str, language: str | None) -> str:
     text = _("Reminder %(number)s of at most %(maximum)s: %(unpaid)s unpaid, in arrears since %(since)s") % {
         "number": details["reminder_number"], "maximum": MAX_REMINDERS,
@@ -164,6 +176,7 @@ _RULES: dict[str, Callable[[dict, Decimal, str, str | None], str]] = {
     "annual_fee": _annual_fee,
     "annual_fee_refund": _annual_fee_refund,
     "reminder_fee": _reminder_fee,
+    "eurobonus_fee": _eurobonus_fee,
     FX_FEE_RULE: _fx_fee,
     CASH_FEE_RULE: _cash_fee,
     "credit_balance_refund": _credit_balance_refund,

@@ -88,3 +88,12 @@ def test_a_29_february_fee_date_falls_on_28_february_in_other_years(bob_account,
     request_and_approve(bob_account, on=dt.date(2028, 2, 28), by=alice)
     run_through(dt.date(2029, 2, 28))
     assert [day for day, _amount in fees(bob_account)] == [dt.date(2028, 2, 29), dt.date(2029, 2, 28)]
+
+
+def test_the_statement_line_explains_the_fee(enrolled, bob_account):
+    from statements.rendering.explain import explain_posting
+
+    run_through(dt.date(2026, 1, 7), start=JAN_5)
+    fee = Posting.objects.get(kind="fee_eurobonus")
+    assert explain_posting(fee, "en") == (
+        "SAS EuroBonus fee for membership year 1 (Jan 6, 2026 – Jan 5, 2027), EuroBonus number EBS123456789")
