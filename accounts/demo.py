@@ -135,4 +135,7 @@ def demo_seed(*, on: dt.date) -> SeedResult:
                 cardmember.save(update_fields=["user"])
             account = Account.objects.get(cardmember=cardmember)
             result.logins.append((username, f"cardmember, account {account.number} ({number})"))
+    from rewards.demo import eurobonus_demo_seed  # rewards builds on accounts; import late
+
+    result.created += eurobonus_demo_seed(on=on)
     return result

@@ -28,7 +28,10 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
 from django.db import transaction
@@ -115,6 +118,18 @@ def eurobonus_batch_export(*, month: dt.date, on: dt.date) -> ExportFile:
     batch.save(update_fields=["status", "exported_on", "file_sha256", "line_count", "control_total", "confirmed_on",
                               "accepted_points", "rejected_points"])
     return ExportFile(batch=batch, content=content, first_export=True)
+
+
+def write_file_atomically(path: Path, content: bytes) -> None:
+    """Write beside the target, then rename: the transfer to SAS never picks up half a file."""
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,10 @@ from rewards.models import Enrolment, EnrolmentEvent, ExportBatch, PointsPosting
 NO_POINTS_RULE = "No EuroBonus points rule for market {market} is in force on {on}."
 
 # SPEC section 13: points must reach SAS within 7–10 weeks of the spend; an export still
-# unconfirmed after this many days is shown to ops.
-CONFIRMATION_OVERDUE_DAYS: int = getattr(settings, "EUROBONUS_CONFIRMATION_OVERDUE_DAYS", 70)
-# … and a month not exported this many days after it ended is late too.
-EXPORT_OVERDUE_DAYS: int = getattr(settings, "EUROBONUS_EXPORT_OVERDUE_DAYS", 14)
+# unconfirmed after this many days is shown to ops (setting EUROBONUS_CONFIRMATION_OVERDUE_DAYS)…
+CONFIRMATION_OVERDUE_DAYS = 70
+# … and so is a month not exported this many days after it ended (EUROBONUS_EXPORT_OVERDUE_DAYS).
+EXPORT_OVERDUE_DAYS = 14
 
 
 def effective_date() -> dt.date:
@@ -135,10 +135,13 @@ def points_balances(account_ids: Iterable[int]) -> dict[int, int]:
 def overdue_batches(*, today: dt.date) -> QuerySet[ExportBatch]:
     """Batches ops must chase (SPEC section 13: points reach SAS within 7–10 weeks of the spend):
     exported more than 10 weeks ago without SAS's confirmation, or a finished month not exported."""
-    confirmation_due = today - dt.timedelta(days=CONFIRMATION_OVERDUE_DAYS)
+    confirmation_due = today - dt.timedelta(
+        days=getattr(settings, "EUROBONUS_CONFIRMATION_OVERDUE_DAYS", CONFIRMATION_OVERDUE_DAYS))
     # A month is late for export once it ended more than EXPORT_OVERDUE_DAYS ago: every month
     # before the one holding that day.
-    export_due_month = (today - dt.timedelta(days=EXPORT_OVERDUE_DAYS)).replace(day=1)
+    export_due_month = (
+        today - dt.timedelta(days=getattr(settings, "EUROBONUS_EXPORT_OVERDUE_DAYS", EXPORT_OVERDUE_DAYS))
+    ).replace(day=1)
     return ExportBatch.objects.filter(
         Q(status=ExportBatch.Status.EXPORTED, exported_on__lt=confirmation_due)
         | Q(status=ExportBatch.Status.ACCRUED, month__lt=export_due_month)

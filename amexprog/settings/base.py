@@ -222,3 +222,12 @@ DELINQUENCY_SUSPEND_DPD = env_int("DELINQUENCY_SUSPEND_DPD", 30, minimum=1)
 DELINQUENCY_COLLECTIONS_DPD = env_int("DELINQUENCY_COLLECTIONS_DPD", 90, minimum=1)
 # Accounts per chunk when the cycle fans out over accounts (DESIGN "Jobs").
 CYCLE_CHUNK_SIZE = env_int("CYCLE_CHUNK_SIZE", 2000, minimum=1)
+
+# SAS EuroBonus (SPEC section 13): the folder the monthly points files are written to for the transfer
+# to SAS, and how long an export may wait for SAS's confirmation before ops are shown it (7–10 weeks).
+EUROBONUS_EXPORT_DIR = Path(env_str("EUROBONUS_EXPORT_DIR", str(BASE_DIR / "var" / "eurobonus")))
+EUROBONUS_CONFIRMATION_OVERDUE_DAYS = env_int("EUROBONUS_CONFIRMATION_OVERDUE_DAYS", 70, minimum=1)
+CELERY_BEAT_SCHEDULE["eurobonus-export"] = {
+    "task": "rewards.tasks.eurobonus_export_due",
+    "schedule": 6 * 60 * 60,  # a complete month is exported once; later runs find nothing to do
+}

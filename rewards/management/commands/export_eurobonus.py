@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
-from rewards.exports import eurobonus_batch_export
+from rewards.exports import eurobonus_batch_export, write_file_atomically
 
 BAD_MONTH = "--month must be a month as YYYY-MM (e.g. 2026-03), not {value!r}."
 NO_DIRECTORY = "The folder {folder} does not exist; create it first."
@@ -54,7 +52,7 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         try:
-            _write_atomically(out, exported.content)
+            write_file_atomically(out, exported.content)
         except OSError as exc:
             raise CommandError(CANNOT_WRITE.format(path=out, reason=exc.strerror or exc)) from exc
         batch = exported.batch
@@ -65,14 +63,3 @@ class Command(BaseCommand):
             self.stdout.write(EXPORTED_AGAIN.format(reference=batch.reference, exported_on=batch.exported_on,
                                                     status=batch.get_status_display().lower(), path=out))
 
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    """Write beside the target, then rename: SAS never picks up half a file."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
