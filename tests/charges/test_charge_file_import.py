@@ -165,6 +165,32 @@ def test_rerunning_the_same_charges_in_another_file_posts_nothing_twice(spec_rat
     assert sorted(Posting.objects.values_list("source_key", flat=True)) == ["charge/D1", "charge/D2"]
 
 
+@pytest.mark.parametrize("bulk", [False, pytest.param(True, marks=pytest.mark.postgres)])
+def test_a_crash_half_way_leaves_nothing_and_a_rerun_posts_everything_once(spec_rates, bob_card, monkeypatch, bulk):
+    from charges import services
+
+    rows = [charge_row(f"K{i}", bob_card.pan, "10.00", "USD") for i in range(5)]
+    if bulk:
+        monkeypatch.setattr("charges.bulk.POSTINGS_SQL", "SELECT 1 / 0")  # dies after entries and legs
+    else:
+        real, calls = services.charge_post, []
+
+        def dies_on_the_third(**kwargs):
+            calls.append(1)
+            if len(calls) == 3:
+                raise RuntimeError("worker killed")
+            return real(**kwargs)
+
+        monkeypatch.setattr(services, "charge_post", dies_on_the_third)
+    with pytest.raises(Exception):  # noqa: B017 — whatever killed it
+        load(rows, bulk=bulk)
+    assert not (Posting.objects.exists() or JournalEntry.objects.exists() or ChargeFile.objects.exists())
+    monkeypatch.undo()
+    load(rows, bulk=bulk)
+    assert Posting.objects.filter(kind="purchase").count() == 5
+    assert Posting.objects.filter(kind="fee_fx").count() == 5
+
+
 def test_ten_thousand_rows_with_one_bad_row_post_nothing_and_name_the_row(spec_rates, bob_card):
     rows = [charge_row(f"N{i}", bob_card.pan, f"{i % 900 + 1}.25", ["DKK", "USD", "EUR", "SEK"][i % 4])
             for i in range(10_000)]
