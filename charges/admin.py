@@ -1,0 +1,33 @@
+"""Ops see loaded charge files and ECB rates; both change only through their loaders (SPEC sections 5, 6)."""
+
+from django.contrib import admin
+
+from charges.models import ChargeFile, FxRate
+
+
+class LoadedDataAdmin(admin.ModelAdmin):
+    """Rates converted posted charges and files produced postings: never edited by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FxRate)
+class FxRateAdmin(LoadedDataAdmin):
+    list_display = ["rate_date", "currency", "rate"]
+    list_filter = ["currency"]
+    date_hierarchy = "rate_date"
+
+
+@admin.register(ChargeFile)
+class ChargeFileAdmin(LoadedDataAdmin):
+    list_display = ["filename", "loaded_at", "row_count", "posting_count", "flagged_count", "sha256"]
+    search_fields = ["filename", "sha256"]
+    date_hierarchy = "loaded_at"
+    readonly_fields = ["sha256", "filename", "loaded_at", "row_count", "posting_count", "flagged_count", "totals"]
