@@ -8,14 +8,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from babel.dates import format_date
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
 from moneyed import Money
 
 from accounts.authentication import ApiClient
 from accounts.models import Account, Cardmember, Notice
 from accounts.services import BAD_EUROBONUS_NUMBER, EUROBONUS_NOT_ALLOWED, eurobonus_number_normalised
 from amexprog.common.errors import ApplicationError
+from amexprog.common.money import LANGUAGE_LOCALES
 from fees.models import FeeSchedule
 from fees.selectors import fee_schedule_in_force
 from fees.services import add_years
@@ -102,27 +106,33 @@ def _start(enrolment: Enrolment, on: dt.date) -> None:
     cardmember.save(update_fields=["eurobonus_number", "eurobonus_enrolled_on"])
 
 
+# Marked for translation here, translated into the cardmember's language when the notice is made.
 NOTICE_SUBJECTS = {
-    EnrolmentEvent.Kind.APPROVED: "Your SAS EuroBonus enrolment is approved",
-    EnrolmentEvent.Kind.REJECTED: "Your SAS EuroBonus request was not approved",
-    EnrolmentEvent.Kind.SUSPENDED: "Your SAS EuroBonus participation is suspended",
-    EnrolmentEvent.Kind.RESUMED: "Your SAS EuroBonus participation is resumed",
-    EnrolmentEvent.Kind.ENDED: "Your SAS EuroBonus participation has ended",
+    EnrolmentEvent.Kind.APPROVED: gettext_noop("Your SAS EuroBonus enrolment is approved"),
+    EnrolmentEvent.Kind.REJECTED: gettext_noop("Your SAS EuroBonus request was not approved"),
+    EnrolmentEvent.Kind.SUSPENDED: gettext_noop("Your SAS EuroBonus participation is suspended"),
+    EnrolmentEvent.Kind.RESUMED: gettext_noop("Your SAS EuroBonus participation is resumed"),
+    EnrolmentEvent.Kind.ENDED: gettext_noop("Your SAS EuroBonus participation has ended"),
 }
+NOTICE_BODY = gettext_noop("EuroBonus number %(number)s, account %(account)s, from %(date)s.")
 
 
 def _notify(enrolment: Enrolment, event: EnrolmentEvent) -> None:
-    """Tell the cardmember in the portal inbox and by email (SPEC section 15)."""
+    """Tell the cardmember in the portal inbox and by email (SPEC section 15), in their language."""
     subject = NOTICE_SUBJECTS.get(event.kind)
     if subject is None:
         return
-    body = f"EuroBonus number {enrolment.member_number}, account {enrolment.account.number}, from {event.on:%Y-%m-%d}."
+    cardmember = enrolment.account.cardmember
+    with translation.override(cardmember.language):
+        subject = gettext(subject)
+        body = gettext(NOTICE_BODY) % {"number": enrolment.member_number, "account": enrolment.account.number,
+                                       "date": format_date(event.on, format="medium",
+                                                           locale=LANGUAGE_LOCALES.get(cardmember.language, "en"))}
     if event.reason:
         body += f"\n{event.reason}"
     Notice.objects.get_or_create(
         source_key=f"eurobonus/{enrolment.pk}/event/{event.pk}",
-        defaults=dict(kind=Notice.Kind.OTHER, cardmember=enrolment.account.cardmember, subject=subject, body=body,
-                      created_on=event.on),
+        defaults=dict(kind=Notice.Kind.OTHER, cardmember=cardmember, subject=subject, body=body, created_on=event.on),
     )
 
 

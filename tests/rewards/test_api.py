@@ -33,6 +33,8 @@ def started(bob_account):
 
 def test_bob_asks_and_alice_approves(started, bob, alice):
     bob_account = started
+    bob_account.cardmember.language = "en"
+    bob_account.cardmember.save()
     asked = session(bob).post(ENROLMENTS, {"account_number": bob_account.number, "member_number": "ebs 123 456 789"},
                               format="json")
     assert asked.status_code == 201, asked.json()
@@ -48,7 +50,9 @@ def test_bob_asks_and_alice_approves(started, bob, alice):
         "active", "2026-01-05", "2026-01-06")
     detail = session(bob).get(f"{ENROLMENTS}{body['id']}/").json()
     assert [(e["kind"], e["by"]) for e in detail["events"]] == [("requested", "bob"), ("approved", "alice")]
-    assert bob_account.cardmember.notices.get().subject == "Your SAS EuroBonus enrolment is approved"
+    notice = bob_account.cardmember.notices.get()  # in Bob's language: English below, as Danish is being translated
+    assert notice.subject == "Your SAS EuroBonus enrolment is approved"
+    assert notice.body == f"EuroBonus number {MEMBER}, account {bob_account.number}, from Jan 5, 2026."
 
 
 def test_a_company_that_does_not_allow_eurobonus_refuses_the_request(started, bob, company_a):
