@@ -209,6 +209,15 @@ class Account(models.Model):
         return self.number
 
 
+class BlockedBy(models.TextChoices):
+    """Who blocked a card (terms §26): a holder may lift only their own block, a PA a holder's or
+    the company's, the issuer any."""
+
+    HOLDER = "holder", _("The cardmember")
+    COMPANY = "company", _("The company")
+    ISSUER = "issuer", _("The card issuer")
+
+
 class Card(models.Model):
     class Status(models.TextChoices):
         ORDERED = "ordered", _("Ordered")
@@ -234,11 +243,15 @@ class Card(models.Model):
     blocked_mccs = models.JSONField(_("blocked MCCs"), default=list, blank=True)
     issued_on = models.DateField(_("issued on"))
     status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
+    # Terms §26: who blocked the card decides who may lift the block (SPEC section 11).
+    blocked_by = models.CharField(_("blocked by"), max_length=16, choices=BlockedBy.choices, blank=True)
+    block_reason = models.CharField(_("block reason"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("card")
         verbose_name_plural = _("cards")
         ordering = ["-issued_on", "id"]
+        indexes = [models.Index(fields=["status", "expiry"])]
 
     def __str__(self) -> str:
         return self.masked_number
@@ -323,3 +336,131 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+def _limit_field(label) -> models.DecimalField:
+    return models.DecimalField(label, max_digits=14, decimal_places=2, null=True, blank=True,
+                               validators=[MinValueValidator(Decimal("0"))])
+
+
+class SpendingControls(models.Model):
+    """Spending controls a PA sets for a whole company or for one card (SPEC section 10, terms §5–§6).
+
+    Amounts are in the company's billing currency; an empty limit means no limit at this level. The
+    tightest of the company's and the card's controls applies (accounts.controls.effective_controls):
+    allowed lists intersect, blocked lists add up, limits take the lowest. A company's limits apply
+    to each of its cards, not to their sum: the sum is the company's credit limit.
+
+    A card's monthly limit and blocked MCCs are the card's own fields (SPEC section 3, set when it is
+    ordered), so a card's row leaves `monthly_limit` and `blocked_mccs` empty.
+    """
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, null=True, blank=True,
+                                   related_name="controls", verbose_name=_("company"))
+    card = models.OneToOneField(Card, on_delete=models.CASCADE, null=True, blank=True, related_name="controls",
+                                verbose_name=_("card"))
+    allowed_mccs = models.JSONField(_("allowed MCCs"), default=list, blank=True,
+                                    help_text=_("Empty means every MCC not blocked."))
+    blocked_mccs = models.JSONField(_("blocked MCCs"), default=list, blank=True)
+    allowed_countries = models.JSONField(_("allowed merchant countries"), default=list, blank=True,
+                                         help_text=_("Empty means every country not blocked."))
+    blocked_countries = models.JSONField(_("blocked merchant countries"), default=list, blank=True)
+    authorization_limit = _limit_field(_("limit per authorization"))
+    daily_limit = _limit_field(_("daily spend limit"))
+    monthly_limit = _limit_field(_("monthly spend limit"))
+    period_limit = _limit_field(_("spend limit per statement period"))
+    cash_transaction_limit = _limit_field(_("cash limit per withdrawal"))
+    cash_daily_limit = _limit_field(_("daily cash limit"))
+    cash_period_limit = _limit_field(_("cash limit per statement period"))
+    contactless_charge_limit = _limit_field(_("contactless limit per payment without PIN"))
+    contactless_cumulative_limit = _limit_field(_("contactless amount before a PIN is required"))
+    contactless_cumulative_count = models.PositiveSmallIntegerField(
+        _("contactless payments before a PIN is required"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("spending controls")
+        verbose_name_plural = _("spending controls")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(company__isnull=False, card__isnull=True)
+                           | models.Q(company__isnull=True, card__isnull=False)),
+                name="spending_controls_company_xor_card",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"controls of {self.company or self.card}"
+
+
+class AuditEntry(models.Model):
+    """Who did what to a card, an account or a company, and why (SPEC section 1: every change audited).
+
+    A plain append-only log until the project adopts django-pghistory; services write it in the same
+    transaction as the change itself.
+    """
+
+    class Action(models.TextChoices):
+        CARD_ACTIVATED = "card_activated", _("Card activated")
+        CARD_BLOCKED = "card_blocked", _("Card blocked")
+        CARD_UNBLOCKED = "card_unblocked", _("Card unblocked")
+        CARD_REPORTED = "card_reported", _("Card reported lost, stolen or damaged")
+        CARD_REPLACED = "card_replaced", _("Replacement card issued")
+        CARD_RENEWED = "card_renewed", _("Card renewed")
+        CARD_REISSUED = "card_reissued", _("New card issued on request after expiry")
+        CARD_CANCELLED = "card_cancelled", _("Card cancelled")
+        CARD_EXPIRED = "card_expired", _("Card expired")
+        CONTROLS_CHANGED = "controls_changed", _("Spending controls changed")
+        ACCOUNT_CLOSED = "account_closed", _("Account closed")
+        COMPANY_TERMINATED = "company_terminated", _("Company terminated")
+
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    on = models.DateField(_("business day"))
+    actor_role = models.CharField(_("actor role"), max_length=16)
+    actor = models.CharField(_("actor"), max_length=150)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name=_("user"))
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="audit_entries",
+                                verbose_name=_("company"))
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="audit_entries", verbose_name=_("account"))
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries",
+                             verbose_name=_("card"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["card", "at"]), models.Index(fields=["account", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action}"
+
+
+class EmbossingOrder(models.Model):
+    """A card the embosser must produce (SPEC section 11). The full number is not here: it is written
+    once, after commit, to the ops embossing spool (settings.EMBOSSING_DIR); `written_at` stays
+    empty if that failed, and ops then reissue the card."""
+
+    class Reason(models.TextChoices):
+        REPLACEMENT = "replacement", _("Replacement of a lost, stolen or damaged card")
+        RENEWAL = "renewal", _("Renewal before expiry")
+        REISSUE = "reissue", _("New card requested after expiry")
+
+    card = models.OneToOneField(Card, on_delete=models.PROTECT, related_name="embossing_order",
+                                verbose_name=_("card"))
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    created_on = models.DateField(_("created on"))
+    written_at = models.DateTimeField(_("written to the spool at"), null=True, blank=True)
+    spool_file = models.CharField(_("spool file"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("embossing order")
+        verbose_name_plural = _("embossing orders")
+        ordering = ["-created_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.card} ({self.reason})"

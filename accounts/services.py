@@ -245,7 +245,9 @@ def card_issue(
     monthly_limit: Money | None = None,
 ) -> IssuedCard:
     """Issue a card with a freshly generated PAN (SPEC sections 3, 11)."""
-    if account.status not in (Account.Status.ACTIVE, Account.Status.SUSPENDED):
+    # An account in default or suspended still gets replacement and renewal cards; the
+    # authorization decides whether they can be used (SPEC sections 9, 10).
+    if account.status not in (Account.Status.ACTIVE, Account.Status.SUSPENDED, Account.Status.IN_DEFAULT):
         raise ApplicationError(ACCOUNT_NOT_OPEN.format(account=account.number, status=account.status),
                                "account_not_open")
     if monthly_limit is not None:

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ChargesConfig(AppConfig):
     name = "charges"
     verbose_name = _("Charges, FX rates and payments")
+
+    def ready(self) -> None:
+        from charges import steps  # noqa: F401  (registers the hold expiry step of run_cycle)

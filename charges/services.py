@@ -26,6 +26,7 @@ from amexprog.common.csvfiles import (
 from amexprog.common.errors import ApplicationError
 from amexprog.common.money import round_money
 from charges import validation as v
+from charges.authorizations import holds_settle
 from charges.ecb import read_ecb_days
 from charges.fx import (
     CASH_FEE_DESCRIPTION,
@@ -189,6 +190,7 @@ def charge_post(
         explanation=explanation,
     )
     postings = [posting]
+    holds_settle(transaction_ids=[charge.transaction_id], on=charge.processing_date)  # SPEC 10: the hold is matched
     needs_fee = foreign or charge.kind == PostingKind.CASH
     schedule = fee_schedule or (
         fee_schedule_in_force(market=charge.card.market, on=charge.processing_date) if needs_fee else None)

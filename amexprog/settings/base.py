@@ -223,6 +223,15 @@ DELINQUENCY_COLLECTIONS_DPD = env_int("DELINQUENCY_COLLECTIONS_DPD", 90, minimum
 # Accounts per chunk when the cycle fans out over accounts (DESIGN "Jobs").
 CYCLE_CHUNK_SIZE = env_int("CYCLE_CHUNK_SIZE", 2000, minimum=1)
 
+# Authorization and the card lifecycle (SPEC sections 10, 11).
+HOLD_DAYS = env_int("HOLD_DAYS", 7, minimum=1)  # an unmatched hold lapses after this many days
+CARD_RENEWAL_LEAD_DAYS = env_int("CARD_RENEWAL_LEAD_DAYS", 30, minimum=1)  # renew this long before expiry
+CARD_UNUSED_MONTHS = env_int("CARD_UNUSED_MONTHS", 12, minimum=1)  # terms §31: not renewed when unused this long
+CARD_REISSUE_WINDOW_MONTHS = env_int("CARD_REISSUE_WINDOW_MONTHS", 12, minimum=1)  # ask for a new card within
+CARD_CLOSURE_NOTICE_MONTHS = env_int("CARD_CLOSURE_NOTICE_MONTHS", 2, minimum=1)  # notice before that closure
+# Where new card numbers go for the embosser (ops): JSON lines, one file per day, readable by the owner only.
+EMBOSSING_DIR = Path(env_str("EMBOSSING_DIR", str(BASE_DIR / "var" / "embossing")))
+
 # SAS EuroBonus (SPEC section 13): the folder the monthly points files are written to for the transfer
 # to SAS, and how long an export may wait for SAS's confirmation before ops are shown it (7–10 weeks).
 EUROBONUS_EXPORT_DIR = Path(env_str("EUROBONUS_EXPORT_DIR", str(BASE_DIR / "var" / "eurobonus")))

@@ -1,0 +1,85 @@
+"""Who acts, and the audit entry every lifecycle and controls change writes (SPEC sections 1, 11).
+
+An Actor is built by the interface (portal view, API view, admin action, cycle step) from whoever
+made the request; services take it as `by=` and decide with its role what that person may do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
+
+from accounts.authentication import ApiClient
+from accounts.models import Account, ApiToken, AuditEntry, Card, Company
+from amexprog.common.errors import ApplicationError
+
+NOT_ALLOWED = "You may not {action} this {what}."
+
+
+class Role(TextChoices):
+    HOLDER = "holder", _("Cardmember")
+    COMPANY = "company", _("Programme administrator or company API client")
+    ISSUER = "issuer", _("Issuer ops")
+    SYSTEM = "system", _("Daily cycle")
+
+
+@dataclass(frozen=True)
+class Actor:
+    role: str
+    label: str
+    user_id: int | None = None
+
+
+SYSTEM = Actor(role=Role.SYSTEM, label="run_cycle")
+
+
+def actor_for(user: Any, *, company: Company, account: Account | None = None) -> Actor | None:
+    """The caller's role towards `company` (and `account`), or None when they have none.
+
+    Ops tokens and staff act as the issuer; a company token and a PA of the company as the company;
+    a signed-in cardmember as the holder of their own account.
+    """
+    if isinstance(user, ApiClient):
+        token = user.token
+        label = f"api-token:{token.prefix}"
+        if token.kind == ApiToken.Kind.OPS:
+            return Actor(role=Role.ISSUER, label=label)
+        if token.kind == ApiToken.Kind.COMPANY and token.company_id == company.pk:
+            return Actor(role=Role.COMPANY, label=label)
+        return None
+    if not getattr(user, "is_authenticated", False):
+        return None
+    label = f"user:{user.get_username()}"
+    if company.administrators.filter(user=user).exists():
+        return Actor(role=Role.COMPANY, label=label, user_id=user.pk)
+    if account is not None and account.cardmember.user_id == user.pk:
+        return Actor(role=Role.HOLDER, label=label, user_id=user.pk)
+    if user.is_staff:
+        return Actor(role=Role.ISSUER, label=label, user_id=user.pk)
+    return None
+
+
+def require_role(by: Actor, allowed: tuple[str, ...], *, action: str, what: str) -> None:
+    if by.role not in allowed:
+        raise ApplicationError(NOT_ALLOWED.format(action=action, what=what), "not_allowed", status=403)
+
+
+def audit_record(
+    *,
+    by: Actor,
+    action: str,
+    on: dt.date,
+    company: Company,
+    account: Account | None = None,
+    card: Card | None = None,
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        on=on, actor_role=by.role, actor=by.label[:150], user_id=by.user_id, action=action, company=company,
+        account=account, card=card, reason=reason[:200], details=details or {},
+    )

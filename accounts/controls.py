@@ -1,0 +1,295 @@
+"""Spending controls per company and per card, and the tightest of them that applies (SPEC section 10,
+terms §5, §6).
+
+Where each control lives:
+- the company's programme settings (ops, SPEC section 3): credit limit, cash allowed, blocked MCCs;
+- the company's SpendingControls row (its PAs): MCC and country lists and limits for each card;
+- the card's own fields (SPEC section 3): cash enabled, contactless, monthly limit, blocked MCCs;
+- the card's SpendingControls row (PAs): the card's other lists and limits.
+The effective controls take the tightest of all of them: allowed lists intersect, blocked lists add
+up, limits take the lowest, and the contactless limits never exceed the programme's ceiling.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import transaction
+from moneyed import Money
+
+from accounts.audit import Actor, Role, audit_record, require_role
+from accounts.models import AuditEntry, Card, Company, SpendingControls
+from amexprog.common.errors import ApplicationError
+from amexprog.common.money import has_at_most_minor_units, require_decimal
+
+LIST_FIELDS = ("allowed_mccs", "blocked_mccs", "allowed_countries", "blocked_countries")
+AMOUNT_FIELDS = (
+    "authorization_limit", "daily_limit", "monthly_limit", "period_limit",
+    "cash_transaction_limit", "cash_daily_limit", "cash_period_limit",
+    "contactless_charge_limit", "contactless_cumulative_limit",
+)
+COUNT_FIELDS = ("contactless_cumulative_count",)
+CONTROL_FIELDS = LIST_FIELDS + AMOUNT_FIELDS + COUNT_FIELDS
+CARD_FLAGS = ("cash_enabled", "contactless")
+# A card keeps these on the Card itself (SPEC section 3), not on its SpendingControls row.
+CARD_OWN_FIELDS = ("monthly_limit", "blocked_mccs") + CARD_FLAGS
+
+# The programme's contactless ceiling without a PIN, per billing currency: PSD2 RTS (EU 2018/389)
+# art. 11 allows EUR 50 per payment and EUR 150 or 5 payments since the last strong authentication;
+# Danish terminals cap a contactless payment at DKK 350. A PA may set lower limits, never higher.
+PROGRAMME_CONTACTLESS: dict[str, tuple[Decimal, Decimal, int]] = {
+    "DKK": (Decimal("350.00"), Decimal("1100.00"), 5),
+    "EUR": (Decimal("50.00"), Decimal("150.00"), 5),
+}
+
+UNKNOWN_CONTROL = "Unknown spending control {name!r}."
+BAD_MCC = "{value!r} is not a merchant category code (4 digits)."
+BAD_COUNTRY = "{value!r} is not a two-letter country code."
+BAD_LIST = "Give a list of codes."
+BAD_LIMIT = "A limit is an amount of at least 0 in {currency}, with at most its minor-unit decimals."
+BAD_COUNT = "A count is a whole number of at least 0."
+CASH_NOT_ALLOWED = "Company {company} does not allow cash withdrawals, so no card can be cash-enabled."
+BAD_FLAG = "Give true or false."
+
+_MCC = re.compile(r"[0-9]{4}")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+@dataclass(frozen=True)
+class EffectiveControls:
+    """The controls an authorization on one card is decided by (amounts in `currency`)."""
+
+    currency: str
+    allowed_mccs: frozenset[str] | None  # None: any MCC not blocked
+    blocked_mccs: frozenset[str]
+    allowed_countries: frozenset[str] | None
+    blocked_countries: frozenset[str]
+    authorization_limit: Decimal | None
+    daily_limit: Decimal | None
+    monthly_limit: Decimal | None
+    period_limit: Decimal | None
+    cash_enabled: bool
+    cash_transaction_limit: Decimal | None
+    cash_daily_limit: Decimal | None
+    cash_period_limit: Decimal | None
+    contactless_enabled: bool
+    contactless_charge_limit: Decimal
+    contactless_cumulative_limit: Decimal
+    contactless_cumulative_count: int
+    credit_limit: Decimal
+
+    def mcc_allowed(self, mcc: str) -> bool:
+        return mcc not in self.blocked_mccs and (self.allowed_mccs is None or mcc in self.allowed_mccs)
+
+    def country_allowed(self, country: str) -> bool:
+        return country not in self.blocked_countries and (
+            self.allowed_countries is None or country in self.allowed_countries)
+
+
+def controls_of(owner: Company | Card) -> SpendingControls | None:
+    """The owner's SpendingControls row, or None (uses a select_related row when there is one)."""
+    try:
+        return owner.controls
+    except ObjectDoesNotExist:
+        return None
+
+
+def _lowest(*values: Decimal | int | None) -> Any:
+    present = [value for value in values if value is not None]
+    return min(present) if present else None
+
+
+def _intersect(lists: Iterable[list[str]]) -> frozenset[str] | None:
+    result: frozenset[str] | None = None
+    for codes in lists:
+        if codes:
+            result = frozenset(codes) if result is None else result & frozenset(codes)
+    return result
+
+
+def effective_controls(*, card: Card) -> EffectiveControls:
+    """The tightest of the company's and the card's controls (SPEC section 10)."""
+    company = card.account.company
+    levels = [level for level in (controls_of(company), controls_of(card)) if level is not None]
+    currency = card.account.currency
+
+    def lowest(field: str, *extra: Decimal | int | None) -> Any:
+        return _lowest(*(getattr(level, field) for level in levels), *extra)
+
+    ceiling = PROGRAMME_CONTACTLESS.get(currency, (Decimal(0), Decimal(0), 0))
+    blocked_mccs = set(company.blocked_mccs) | set(card.blocked_mccs)
+    blocked_countries: set[str] = set()
+    for level in levels:
+        blocked_mccs |= set(level.blocked_mccs)
+        blocked_countries |= set(level.blocked_countries)
+    return EffectiveControls(
+        currency=currency,
+        allowed_mccs=_intersect(level.allowed_mccs for level in levels),
+        blocked_mccs=frozenset(blocked_mccs),
+        allowed_countries=_intersect(level.allowed_countries for level in levels),
+        blocked_countries=frozenset(blocked_countries),
+        authorization_limit=lowest("authorization_limit"),
+        daily_limit=lowest("daily_limit"),
+        monthly_limit=lowest("monthly_limit", card.monthly_limit.amount if card.monthly_limit is not None else None),
+        period_limit=lowest("period_limit"),
+        cash_enabled=company.cash_allowed and card.cash_enabled,
+        cash_transaction_limit=lowest("cash_transaction_limit"),
+        cash_daily_limit=lowest("cash_daily_limit"),
+        cash_period_limit=lowest("cash_period_limit"),
+        contactless_enabled=card.contactless,
+        contactless_charge_limit=lowest("contactless_charge_limit", ceiling[0]),
+        contactless_cumulative_limit=lowest("contactless_cumulative_limit", ceiling[1]),
+        contactless_cumulative_count=lowest("contactless_cumulative_count", ceiling[2]),
+        credit_limit=company.credit_limit.amount,
+    )
+
+
+# ── Reading and setting controls ─────────────────────────────────────────────────────────────────
+
+
+def company_controls_view(company: Company) -> dict[str, Any]:
+    """The company's own controls, as the portal and API show them (empty limits are None)."""
+    row = controls_of(company) or SpendingControls()
+    values = {field: getattr(row, field) for field in CONTROL_FIELDS}
+    values["programme_blocked_mccs"] = list(company.blocked_mccs)
+    values["cash_allowed"] = company.cash_allowed
+    values["credit_limit"] = company.credit_limit.amount
+    values["currency"] = company.currency
+    return values
+
+
+def card_controls_view(card: Card) -> dict[str, Any]:
+    row = controls_of(card) or SpendingControls()
+    values = {field: getattr(row, field) for field in CONTROL_FIELDS}
+    values["monthly_limit"] = card.monthly_limit.amount if card.monthly_limit is not None else None
+    values["blocked_mccs"] = list(card.blocked_mccs)
+    values["cash_enabled"] = card.cash_enabled
+    values["contactless"] = card.contactless
+    values["currency"] = card.account.currency
+    return values
+
+
+def _clean_codes(field: str, value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [part for part in re.split(r"[\s,;]+", value) if part]
+    if not isinstance(value, list | tuple):
+        raise ApplicationError(BAD_LIST, "invalid_control", {"field": field})
+    is_mcc = field.endswith("mccs")
+    codes: list[str] = []
+    for raw in value:
+        code = str(raw).strip().upper()
+        if is_mcc and not _MCC.fullmatch(code):
+            raise ApplicationError(BAD_MCC.format(value=str(raw)[:10]), "invalid_control", {"field": field})
+        if not is_mcc and not _COUNTRY.fullmatch(code):
+            raise ApplicationError(BAD_COUNTRY.format(value=str(raw)[:10]), "invalid_control", {"field": field})
+        if code not in codes:
+            codes.append(code)
+    return sorted(codes)
+
+
+def _clean_amount(field: str, value: Any, currency: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    require_decimal(value)  # a float raises TypeError (DESIGN: money is never a float)
+    amount = Decimal(value)
+    if amount < 0 or not has_at_most_minor_units(amount, currency):
+        raise ApplicationError(BAD_LIMIT.format(currency=currency), "invalid_control", {"field": field})
+    return amount
+
+
+def _clean_count(field: str, value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ApplicationError(BAD_COUNT, "invalid_control", {"field": field})
+    return value
+
+
+def _clean(changes: dict[str, Any], allowed: tuple[str, ...], currency: str) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    for field, value in changes.items():
+        if field not in allowed:
+            raise ApplicationError(UNKNOWN_CONTROL.format(name=field), "invalid_control", {"field": field})
+        if field in LIST_FIELDS:
+            cleaned[field] = _clean_codes(field, value)
+        elif field in AMOUNT_FIELDS:
+            cleaned[field] = _clean_amount(field, value, currency)
+        elif field in COUNT_FIELDS:
+            cleaned[field] = _clean_count(field, value)
+        else:
+            if not isinstance(value, bool):
+                raise ApplicationError(BAD_FLAG, "invalid_control", {"field": field})
+            cleaned[field] = value
+    return cleaned
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    def shown(value: Any) -> Any:
+        return str(value) if isinstance(value, Decimal) else value
+
+    return {field: [shown(before.get(field)), shown(value)] for field, value in after.items()
+            if before.get(field) != value}
+
+
+@transaction.atomic
+def company_controls_set(*, company: Company, by: Actor, on: dt.date, **changes: Any) -> SpendingControls:
+    """Set some of the company's controls (the rest stay); an empty limit removes it (SPEC section 10)."""
+    require_role(by, (Role.COMPANY, Role.ISSUER), action="change the spending controls of", what="company")
+    cleaned = _clean(changes, CONTROL_FIELDS, company.currency)
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    row, _created = SpendingControls.objects.get_or_create(company=company)
+    before = {field: getattr(row, field) for field in cleaned}
+    for field, value in cleaned.items():
+        setattr(row, field, value)
+    row.save()
+    changed = _changed(before, cleaned)
+    if changed:
+        audit_record(by=by, action=AuditEntry.Action.CONTROLS_CHANGED, on=on, company=company, details=changed)
+    return row
+
+
+@transaction.atomic
+def card_controls_set(*, card: Card, by: Actor, on: dt.date, **changes: Any) -> Card:
+    """Set some of the card's controls; the monthly limit, blocked MCCs, cash and contactless flags are
+    the card's own fields, the rest its SpendingControls row (SPEC sections 3, 10)."""
+    require_role(by, (Role.COMPANY, Role.ISSUER), action="change the spending controls of", what="card")
+    card = Card.objects.select_for_update().select_related("account__company").get(pk=card.pk)
+    company = card.account.company
+    cleaned = _clean(changes, CONTROL_FIELDS + CARD_FLAGS, card.account.currency)
+    if cleaned.get("cash_enabled") and not company.cash_allowed:
+        raise ApplicationError(CASH_NOT_ALLOWED.format(company=company.number), "cash_not_allowed",
+                               {"field": "cash_enabled"})
+    before = card_controls_view(card)
+    own = {field: value for field, value in cleaned.items() if field in CARD_OWN_FIELDS}
+    rest = {field: value for field, value in cleaned.items() if field not in CARD_OWN_FIELDS}
+    if own:
+        for field, value in own.items():
+            if field == "monthly_limit":
+                value = Money(value, card.account.currency) if value is not None else None
+            setattr(card, field, value)
+        # A MoneyField stores its currency in a column of its own, which update_fields must name too.
+        card.save(update_fields=[*own, *(["monthly_limit_currency"] if "monthly_limit" in own else [])])
+    if rest:
+        row, _created = SpendingControls.objects.get_or_create(card=card)
+        for field, value in rest.items():
+            setattr(row, field, value)
+        row.save()
+    changed = _changed(before, cleaned)
+    if changed:
+        audit_record(by=by, action=AuditEntry.Action.CONTROLS_CHANGED, on=on, company=company,
+                     account=card.account, card=card, details=changed)
+    return card
+
+
+def card_controls_copy(*, source: Card, target: Card) -> None:
+    """A replacement card keeps the controls of the card it replaces (SPEC section 11)."""
+    row = controls_of(source)
+    if row is not None:
+        values = {field: getattr(row, field) for field in CONTROL_FIELDS}
+        SpendingControls.objects.update_or_create(card=target, defaults=values)

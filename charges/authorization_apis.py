@@ -1,0 +1,188 @@
+"""POST /api/v1/authorizations — the card network asks, the issuer decides (SPEC section 10).
+
+Only network tokens may post; the body and the response are exactly those of SPEC section 10. A
+malformed body is a 400 naming the field (never repeating a card number), an unknown card a 404
+`card_not_found`. GET lists the decisions, approved and declined, to whoever may see the card:
+its PAs, the company's API clients, ops, and the cardmember (terms §17).
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.authentication import ApiClient
+from accounts.models import ApiToken
+from accounts.pan import is_valid_pan
+from accounts.selectors import visible_cards
+from amexprog.common import clock
+from amexprog.common.money import has_at_most_minor_units
+from amexprog.common.permissions import IsPortalUserOrCompanyToken
+from charges.authorization_models import Authorization, AuthorizationType, DeclineReason, EntryMode
+from charges.authorizations import AuthorizationRequest, authorization_decide
+from charges.validation import MAX_MERCHANT_CITY, MAX_MERCHANT_NAME, MAX_TRANSACTION_ID, supported_currencies
+
+BAD_CARD_NUMBER = "Not a valid card number."
+BAD_AMOUNT = 'A positive amount as a string with "." as decimal separator, e.g. "123.45".'
+TOO_MANY_DECIMALS = "More decimals than {currency} allows."
+UNKNOWN_CURRENCY = "Unknown or unsupported currency code."
+BAD_TRANSACTION_ID = f"1–{MAX_TRANSACTION_ID} letters, digits or . _ : -"
+_AMOUNT = re.compile(r"[0-9]{1,15}(\.[0-9]{1,3})?")
+
+
+class IsNetworkToken(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return isinstance(user, ApiClient) and user.token.kind == ApiToken.Kind.NETWORK
+
+
+class AuthorizationRequestSerializer(serializers.Serializer):
+    transaction_id = serializers.RegexField(rf"^[A-Za-z0-9._:-]{{1,{MAX_TRANSACTION_ID}}}$",
+                                            error_messages={"invalid": BAD_TRANSACTION_ID})
+    card_number = serializers.CharField(max_length=19, help_text="The full card number (15 digits).")
+    type = serializers.ChoiceField(choices=AuthorizationType.choices)
+    amount = serializers.CharField(max_length=20, help_text='A string, e.g. "123.45".')
+    currency = serializers.CharField(min_length=3, max_length=3)
+    merchant_name = serializers.CharField(max_length=MAX_MERCHANT_NAME, required=False, allow_blank=True,
+                                          default="")
+    merchant_city = serializers.CharField(max_length=MAX_MERCHANT_CITY, required=False, allow_blank=True,
+                                          default="")
+    merchant_country = serializers.RegexField(r"^[A-Z]{2}$", error_messages={
+        "invalid": "A two-letter country code in capitals."})
+    mcc = serializers.RegexField(r"^[0-9]{4}$", error_messages={"invalid": "Four digits."})
+    entry_mode = serializers.ChoiceField(choices=EntryMode.choices)
+    pin_verified = serializers.BooleanField(required=False, default=False)
+
+    def validate_card_number(self, value: str) -> str:
+        if not is_valid_pan(value):
+            raise serializers.ValidationError(BAD_CARD_NUMBER)  # never repeat the number
+        return value
+
+    def to_internal_value(self, data):
+        # A JSON number would reach us as a float: money is sent as a string (SPEC section 10).
+        if isinstance(data, dict) and isinstance(data.get("amount"), int | float) and not isinstance(
+                data.get("amount"), bool):
+            raise serializers.ValidationError({"amount": [BAD_AMOUNT]})
+        return super().to_internal_value(data)
+
+    def validate_currency(self, value: str) -> str:
+        if value not in supported_currencies():
+            raise serializers.ValidationError(UNKNOWN_CURRENCY)
+        return value
+
+    def validate(self, attrs):
+        raw = attrs["amount"]
+        try:
+            amount = Decimal(raw) if _AMOUNT.fullmatch(raw) else None
+        except InvalidOperation:
+            amount = None
+        if amount is None or amount <= 0:
+            raise serializers.ValidationError({"amount": [BAD_AMOUNT]})
+        if not has_at_most_minor_units(amount, attrs["currency"]):
+            raise serializers.ValidationError({"amount": [TOO_MANY_DECIMALS.format(currency=attrs["currency"])]})
+        attrs["amount"] = amount
+        return attrs
+
+
+DECISION = inline_serializer(name="AuthorizationDecision", fields={
+    "transaction_id": serializers.CharField(),
+    "approved": serializers.BooleanField(),
+    "reason": serializers.ChoiceField(choices=DeclineReason.choices, allow_null=True),
+    "hold_amount": serializers.CharField(allow_null=True, help_text="With FX and cash fees; null on a decline."),
+    "hold_currency": serializers.CharField(),
+    "available_spend": serializers.CharField(),
+})
+ERROR_BODY = inline_serializer(name="AuthorizationError", fields={"code": serializers.CharField(),
+                                                                  "detail": serializers.CharField()})
+
+
+class AuthorizationSerializer(serializers.ModelSerializer):
+    card_id = serializers.IntegerField(read_only=True)
+    masked_number = serializers.CharField(source="card.masked_number", read_only=True)
+    account_number = serializers.CharField(source="account.number", read_only=True)
+    reason_text = serializers.CharField(source="get_reason_display", read_only=True)
+    hold_status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Authorization
+        fields = [
+            "transaction_id", "card_id", "masked_number", "account_number", "decided_at", "decided_on", "type",
+            "amount", "currency", "merchant_name", "merchant_city", "merchant_country", "mcc", "entry_mode",
+            "pin_verified", "approved", "reason", "reason_text", "billing_currency", "hold_amount",
+            "available_spend", "hold_status",
+        ]
+        read_only_fields = fields
+
+    def get_hold_status(self, authorization: Authorization) -> str | None:
+        hold = getattr(authorization, "hold", None) if authorization.approved else None
+        return hold.status if hold is not None else None
+
+
+class AuthorizationFilter(filters.FilterSet):
+    card = filters.NumberFilter(field_name="card_id")
+    account = filters.CharFilter(field_name="account__number")
+    company = filters.CharFilter(field_name="account__company__number")
+
+    class Meta:
+        model = Authorization
+        fields = ["card", "account", "company", "approved", "reason", "decided_on"]
+
+
+class AuthorizationView(generics.ListAPIView):
+    serializer_class = AuthorizationSerializer
+    filterset_class = AuthorizationFilter
+
+    def get_permissions(self):
+        return [IsNetworkToken()] if self.request.method == "POST" else [IsPortalUserOrCompanyToken()]
+
+    def get_queryset(self):
+        return (Authorization.objects.filter(card__in=visible_cards(self.request.user))
+                .select_related("card", "account", "hold").order_by("-decided_at", "-id"))
+
+    @extend_schema(summary="Authorizations on the cards the caller may see, declined ones with their reason")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=AuthorizationRequestSerializer,
+        responses={
+            200: DECISION,
+            400: OpenApiResponse(description="A malformed body; `fields` names each bad field (`invalid`)."),
+            403: OpenApiResponse(ERROR_BODY, description="Only network tokens may ask for authorizations."),
+            404: OpenApiResponse(ERROR_BODY, description="No card has this number (`card_not_found`)."),
+            503: OpenApiResponse(ERROR_BODY, description="No ECB rates to convert the currency."),
+        },
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+        summary="Approve or decline a charge in real time (SPEC section 10)",
+        description=(
+            "Approves with a hold in the billing currency (with FX and cash fees) that lowers available spend "
+            "until the charge is presented or 7 days pass, or declines with one reason code. The same "
+            "transaction_id sent again returns the first decision and holds once."
+        ),
+    )
+    def post(self, request, *args, **kwargs):
+        serializer = AuthorizationRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        decision = authorization_decide(request=AuthorizationRequest(**serializer.validated_data),
+                                        on=clock.today(), at=clock.now())
+        return Response(decision.body())
+
+
+class WhoAmIView(APIView):
+    """The caller's token kind and company: a cheap way for a client to check its credentials."""
+
+    @extend_schema(responses={200: inline_serializer(name="WhoAmI", fields={
+        "kind": serializers.CharField(), "company": serializers.CharField(allow_null=True)})})
+    def get(self, request):
+        user = request.user
+        if isinstance(user, ApiClient):
+            token = user.token
+            return Response({"kind": token.kind, "company": token.company.number if token.company_id else None})
+        return Response({"kind": "user", "company": None})

@@ -1,0 +1,129 @@
+"""Authorizations and the holds they place (SPEC section 10). Imported into charges.models."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DeclineReason(models.TextChoices):
+    """The one reason code of a declined authorization (SPEC section 10), shown to the holder (terms §17)."""
+
+    CARD_NOT_ACTIVE = "card_not_active", _("The card is not active.")
+    CARD_LOST_OR_STOLEN = "card_lost_or_stolen", _("The card was reported lost or stolen.")
+    CARD_EXPIRED = "card_expired", _("The card has expired.")
+    ACCOUNT_NOT_IN_GOOD_STANDING = "account_not_in_good_standing", _("The account is not in good standing.")
+    CASH_NOT_ENABLED = "cash_not_enabled", _("Cash withdrawals are not enabled for this card.")
+    CASH_LIMIT_EXCEEDED = "cash_limit_exceeded", _("A cash limit would be exceeded.")
+    MCC_BLOCKED = "mcc_blocked", _("This kind of merchant is blocked for the card.")
+    CARD_LIMIT_EXCEEDED = "card_limit_exceeded", _("A spend limit of the card would be exceeded.")
+    COMPANY_CREDIT_LIMIT_EXCEEDED = "company_credit_limit_exceeded", _("The company's credit limit would be exceeded.")
+    MERCHANT_COUNTRY_BLOCKED = "merchant_country_blocked", _("Payments in the merchant's country are blocked.")
+    PIN_REQUIRED = "pin_required", _("Enter the PIN: contactless without PIN is not possible for this payment.")
+
+
+class EntryMode(models.TextChoices):
+    CHIP = "chip", _("Chip")
+    CONTACTLESS = "contactless", _("Contactless")
+    ONLINE = "online", _("Online")
+    MANUAL = "manual", _("Manual entry")
+
+
+class AuthorizationType(models.TextChoices):
+    PURCHASE = "purchase", _("Purchase")
+    CASH = "cash", _("Cash withdrawal")
+
+
+class Authorization(models.Model):
+    """One real-time decision, approved or declined, kept for the holder and the PA (SPEC section 10).
+
+    `transaction_id` is unique: the same id sent again returns this decision and holds nothing more.
+    """
+
+    transaction_id = models.CharField(_("transaction id"), max_length=100, unique=True)
+    card = models.ForeignKey("accounts.Card", on_delete=models.PROTECT, related_name="authorizations",
+                             verbose_name=_("card"))
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="authorizations",
+                                verbose_name=_("account"))
+    type = models.CharField(_("type"), max_length=8, choices=AuthorizationType.choices)
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=3)
+    currency = models.CharField(_("currency"), max_length=3)
+    merchant_name = models.CharField(_("merchant name"), max_length=100, blank=True)
+    merchant_city = models.CharField(_("merchant city"), max_length=60, blank=True)
+    merchant_country = models.CharField(_("merchant country"), max_length=2)
+    mcc = models.CharField(_("MCC"), max_length=4)
+    entry_mode = models.CharField(_("entry mode"), max_length=12, choices=EntryMode.choices)
+    pin_verified = models.BooleanField(_("PIN verified"), default=False)
+    approved = models.BooleanField(_("approved"))
+    reason = models.CharField(_("decline reason"), max_length=32, choices=DeclineReason.choices, blank=True)
+    billing_currency = models.CharField(_("billing currency"), max_length=3)
+    billed_amount = models.DecimalField(_("amount in the billing currency, without fees"), max_digits=18,
+                                        decimal_places=2, null=True, blank=True)
+    hold_amount = models.DecimalField(_("amount with fees in the billing currency"), max_digits=18,
+                                      decimal_places=2, null=True, blank=True)
+    available_spend = models.DecimalField(_("available spend after the decision"), max_digits=18,
+                                          decimal_places=2, null=True, blank=True)
+    # Which rule decided and with what figures (e.g. the limit that was reached), for ops and the holder.
+    explanation = models.JSONField(_("explanation"), default=dict, blank=True)
+    decided_on = models.DateField(_("day"))
+    decided_at = models.DateTimeField(_("decided at"))
+
+    class Meta:
+        verbose_name = _("authorization")
+        verbose_name_plural = _("authorizations")
+        ordering = ["-decided_at", "-id"]
+        indexes = [
+            models.Index(fields=["card", "decided_at"]),
+            models.Index(fields=["account", "decided_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(approved=True, reason="") | models.Q(approved=False)
+                                   & ~models.Q(reason=""), name="authorization_declines_have_one_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transaction_id} {'approved' if self.approved else self.reason}"
+
+
+class Hold(models.Model):
+    """What an approved authorization reserves of the available spend until its charge is presented
+    (matched by transaction id) or HOLD_DAYS pass (SPEC section 10)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        SETTLED = "settled", _("Settled by the presented charge")
+        EXPIRED = "expired", _("Expired")
+
+    authorization = models.OneToOneField(Authorization, on_delete=models.PROTECT, related_name="hold",
+                                         verbose_name=_("authorization"))
+    # The authorization's transaction id again, so a presented charge finds its hold by one index.
+    transaction_id = models.CharField(_("transaction id"), max_length=100, unique=True)
+    card = models.ForeignKey("accounts.Card", on_delete=models.PROTECT, related_name="holds",
+                             verbose_name=_("card"))
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="holds",
+                                verbose_name=_("account"))
+    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="holds",
+                                verbose_name=_("company"))
+    kind = models.CharField(_("kind"), max_length=8, choices=AuthorizationType.choices)
+    amount = models.DecimalField(_("amount with fees"), max_digits=18, decimal_places=2)
+    base_amount = models.DecimalField(_("amount without fees"), max_digits=18, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_on = models.DateField(_("created on"))
+    expires_on = models.DateField(_("expires on"))
+    closed_on = models.DateField(_("settled or expired on"), null=True, blank=True)
+    posting = models.ForeignKey("ledger.Posting", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+", verbose_name=_("presented charge"))
+
+    class Meta:
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
+        ordering = ["-created_on", "-id"]
+        indexes = [
+            models.Index(fields=["company", "status"]),
+            models.Index(fields=["account", "status", "created_on"]),
+            models.Index(fields=["status", "expires_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transaction_id} {self.amount} {self.currency} ({self.status})"

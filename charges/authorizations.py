@@ -1,0 +1,380 @@
+"""Real-time authorization: approve with a hold, or decline with one reason (SPEC section 10; terms
+§3, §5, §6, §17).
+
+The decision for one card is taken under a row lock on the card and on its company, so parallel
+authorizations see each other's holds: approved holds can never add up past a card limit or the
+company's credit limit. The checks run in a fixed order and the first that fails is the one reason:
+
+1. the card: lost or stolen, expired, otherwise not active;
+2. the account: suspended, closing or closed (or the company terminated);
+3. cash not enabled; MCC blocked; merchant country blocked;
+4. cash limits (per withdrawal, day, statement period), on the cash amount itself;
+5. card limits (per authorization, day, month, statement period), on the amount with its fees;
+6. the company's credit limit, against every card's open holds plus what its accounts owe
+   (unbilled postings and unpaid billed amounts: their balance, each account at least zero);
+7. contactless without a PIN: over the per-payment limit, or past the cumulative amount or count
+   since the last PIN → pin_required.
+A decision that reaches a limit exactly approves. The hold is the amount as the charge would post:
+converted to the billing currency (SPEC section 6) with its FX and cash fees (section 7).
+
+Spend counts the card's account (so a replacement card carries on where the card it replaced
+stood): open holds, plus posted purchases, cash, refunds and their fees — by transaction date for
+the day and the month, and everything not yet billed for the statement period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BigIntegerField, Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Concat, Round
+
+from accounts.controls import EffectiveControls, effective_controls
+from accounts.models import Account, Card, Company
+from accounts.pan import pan_hash
+from amexprog.common.db import from_minor
+from amexprog.common.errors import ApplicationError
+from charges.authorization_models import Authorization, AuthorizationType, DeclineReason, EntryMode, Hold
+from charges.fx import cash_fee_amount, fx_convert, fx_fee_amount, fx_rates_for
+from fees.selectors import fee_schedule_in_force
+from ledger.models import Posting, PostingKind
+
+CARD_NOT_FOUND = "No card has this number."
+FX_RATES_UNAVAILABLE = "No ECB rates to convert {currency} on {on}; the authorization cannot be decided."
+
+# Postings that are spend on a card: charges and the fees they carry (SPEC sections 5–7).
+SPEND_KINDS = (PostingKind.PURCHASE, PostingKind.CASH, PostingKind.REFUND, PostingKind.FEE_FX, PostingKind.FEE_CASH)
+# The account can be charged in these states; suspension (30 DPD, SPEC section 9) stops the cards.
+GOOD_STANDING = (Account.Status.ACTIVE, Account.Status.IN_DEFAULT)
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class AuthorizationRequest:
+    """The body of POST /api/v1/authorizations, parsed (SPEC section 10)."""
+
+    transaction_id: str
+    card_number: str
+    type: str
+    amount: Decimal
+    currency: str
+    merchant_country: str
+    mcc: str
+    entry_mode: str
+    pin_verified: bool = False
+    merchant_name: str = ""
+    merchant_city: str = ""
+
+    def __repr__(self) -> str:  # never let the card number reach a log via repr()
+        return f"AuthorizationRequest({self.transaction_id!r}, card ending {self.card_number[-4:]})"
+
+
+@dataclass(frozen=True)
+class Decision:
+    authorization: Authorization
+    replayed: bool = False
+
+    def body(self) -> dict[str, Any]:
+        """The response of SPEC section 10: amounts as strings in the billing currency."""
+        auth = self.authorization
+        return {
+            "transaction_id": auth.transaction_id,
+            "approved": auth.approved,
+            "reason": auth.reason or None,
+            "hold_amount": str(auth.hold_amount) if auth.approved else None,
+            "hold_currency": auth.billing_currency,
+            "available_spend": str(auth.available_spend) if auth.available_spend is not None else None,
+        }
+
+
+@dataclass
+class Spend:
+    """What the card's account and its company already use, in the billing currency."""
+
+    day: Decimal = ZERO
+    month: Decimal = ZERO
+    period: Decimal = ZERO
+    cash_day: Decimal = ZERO
+    cash_period: Decimal = ZERO
+    company_exposure: Decimal = ZERO
+    contactless_amount: Decimal = ZERO
+    contactless_count: int = 0
+
+
+@dataclass
+class Outcome:
+    reason: str = ""
+    billed: Decimal | None = None
+    hold: Decimal | None = None
+    explanation: dict[str, Any] = field(default_factory=dict)
+
+
+def _minor(amount_field: str, condition: Q | None = None) -> Sum:
+    """SUM in minor units, exact on SQLite too (amexprog.common.db)."""
+    return Sum(Cast(Round(F(amount_field) * 100), BigIntegerField()), filter=condition)
+
+
+def _last_statement_date(account: Account) -> dt.date:
+    from statements.models import Statement  # a read of the statements app; import late to keep layers one-way
+
+    last = (Statement.objects.filter(account=account).order_by("-statement_date")
+            .values_list("statement_date", flat=True).first())
+    return last or account.opened_on - dt.timedelta(days=1)
+
+
+def spend_of(*, card: Card, on: dt.date, contactless: bool = False) -> Spend:
+    """The account's spend for the day, the month and the statement period, and the company's exposure."""
+    account, company = card.account, card.account.company
+    month_start = on.replace(day=1)
+    billed_through = _last_statement_date(account)
+    mine = Q(account_id=account.pk)
+    holds = Hold.objects.filter(company_id=company.pk, status=Hold.Status.OPEN, expires_on__gt=on).aggregate(
+        company=_minor("amount"),
+        day=_minor("amount", mine & Q(created_on=on)),
+        month=_minor("amount", mine & Q(created_on__gte=month_start)),
+        period=_minor("amount", mine),  # an open hold is always unbilled
+        cash_day=_minor("base_amount", mine & Q(kind=AuthorizationType.CASH, created_on=on)),
+        cash_period=_minor("base_amount", mine & Q(kind=AuthorizationType.CASH)),
+    )
+    cash = Q(kind=PostingKind.CASH)
+    posted = (Posting.objects.filter(account_id=account.pk, kind__in=SPEND_KINDS)
+              .filter(Q(posting_date__gt=billed_through) | Q(transaction_date__gte=month_start))
+              .aggregate(day=_minor("amount", Q(transaction_date=on)),
+                         month=_minor("amount", Q(transaction_date__gte=month_start, transaction_date__lte=on)),
+                         period=_minor("amount", Q(posting_date__gt=billed_through)),
+                         cash_day=_minor("amount", cash & Q(transaction_date=on)),
+                         cash_period=_minor("amount", cash & Q(posting_date__gt=billed_through))))
+    spend = Spend(
+        day=from_minor(holds["day"]) + from_minor(posted["day"]),
+        month=from_minor(holds["month"]) + from_minor(posted["month"]),
+        period=from_minor(holds["period"]) + from_minor(posted["period"]),
+        cash_day=from_minor(holds["cash_day"]) + from_minor(posted["cash_day"]),
+        cash_period=from_minor(holds["cash_period"]) + from_minor(posted["cash_period"]),
+        company_exposure=from_minor(holds["company"]) + company_owed(company),
+    )
+    if contactless:
+        last_pin = (Authorization.objects.filter(card_id=card.pk, approved=True, pin_verified=True)
+                    .order_by("-id").values("id")[:1])
+        since_pin = Authorization.objects.filter(
+            card_id=card.pk, approved=True, entry_mode=EntryMode.CONTACTLESS, pin_verified=False,
+            id__gt=Coalesce(Subquery(last_pin), Value(0)),
+        ).aggregate(amount=_minor("billed_amount"), count=Count("id"))
+        spend.contactless_amount = from_minor(since_pin["amount"])
+        spend.contactless_count = since_pin["count"]
+    return spend
+
+
+def company_owed(company: Company) -> Decimal:
+    """Unbilled postings plus unpaid billed amounts of the company's accounts: each account's balance
+    (payments pay billed amounts first, then unbilled ones, SPEC section 9), at least zero — one
+    holder's credit does not lend spend to another."""
+    balances = (Posting.objects.filter(account__company_id=company.pk).values("account_id")
+                .annotate(balance=_minor("amount")).filter(balance__gt=0))
+    return from_minor(balances.aggregate(total=Sum("balance"))["total"])
+
+
+def _card_refusal(card: Card, on: dt.date) -> str:
+    if card.status in (Card.Status.LOST, Card.Status.STOLEN):
+        return DeclineReason.CARD_LOST_OR_STOLEN
+    if card.status == Card.Status.EXPIRED or card.expiry < on:
+        return DeclineReason.CARD_EXPIRED
+    if card.status != Card.Status.ACTIVE:
+        return DeclineReason.CARD_NOT_ACTIVE
+    account = card.account
+    if account.status not in GOOD_STANDING or account.company.status != Company.Status.ACTIVE:
+        return DeclineReason.ACCOUNT_NOT_IN_GOOD_STANDING
+    return ""
+
+
+def _convert(request: AuthorizationRequest, card: Card, on: dt.date) -> tuple[Decimal, Decimal]:
+    """(billed amount, amount with fees) as the charge would post (SPEC sections 6, 7)."""
+    billing = card.account.currency
+    foreign = request.currency != billing
+    try:
+        rates = fx_rates_for(processing_date=on) if foreign else None
+        conversion = fx_convert(amount=request.amount, currency=request.currency, billing_currency=billing,
+                                rates=rates)
+    except ApplicationError as exc:
+        raise ApplicationError(FX_RATES_UNAVAILABLE.format(currency=request.currency, on=on), "fx_rates_unavailable",
+                               exc.extra, status=503) from exc
+    billed = conversion.billed_amount
+    fees = ZERO
+    if foreign or request.type == AuthorizationType.CASH:
+        schedule = fee_schedule_in_force(market=card.account.company.market, on=on)
+        if foreign:
+            fees += fx_fee_amount(converted=billed, percent=schedule.fx_fee_percent, currency=billing)
+        if request.type == AuthorizationType.CASH:
+            fees += cash_fee_amount(converted=billed, percent=schedule.cash_fee_percent,
+                                    minimum=schedule.cash_fee_minimum, currency=billing)
+    return billed, billed + fees
+
+
+def _over(name: str, limit: Decimal | None, used: Decimal, adding: Decimal) -> dict[str, str] | None:
+    """The explanation when `used + adding` would go above `limit` (reaching it exactly is fine)."""
+    if limit is None or used + adding <= limit:
+        return None
+    return {"limit": name, "limit_amount": str(limit), "used": str(used), "requested": str(adding)}
+
+
+def _evaluate(request: AuthorizationRequest, card: Card, controls: EffectiveControls, spend: Spend,
+              on: dt.date) -> Outcome:
+    reason = _card_refusal(card, on)
+    if reason:
+        return Outcome(reason)
+    cash = request.type == AuthorizationType.CASH
+    if cash and not controls.cash_enabled:
+        return Outcome(DeclineReason.CASH_NOT_ENABLED)
+    if not controls.mcc_allowed(request.mcc):
+        return Outcome(DeclineReason.MCC_BLOCKED, explanation={"mcc": request.mcc})
+    if not controls.country_allowed(request.merchant_country):
+        return Outcome(DeclineReason.MERCHANT_COUNTRY_BLOCKED, explanation={"country": request.merchant_country})
+    billed, hold = _convert(request, card, on)
+    outcome = Outcome(billed=billed, hold=hold)
+    checks: list[tuple[str, dict[str, str] | None]] = []
+    if cash:
+        checks += [
+            (DeclineReason.CASH_LIMIT_EXCEEDED, _over("cash_transaction_limit", controls.cash_transaction_limit,
+                                                       ZERO, billed)),
+            (DeclineReason.CASH_LIMIT_EXCEEDED, _over("cash_daily_limit", controls.cash_daily_limit,
+                                                       spend.cash_day, billed)),
+            (DeclineReason.CASH_LIMIT_EXCEEDED, _over("cash_period_limit", controls.cash_period_limit,
+                                                       spend.cash_period, billed)),
+        ]
+    checks += [
+        (DeclineReason.CARD_LIMIT_EXCEEDED, _over("authorization_limit", controls.authorization_limit, ZERO, hold)),
+        (DeclineReason.CARD_LIMIT_EXCEEDED, _over("daily_limit", controls.daily_limit, spend.day, hold)),
+        (DeclineReason.CARD_LIMIT_EXCEEDED, _over("monthly_limit", controls.monthly_limit, spend.month, hold)),
+        (DeclineReason.CARD_LIMIT_EXCEEDED, _over("period_limit", controls.period_limit, spend.period, hold)),
+        (DeclineReason.COMPANY_CREDIT_LIMIT_EXCEEDED, _over("credit_limit", controls.credit_limit,
+                                                             spend.company_exposure, hold)),
+    ]
+    if request.entry_mode == EntryMode.CONTACTLESS and not request.pin_verified:
+        checks += [
+            (DeclineReason.PIN_REQUIRED, None if controls.contactless_enabled else {"limit": "contactless_disabled"}),
+            (DeclineReason.PIN_REQUIRED, _over("contactless_charge_limit", controls.contactless_charge_limit,
+                                               ZERO, billed)),
+            (DeclineReason.PIN_REQUIRED, _over("contactless_cumulative_limit",
+                                               controls.contactless_cumulative_limit, spend.contactless_amount,
+                                               billed)),
+            (DeclineReason.PIN_REQUIRED, _over("contactless_cumulative_count",
+                                               Decimal(controls.contactless_cumulative_count),
+                                               Decimal(spend.contactless_count), Decimal(1))),
+        ]
+    for reason, explanation in checks:
+        if explanation is not None:
+            outcome.reason, outcome.explanation = reason, explanation
+            return outcome
+    return outcome
+
+
+def available_spend(controls: EffectiveControls, spend: Spend, hold: Decimal) -> Decimal:
+    """What the card can still spend after `hold`: the tightest cumulative headroom (SPEC section 10)."""
+    headroom = [controls.credit_limit - spend.company_exposure - hold]
+    for limit, used in ((controls.daily_limit, spend.day), (controls.monthly_limit, spend.month),
+                        (controls.period_limit, spend.period)):
+        if limit is not None:
+            headroom.append(limit - used - hold)
+    return max(min(headroom), ZERO)
+
+
+def _lock_card(card_number: str) -> Card:
+    # Lock the card and its company (always in this order) for the whole decision: parallel
+    # authorizations on one card, or on cards sharing a company credit limit, queue here instead of
+    # both approving against the same headroom. Controls come along in the same query.
+    card = (Card.objects.select_for_update(of=("self", "account__company"))
+            .select_related("account", "account__company", "controls", "account__company__controls")
+            .filter(pan_hash=pan_hash(card_number)).first())
+    if card is None:
+        raise ApplicationError(CARD_NOT_FOUND, "card_not_found", status=404)
+    return card
+
+
+@transaction.atomic
+def _decide(request: AuthorizationRequest, on: dt.date, at: dt.datetime) -> Decision:
+    card = _lock_card(request.card_number)
+    existing = Authorization.objects.filter(transaction_id=request.transaction_id).first()
+    if existing is not None:
+        return Decision(existing, replayed=True)
+    controls = effective_controls(card=card)
+    contactless = request.entry_mode == EntryMode.CONTACTLESS and not request.pin_verified
+    spend = spend_of(card=card, on=on, contactless=contactless)
+    outcome = _evaluate(request, card, controls, spend, on)
+    approved = not outcome.reason
+    hold = outcome.hold if approved and outcome.hold is not None else ZERO
+    authorization = Authorization.objects.create(
+        transaction_id=request.transaction_id, card=card, account=card.account, type=request.type,
+        amount=request.amount, currency=request.currency, merchant_name=request.merchant_name,
+        merchant_city=request.merchant_city, merchant_country=request.merchant_country, mcc=request.mcc,
+        entry_mode=request.entry_mode, pin_verified=request.pin_verified, approved=approved, reason=outcome.reason,
+        billing_currency=card.account.currency, billed_amount=outcome.billed, hold_amount=outcome.hold,
+        available_spend=available_spend(controls, spend, hold), explanation=outcome.explanation,
+        decided_on=on, decided_at=at,
+    )
+    if approved:
+        Hold.objects.create(
+            authorization=authorization, transaction_id=request.transaction_id, card=card, account=card.account,
+            company=card.account.company, kind=request.type, amount=hold, base_amount=outcome.billed,
+            currency=card.account.currency, created_on=on, expires_on=hold_expiry(on),
+        )
+    return Decision(authorization)
+
+
+def authorization_decide(*, request: AuthorizationRequest, on: dt.date, at: dt.datetime) -> Decision:
+    """Decide one authorization (SPEC section 10). The same transaction id again returns the first
+    decision and holds nothing more; an unknown card number is ApplicationError `card_not_found`."""
+    try:
+        return _decide(request, on, at)
+    except IntegrityError:
+        # The same transaction id decided at this moment for another card number: the first one stands.
+        existing = Authorization.objects.filter(transaction_id=request.transaction_id).first()
+        if existing is None:
+            raise
+        return Decision(existing, replayed=True)
+
+
+def hold_expiry(created_on: dt.date) -> dt.date:
+    from django.conf import settings
+
+    return created_on + dt.timedelta(days=settings.HOLD_DAYS)
+
+
+# ── Holds: matched by the presented charge, or expired by the daily cycle ───────────────────────
+
+
+def holds_settle(*, transaction_ids: list[str], on: dt.date) -> int:
+    """The holds of these presented charges are settled by them (SPEC section 10): they stop counting
+    against available spend, as the charge's posting now does. Called in the charge's transaction."""
+    if not transaction_ids:
+        return 0
+    posting = Posting.objects.filter(source_key=Concat(Value("charge/"), OuterRef("transaction_id"))).values("id")[:1]
+    return (Hold.objects.filter(transaction_id__in=transaction_ids)
+            .exclude(status=Hold.Status.SETTLED)
+            .update(status=Hold.Status.SETTLED, closed_on=on, posting_id=Subquery(posting)))
+
+
+HOLDS_SETTLE_STAGED_SQL = """
+UPDATE charges_hold h
+   SET status = %(settled)s, closed_on = p.pdate, posting_id = p.charge_posting_id
+  FROM {table} p
+ WHERE h.transaction_id = p.transaction_id AND h.status <> %(settled)s
+"""
+
+
+def holds_settle_staged(*, cursor: Any, table: str = "charge_plan") -> int:
+    """holds_settle for the set-based import (charges/bulk.py): one UPDATE joined to its plan table."""
+    if connection.vendor != "postgresql":
+        raise RuntimeError("the staged settle runs on PostgreSQL only")
+    cursor.execute(HOLDS_SETTLE_STAGED_SQL.format(table=table), {"settled": Hold.Status.SETTLED})
+    return cursor.rowcount
+
+
+@transaction.atomic
+def holds_expire(*, on: dt.date) -> int:
+    """Holds whose charge was not presented within HOLD_DAYS lapse (run_cycle, SPEC section 10)."""
+    return Hold.objects.filter(status=Hold.Status.OPEN, expires_on__lte=on).update(
+        status=Hold.Status.EXPIRED, closed_on=on)
+
