@@ -18,7 +18,7 @@ from charges.models import ChargeFile
 from charges.services import charge_file_import
 from ledger.models import JournalEntry, JournalLeg, Posting
 from ledger.verification import verify_ledger
-from tests.accounts.factories import AccountFactory, CardmemberFactory, issue_card
+from tests.accounts.factories import AccountFactory, CardmemberFactory, CompanyFactory, issue_card
 from tests.charges.conftest import RATE_DATE, charge_file, charge_row, store_rates
 
 pytestmark = pytest.mark.django_db
@@ -107,6 +107,25 @@ def test_every_posting_is_a_balanced_entry_on_the_receivable(spec_rates, bob_car
         assert receivable[0].amount == entry.posting.amount
     assert JournalLeg.objects.get(entry__source_key="fee_fx/T1", ledger_account_id="fx_income").amount == Money(
         "-17.19", "DKK")
+
+
+@pytest.fixture
+def be_card(db):
+    company = CompanyFactory(market="BE", country="BE", credit_limit=Money("100000.00", "EUR"),
+                             annual_fee=Money("0.00", "EUR"))
+    return issue_card(AccountFactory(cardmember=CardmemberFactory(company=company, language="nl")))
+
+
+def test_a_belgian_account_is_billed_in_eur_through_usd(spec_rates, be_card):
+    load([charge_row("BE1", be_card.pan, "746.10", "DKK"), charge_row("BE2", be_card.pan, "80.00", "EUR"),
+          charge_row("BE3", be_card.pan, "100.00", "USD")])
+    dkk = posting("charge/BE1")
+    assert (dkk.amount, dkk.usd_amount) == (Money("100.00", "EUR"), Decimal("108.50"))  # 746.10 ÷ 7.4610 × 1.0850
+    assert dkk.fx_rate == Decimal("0.921658986175")  # 1 ÷ 1.0850
+    assert posting("fee_fx/BE1").amount == Money("2.50", "EUR")
+    assert posting("charge/BE2").amount == Money("80.00", "EUR")
+    assert not Posting.objects.filter(source_key="fee_fx/BE2").exists()
+    assert posting("charge/BE3").amount == Money("92.17", "EUR")  # 100 ÷ 1.0850 = 92.1659
 
 
 def test_refund_is_a_credit_whose_fx_fee_is_still_a_debit(spec_rates, bob_card):
@@ -357,33 +376,38 @@ def ledger_snapshot() -> dict:
     return postings
 
 
-def mixed_rows(pans: list[str], n: int) -> list[dict]:
+def mixed_rows(cards: list[tuple[str, str]], n: int) -> list[dict]:
+    """(card number, billing currency) per card: mixed currencies, 5 % cash, refunds, some merchant-converted."""
     currencies = ["DKK", "USD", "EUR", "SEK", "GBP", "DKK", "JPY"]
     rows = []
     for i in range(n):
-        pan = pans[i % len(pans)]
+        pan, billing = cards[i % len(cards)]
         currency = currencies[i % len(currencies)]
+        converted = i % 31 == 5
+        if converted:
+            currency = billing
         amount = f"{(i * 7919) % 5000 + 1}" + ("" if currency == "JPY" else f".{i % 100:02d}")
         kind = "cash" if i % 20 == 3 else "purchase"
         rows.append(charge_row(f"X{i}", pan, amount, currency, type=kind,
-                               merchant_converted="true" if i % 31 == 5 and currency == "DKK" else "false"))
+                               merchant_converted="true" if converted else "false"))
         if i % 50 == 7:
             rows.append(charge_row(f"R{i}", pan, amount, currency, type="refund", original_transaction_id=f"X{i}"))
     return rows
 
 
 @pytest.mark.postgres
-def test_bulk_and_orm_paths_post_identical_ledgers(spec_rates, bob_card, other_card):
+def test_bulk_and_orm_paths_post_identical_ledgers(spec_rates, bob_card, other_card, be_card):
     store_rates(RATE_DATE, {"JPY": "162.35"})
     Card.objects.filter(pk=other_card.card.pk).update(status=Card.Status.STOLEN, status_changed_on=dt.date(2026, 3, 1))
-    data = charge_file(mixed_rows([bob_card.pan, other_card.pan], 400))
+    data = charge_file(mixed_rows([(bob_card.pan, "DKK"), (other_card.pan, "DKK"), (be_card.pan, "EUR")], 600))
     snapshots = []
     for bulk in (True, False):
         with transaction.atomic():
             charge_file_import(source=io.BytesIO(data), filename="same.csv", bulk=bulk)
             snapshots.append(ledger_snapshot())
             transaction.set_rollback(True)
-    assert len(snapshots[0]) > 400
+    assert len(snapshots[0]) > 600
+    assert {value[4].currency.code for value in snapshots[0].values()} == {"DKK", "EUR"}
     assert snapshots[0] == snapshots[1]
 
 
@@ -391,7 +415,7 @@ def test_bulk_and_orm_paths_post_identical_ledgers(spec_rates, bob_card, other_c
 def test_postgres_uses_the_bulk_path(spec_rates, bob_card, django_assert_max_num_queries):
     assert connection.vendor == "postgresql"
     store_rates(RATE_DATE, {"JPY": "162.35"})
-    data = charge_file(mixed_rows([bob_card.pan], 300))
+    data = charge_file(mixed_rows([(bob_card.pan, "DKK")], 300))
     with django_assert_max_num_queries(60):
         charge_file_import(source=io.BytesIO(data), filename="fast.csv")
     assert Posting.objects.filter(kind="purchase").count() > 250
