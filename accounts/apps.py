@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Companies, cardmembers and cards")
 
     def ready(self) -> None:
-        from accounts import schema  # noqa: F401  (registers the OpenAPI auth extension)
+        from accounts import schema, steps  # noqa: F401  (the OpenAPI auth extension; the card lifecycle step)

@@ -1,0 +1,45 @@
+"""Notices to a card's holder (SPEC section 15): blocks, replacements, renewals, closures.
+
+A notice to a corporate-liability, centrally billed account goes to the company's PAs; any other
+goes to the cardmember. Texts are written in the recipient's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.utils import translation
+
+from accounts.models import Account, BillingType, Liability, Notice
+
+
+def notice_goes_to_company(account: Account) -> bool:
+    return account.liability == Liability.CORPORATE and account.billing_type == BillingType.CENTRAL
+
+
+def holder_notice(
+    *,
+    account: Account,
+    kind: str,
+    on: dt.date,
+    source_key: str,
+    text: Callable[[], tuple[str, str]],
+) -> Notice:
+    """Create the notice once per source key; `text()` returns (subject, body) in the active language."""
+    to_company = notice_goes_to_company(account)
+    language = account.cardmember.language
+    if to_company:
+        pa = account.company.administrators.order_by("pk").first()
+        language = pa.language if pa else language
+    with translation.override(language):
+        subject, body = text()
+    notice, _created = Notice.objects.get_or_create(
+        source_key=source_key,
+        defaults={
+            "kind": kind, "subject": str(subject)[:200], "body": str(body), "created_on": on,
+            "cardmember": None if to_company else account.cardmember,
+            "company": account.company if to_company else None,
+        },
+    )
+    return notice
