@@ -12,6 +12,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts import selectors
+from accounts.apis_cards import AccountActions, CardLifecycleActions, CompanyActions
 from accounts.imports import cards_import
 from accounts.models import Account, Card, Cardmember
 from accounts.serializers import (
@@ -28,7 +29,7 @@ from amexprog.common.cycle import business_date
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 
 
-class CompanyViewSet(viewsets.ReadOnlyModelViewSet):
+class CompanyViewSet(CompanyActions, viewsets.ReadOnlyModelViewSet):
     """Companies the caller administers (a company token: its own company)."""
 
     serializer_class = CompanySerializer
@@ -65,7 +66,7 @@ class AccountFilter(filters.FilterSet):
         fields = ["company", "status", "billing_type", "liability", "cycle_day"]
 
 
-class AccountViewSet(viewsets.ReadOnlyModelViewSet):
+class AccountViewSet(AccountActions, viewsets.ReadOnlyModelViewSet):
     serializer_class = AccountSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
     lookup_field = "number"
@@ -107,7 +108,7 @@ class CardOrderFileResultSerializer(serializers.Serializer):
     cards = OrderedCardSerializer(many=True)
 
 
-class CardViewSet(viewsets.ReadOnlyModelViewSet):
+class CardViewSet(CardLifecycleActions, viewsets.ReadOnlyModelViewSet):
     serializer_class = CardSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
     filterset_class = CardFilter
