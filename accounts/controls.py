@@ -66,10 +66,10 @@ class EffectiveControls:
     """The controls an authorization on one card is decided by (amounts in `currency`)."""
 
     currency: str
-    allowed_mccs: frozenset[str] | None  # None: any MCC not blocked
-    blocked_mccs: frozenset[str]
-    allowed_countries: frozenset[str] | None
-    blocked_countries: frozenset[str]
+    allowed_mccs: tuple[str, ...] | None  # None: any MCC not blocked; codes sorted, for display too
+    blocked_mccs: tuple[str, ...]
+    allowed_countries: tuple[str, ...] | None
+    blocked_countries: tuple[str, ...]
     authorization_limit: Decimal | None
     daily_limit: Decimal | None
     monthly_limit: Decimal | None
@@ -105,12 +105,12 @@ def _lowest(*values: Decimal | int | None) -> Any:
     return min(present) if present else None
 
 
-def _intersect(lists: Iterable[list[str]]) -> frozenset[str] | None:
-    result: frozenset[str] | None = None
+def _intersect(lists: Iterable[list[str]]) -> tuple[str, ...] | None:
+    result: set[str] | None = None
     for codes in lists:
         if codes:
-            result = frozenset(codes) if result is None else result & frozenset(codes)
-    return result
+            result = set(codes) if result is None else result & set(codes)
+    return None if result is None else tuple(sorted(result))
 
 
 def effective_controls(*, card: Card) -> EffectiveControls:
@@ -131,9 +131,9 @@ def effective_controls(*, card: Card) -> EffectiveControls:
     return EffectiveControls(
         currency=currency,
         allowed_mccs=_intersect(level.allowed_mccs for level in levels),
-        blocked_mccs=frozenset(blocked_mccs),
+        blocked_mccs=tuple(sorted(blocked_mccs)),
         allowed_countries=_intersect(level.allowed_countries for level in levels),
-        blocked_countries=frozenset(blocked_countries),
+        blocked_countries=tuple(sorted(blocked_countries)),
         authorization_limit=lowest("authorization_limit"),
         daily_limit=lowest("daily_limit"),
         monthly_limit=lowest("monthly_limit", card.monthly_limit.amount if card.monthly_limit is not None else None),

@@ -31,3 +31,6 @@ class ChargeFileAdmin(LoadedDataAdmin):
     search_fields = ["filename", "sha256"]
     date_hierarchy = "loaded_at"
     readonly_fields = ["sha256", "filename", "loaded_at", "row_count", "posting_count", "flagged_count", "totals"]
+
+
+from charges import authorization_admin  # noqa: E402,F401  (authorizations and holds, beside charges)

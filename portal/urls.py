@@ -45,3 +45,16 @@ urlpatterns += [
     path("eurobonus/enrolments/<int:pk>/<str:verb>/", views_rewards.enrolment_decide, name="eurobonus_decide"),
     path("eurobonus/exports/", views_rewards.eurobonus_exports, name="eurobonus_exports"),
 ]
+
+# Cards, spending controls and the card lifecycle (SPEC sections 10, 11).
+from portal import views_cards, views_controls  # noqa: E402
+
+urlpatterns += [
+    path("pa/companies/<str:number>/cards/", views_cards.company_cards, name="company_cards"),
+    path("pa/companies/<str:number>/controls/", views_controls.company_controls, name="company_controls"),
+    path("pa/companies/<str:number>/terminate/", views_cards.company_terminate, name="company_terminate"),
+    path("cards/<int:pk>/", views_cards.card_detail, name="card_detail"),
+    path("cards/<int:pk>/controls/", views_controls.card_controls, name="card_controls"),
+    path("cards/<int:pk>/<str:action>/", views_cards.card_action, name="card_action"),
+    path("accounts/<str:number>/close/", views_cards.account_close, name="account_close"),
+]

@@ -1,0 +1,111 @@
+"""Portal forms for card actions and spending controls. They parse what a person typed; the services in
+accounts.lifecycle and accounts.controls decide (DESIGN "Where logic lives")."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.controls import AMOUNT_FIELDS, COUNT_FIELDS, LIST_FIELDS
+from accounts.lifecycle import REPORT_STATUSES, ClosureReason
+from accounts.models import Card
+
+CONTROL_LABELS = {
+    "allowed_mccs": _("Allowed merchant categories (MCCs)"),
+    "blocked_mccs": _("Blocked merchant categories (MCCs)"),
+    "allowed_countries": _("Allowed merchant countries"),
+    "blocked_countries": _("Blocked merchant countries"),
+    "authorization_limit": _("Limit per payment"),
+    "daily_limit": _("Daily limit"),
+    "monthly_limit": _("Monthly limit"),
+    "period_limit": _("Limit per statement period"),
+    "cash_transaction_limit": _("Cash limit per withdrawal"),
+    "cash_daily_limit": _("Daily cash limit"),
+    "cash_period_limit": _("Cash limit per statement period"),
+    "contactless_charge_limit": _("Contactless limit per payment without PIN"),
+    "contactless_cumulative_limit": _("Contactless amount before a PIN is needed"),
+    "contactless_cumulative_count": _("Contactless payments before a PIN is needed"),
+    "cash_enabled": _("Cash withdrawals"),
+    "contactless": _("Contactless payments"),
+}
+LIST_HELP = _("Codes separated by commas, e.g. 7995, 5933 or RU, BY. Empty means none.")
+ALLOWED_HELP = _("Codes separated by commas. Empty means every code that is not blocked.")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class ReportForm(forms.Form):
+    status = forms.ChoiceField(label=_("The card is"),
+                               choices=[(status, Card.Status(status).label) for status in REPORT_STATUSES])
+    reason = forms.CharField(label=_("What happened (optional)"), max_length=200, required=False)
+
+
+class CloseAccountForm(forms.Form):
+    REASONS = {
+        ClosureReason.HOLDER_REQUEST: _("The cardmember asked to close it"),
+        ClosureReason.COMPANY_REQUEST: _("The company asked to close it"),
+        ClosureReason.EMPLOYMENT_END: _("The employment has ended"),
+    }
+    reason = forms.ChoiceField(label=_("Why"))
+    confirm = forms.BooleanField(label=_("Cancel every card of this account now"))
+
+    def __init__(self, *args: Any, holder: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        reasons = [ClosureReason.HOLDER_REQUEST] if holder else list(ClosureReason.CHOICES)
+        self.fields["reason"].choices = [(reason, self.REASONS[reason]) for reason in reasons]
+
+
+class TerminateCompanyForm(forms.Form):
+    number = forms.CharField(label=_("Type the company number to confirm"), max_length=20)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, company_number: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.company_number = company_number
+
+    def clean_number(self) -> str:
+        value = self.cleaned_data["number"].strip()
+        if value != self.company_number:
+            raise forms.ValidationError(_("That is not this company's number."))
+        return value
+
+
+class ControlsForm(forms.Form):
+    """The controls of a company (card=False) or of a card (card=True): every field is optional."""
+
+    def __init__(self, *args: Any, card: bool, currency: str, cash_allowed: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for field in LIST_FIELDS:
+            self.fields[field] = forms.CharField(label=CONTROL_LABELS[field], required=False,
+                                                 help_text=ALLOWED_HELP if field.startswith("allowed") else LIST_HELP)
+        for field in AMOUNT_FIELDS:
+            self.fields[field] = forms.DecimalField(
+                label=_("%(label)s (%(currency)s)") % {"label": CONTROL_LABELS[field], "currency": currency},
+                required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)
+        for field in COUNT_FIELDS:
+            self.fields[field] = forms.IntegerField(label=CONTROL_LABELS[field], required=False, min_value=0,
+                                                    max_value=1000)
+        if card:
+            if cash_allowed:
+                self.fields["cash_enabled"] = forms.BooleanField(label=CONTROL_LABELS["cash_enabled"], required=False)
+            self.fields["contactless"] = forms.BooleanField(label=CONTROL_LABELS["contactless"], required=False)
+
+    @staticmethod
+    def initial_from(values: dict[str, Any]) -> dict[str, Any]:
+        initial = dict(values)
+        for field in LIST_FIELDS:
+            initial[field] = ", ".join(values.get(field) or [])
+        return initial
+
+    def changes(self) -> dict[str, Any]:
+        """Everything on the form, as the service takes it (a list field as a list of codes)."""
+        data = dict(self.cleaned_data)
+        for field in LIST_FIELDS:
+            data[field] = [part for part in re.split(r"[\s,;]+", data[field]) if part]
+        return data
