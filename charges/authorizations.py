@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -118,44 +119,84 @@ def _minor(amount_field: str, condition: Q | None = None) -> Sum:
     return Sum(Cast(Round(F(amount_field) * 100), BigIntegerField()), filter=condition)
 
 
-def _last_statement_date(account: Account) -> dt.date:
+def _minor_sql(column: str) -> str:
+    return f"CAST(ROUND({column} * 100) AS BIGINT)"
+
+
+# Everything a decision needs to know about spend, in one round trip (the hot path of SPEC section 10):
+# the company's open holds and, of those, the account's; the account's posted spend; and what the
+# company's accounts owe. An account owes its balance, which is the closing balance of its last
+# statement plus what posted after it (nothing posts into a stated period: statements/guards.py),
+# so the look-up reads only unbilled postings, however long the history.
+@lru_cache(maxsize=2)
+def _spend_sql(vendor: str) -> str:
     from statements.models import Statement  # a read of the statements app; import late to keep layers one-way
 
-    last = (Statement.objects.filter(account=account).order_by("-statement_date")
-            .values_list("statement_date", flat=True).first())
-    return last or account.opened_on - dt.timedelta(days=1)
+    kinds = ", ".join(f"'{kind}'" for kind in SPEND_KINDS)  # constants of the code, not input
+    statements = Statement._meta.db_table
+    # Keeps the per-account balances a derived table of their own, so each is computed once, not once
+    # for the test and again for the sum.
+    fence = "OFFSET 0" if vendor == "postgresql" else "LIMIT -1 OFFSET 0"
+    return f"""
+WITH billed AS (
+  SELECT COALESCE(MAX(statement_date), %(opened_before)s) AS through FROM {statements} WHERE account_id = %(account)s
+)
+SELECT h.company, h.day, h.month, h.period, h.cash_day, h.cash_period,
+       p.day, p.month, p.period, p.cash_day, p.cash_period, o.owed
+FROM (
+  SELECT SUM({_minor_sql("amount")}) AS company,
+         SUM(CASE WHEN account_id = %(account)s AND created_on = %(on)s THEN {_minor_sql("amount")} END) AS day,
+         SUM(CASE WHEN account_id = %(account)s AND created_on >= %(month)s THEN {_minor_sql("amount")} END) AS month,
+         SUM(CASE WHEN account_id = %(account)s THEN {_minor_sql("amount")} END) AS period,
+         SUM(CASE WHEN account_id = %(account)s AND kind = %(cash)s AND created_on = %(on)s
+                  THEN {_minor_sql("base_amount")} END) AS cash_day,
+         SUM(CASE WHEN account_id = %(account)s AND kind = %(cash)s THEN {_minor_sql("base_amount")} END) AS cash_period
+    FROM {Hold._meta.db_table}
+   WHERE company_id = %(company)s AND status = %(open)s AND expires_on > %(on)s
+) h, (
+  SELECT SUM(CASE WHEN transaction_date = %(on)s THEN {_minor_sql("amount")} END) AS day,
+         SUM(CASE WHEN transaction_date >= %(month)s AND transaction_date <= %(on)s
+                  THEN {_minor_sql("amount")} END) AS month,
+         SUM(CASE WHEN posting_date > billed.through THEN {_minor_sql("amount")} END) AS period,
+         SUM(CASE WHEN kind = %(cash)s AND transaction_date = %(on)s THEN {_minor_sql("amount")} END) AS cash_day,
+         SUM(CASE WHEN kind = %(cash)s AND posting_date > billed.through THEN {_minor_sql("amount")} END) AS cash_period
+    FROM {Posting._meta.db_table}, billed
+   WHERE account_id = %(account)s AND kind IN ({kinds})
+     AND (posting_date > billed.through OR transaction_date >= %(month)s)
+) p, (
+  SELECT SUM(CASE WHEN b.balance > 0 THEN b.balance ELSE 0 END) AS owed
+    FROM (
+      SELECT COALESCE((SELECT {_minor_sql("s.closing_balance")} FROM {statements} s
+                        WHERE s.account_id = a.id ORDER BY s.statement_date DESC LIMIT 1), 0)
+           + COALESCE((SELECT SUM({_minor_sql("l.amount")}) FROM {Posting._meta.db_table} l
+                        WHERE l.account_id = a.id
+                          AND l.posting_date > COALESCE((SELECT MAX(s.statement_date) FROM {statements} s
+                                                          WHERE s.account_id = a.id), %(epoch)s)), 0) AS balance
+        FROM {Account._meta.db_table} a
+       WHERE a.company_id = %(company)s
+      {fence}
+    ) b
+) o
+"""
 
 
 def spend_of(*, card: Card, on: dt.date, contactless: bool = False) -> Spend:
-    """The account's spend for the day, the month and the statement period, and the company's exposure."""
+    """The account's spend for the day, the month and the statement period, and the company's exposure:
+    open holds, plus posted purchases, cash, refunds and their fees (by transaction date for the day
+    and the month; everything not yet billed for the period), plus what the company's accounts owe
+    (unbilled postings and unpaid billed amounts: each account's balance, at least zero — one holder's
+    credit does not lend spend to another)."""
     account, company = card.account, card.account.company
-    month_start = on.replace(day=1)
-    billed_through = _last_statement_date(account)
-    mine = Q(account_id=account.pk)
-    holds = Hold.objects.filter(company_id=company.pk, status=Hold.Status.OPEN, expires_on__gt=on).aggregate(
-        company=_minor("amount"),
-        day=_minor("amount", mine & Q(created_on=on)),
-        month=_minor("amount", mine & Q(created_on__gte=month_start)),
-        period=_minor("amount", mine),  # an open hold is always unbilled
-        cash_day=_minor("base_amount", mine & Q(kind=AuthorizationType.CASH, created_on=on)),
-        cash_period=_minor("base_amount", mine & Q(kind=AuthorizationType.CASH)),
-    )
-    cash = Q(kind=PostingKind.CASH)
-    posted = (Posting.objects.filter(account_id=account.pk, kind__in=SPEND_KINDS)
-              .filter(Q(posting_date__gt=billed_through) | Q(transaction_date__gte=month_start))
-              .aggregate(day=_minor("amount", Q(transaction_date=on)),
-                         month=_minor("amount", Q(transaction_date__gte=month_start, transaction_date__lte=on)),
-                         period=_minor("amount", Q(posting_date__gt=billed_through)),
-                         cash_day=_minor("amount", cash & Q(transaction_date=on)),
-                         cash_period=_minor("amount", cash & Q(posting_date__gt=billed_through))))
-    spend = Spend(
-        day=from_minor(holds["day"]) + from_minor(posted["day"]),
-        month=from_minor(holds["month"]) + from_minor(posted["month"]),
-        period=from_minor(holds["period"]) + from_minor(posted["period"]),
-        cash_day=from_minor(holds["cash_day"]) + from_minor(posted["cash_day"]),
-        cash_period=from_minor(holds["cash_period"]) + from_minor(posted["cash_period"]),
-        company_exposure=from_minor(holds["company"]) + company_owed(company),
-    )
+    params = {
+        "account": account.pk, "company": company.pk, "on": on, "month": on.replace(day=1),
+        "opened_before": account.opened_on - dt.timedelta(days=1), "cash": AuthorizationType.CASH.value,
+        "open": Hold.Status.OPEN.value, "epoch": dt.date(1, 1, 1),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_spend_sql(connection.vendor), params)
+        row = [from_minor(value) for value in cursor.fetchone()]
+    spend = Spend(day=row[1] + row[6], month=row[2] + row[7], period=row[3] + row[8], cash_day=row[4] + row[9],
+                  cash_period=row[5] + row[10], company_exposure=row[0] + row[11])
     if contactless:
         last_pin = (Authorization.objects.filter(card_id=card.pk, approved=True, pin_verified=True)
                     .order_by("-id").values("id")[:1])
@@ -166,15 +207,6 @@ def spend_of(*, card: Card, on: dt.date, contactless: bool = False) -> Spend:
         spend.contactless_amount = from_minor(since_pin["amount"])
         spend.contactless_count = since_pin["count"]
     return spend
-
-
-def company_owed(company: Company) -> Decimal:
-    """Unbilled postings plus unpaid billed amounts of the company's accounts: each account's balance
-    (payments pay billed amounts first, then unbilled ones, SPEC section 9), at least zero — one
-    holder's credit does not lend spend to another."""
-    balances = (Posting.objects.filter(account__company_id=company.pk).values("account_id")
-                .annotate(balance=_minor("amount")).filter(balance__gt=0))
-    return from_minor(balances.aggregate(total=Sum("balance"))["total"])
 
 
 def _card_refusal(card: Card, on: dt.date) -> str:
@@ -296,9 +328,8 @@ def _lock_card(card_number: str) -> Card:
 @transaction.atomic
 def _decide(request: AuthorizationRequest, on: dt.date, at: dt.datetime) -> Decision:
     card = _lock_card(request.card_number)
-    existing = Authorization.objects.filter(transaction_id=request.transaction_id).first()
-    if existing is not None:
-        return Decision(existing, replayed=True)
+    # A transaction id seen before fails the unique insert below; authorization_decide answers with
+    # the first decision. Replays are rare, so the common path does not look first.
     controls = effective_controls(card=card)
     contactless = request.entry_mode == EntryMode.CONTACTLESS and not request.pin_verified
     spend = spend_of(card=card, on=on, contactless=contactless)

@@ -16,7 +16,7 @@ from accounts.models import Account, Card
 from charges.models import Authorization, Hold
 from tests.charges.conftest import RATE_DATE, RATES_2026_03_10, store_rates
 from tests.conftest import token_client
-from tests.statements.conftest import post
+from tests.statements.conftest import no_fee_company, overdue_account, post  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -274,3 +274,21 @@ def test_the_idempotency_key_replays_the_response(network, bob_card):
         "currency": "DKK", "merchant_country": "DK", "mcc": "5812", "entry_mode": "chip"},
         format="json", HTTP_IDEMPOTENCY_KEY="k-1")
     assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+
+
+def test_the_company_limit_counts_unpaid_billed_amounts_and_unbilled_postings(network, overdue_account):  # noqa: F811
+    """DKK 10,000.00 billed on 31 January (tests/statements), DKK 4,000.00 paid since, DKK 1,000.00 unbilled."""
+    from tests.accounts.factories import issue_card
+    from tests.statements.conftest import pay
+
+    company = overdue_account.company
+    company.credit_limit = Money("7500.00", "DKK")
+    company.save()
+    card = issue_card(overdue_account, on=dt.date(2026, 1, 20))
+    pay(overdue_account, "4000.00", dt.date(2026, 2, 10), "payment/P-1")
+    post(overdue_account, "purchase", "1000.00", dt.date(2026, 2, 12), "charge/P-2")
+    # Owed: 6,000.00 of the statement unpaid + 1,000.00 unbilled = 7,000.00; 500.00 is left.
+    refused = authorize(network, card.pan, "500.01", transaction_id="A-1")
+    assert decline_reason(refused) == "company_credit_limit_exceeded"
+    assert refused.json()["available_spend"] == "500.00"
+    assert authorize(network, card.pan, "500.00", transaction_id="A-2").json()["available_spend"] == "0.00"
