@@ -113,26 +113,30 @@ def _intersect(lists: Iterable[list[str]]) -> tuple[str, ...] | None:
     return None if result is None else tuple(sorted(result))
 
 
-def effective_controls(*, card: Card) -> EffectiveControls:
-    """The tightest of the company's and the card's controls (SPEC section 10)."""
+def effective_controls(
+    *, card: Card, levels: tuple[SpendingControls | None, SpendingControls | None] | None = None
+) -> EffectiveControls:
+    """The tightest of the company's and the card's controls (SPEC section 10). `levels` are the
+    company's and the card's SpendingControls rows when the caller has read them already."""
     company = card.account.company
-    levels = [level for level in (controls_of(company), controls_of(card)) if level is not None]
+    given = levels if levels is not None else (controls_of(company), controls_of(card))
+    rows = [level for level in given if level is not None]
     currency = card.account.currency
 
     def lowest(field: str, *extra: Decimal | int | None) -> Any:
-        return _lowest(*(getattr(level, field) for level in levels), *extra)
+        return _lowest(*(getattr(row, field) for row in rows), *extra)
 
     ceiling = PROGRAMME_CONTACTLESS.get(currency, (Decimal(0), Decimal(0), 0))
     blocked_mccs = set(company.blocked_mccs) | set(card.blocked_mccs)
     blocked_countries: set[str] = set()
-    for level in levels:
-        blocked_mccs |= set(level.blocked_mccs)
-        blocked_countries |= set(level.blocked_countries)
+    for row in rows:
+        blocked_mccs |= set(row.blocked_mccs)
+        blocked_countries |= set(row.blocked_countries)
     return EffectiveControls(
         currency=currency,
-        allowed_mccs=_intersect(level.allowed_mccs for level in levels),
+        allowed_mccs=_intersect(row.allowed_mccs for row in rows),
         blocked_mccs=tuple(sorted(blocked_mccs)),
-        allowed_countries=_intersect(level.allowed_countries for level in levels),
+        allowed_countries=_intersect(row.allowed_countries for row in rows),
         blocked_countries=tuple(sorted(blocked_countries)),
         authorization_limit=lowest("authorization_limit"),
         daily_limit=lowest("daily_limit"),

@@ -7,4 +7,4 @@ class ChargesConfig(AppConfig):
     verbose_name = _("Charges, FX rates and payments")
 
     def ready(self) -> None:
-        from charges import steps  # noqa: F401  (registers the hold expiry step of run_cycle)
+        from charges import exposure, steps  # noqa: F401  (the exposure posting guard; the hold expiry step)

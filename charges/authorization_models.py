@@ -127,3 +127,38 @@ class Hold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transaction_id} {self.amount} {self.currency} ({self.status})"
+
+
+class CompanyExposure(models.Model):
+    """What a company's accounts owe (unbilled postings and unpaid billed amounts), kept for the
+    authorization path so a decision does not sum every account of the company (SPEC section 10).
+
+    Exact, not approximate: every transaction that posts to a company's account leaves an
+    ExposureChange row (a ledger posting guard), and a decision that sees one recomputes the sum
+    first and removes the rows that sum has counted."""
+
+    company = models.OneToOneField("accounts.Company", on_delete=models.CASCADE, primary_key=True,
+                                   related_name="+", verbose_name=_("company"))
+    owed = models.DecimalField(_("owed"), max_digits=18, decimal_places=2)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("company exposure")
+        verbose_name_plural = _("company exposures")
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.owed}"
+
+
+class ExposureChange(models.Model):
+    """Postings landed on one of the company's accounts since its exposure was last computed."""
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("company"))
+
+    class Meta:
+        verbose_name = _("exposure change")
+        verbose_name_plural = _("exposure changes")
+
+    def __str__(self) -> str:
+        return str(self.company_id)

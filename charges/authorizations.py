@@ -33,13 +33,25 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BigIntegerField, Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Concat, Round
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from accounts.controls import EffectiveControls, effective_controls
 from accounts.models import Account, Card, Company
 from accounts.pan import pan_hash
 from amexprog.common.db import from_minor
 from amexprog.common.errors import ApplicationError
-from charges.authorization_models import Authorization, AuthorizationType, DeclineReason, EntryMode, Hold
+from charges.authorization_models import (
+    Authorization,
+    AuthorizationType,
+    CompanyExposure,
+    DeclineReason,
+    EntryMode,
+    ExposureChange,
+    Hold,
+)
+from charges.authorization_sql import authorization_insert, card_for_update
+from charges.exposure import company_owed
 from charges.fx import cash_fee_amount, fx_convert, fx_fee_amount, fx_rates_for
 from fees.selectors import fee_schedule_in_force
 from ledger.models import Posting, PostingKind
@@ -125,24 +137,19 @@ def _minor_sql(column: str) -> str:
 
 # Everything a decision needs to know about spend, in one round trip (the hot path of SPEC section 10):
 # the company's open holds and, of those, the account's; the account's posted spend; and what the
-# company's accounts owe. An account owes its balance, which is the closing balance of its last
-# statement plus what posted after it (nothing posts into a stated period: statements/guards.py),
-# so the look-up reads only unbilled postings, however long the history.
+# company's accounts owe, as cached by charges.exposure with the count of changes since.
 @lru_cache(maxsize=2)
 def _spend_sql(vendor: str) -> str:
     from statements.models import Statement  # a read of the statements app; import late to keep layers one-way
 
     kinds = ", ".join(f"'{kind}'" for kind in SPEND_KINDS)  # constants of the code, not input
     statements = Statement._meta.db_table
-    # Keeps the per-account balances a derived table of their own, so each is computed once, not once
-    # for the test and again for the sum.
-    fence = "OFFSET 0" if vendor == "postgresql" else "LIMIT -1 OFFSET 0"
     return f"""
 WITH billed AS (
   SELECT COALESCE(MAX(statement_date), %(opened_before)s) AS through FROM {statements} WHERE account_id = %(account)s
 )
 SELECT h.company, h.day, h.month, h.period, h.cash_day, h.cash_period,
-       p.day, p.month, p.period, p.cash_day, p.cash_period, o.owed
+       p.day, p.month, p.period, p.cash_day, p.cash_period, o.owed, o.computed_at, o.changes
 FROM (
   SELECT SUM({_minor_sql("amount")}) AS company,
          SUM(CASE WHEN account_id = %(account)s AND created_on = %(on)s THEN {_minor_sql("amount")} END) AS day,
@@ -164,23 +171,23 @@ FROM (
    WHERE account_id = %(account)s AND kind IN ({kinds})
      AND (posting_date > billed.through OR transaction_date >= %(month)s)
 ) p, (
-  SELECT SUM(CASE WHEN b.balance > 0 THEN b.balance ELSE 0 END) AS owed
-    FROM (
-      SELECT COALESCE((SELECT {_minor_sql("s.closing_balance")} FROM {statements} s
-                        WHERE s.account_id = a.id ORDER BY s.statement_date DESC LIMIT 1), 0)
-           + COALESCE((SELECT SUM({_minor_sql("l.amount")}) FROM {Posting._meta.db_table} l
-                        WHERE l.account_id = a.id
-                          AND l.posting_date > COALESCE((SELECT MAX(s.statement_date) FROM {statements} s
-                                                          WHERE s.account_id = a.id), %(epoch)s)), 0) AS balance
-        FROM {Account._meta.db_table} a
-       WHERE a.company_id = %(company)s
-      {fence}
-    ) b
+  SELECT (SELECT {_minor_sql("owed")} FROM {CompanyExposure._meta.db_table} WHERE company_id = %(company)s) AS owed,
+         (SELECT computed_at FROM {CompanyExposure._meta.db_table} WHERE company_id = %(company)s) AS computed_at,
+         (SELECT COUNT(*) FROM {ExposureChange._meta.db_table} WHERE company_id = %(company)s) AS changes
 ) o
 """
 
 
-def spend_of(*, card: Card, on: dt.date, contactless: bool = False) -> Spend:
+def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
+    """A timestamp read with a raw cursor: SQLite returns text."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    return value
+
+
+def spend_of(*, card: Card, on: dt.date, at: dt.datetime, contactless: bool = False) -> Spend:
     """The account's spend for the day, the month and the statement period, and the company's exposure:
     open holds, plus posted purchases, cash, refunds and their fees (by transaction date for the day
     and the month; everything not yet billed for the period), plus what the company's accounts owe
@@ -190,13 +197,16 @@ def spend_of(*, card: Card, on: dt.date, contactless: bool = False) -> Spend:
     params = {
         "account": account.pk, "company": company.pk, "on": on, "month": on.replace(day=1),
         "opened_before": account.opened_on - dt.timedelta(days=1), "cash": AuthorizationType.CASH.value,
-        "open": Hold.Status.OPEN.value, "epoch": dt.date(1, 1, 1),
+        "open": Hold.Status.OPEN.value,
     }
     with connection.cursor() as cursor:
         cursor.execute(_spend_sql(connection.vendor), params)
-        row = [from_minor(value) for value in cursor.fetchone()]
+        *figures, owed, computed_at, changes = cursor.fetchone()
+    row = [from_minor(value) for value in figures]
+    owed = company_owed(company_id=company.pk, cached=from_minor(owed) if owed is not None else None,
+                        computed_at=_aware(computed_at), changes=changes, at=at)
     spend = Spend(day=row[1] + row[6], month=row[2] + row[7], period=row[3] + row[8], cash_day=row[4] + row[9],
-                  cash_period=row[5] + row[10], company_exposure=row[0] + row[11])
+                  cash_period=row[5] + row[10], company_exposure=row[0] + owed)
     if contactless:
         last_pin = (Authorization.objects.filter(card_id=card.pk, approved=True, pin_verified=True)
                     .order_by("-id").values("id")[:1])
@@ -313,44 +323,43 @@ def available_spend(controls: EffectiveControls, spend: Spend, hold: Decimal) ->
     return max(min(headroom), ZERO)
 
 
-def _lock_card(card_number: str) -> Card:
+def _lock_card(card_number: str) -> tuple[Card, EffectiveControls]:
     # Lock the card and its company (always in this order) for the whole decision: parallel
     # authorizations on one card, or on cards sharing a company credit limit, queue here instead of
     # both approving against the same headroom. Controls come along in the same query.
-    card = (Card.objects.select_for_update(of=("self", "account__company"))
-            .select_related("account", "account__company", "controls", "account__company__controls")
-            .filter(pan_hash=pan_hash(card_number)).first())
-    if card is None:
+    found = card_for_update(pan_hash(card_number))
+    if found is None:
         raise ApplicationError(CARD_NOT_FOUND, "card_not_found", status=404)
-    return card
+    card, company_controls, card_controls = found
+    return card, effective_controls(card=card, levels=(company_controls, card_controls))
 
 
 @transaction.atomic
 def _decide(request: AuthorizationRequest, on: dt.date, at: dt.datetime) -> Decision:
-    card = _lock_card(request.card_number)
+    card, controls = _lock_card(request.card_number)
     # A transaction id seen before fails the unique insert below; authorization_decide answers with
     # the first decision. Replays are rare, so the common path does not look first.
-    controls = effective_controls(card=card)
     contactless = request.entry_mode == EntryMode.CONTACTLESS and not request.pin_verified
-    spend = spend_of(card=card, on=on, contactless=contactless)
+    spend = spend_of(card=card, on=on, at=at, contactless=contactless)
     outcome = _evaluate(request, card, controls, spend, on)
     approved = not outcome.reason
-    hold = outcome.hold if approved and outcome.hold is not None else ZERO
-    authorization = Authorization.objects.create(
-        transaction_id=request.transaction_id, card=card, account=card.account, type=request.type,
+    hold_amount = outcome.hold if approved and outcome.hold is not None else ZERO
+    account = card.account
+    authorization = Authorization(
+        transaction_id=request.transaction_id, card=card, account=account, type=request.type,
         amount=request.amount, currency=request.currency, merchant_name=request.merchant_name,
         merchant_city=request.merchant_city, merchant_country=request.merchant_country, mcc=request.mcc,
         entry_mode=request.entry_mode, pin_verified=request.pin_verified, approved=approved, reason=outcome.reason,
-        billing_currency=card.account.currency, billed_amount=outcome.billed, hold_amount=outcome.hold,
-        available_spend=available_spend(controls, spend, hold), explanation=outcome.explanation,
+        billing_currency=account.currency, billed_amount=outcome.billed, hold_amount=outcome.hold,
+        available_spend=available_spend(controls, spend, hold_amount), explanation=outcome.explanation,
         decided_on=on, decided_at=at,
     )
-    if approved:
-        Hold.objects.create(
-            authorization=authorization, transaction_id=request.transaction_id, card=card, account=card.account,
-            company=card.account.company, kind=request.type, amount=hold, base_amount=outcome.billed,
-            currency=card.account.currency, created_on=on, expires_on=hold_expiry(on),
-        )
+    hold = Hold(
+        transaction_id=request.transaction_id, card=card, account=account, company=account.company,
+        kind=request.type, amount=hold_amount, base_amount=outcome.billed, currency=account.currency,
+        created_on=on, expires_on=hold_expiry(on),
+    ) if approved else None
+    authorization_insert(authorization, hold)
     return Decision(authorization)
 
 

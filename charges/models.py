@@ -57,5 +57,10 @@ class ChargeFile(models.Model):
         return f"{self.filename} ({self.sha256[:12]}…)"
 
 
-from charges.authorization_models import Authorization, Hold  # noqa: E402,F401  (authorizations live beside charges)
+from charges.authorization_models import (  # noqa: E402,F401  (authorizations live beside charges)
+    Authorization,
+    CompanyExposure,
+    ExposureChange,
+    Hold,
+)
 from charges.payment_models import Payment, PaymentFile  # noqa: E402,F401  (payments live beside charges)

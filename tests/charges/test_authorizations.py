@@ -292,3 +292,19 @@ def test_the_company_limit_counts_unpaid_billed_amounts_and_unbilled_postings(ne
     assert decline_reason(refused) == "company_credit_limit_exceeded"
     assert refused.json()["available_spend"] == "500.00"
     assert authorize(network, card.pan, "500.00", transaction_id="A-2").json()["available_spend"] == "0.00"
+
+
+def test_a_posting_after_a_decision_counts_against_the_company_limit_at_once(network, bob_card, bob_account,
+                                                                              company_a):
+    from charges.models import CompanyExposure, ExposureChange
+
+    company_a.credit_limit = Money("1000.00", "DKK")
+    company_a.save()
+    assert authorize(network, bob_card.pan, "100.00", transaction_id="A-1").json()["available_spend"] == "900.00"
+    assert CompanyExposure.objects.get(company=company_a).owed == Decimal("0.00")
+    post(bob_account, "purchase", "800.00", dt.date(2026, 3, 10), "charge/P-1")  # a charge from a file
+    assert ExposureChange.objects.filter(company=company_a).exists()
+    refused = authorize(network, bob_card.pan, "100.01", transaction_id="A-2")
+    assert decline_reason(refused) == "company_credit_limit_exceeded"
+    assert CompanyExposure.objects.get(company=company_a).owed == Decimal("800.00")
+    assert not ExposureChange.objects.filter(company=company_a).exists()  # counted, so cleared

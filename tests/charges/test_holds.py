@@ -145,3 +145,17 @@ def test_the_same_transaction_id_in_parallel_holds_once(bob_card):
                                                               on=TODAY, at=at)] * 8)
     assert len(decisions) == 8 and sum(not d.replayed for d in decisions) == 1
     assert Hold.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_daily_step_counts_changes_of_companies_without_authorizations(bob_account, company_a):
+    from charges.exposure import exposures_refresh
+    from charges.models import CompanyExposure, ExposureChange
+    from tests.statements.conftest import post
+
+    post(bob_account, "purchase", "250.00", dt.date(2026, 3, 10), "charge/P-1")
+    post(bob_account, "payment", "-50.00", dt.date(2026, 3, 10), "payment/P-2")
+    assert ExposureChange.objects.count() == 2
+    assert exposures_refresh(at=dt.datetime(2026, 3, 11, 1, 0, tzinfo=dt.UTC)) == 1
+    assert CompanyExposure.objects.get(company=company_a).owed == Decimal("200.00")
+    assert not ExposureChange.objects.exists()
