@@ -49,7 +49,7 @@ def test_the_statement_page_is_in_the_holders_language(client, alice, billed, bo
     page = client.get(reverse("portal:statement_detail", args=[statement.pk])).content.decode()
     assert '<article class="statement" lang="da">' in page
     assert "1.650,00\xa0kr." in page  # Bob's statement is Danish, whoever reads it
-    assert "Annual card fee for membership year 1" in page
+    assert "Årligt kortgebyr for medlemsår 1" in page  # the explanation too, in Danish
     assert bob_card.pan[-4:] in page and bob_card.pan not in page
     english = client.get(reverse("portal:statement_detail", args=[statement.pk]), {"language": "en"}).content.decode()
     assert "DKK\xa01,650.00" in english

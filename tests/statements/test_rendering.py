@@ -71,7 +71,7 @@ def test_statement_json_has_exactly_the_spec_fields_and_figures(hotel_statement)
              "source_key": "charge/hotel", "explanation": None},
             {"posting_date": "2026-01-15", "kind": "fee_annual", "description": "Annual card fee 2026-01-10",
              "amount": "650.00", **NO_FX, "source_key": f"annual-fee/{hotel_statement.account_id}/1",
-             "explanation": "Annual card fee for membership year 1 (10. jan. 2026 – 9. jan. 2027)"},
+             "explanation": "Årligt kortgebyr for medlemsår 1 (10. jan. 2026 – 9. jan. 2027)"},
         ],
     }
 
@@ -89,7 +89,7 @@ def test_a_danish_statement_shows_danish_money_and_every_figure(hotel_statement)
     assert "650,00\xa0kr." in html
     assert "12. feb. 2026" in html  # due date
     assert "Karen Blixen" in html and "Rungstedvej 111" in html
-    assert "Annual card fee for membership year 1" in html  # the fee line's explanation
+    assert "Årligt kortgebyr for medlemsår 1" in html  # the fee line's explanation, in Danish
     assert HOTEL in html.replace("&#x27;", "'")
 
 
@@ -120,7 +120,7 @@ def test_the_pdf_text_carries_the_figures_in_danish(tmp_path, hotel_account, hot
     path.write_bytes(render_statement_pdf(statement_document(hotel_statement)))
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "1.650,00 kr." in text and "1.000,00 kr." in text and "12. feb. 2026" in text
-    assert "Annual card fee for membership year 1" in text
+    assert "Årligt kortgebyr for medlemsår 1" in text
     assert hotel_account.issued.pan not in text.replace(" ", "")
 
 
