@@ -56,14 +56,17 @@ class Chart:
 
 
 class JournalEntry(models.Model):
-    source_key = models.CharField(_("source key"), max_length=200, unique=True)
-    booked_on = models.DateField(_("booked on"), db_index=True)
+    # Unique through a constraint, not unique=True, which on PostgreSQL adds a second (LIKE) index to
+    # maintain on every insert; nothing looks source keys up by prefix.
+    source_key = models.CharField(_("source key"), max_length=200)
+    booked_on = models.DateField(_("booked on"))
     description = models.CharField(_("description"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("journal entry")
         verbose_name_plural = _("journal entries")
+        constraints = [models.UniqueConstraint(fields=["source_key"], name="journal_entry_source_key_unique")]
 
     def __str__(self) -> str:
         return self.source_key
@@ -73,8 +76,10 @@ class JournalLeg(models.Model):
     """One side of an entry. Positive amounts are debits, negative amounts credits."""
 
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="legs", verbose_name=_("entry"))
+    # No index: the chart has a dozen accounts, and legs are read by entry or by cardmember account.
     ledger_account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, to_field="code",
-                                       db_column="ledger_account_code", verbose_name=_("ledger account"))
+                                       db_column="ledger_account_code", db_index=False,
+                                       verbose_name=_("ledger account"))
     # Set on receivable legs: the cardmember account this receivable belongs to (a sub-ledger).
     account = models.ForeignKey(Account, on_delete=models.PROTECT, null=True, blank=True, related_name="legs",
                                 verbose_name=_("cardmember account"))
@@ -142,13 +147,16 @@ class Posting(models.Model):
 
     entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="posting",
                                  verbose_name=_("journal entry"))
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings", verbose_name=_("account"))
+    # Indexed together with posting_date below; a second index on the account alone would only cost.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings", db_index=False,
+                                verbose_name=_("account"))
     posting_date = models.DateField(_("posting date"))
     kind = models.CharField(_("kind"), max_length=24, choices=PostingKind.choices)
     amount = MoneyField(_("amount"), max_digits=18, decimal_places=2, default_currency=None)
     description = models.CharField(_("description"), max_length=255, blank=True)
-    source_key = models.CharField(_("source key"), max_length=200, unique=True)
+    source_key = models.CharField(_("source key"), max_length=200)
     related = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="dependents",
+                                db_index=False,
                                 verbose_name=_("related posting"),
                                 help_text=_("The charge a fee belongs to, or the posting a reversal reverses."))
     # Charge details (SPEC section 5).
@@ -176,9 +184,12 @@ class Posting(models.Model):
         verbose_name = _("posting")
         verbose_name_plural = _("postings")
         ordering = ["posting_date", "id"]
+        constraints = [models.UniqueConstraint(fields=["source_key"], name="posting_source_key_unique")]
         indexes = [
             models.Index(fields=["account", "posting_date"]),
             models.Index(fields=["kind", "posting_date"]),
+            # Most postings relate to nothing: index only those that do (fees, refunds, reversals).
+            models.Index(fields=["related"], condition=models.Q(related__isnull=False), name="posting_related_idx"),
         ]
 
     def __str__(self) -> str:
