@@ -240,3 +240,10 @@ CELERY_BEAT_SCHEDULE["eurobonus-export"] = {
     "task": "rewards.tasks.eurobonus_export_due",
     "schedule": 6 * 60 * 60,  # a complete month is exported once; later runs find nothing to do
 }
+
+# ECB euro reference rates (SPEC section 6): published about 16:00 CET on TARGET days.
+ECB_DAILY_RATES_URL = env_str("ECB_DAILY_RATES_URL", "https://www.ecb.europa.eu/stats/eurofxref/eurofxref.zip")
+CELERY_BEAT_SCHEDULE["ecb-daily-rates"] = {
+    "task": "charges.tasks.fx_rates_fetch_daily",
+    "schedule": 60 * 60,  # hourly: a day already loaded adds nothing, a missed publication is picked up
+}
