@@ -1,8 +1,8 @@
 """What is billed, due and unpaid (SPEC section 9).
 
 A statement's unpaid amount is what is left of its billed amount after payments (net of returns),
-and the credits of statements whose billed amount is negative, have paid the oldest billed amounts
-first. Nothing here is stored: it is derived from statements and postings whenever asked, so a
+the credits of statements whose billed amount is negative, and dispute credits have paid the oldest
+billed amounts first. Nothing here is stored: it is derived from statements and postings whenever asked, so a
 returned payment or a late credit changes it without any bookkeeping.
 """
 
@@ -21,6 +21,10 @@ from statements.models import Statement
 
 # Postings that are not billed: they pay (or un-pay) billed amounts instead (SPEC section 9).
 PAYMENT_KINDS = (PostingKind.PAYMENT, PostingKind.PAYMENT_RETURN)
+# A dispute's temporary credit pays like a payment from the day it is posted, whichever statement
+# bills it, so a disputed amount is neither overdue nor bears interest (SPEC section 12). Its
+# re-debit (`dispute_reversal`) stays a billed amount with the due date of the statement that bills it.
+CREDIT_KINDS = (*PAYMENT_KINDS, PostingKind.DISPUTE_CREDIT)
 ZERO = Decimal("0.00")
 
 
@@ -56,29 +60,46 @@ def dues_for_accounts(*, account_ids: Iterable[int], as_of: dt.date, end_of_day:
     statements: dict[int, list[Statement]] = defaultdict(list)
     for statement in (
         Statement.objects.filter(account_id__in=ids, **date_filter)
-        .only("id", "account_id", "statement_date", "due_date", "billed_amount")
+        .only("id", "account_id", "period_start", "statement_date", "due_date", "billed_amount")
         .order_by("account_id", "statement_date")
     ):
         statements[statement.account_id].append(statement)
     payment_filter = {"posting_date__lte" if end_of_day else "posting_date__lt": as_of}
     paid = dict(
-        Posting.objects.filter(account_id__in=ids, kind__in=PAYMENT_KINDS, **payment_filter)
+        Posting.objects.filter(account_id__in=ids, kind__in=CREDIT_KINDS, **payment_filter)
         .values("account_id")
         .annotate(total=minor_sum("amount"))
         .values_list("account_id", "total")
     )
+    dispute_credits = _dispute_credits_billed(ids, statements)
     result: dict[int, list[Due]] = {}
     for account_id in ids:
         rows = statements.get(account_id, [])
-        credit = -from_minor(paid.get(account_id)) + sum(
-            (-row.billed_amount for row in rows if row.billed_amount < 0), ZERO
-        )
-        unpaid = allocate_oldest_first([row.billed_amount for row in rows], credit)
+        # The dispute credits are in the pool above, so they leave the billed amounts they are part of.
+        billed = [row.billed_amount - dispute_credits.get(row.id, ZERO) for row in rows]
+        credit = -from_minor(paid.get(account_id)) + sum((-amount for amount in billed if amount < 0), ZERO)
+        unpaid = allocate_oldest_first(billed, credit)
         result[account_id] = [
-            Due(row.id, row.statement_date, row.due_date, row.billed_amount, left)
-            for row, left in zip(rows, unpaid, strict=True)
+            Due(row.id, row.statement_date, row.due_date, amount, left)
+            for row, amount, left in zip(rows, billed, unpaid, strict=True)
         ]
     return result
+
+
+def _dispute_credits_billed(ids: list[int], statements: dict[int, list[Statement]]) -> dict[int, Decimal]:
+    """Each statement's dispute credits (negative), by statement id; disputes are rare, so one small query."""
+    last = max((rows[-1].statement_date for rows in statements.values() if rows), default=None)
+    if last is None:
+        return {}
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for account_id, day, amount in Posting.objects.filter(
+        account_id__in=ids, kind=PostingKind.DISPUTE_CREDIT, posting_date__lte=last
+    ).values_list("account_id", "posting_date", "amount"):
+        for row in statements.get(account_id, []):
+            if row.period_start <= day <= row.statement_date:
+                totals[row.id] += amount
+                break
+    return totals
 
 
 def account_dues(*, account: Account, as_of: dt.date, end_of_day: bool = True) -> list[Due]:
