@@ -10,10 +10,20 @@ from amexprog.common.cycle import cycle_run_day
 from fees.models import FeeSchedule
 from ledger.models import Posting
 from rewards.services import enrolment_end, enrolment_resume, enrolment_suspend
+from rewards.steps import eurobonus_fee
 from tests.rewards.conftest import JAN_5, MEMBER, request_and_approve
 from tests.statements.conftest import run_through
 
 pytestmark = pytest.mark.django_db
+
+
+def fee_step_through(first: dt.date, last: dt.date) -> None:
+    """Only the registered eurobonus_fee step, day by day: a year of the full cycle costs half a
+    minute, and the first test below runs the whole cycle anyway."""
+    day = first
+    while day <= last:
+        eurobonus_fee(day)
+        day += dt.timedelta(days=1)
 
 
 def fees(account):
@@ -53,22 +63,22 @@ def test_a_card_order_enrolment_pays_the_next_day(enrolled, bob_account):
 
 
 def test_no_fee_while_suspended_and_the_year_is_charged_when_it_resumes(enrolled, bob_account):
-    run_through(dt.date(2026, 12, 1), start=JAN_5)
+    fee_step_through(JAN_5, dt.date(2026, 12, 1))
     enrolment_suspend(enrolment=enrolled, on=dt.date(2026, 12, 1), by=None, reason="Arrears (terms §38g)")
-    run_through(dt.date(2027, 1, 31))
+    fee_step_through(dt.date(2026, 12, 2), dt.date(2027, 1, 31))
     assert fees(bob_account) == [(dt.date(2026, 1, 6), Decimal("250.00"))]  # nothing on 6 January 2027
 
     enrolment_resume(enrolment=enrolled, on=dt.date(2027, 2, 1), by=None)
-    run_through(dt.date(2027, 2, 5))
+    fee_step_through(dt.date(2027, 2, 1), dt.date(2027, 2, 5))
     assert fees(bob_account) == [(dt.date(2026, 1, 6), Decimal("250.00")), (dt.date(2027, 2, 1), Decimal("250.00"))]
     late = Posting.objects.get(source_key=f"eurobonus-fee/{bob_account.pk}/2")
     assert (late.explanation["year_start"], late.explanation["charged_late"]) == ("2027-01-06", True)
 
 
 def test_no_fee_after_the_end(enrolled, bob_account):
-    run_through(dt.date(2026, 6, 1), start=JAN_5)
+    fee_step_through(JAN_5, dt.date(2026, 6, 1))
     enrolment_end(enrolment=enrolled, on=dt.date(2026, 6, 1), by=None, reason="Employee asked to leave")
-    run_through(dt.date(2027, 1, 10))
+    fee_step_through(dt.date(2026, 6, 2), dt.date(2027, 1, 10))
     assert fees(bob_account) == [(dt.date(2026, 1, 6), Decimal("250.00"))]
 
 
@@ -79,14 +89,13 @@ def test_the_fee_follows_the_schedule_in_force(enrolled, bob_account):
         fx_fee_percent=Decimal("2.500"), cash_fee_percent=Decimal("4.000"), cash_fee_minimum=Decimal("25.00"),
         eurobonus_fee=Decimal("275.00"),
     )
-    run_through(dt.date(2027, 1, 6), start=JAN_5)
+    fee_step_through(JAN_5, dt.date(2027, 1, 6))
     assert fees(bob_account) == [(dt.date(2026, 1, 6), Decimal("250.00")), (dt.date(2027, 1, 6), Decimal("275.00"))]
 
 
 def test_a_29_february_fee_date_falls_on_28_february_in_other_years(bob_account, alice):
-    run_through(dt.date(2028, 2, 28), start=dt.date(2028, 2, 27))
     request_and_approve(bob_account, on=dt.date(2028, 2, 28), by=alice)
-    run_through(dt.date(2029, 2, 28))
+    fee_step_through(dt.date(2028, 2, 28), dt.date(2029, 3, 1))
     assert [day for day, _amount in fees(bob_account)] == [dt.date(2028, 2, 29), dt.date(2029, 2, 28)]
 
 

@@ -1,0 +1,150 @@
+"""Unauthorized use after a loss or theft (SPEC section 12, terms §22).
+
+An incident gathers the unauthorized disputes on one lost or stolen card. Resolving it:
+- charges dated on or after the report day are credited in full (a charge file gives only the
+  transaction date, and the issuer cannot show such a charge came before the report — the same
+  rule the charge import uses to flag them for review);
+- of the charges before the report, the holder bears at most the cap per incident (DKK 375 in DK:
+  one `dispute_reversal` of min(cap, their credits));
+- ops' finding of gross negligence lifts the cap (the disputes before the report are lost); a
+  finding of fraud by the holder loses every dispute of the incident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from moneyed import Money
+
+from accounts.models import Card
+from amexprog.common import clock
+from amexprog.common.errors import ApplicationError
+from disputes import notices
+from disputes.audit import Actor, event_record
+from disputes.models import CaseEvent, Dispute, DisputeReason, UnauthorizedUseIncident
+from disputes.rules import rules_in_force
+from disputes.services.common import require_ops
+from disputes.services.disputes import dispute_resolve
+from ledger.models import PostingKind
+from ledger.services import posting_create
+
+INCIDENT_ALREADY_OPEN = _("Card {card} already has an open unauthorized-use incident (#{incident}).")
+INCIDENT_NOT_OPEN = _("Incident #{number} is already resolved.")
+NOT_LOST_OR_STOLEN = _("An incident is for a lost or stolen card: choose lost or stolen.")
+UNKNOWN_FINDING = _("{finding!r} is not a finding.")
+WRONG_CAP_CURRENCY = _("The rules in force cap the holder's share in {cap_currency}; the account is in {currency}.")
+
+RESOLVED_SUBJECT = _("Unauthorized use of card {card}: {credited} credited")
+RESOLVED_BODY = _(
+    "We have resolved the unauthorized use of card {card}, reported {kind} on {reported_on}. Charges after the "
+    "report: {after} credited in full. Charges before the report: {before}. Your share: {share}, billed on your "
+    "next statement. {finding}"
+)
+
+
+def _is_before_report(dispute: Dispute, reported_on: dt.date) -> bool:
+    charge = dispute.charge
+    return (charge.transaction_date or charge.posting_date) < reported_on
+
+
+@transaction.atomic
+def incident_open(*, card: Card, kind: str, reported_on: dt.date, by: Actor, on: dt.date,
+                  note: str = "") -> UnauthorizedUseIncident:
+    """Open the incident of a card's loss or theft and gather its open unauthorized disputes."""
+    if kind not in UnauthorizedUseIncident.Kind.values:
+        raise ApplicationError(str(NOT_LOST_OR_STOLEN), "invalid_kind", {"field": "kind"})
+    card = Card.objects.select_for_update(of=("self",)).select_related("account").get(pk=card.pk)
+    existing = UnauthorizedUseIncident.objects.filter(card=card, status=UnauthorizedUseIncident.Status.OPEN).first()
+    if existing is not None:
+        raise ApplicationError(str(INCIDENT_ALREADY_OPEN).format(card=card.masked_number, incident=existing.pk),
+                               "incident_already_open")
+    incident = UnauthorizedUseIncident.objects.create(account=card.account, card=card, kind=kind,
+                                                      reported_on=reported_on, opened_at=clock.now())
+    event_record(by=by, on=on, action=CaseEvent.Action.OPENED, to_status=incident.status, incident=incident,
+                 note=note or f"{kind} reported on {reported_on.isoformat()}")
+    for dispute in Dispute.objects.filter(charge__card=card, reason=DisputeReason.UNAUTHORIZED, incident__isnull=True,
+                                          status__in=Dispute.ACTIVE):
+        dispute.incident = incident
+        dispute.save(update_fields=["incident"])
+        event_record(by=by, on=on, action=CaseEvent.Action.INCIDENT_LINKED, dispute=dispute, note=f"#{incident.pk}")
+    return incident
+
+
+@transaction.atomic
+def incident_resolve(*, incident: UnauthorizedUseIncident, finding: str, by: Actor, on: dt.date,
+                     note: str = "") -> UnauthorizedUseIncident:
+    """Resolve every open dispute of the incident and post the holder's share (terms §22)."""
+    require_ops(by)
+    incident = UnauthorizedUseIncident.objects.select_for_update(of=("self",)).select_related(
+        "account__company", "account__cardmember", "card").get(pk=incident.pk)
+    if incident.status != UnauthorizedUseIncident.Status.OPEN:
+        raise ApplicationError(str(INCIDENT_NOT_OPEN).format(number=incident.pk), "incident_resolved")
+    if finding not in UnauthorizedUseIncident.Finding.values:
+        raise ApplicationError(str(UNKNOWN_FINDING).format(finding=finding), "invalid_finding", {"field": "finding"})
+    account = incident.account
+    rules = rules_in_force(market=account.company.market, on=on)
+    if rules.currency != account.currency:
+        raise ApplicationError(str(WRONG_CAP_CURRENCY).format(cap_currency=rules.currency,
+                                                              currency=account.currency), "wrong_currency")
+    disputes = list(
+        Dispute.objects.select_for_update(of=("self",))
+        .select_related("account__company", "account__cardmember", "charge", "credit_posting")
+        .filter(incident=incident, status__in=Dispute.ACTIVE).order_by("charge__transaction_date", "id")
+    )
+    before = [d for d in disputes if _is_before_report(d, incident.reported_on)]
+    after = [d for d in disputes if not _is_before_report(d, incident.reported_on)]
+    before_total = sum((d.credited.amount for d in before), Decimal("0.00"))
+    after_total = sum((d.credited.amount for d in after), Decimal("0.00"))
+    cap = rules.unauthorized_holder_cap
+    Finding = UnauthorizedUseIncident.Finding
+    lost = {Finding.CAPPED: [], Finding.GROSS_NEGLIGENCE: before, Finding.FRAUD: disputes}[Finding(finding)]
+    outcome_note = f"{Finding(finding).label} (incident #{incident.pk})"
+    for dispute in disputes:
+        status = Dispute.Status.LOST if dispute in lost else Dispute.Status.WON
+        dispute_resolve(dispute=dispute, to_status=status, by=by, on=on, note=outcome_note)
+
+    share = Decimal("0.00")
+    if finding == Finding.CAPPED:
+        share = min(cap, before_total)
+        if share > 0:
+            posting, _created = posting_create(
+                account=account, kind=PostingKind.DISPUTE_REVERSAL, amount=Money(share, account.currency),
+                posting_date=on, source_key=f"incident/{incident.pk}/holder-share", card=incident.card,
+                description=f"Your share of unauthorized use, card {incident.card.masked_number} "
+                            f"(at most {cap} {account.currency}, terms §22)"[:255],
+                explanation={"rule": "unauthorized_use_holder_share", "incident": incident.pk,
+                             "reported_on": incident.reported_on.isoformat(), "cap": str(cap),
+                             "before_report": str(before_total), "after_report": str(after_total),
+                             "disputes_before": [d.pk for d in before], "disputes_after": [d.pk for d in after],
+                             "formula": f"min({cap}, {before_total})"},
+            )
+            incident.share_posting = posting
+    elif finding == Finding.GROSS_NEGLIGENCE:
+        share = before_total
+    else:
+        share = before_total + after_total
+
+    incident.status = UnauthorizedUseIncident.Status.RESOLVED
+    incident.finding = finding
+    incident.cap = Money(cap, account.currency) if finding == Finding.CAPPED else None
+    incident.holder_share = Money(share, account.currency)
+    incident.resolved_on = on
+    incident.resolved_at = clock.now()
+    incident.save()
+    event_record(by=by, on=on, action=CaseEvent.Action.INCIDENT_RESOLVED, from_status="open", to_status="resolved",
+                 incident=incident,
+                 note=f"{Finding(finding).label}: before the report {before_total}, after {after_total}, "
+                      f"holder's share {share} {account.currency}. {note}".strip())
+    credited_after = after_total if finding != Finding.FRAUD else Decimal("0.00")
+    notices.holder_notify(
+        account=account, on=on, source_key=f"incident/{incident.pk}/resolved", subject=RESOLVED_SUBJECT,
+        body=RESOLVED_BODY, card=incident.card.masked_number, kind=incident.get_kind_display(),
+        reported_on=incident.reported_on.isoformat(),
+        credited=notices.money_text(before_total + after_total - share, account),
+        after=notices.money_text(credited_after, account), before=notices.money_text(before_total, account),
+        share=notices.money_text(share, account), finding=Finding(finding).label,
+    )
+    return incident
