@@ -49,3 +49,25 @@ urlpatterns += [
     path("authorizations/", AuthorizationView.as_view()),
     path("whoami", WhoAmIView.as_view(), name="whoami"),
 ]
+
+# Disputes, unauthorized use and refund requests (SPEC section 12). A router of their own: the one
+# above has already produced its URLs.
+from rest_framework.routers import SimpleRouter  # noqa: E402
+
+from disputes.apis import (  # noqa: E402
+    DisputeEvidenceFileView,
+    DisputeViewSet,
+    RefundRequestEvidenceFileView,
+    RefundRequestViewSet,
+)
+
+disputes_router = SimpleRouter()
+disputes_router.register("disputes", DisputeViewSet, basename="dispute")
+disputes_router.register("refund-requests", RefundRequestViewSet, basename="refund-request")
+urlpatterns += [
+    path("disputes/<int:pk>/evidence/<int:evidence_id>/file/", DisputeEvidenceFileView.as_view(),
+         name="dispute-evidence-file"),
+    path("refund-requests/<int:pk>/evidence/<int:evidence_id>/file/", RefundRequestEvidenceFileView.as_view(),
+         name="refund-request-evidence-file"),
+]
+urlpatterns += disputes_router.urls

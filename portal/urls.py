@@ -58,3 +58,22 @@ urlpatterns += [
     path("cards/<int:pk>/<str:action>/", views_cards.card_action, name="card_action"),
     path("accounts/<str:number>/close/", views_cards.account_close, name="account_close"),
 ]
+
+# Disputes and refund requests (SPEC section 12): scoped by disputes.selectors.
+from portal import views_disputes  # noqa: E402
+
+urlpatterns += [
+    path("accounts/<str:number>/disputes/", views_disputes.account_disputes, name="account_disputes"),
+    path("pa/companies/<str:number>/disputes/", views_disputes.company_disputes, name="company_disputes"),
+    path("charges/<int:pk>/dispute/", views_disputes.dispute_new, name="dispute_new"),
+    path("charges/<int:pk>/refund-request/", views_disputes.refund_request_new, name="refund_request_new"),
+    path("disputes/<int:pk>/", views_disputes.dispute_detail, name="dispute_detail"),
+    path("disputes/<int:pk>/withdraw/", views_disputes.dispute_withdraw, name="dispute_withdraw"),
+    path("disputes/<int:pk>/evidence/<int:evidence_id>/", views_disputes.dispute_evidence_file,
+         name="dispute_evidence_file"),
+    path("refund-requests/<int:pk>/", views_disputes.refund_request_detail, name="refund_request_detail"),
+    path("refund-requests/<int:pk>/withdraw/", views_disputes.refund_request_withdraw,
+         name="refund_request_withdraw"),
+    path("refund-requests/<int:pk>/evidence/<int:evidence_id>/", views_disputes.refund_request_evidence_file,
+         name="refund_request_evidence_file"),
+]
