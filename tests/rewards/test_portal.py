@@ -98,6 +98,8 @@ def test_bob_sees_his_points_in_danish(client, enrolled, bob_account, bob):
     assert "12.345,67" in page and "1.234" in page
     statement = bob_account.statements.get()
     assert reverse("portal:statement_detail", args=[statement.pk]) in page
+    document = client.get(reverse("portal:statement_detail", args=[statement.pk])).content.decode()
+    assert ">1.234</td>" in document  # the statement itself, in Bob's Danish, carries the period's points
 
 
 def test_carol_sees_nothing_of_company_a(client, enrolled, bob_account, carol):
