@@ -116,6 +116,18 @@ def _report_action(status: str):
 report_lost, report_stolen, report_damaged = (_report_action(status) for status in lifecycle.REPORT_STATUSES)
 
 
+@admin.action(description=_("Renew the selected cards now (new number to the embosser)"))
+def renew_cards(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, lambda card: lifecycle.card_renew(card=card, by=_ops(request),
+                                                                             on=clock.today()))
+
+
+@admin.action(description=_("Issue a new card for the selected expired cards (terms §31)"))
+def reissue_cards(modeladmin, request, queryset):
+    _apply(modeladmin, request, queryset, lambda card: lifecycle.card_reissue(card=card, by=_ops(request),
+                                                                               on=clock.today()))
+
+
 @admin.action(description=_("Cancel the selected cards (asks for the reason)"))
 def cancel_cards(modeladmin, request, queryset):
     return _with_reason(modeladmin, request, queryset, _("Cancel cards"), lambda card, reason: lifecycle.card_cancel(
@@ -197,7 +209,8 @@ class CardAdmin(admin.ModelAdmin):
                        "status_changed_on", "blocked_by", "block_reason"]
     exclude = ["pan_hash"]
     inlines = [SpendingControlsInline]
-    actions = [activate_cards, block_cards, unblock_cards, report_lost, report_stolen, report_damaged, cancel_cards]
+    actions = [activate_cards, block_cards, unblock_cards, report_lost, report_stolen, report_damaged, cancel_cards,
+               renew_cards, reissue_cards]
 
     def has_add_permission(self, request):
         return False  # cards are issued by orders, replacements and renewals, with a number for the embosser

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -32,7 +33,7 @@ def _actor(request, company: Company, account: Account | None = None) -> Actor:
     return actor
 
 
-class ReasonSerializer(serializers.Serializer):
+class CardReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
@@ -121,19 +122,19 @@ class CardLifecycleActions:
         card, by = self._card()
         return self._card_response(lifecycle.card_activate(card=card, by=by, on=clock.today()))
 
-    @extend_schema(request=ReasonSerializer, responses={200: CardSerializer}, summary="Block a card (terms §26)")
+    @extend_schema(request=CardReasonSerializer, responses={200: CardSerializer}, summary="Block a card (terms §26)")
     @action(detail=True, methods=["post"])
     def block(self, request, pk=None):
         card, by = self._card()
-        body = ReasonSerializer(data=request.data)
+        body = CardReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._card_response(lifecycle.card_block(card=card, by=by, on=clock.today(), **body.validated_data))
 
-    @extend_schema(request=ReasonSerializer, responses={200: CardSerializer}, summary="Lift a block (terms §26)")
+    @extend_schema(request=CardReasonSerializer, responses={200: CardSerializer}, summary="Lift a block (terms §26)")
     @action(detail=True, methods=["post"])
     def unblock(self, request, pk=None):
         card, by = self._card()
-        body = ReasonSerializer(data=request.data)
+        body = CardReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._card_response(lifecycle.card_unblock(card=card, by=by, on=clock.today(),
                                                           **body.validated_data))
@@ -148,11 +149,11 @@ class CardLifecycleActions:
         issued = lifecycle.card_report(card=card, by=by, on=clock.today(), **body.validated_data)
         return self._replacement_response(card, issued)
 
-    @extend_schema(request=ReasonSerializer, responses={200: CardSerializer}, summary="Cancel a card")
+    @extend_schema(request=CardReasonSerializer, responses={200: CardSerializer}, summary="Cancel a card")
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         card, by = self._card()
-        body = ReasonSerializer(data=request.data)
+        body = CardReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._card_response(lifecycle.card_cancel(card=card, by=by, on=clock.today(), **body.validated_data))
 
@@ -185,9 +186,9 @@ class CompanyActions:
         company = self.get_object()
         return company, _actor(self.request, company)
 
-    @extend_schema(methods=["GET"], responses={200: serializers.DictField()},
+    @extend_schema(methods=["GET"], responses={200: OpenApiTypes.OBJECT},
                    summary="The company's spending controls for each of its cards")
-    @extend_schema(methods=["PATCH"], request=CompanyControlsSerializer, responses={200: serializers.DictField()},
+    @extend_schema(methods=["PATCH"], request=CompanyControlsSerializer, responses={200: OpenApiTypes.OBJECT},
                    summary="Change some of the company's spending controls; null removes a limit")
     @action(detail=True, methods=["get", "patch"])
     def controls(self, request, number=None):

@@ -42,11 +42,11 @@ urlpatterns += eurobonus_router.urls
 # Authorization (SPEC section 10): exactly /api/v1/authorizations, as the network calls it (and with
 # a trailing slash, like every other route). Card, account and company lifecycle actions and spending
 # controls are actions on their viewsets above (accounts/apis_cards.py).
-from charges.authorization_apis import AuthorizationView, WhoAmIView  # noqa: E402
+from charges.authorization_apis import AuthorizationSlashView, AuthorizationView, WhoAmIView  # noqa: E402
 
 urlpatterns += [
     path("authorizations", AuthorizationView.as_view(), name="authorizations"),
-    path("authorizations/", AuthorizationView.as_view()),
+    path("authorizations/", AuthorizationSlashView.as_view()),
     path("whoami", WhoAmIView.as_view(), name="whoami"),
 ]
 

@@ -12,7 +12,13 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import generics, serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
@@ -173,6 +179,11 @@ class AuthorizationView(generics.ListAPIView):
         decision = authorization_decide(request=AuthorizationRequest(**serializer.validated_data),
                                         on=clock.today(), at=clock.now())
         return Response(decision.body())
+
+
+@extend_schema_view(get=extend_schema(exclude=True), post=extend_schema(exclude=True))
+class AuthorizationSlashView(AuthorizationView):
+    """The same endpoint with the trailing slash every other route has (documented once, without it)."""
 
 
 class WhoAmIView(APIView):

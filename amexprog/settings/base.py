@@ -171,7 +171,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Self-hosted Swagger UI: the docs work without reaching a CDN.
     "ENUM_NAME_OVERRIDES": {"LiabilityEnum": "accounts.models.Liability",
-                            "BillingTypeEnum": "accounts.models.BillingType"},
+                            "BillingTypeEnum": "accounts.models.BillingType",
+                            "DeclineReasonEnum": "charges.authorization_models.DeclineReason"},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

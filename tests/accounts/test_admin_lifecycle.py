@@ -56,3 +56,12 @@ def test_close_accounts_and_terminate_companies_from_the_admin(ops, bob_account,
 def test_the_card_page_shows_no_full_number(ops, bob_card):
     page = ops.get(reverse("admin:accounts_card_change", args=[bob_card.card.pk])).content.decode()
     assert bob_card.card.last4 in page and bob_card.pan not in page
+
+
+def test_ops_renew_a_card_now_and_it_is_audited(ops, bob_card, settings, tmp_path):
+    settings.EMBOSSING_DIR = tmp_path
+    ops.post(reverse("admin:accounts_card_changelist"), {"action": "renew_cards",
+                                                           ACTION_CHECKBOX_NAME: [bob_card.card.pk]})
+    renewal = Card.objects.get(replaces=bob_card.card)
+    assert AuditEntry.objects.get(card=renewal).action == "card_renewed"
+    assert AuditEntry.objects.get(card=renewal).actor == "admin:ops"
