@@ -9,6 +9,7 @@ class LedgerConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from ledger.chart import ensure_chart
+        from ledger.chart import ensure_chart, ensure_sqlite_guards
 
         post_migrate.connect(ensure_chart, sender=self)
+        post_migrate.connect(ensure_sqlite_guards, sender=self)

@@ -25,3 +25,25 @@ def ensure_chart(**kwargs) -> None:
         [LedgerAccount(code=code, name=name, type=kind) for code, name, kind in CHART_OF_ACCOUNTS],
         ignore_conflicts=True,
     )
+
+
+# SQLite has no deferred triggers, so there the service layer checks balance; the append-only rule
+# is still the database's. SQLite drops a table's triggers whenever a migration rebuilds the table,
+# so they are (re)installed after every migrate rather than once by a migration.
+SQLITE_APPEND_ONLY = [
+    f"CREATE TRIGGER IF NOT EXISTS ledger_{table}_no_{op.lower()} BEFORE {op} ON ledger_{table} "
+    f"BEGIN SELECT RAISE(ABORT, 'ledger_{table} is append-only: correct it with a reversing posting'); END;"
+    for table in ("posting", "journalleg")
+    for op in ("UPDATE", "DELETE")
+]
+
+
+def ensure_sqlite_guards(using: str = "default", **kwargs) -> None:
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        for statement in SQLITE_APPEND_ONLY:
+            cursor.execute(statement)
