@@ -170,9 +170,16 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # Self-hosted Swagger UI: the docs work without reaching a CDN.
-    "ENUM_NAME_OVERRIDES": {"LiabilityEnum": "accounts.models.Liability",
-                            "BillingTypeEnum": "accounts.models.BillingType",
-                            "DeclineReasonEnum": "charges.authorization_models.DeclineReason"},
+    # One name per choice set: several models call their field `status` or `reason`.
+    "ENUM_NAME_OVERRIDES": {
+        "LiabilityEnum": "accounts.models.Liability",
+        "BillingTypeEnum": "accounts.models.BillingType",
+        "DeclineReasonEnum": "charges.authorization_models.DeclineReason",
+        "EnrolmentStatusEnum": "rewards.models.Enrolment.Status",
+        "DisputeStatusEnum": "disputes.models.Dispute.Status",
+        "RefundRequestStatusEnum": "disputes.models.RefundRequest.Status",
+        "DisputeReasonEnum": "disputes.models.DisputeReason",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
