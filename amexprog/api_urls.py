@@ -1,73 +1,56 @@
-"""Every endpoint under /api/v1/. Apps add their routes here."""
+"""Every endpoint under /api/v1/: one router for the resources, explicit paths for the rest.
 
+Add a resource by registering its viewset below; nested read-only lists and the network-facing
+authorization call are plain paths, listed first so they take precedence over router patterns.
+"""
+
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.apis import AccountViewSet, CardmemberViewSet, CardViewSet, CompanyViewSet
 from charges.apis import ChargeFileViewSet, PaymentFileViewSet
-
-router = DefaultRouter()
-router.register("companies", CompanyViewSet, basename="company")
-router.register("cardmembers", CardmemberViewSet, basename="cardmember")
-router.register("accounts", AccountViewSet, basename="account")
-router.register("cards", CardViewSet, basename="card")
-router.register("charge-files", ChargeFileViewSet, basename="charge-file")
-router.register("payment-files", PaymentFileViewSet, basename="payment-file")
-
-# Statements (SPEC sections 9, 16) and an account's postings.
-from django.urls import path  # noqa: E402
-
-from ledger.apis import AccountPostingListView  # noqa: E402
-from statements.apis import AccountStatementListView, CompanyStatementViewSet, StatementViewSet  # noqa: E402
-
-router.register("statements", StatementViewSet, basename="statement")
-router.register("company-statements", CompanyStatementViewSet, basename="company-statement")
-
-urlpatterns = [
-    path("accounts/<str:number>/statements/", AccountStatementListView.as_view(), name="account-statements"),
-    path("accounts/<str:number>/postings/", AccountPostingListView.as_view(), name="account-postings"),
-]
-urlpatterns += router.urls
-
-# SAS EuroBonus (SPEC section 13): enrolments, points per statement, and the SAS batches (ops).
-from rest_framework.routers import SimpleRouter  # noqa: E402
-
-from rewards.apis import EnrolmentViewSet, ExportBatchViewSet, PointsPostingViewSet  # noqa: E402
-
-eurobonus_router = SimpleRouter()
-eurobonus_router.register("eurobonus/enrolments", EnrolmentViewSet, basename="eurobonus-enrolment")
-eurobonus_router.register("eurobonus/points", PointsPostingViewSet, basename="eurobonus-points")
-eurobonus_router.register("eurobonus/batches", ExportBatchViewSet, basename="eurobonus-batch")
-urlpatterns += eurobonus_router.urls
-
-# Authorization (SPEC section 10): exactly /api/v1/authorizations, as the network calls it (and with
-# a trailing slash, like every other route). Card, account and company lifecycle actions and spending
-# controls are actions on their viewsets above (accounts/apis_cards.py).
-from charges.authorization_apis import AuthorizationSlashView, AuthorizationView, WhoAmIView  # noqa: E402
-
-urlpatterns += [
-    path("authorizations", AuthorizationView.as_view(), name="authorizations"),
-    path("authorizations/", AuthorizationSlashView.as_view()),
-    path("whoami", WhoAmIView.as_view(), name="whoami"),
-]
-
-# Disputes, unauthorized use and refund requests (SPEC section 12). A router of their own: the one
-# above has already produced its URLs.
-from rest_framework.routers import SimpleRouter  # noqa: E402
-
-from disputes.apis import (  # noqa: E402
+from charges.authorization_apis import AuthorizationSlashView, AuthorizationView, WhoAmIView
+from disputes.apis import (
     DisputeEvidenceFileView,
     DisputeViewSet,
     RefundRequestEvidenceFileView,
     RefundRequestViewSet,
 )
+from ledger.apis import AccountPostingListView
+from rewards.apis import EnrolmentViewSet, ExportBatchViewSet, PointsPostingViewSet
+from statements.apis import AccountStatementListView, CompanyStatementViewSet, StatementViewSet
 
-disputes_router = SimpleRouter()
-disputes_router.register("disputes", DisputeViewSet, basename="dispute")
-disputes_router.register("refund-requests", RefundRequestViewSet, basename="refund-request")
-urlpatterns += [
+router = DefaultRouter()
+# Parties, accounts and cards (SPEC section 3); lifecycle actions and controls live on these viewsets.
+router.register("companies", CompanyViewSet, basename="company")
+router.register("cardmembers", CardmemberViewSet, basename="cardmember")
+router.register("accounts", AccountViewSet, basename="account")
+router.register("cards", CardViewSet, basename="card")
+# Files from the network and the bank (SPEC sections 5, 9).
+router.register("charge-files", ChargeFileViewSet, basename="charge-file")
+router.register("payment-files", PaymentFileViewSet, basename="payment-file")
+# Statements (SPEC sections 9, 16).
+router.register("statements", StatementViewSet, basename="statement")
+router.register("company-statements", CompanyStatementViewSet, basename="company-statement")
+# Disputes and refund requests (SPEC section 12).
+router.register("disputes", DisputeViewSet, basename="dispute")
+router.register("refund-requests", RefundRequestViewSet, basename="refund-request")
+# SAS EuroBonus (SPEC section 13).
+router.register("eurobonus/enrolments", EnrolmentViewSet, basename="eurobonus-enrolment")
+router.register("eurobonus/points", PointsPostingViewSet, basename="eurobonus-points")
+router.register("eurobonus/batches", ExportBatchViewSet, basename="eurobonus-batch")
+
+urlpatterns = [
+    path("accounts/<str:number>/statements/", AccountStatementListView.as_view(), name="account-statements"),
+    path("accounts/<str:number>/postings/", AccountPostingListView.as_view(), name="account-postings"),
     path("disputes/<int:pk>/evidence/<int:evidence_id>/file/", DisputeEvidenceFileView.as_view(),
          name="dispute-evidence-file"),
     path("refund-requests/<int:pk>/evidence/<int:evidence_id>/file/", RefundRequestEvidenceFileView.as_view(),
          name="refund-request-evidence-file"),
+    # Authorization (SPEC section 10): exactly /api/v1/authorizations as the network calls it, and
+    # with a trailing slash like every other route.
+    path("authorizations", AuthorizationView.as_view(), name="authorizations"),
+    path("authorizations/", AuthorizationSlashView.as_view()),
+    path("whoami", WhoAmIView.as_view(), name="whoami"),
+    *router.urls,
 ]
-urlpatterns += disputes_router.urls
