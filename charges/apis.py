@@ -73,40 +73,56 @@ ERROR_BODY = inline_serializer(name="ChargeFileError", fields={"code": serialize
                                                                "detail": serializers.CharField()})
 
 
-class ChargeFileViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        viewsets.GenericViewSet):
-    """Charge files loaded so far, and the upload of a new one."""
-
-    queryset = ChargeFile.objects.order_by("-loaded_at", "-id")
-    serializer_class = ChargeFileSerializer
-    permission_classes = [IsOpsTokenOrStaff]
-    parser_classes = [MultiPartParser]
-    filterset_fields = ["sha256", "filename"]
-
-    @extend_schema(
+def _upload_schema(*, serializer, what: str, description: str):
+    return extend_schema(
         request={"multipart/form-data": ChargeFileUploadSerializer},
         responses={
-            201: ChargeFileSerializer,
+            201: serializer,
             400: OpenApiResponse(FILE_REJECTED_BODY, description="A bad row: nothing was posted (`file_rejected`)."),
-            403: OpenApiResponse(ERROR_BODY, description="Only ops tokens and ops staff load charge files."),
+            403: OpenApiResponse(ERROR_BODY, description=f"Only ops tokens and ops staff load {what}s."),
             409: OpenApiResponse(ERROR_BODY, description="The same content was loaded before (`file_already_loaded`)."),
         },
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                      description="Replays return the first response; reuse with another body is 409.")],
-        summary="Load a charge file from the card network (SPEC section 5)",
-        description=(
-            "The whole file is validated before anything is posted. Any bad row posts nothing and answers 400 "
-            "`file_rejected` with `extra.errors` listing row, column and reason; a card is named by its last four "
-            "digits at most. Each charge posts with its FX fee and cash fee (SPEC sections 6, 7)."
-        ),
+        summary=f"Load a {what}",
+        description=description,
     )
+
+
+class FileUploadViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        viewsets.GenericViewSet):
+    """Files loaded so far, and the upload of a new one, validated whole (ops only)."""
+
+    permission_classes = [IsOpsTokenOrStaff]
+    parser_classes = [MultiPartParser]
+    filterset_fields = ["sha256", "filename"]
+
+    def load(self, upload):  # pragma: no cover — each subclass names its importer
+        raise NotImplementedError
+
     def create(self, request, *args, **kwargs):
         upload_serializer = ChargeFileUploadSerializer(data=request.data)
         upload_serializer.is_valid(raise_exception=True)
         upload = upload_serializer.validated_data["file"]
         upload.seek(0)
-        charge_file = charge_file_import(source=upload.file, filename=upload.name)
-        return Response(ChargeFileSerializer(charge_file).data, status=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(self.load(upload)).data, status=status.HTTP_201_CREATED)
+
+
+class ChargeFileViewSet(FileUploadViewSet):
+    """Charge files from the card network (SPEC section 5)."""
+
+    queryset = ChargeFile.objects.order_by("-loaded_at", "-id")
+    serializer_class = ChargeFileSerializer
+
+    def load(self, upload) -> ChargeFile:
+        return charge_file_import(source=upload.file, filename=upload.name)
+
+    @_upload_schema(serializer=ChargeFileSerializer, what="charge file from the card network", description=(
+        "The whole file is validated before anything is posted. Any bad row posts nothing and answers 400 "
+        "`file_rejected` with `extra.errors` listing row, column and reason; a card is named by its last four "
+        "digits at most. Each charge posts with its FX fee and cash fee (SPEC sections 5, 6, 7)."))
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
 
 
 class PaymentFileSerializer(serializers.ModelSerializer):
@@ -116,39 +132,20 @@ class PaymentFileSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PaymentFileViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                         viewsets.GenericViewSet):
+class PaymentFileViewSet(FileUploadViewSet):
     """Payment files from the bank (SPEC section 9): payments to accounts or companies, and returns."""
 
     queryset = PaymentFile.objects.order_by("-loaded_at", "-id")
     serializer_class = PaymentFileSerializer
-    permission_classes = [IsOpsTokenOrStaff]
-    parser_classes = [MultiPartParser]
-    filterset_fields = ["sha256", "filename"]
 
-    @extend_schema(
-        request={"multipart/form-data": ChargeFileUploadSerializer},
-        responses={
-            201: PaymentFileSerializer,
-            400: OpenApiResponse(FILE_REJECTED_BODY, description="A bad row: nothing was posted (`file_rejected`)."),
-            403: OpenApiResponse(ERROR_BODY, description="Only ops tokens and ops staff load payment files."),
-            409: OpenApiResponse(ERROR_BODY, description="The same content was loaded before (`file_already_loaded`)."),
-        },
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
-                                     description="Replays return the first response; reuse with another body is 409.")],
-        summary="Load a payment file from the bank (SPEC section 9)",
-        description=(
-            "CSV `payment_id,account_number,company_number,received_date,type,amount,currency,method,"
-            "original_payment_id,cost`. Validated whole: any bad row posts nothing and answers 400 `file_rejected`. "
-            "A company payment is split across its centrally billed accounts, oldest due amount first; a return "
-            "reverses its payment and posts the bank's cost."
-        ),
-    )
-    def create(self, request, *args, **kwargs):
-        upload_serializer = ChargeFileUploadSerializer(data=request.data)
-        upload_serializer.is_valid(raise_exception=True)
-        upload = upload_serializer.validated_data["file"]
-        upload.seek(0)
+    def load(self, upload) -> PaymentFile:
         summary = payments_import(stream=upload.file, filename=upload.name)
-        payment_file = PaymentFile.objects.get(filename=summary.filename, sha256=summary.sha256)
-        return Response(PaymentFileSerializer(payment_file).data, status=status.HTTP_201_CREATED)
+        return PaymentFile.objects.get(sha256=summary.sha256)
+
+    @_upload_schema(serializer=PaymentFileSerializer, what="payment file from the bank", description=(
+        "CSV `payment_id,account_number,company_number,received_date,type,amount,currency,method,"
+        "original_payment_id,cost`. Validated whole: any bad row posts nothing and answers 400 `file_rejected`. "
+        "A company payment is split across its centrally billed accounts, oldest due amount first; a return "
+        "reverses its payment and posts the bank's cost."))
+    def create(self, request, *args, **kwargs):
+        return super().create(request, *args, **kwargs)
