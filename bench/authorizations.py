@@ -1,0 +1,351 @@
+"""Benchmark: POST /api/v1/authorizations under gunicorn on PostgreSQL (issue 5).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/amexprog_bench .venv/bin/python bench/authorizations.py
+
+Generates its own data — 10,000 cards on 20 DK companies, some with spending controls, 3 charges
+of history per card loaded through the real charge import, ECB rates for the past week — then
+starts the app under gunicorn on 127.0.0.1 and drives it from a second process (a small asyncio
+HTTP client, one connection per concurrent caller):
+  1. the baseline: GET /api/v1/whoami, the cheapest authenticated endpoint (token look-up, no work);
+  2. POST /api/v1/authorizations for 60 s: random cards, a mix of home purchases with chip and PIN,
+     contactless payments, foreign online purchases and cash, each with a fresh transaction id.
+It prints sustained requests/s, p50/p99 latency and the decisions by reason, and the ratio of
+decisions/s to the baseline's requests/s. Everything it creates is tagged with a run id, so it only
+ever adds to the database it is given. Targets on the 2-core machine: ≥ 300 decisions/s, p99 < 50 ms,
+ratio ≥ 0.5. Not a test: nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import io
+import json
+import os
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CARDS = 10_000
+COMPANIES = 20
+HISTORY_PER_CARD = 3
+RATES = {"USD": "1.0850", "DKK": "7.4610", "SEK": "11.0200", "GBP": "0.8420", "EUR": "1"}
+HOME_MERCHANTS = [("Netto", "København", "5411"), ("DSB", "København", "4112"),
+                  ("Café Nørrebro", "København", "5812"), ("Q8", "Aarhus", "5541"), ("Elgiganten", "Odense", "5732"),
+                  ("Casino Copenhagen", "København", "7995")]
+
+
+# ── The client (second process): no Django here ─────────────────────────────────────────────────
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
+    status_line = await reader.readline()
+    if not status_line:
+        raise ConnectionError("connection closed")
+    status = int(status_line.split()[1])
+    headers: dict[str, str] = {}
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b"\n", b""):
+            break
+        name, _, value = line.decode("latin-1").partition(":")
+        headers[name.strip().lower()] = value.strip()
+    body = await reader.readexactly(int(headers.get("content-length", "0")))
+    return status, headers, body
+
+
+def _request_factory(kind: str, key: str, pans: list[str], run: str, worker: int):
+    rng = random.Random(f"{run}-{worker}")
+    counter = 0
+
+    def whoami() -> bytes:
+        return (f"GET /api/v1/whoami HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Token {key}\r\n"
+                f"Connection: keep-alive\r\n\r\n").encode()
+
+    def authorization() -> bytes:
+        nonlocal counter
+        counter += 1
+        draw = rng.random()
+        body: dict[str, object] = {"transaction_id": f"B{run}-{worker}-{counter}", "card_number": rng.choice(pans),
+                                   "type": "purchase", "merchant_country": "DK", "pin_verified": True,
+                                   "entry_mode": "chip", "currency": "DKK"}
+        name, city, mcc = HOME_MERCHANTS[rng.randrange(len(HOME_MERCHANTS))]
+        if draw < 0.70:
+            amount = f"{rng.randint(10, 2000)}.{rng.randrange(100):02d}"
+        elif draw < 0.85:
+            amount = f"{rng.randint(5, 300)}.{rng.randrange(100):02d}"
+            body.update(entry_mode="contactless", pin_verified=False)
+        elif draw < 0.95:
+            amount = f"{rng.randint(5, 500)}.{rng.randrange(100):02d}"
+            name, city, mcc = "Zalando", "Berlin", "5651"
+            body.update(currency="EUR", merchant_country="DE", entry_mode="online", pin_verified=False)
+        else:
+            amount = f"{rng.randrange(2, 20) * 100}.00"
+            name, mcc = "ATM", "6011"
+            body.update(type="cash")
+        body.update(amount=amount, merchant_name=name, merchant_city=city, mcc=mcc)
+        payload = json.dumps(body).encode()
+        return (f"POST /api/v1/authorizations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Token {key}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\nConnection: keep-alive\r\n\r\n"
+                ).encode() + payload
+
+    return whoami if kind == "whoami" else authorization
+
+
+async def _drive(port: int, kind: str, key: str, pans: list[str], seconds: float, warmup: float,
+                 concurrency: int, run: str) -> dict:
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    reasons: Counter = Counter()
+    start = time.perf_counter()
+    measure_from = start + warmup
+    deadline = measure_from + seconds
+
+    async def caller(worker: int) -> None:
+        make = _request_factory(kind, key, pans, run, worker)
+        reader = writer = None
+        while time.perf_counter() < deadline:
+            if writer is None:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            request = make()
+            sent = time.perf_counter()
+            writer.write(request)
+            await writer.drain()
+            try:
+                status, headers, body = await _read_response(reader)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                writer.close()
+                reader = writer = None
+                statuses["reset"] += 1
+                continue
+            done = time.perf_counter()
+            if sent >= measure_from and done <= deadline:
+                latencies.append(done - sent)
+                statuses[status] += 1
+                if kind != "whoami" and status == 200:
+                    decision = json.loads(body)
+                    reasons["approved" if decision["approved"] else decision["reason"]] += 1
+            if headers.get("connection", "").lower() == "close":
+                writer.close()
+                reader = writer = None
+        if writer is not None:
+            writer.close()
+
+    await asyncio.gather(*(caller(n) for n in range(concurrency)))
+    latencies.sort()
+    quantiles = statistics.quantiles(latencies, n=100) if len(latencies) >= 100 else [float("nan")] * 99
+    return {"requests": len(latencies), "seconds": seconds, "per_second": len(latencies) / seconds,
+            "p50_ms": quantiles[49] * 1000, "p99_ms": quantiles[98] * 1000,
+            "statuses": {str(k): v for k, v in statuses.items()}, "reasons": dict(reasons)}
+
+
+def client_main(args: argparse.Namespace) -> None:
+    pans = Path(args.pans).read_text().split()
+    result = asyncio.run(_drive(args.port, args.kind, args.key, pans, args.seconds, args.warmup,
+                                args.concurrency, args.run))
+    print(json.dumps(result))
+
+
+# ── The server side: data, gunicorn, and the report ─────────────────────────────────────────────
+
+
+def build(run: str, today: dt.date) -> tuple[list[str], str]:
+    """10,000 cards with history and controls; returns the card numbers and a network token key."""
+    from django.db import transaction
+    from moneyed import Money
+
+    from accounts.audit import Actor, Role
+    from accounts.controls import company_controls_set
+    from accounts.models import Account, Card, Cardmember, Company
+    from accounts.pan import generate_pan, pan_hash
+    from accounts.services import api_token_create
+    from charges.models import FxRate
+    from charges.services import charge_file_import
+    from charges.validation import COLUMNS
+
+    ops = Actor(role=Role.ISSUER, label="bench")
+    rng = random.Random(run)
+    numbers: list[str] = []
+    per_company = CARDS // COMPANIES
+    with transaction.atomic():
+        for c in range(COMPANIES):
+            company = Company.objects.create(
+                number=f"BA{run}{c:02d}", legal_name=f"Bench {run} {c}", vat_number=f"DK{run}{c}", market="DK",
+                billing_type="individual", default_liability="corporate", cash_allowed=True,
+                credit_limit=Money("50000000.00", "DKK"), annual_fee=Money("0.00", "DKK"), country="DK")
+            if c % 2 == 0:  # half the companies have controls of their own
+                company_controls_set(company=company, by=ops, on=today, daily_limit=Decimal("20000.00"),
+                                     blocked_mccs=["7995"], blocked_countries=["RU", "KP"])
+            members = Cardmember.objects.bulk_create(
+                Cardmember(company=company, employee_id=f"E{i}", first_name="Bench", last_name=f"M{i}",
+                           email=f"m{i}@{run}.example", language="da") for i in range(per_company))
+            accounts = Account.objects.bulk_create(
+                Account(number=f"8{secrets.randbelow(10**11):011d}", company=company, cardmember=member,
+                        liability="corporate", billing_type="individual", currency="DKK", cycle_day=5,
+                        opened_on=today - dt.timedelta(days=60)) for member in members)
+            pans = [generate_pan() for _ in accounts]
+            Card.objects.bulk_create(
+                Card(account=account, pan_hash=pan_hash(pan), last4=pan[-4:], expiry=today + dt.timedelta(days=900),
+                     status="active", issued_on=today - dt.timedelta(days=60), cash_enabled=rng.random() < 0.5,
+                     monthly_limit=Money("50000.00", "DKK"), status_changed_on=today - dt.timedelta(days=60))
+                for account, pan in zip(accounts, pans, strict=True))
+            numbers += pans
+        FxRate.objects.bulk_create([FxRate(rate_date=today - dt.timedelta(days=back), currency=code,
+                                           rate=Decimal(rate))
+                                    for back in range(1, 8) for code, rate in RATES.items()], ignore_conflicts=True)
+    # History through the real import: three charges per card this month, so spend and the
+    # company's balances are not empty.
+    out = io.StringIO()
+    out.write(",".join(COLUMNS) + "\n")
+    processing = today - dt.timedelta(days=1)
+    for n, pan in enumerate(numbers * HISTORY_PER_CARD):
+        day = max(today.replace(day=1), processing - dt.timedelta(days=rng.randint(0, 5)))
+        out.write(f"H{run}-{n},{pan},{day},{processing},purchase,{rng.randint(20, 900)}.00,DKK,Netto,København,"
+                  f"DK,5411,false,\n")
+    charge_file_import(source=io.BytesIO(out.getvalue().encode()), filename=f"bench-history-{run}.csv")
+    _token, key = api_token_create(name=f"bench {run}", kind="network")
+    return numbers, key
+
+
+def ensure_database(url: str) -> None:
+    """Create the database named by DATABASE_URL if it does not exist yet."""
+    import psycopg2
+    from dj_database_url import parse
+
+    config = parse(url)
+    admin = psycopg2.connect(dbname="postgres", user=config["USER"], host=config["HOST"], port=config["PORT"],
+                             password=config["PASSWORD"] or None)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
+    admin.close()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(port: int, workers: int, threads: int, env: dict[str, str]) -> subprocess.Popen:
+    # gthread workers keep connections alive between requests (sync workers close each one).
+    worker_class = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else ["--worker-class",
+                                                                                                 "sync"]
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "amexprog.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), *worker_class, "--log-level", "warning"],
+        cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def run_client(port: int, kind: str, key: str, pans_file: str, seconds: float, warmup: float, concurrency: int,
+               run: str) -> dict:
+    output = subprocess.run(
+        [sys.executable, __file__, "--client", "--port", str(port), "--kind", kind, "--key", key, "--pans", pans_file,
+         "--seconds", str(seconds), "--warmup", str(warmup), "--concurrency", str(concurrency), "--run", run],
+        check=True, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="measured seconds of authorizations")
+    parser.add_argument("--baseline-seconds", type=float, default=20.0, help="measured seconds of the baseline")
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (more than 1: gthread workers)")
+    parser.add_argument("--concurrency", type=int, default=4, help="concurrent client connections")
+    parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--kind", help=argparse.SUPPRESS)
+    parser.add_argument("--key", help=argparse.SUPPRESS)
+    parser.add_argument("--pans", help=argparse.SUPPRESS)
+    parser.add_argument("--run", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.client:
+        client_main(args)
+        return
+
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database (created if missing).")
+    ensure_database(os.environ["DATABASE_URL"])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amexprog.settings.base")
+    os.environ.setdefault("DJANGO_DEBUG", "false")  # DEBUG would keep every query in memory
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    from amexprog.common import clock
+
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to a PostgreSQL database.")
+    call_command("migrate", verbosity=0)
+    run = secrets.token_hex(3)
+    today = clock.today()
+    started = time.perf_counter()
+    pans, key = build(run, today)
+    print(f"run {run}: {len(pans):,} cards on {COMPANIES} companies, database {connection.settings_dict['NAME']}, "
+          f"setup {time.perf_counter() - started:.1f} s")
+    connections.close_all()
+
+    workdir = Path(tempfile.mkdtemp(prefix="bench-auth-"))
+    pans_file = workdir / "cards.txt"  # synthetic cards of this run only; removed at the end
+    descriptor = os.open(pans_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.write(descriptor, "\n".join(pans).encode())
+    os.close(descriptor)
+    port = free_port()
+    load_before = f"{os.getloadavg()[0]:.2f}"
+    server = start_gunicorn(port, args.workers, args.threads, {**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        baseline = run_client(port, "whoami", key, str(pans_file), args.baseline_seconds, args.warmup,
+                              args.concurrency, run)
+        decisions = run_client(port, "authorize", key, str(pans_file), args.seconds, args.warmup, args.concurrency,
+                               run)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        pans_file.unlink()
+        workdir.rmdir()
+
+    workers = f"{args.workers} gthread workers × {args.threads} threads" if args.threads > 1 else \
+        f"{args.workers} sync workers"
+    print(f"gunicorn: {workers}; client: {args.concurrency} connections, asyncio, separate process; "
+          f"load average before/after: {load_before} / {os.getloadavg()[0]:.2f}")
+    for name, result in (("GET /api/v1/whoami (baseline)", baseline), ("POST /api/v1/authorizations", decisions)):
+        print(f"{name:<32} {result['per_second']:8.1f} req/s  p50 {result['p50_ms']:6.1f} ms  "
+              f"p99 {result['p99_ms']:6.1f} ms  ({result['requests']:,} in {result['seconds']:.0f} s; "
+              f"HTTP {result['statuses']})")
+    total = sum(decisions["reasons"].values()) or 1
+    print("decisions: " + ", ".join(f"{reason} {count / total:.1%}" for reason, count in
+                                     sorted(decisions["reasons"].items(), key=lambda item: -item[1])))
+    print(f"ratio decisions/s ÷ baseline req/s: {decisions['per_second'] / baseline['per_second']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
