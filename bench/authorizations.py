@@ -9,10 +9,12 @@ HTTP client, one connection per concurrent caller):
   1. the baseline: GET /api/v1/whoami, the cheapest authenticated endpoint (token look-up, no work);
   2. POST /api/v1/authorizations for 60 s: random cards, a mix of home purchases with chip and PIN,
      contactless payments, foreign online purchases and cash, each with a fresh transaction id.
-It prints sustained requests/s, p50/p99 latency and the decisions by reason, and the ratio of
-decisions/s to the baseline's requests/s. Everything it creates is tagged with a run id, so it only
-ever adds to the database it is given. Targets on the 2-core machine: ≥ 300 decisions/s, p99 < 50 ms,
-ratio ≥ 0.5. Not a test: nothing here asserts.
+The two are measured in alternating windows (6 × 5 s of the baseline, 6 × 10 s of decisions), so on
+a shared machine both see the same background load. It prints sustained requests/s, p50/p99
+latency and the decisions by reason, and the ratio of decisions/s to the baseline's requests/s.
+Everything it creates is tagged with a run id, so it only ever adds to the database it is given.
+Targets on the 2-core machine: ≥ 300 decisions/s, p99 < 50 ms, ratio ≥ 0.5. Not a test: nothing
+here asserts.
 """
 
 from __future__ import annotations
@@ -105,57 +107,72 @@ def _request_factory(kind: str, key: str, pans: list[str], run: str, worker: int
     return whoami if kind == "whoami" else authorization
 
 
-async def _drive(port: int, kind: str, key: str, pans: list[str], seconds: float, warmup: float,
-                 concurrency: int, run: str) -> dict:
-    latencies: list[float] = []
-    statuses: Counter = Counter()
+async def _drive(port: int, key: str, pans: list[str], schedule: list[tuple[str, float]], warmup: float,
+                 concurrency: int, run: str) -> dict[str, dict]:
+    """Run the schedule's windows back to back — (kind, seconds), kinds interleaved so both see the same
+    load on a shared machine — and report each kind over all its windows."""
+    latencies: dict[str, list[float]] = {"whoami": [], "authorize": []}
+    statuses: dict[str, Counter] = {"whoami": Counter(), "authorize": Counter()}
     reasons: Counter = Counter()
-    start = time.perf_counter()
-    measure_from = start + warmup
-    deadline = measure_from + seconds
+    seconds: Counter = Counter()
+    makers = {(kind, n): _request_factory(kind, key, pans, run, n) for kind in latencies for n in range(concurrency)}
 
-    async def caller(worker: int) -> None:
-        make = _request_factory(kind, key, pans, run, worker)
-        reader = writer = None
-        while time.perf_counter() < deadline:
-            if writer is None:
-                reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            request = make()
-            sent = time.perf_counter()
-            writer.write(request)
-            await writer.drain()
-            try:
-                status, headers, body = await _read_response(reader)
-            except (ConnectionError, asyncio.IncompleteReadError):
-                writer.close()
-                reader = writer = None
-                statuses["reset"] += 1
-                continue
-            done = time.perf_counter()
-            if sent >= measure_from and done <= deadline:
-                latencies.append(done - sent)
-                statuses[status] += 1
-                if kind != "whoami" and status == 200:
-                    decision = json.loads(body)
-                    reasons["approved" if decision["approved"] else decision["reason"]] += 1
-            if headers.get("connection", "").lower() == "close":
-                writer.close()
-                reader = writer = None
-        if writer is not None:
-            writer.close()
+    async def window(kind: str, length: float, counted: bool) -> None:
+        deadline = time.perf_counter() + length
 
-    await asyncio.gather(*(caller(n) for n in range(concurrency)))
-    latencies.sort()
-    quantiles = statistics.quantiles(latencies, n=100) if len(latencies) >= 100 else [float("nan")] * 99
-    return {"requests": len(latencies), "seconds": seconds, "per_second": len(latencies) / seconds,
-            "p50_ms": quantiles[49] * 1000, "p99_ms": quantiles[98] * 1000,
-            "statuses": {str(k): v for k, v in statuses.items()}, "reasons": dict(reasons)}
+        async def caller(worker: int) -> None:
+            make = makers[(kind, worker)]
+            reader = writer = None
+            while time.perf_counter() < deadline:
+                if writer is None:
+                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                request = make()
+                sent = time.perf_counter()
+                writer.write(request)
+                await writer.drain()
+                try:
+                    status, headers, body = await _read_response(reader)
+                except (ConnectionError, asyncio.IncompleteReadError):
+                    writer.close()
+                    reader = writer = None
+                    statuses[kind]["reset"] += 1
+                    continue
+                done = time.perf_counter()
+                if counted and done <= deadline:
+                    latencies[kind].append(done - sent)
+                    statuses[kind][status] += 1
+                    if kind == "authorize" and status == 200:
+                        decision = json.loads(body)
+                        reasons["approved" if decision["approved"] else decision["reason"]] += 1
+                if headers.get("connection", "").lower() == "close":
+                    writer.close()
+                    reader = writer = None
+            if writer is not None:
+                writer.close()
+
+        await asyncio.gather(*(caller(n) for n in range(concurrency)))
+        if counted:
+            seconds[kind] += length
+
+    for kind in ("whoami", "authorize"):
+        await window(kind, warmup, counted=False)
+    for kind, length in schedule:
+        await window(kind, length, counted=True)
+    result = {}
+    for kind, values in latencies.items():
+        values.sort()
+        quantiles = statistics.quantiles(values, n=100) if len(values) >= 100 else [float("nan")] * 99
+        result[kind] = {"requests": len(values), "seconds": seconds[kind], "per_second": len(values) / seconds[kind],
+                        "p50_ms": quantiles[49] * 1000, "p99_ms": quantiles[98] * 1000,
+                        "statuses": {str(k): v for k, v in statuses[kind].items()}}
+    result["authorize"]["reasons"] = dict(reasons)
+    return result
 
 
 def client_main(args: argparse.Namespace) -> None:
     pans = Path(args.pans).read_text().split()
-    result = asyncio.run(_drive(args.port, args.kind, args.key, pans, args.seconds, args.warmup,
-                                args.concurrency, args.run))
+    schedule = json.loads(args.schedule)
+    result = asyncio.run(_drive(args.port, args.key, pans, schedule, args.warmup, args.concurrency, args.run))
     print(json.dumps(result))
 
 
@@ -261,11 +278,12 @@ def start_gunicorn(port: int, workers: int, threads: int, env: dict[str, str]) -
     raise SystemExit("gunicorn did not start")
 
 
-def run_client(port: int, kind: str, key: str, pans_file: str, seconds: float, warmup: float, concurrency: int,
-               run: str) -> dict:
+def run_client(port: int, key: str, pans_file: str, schedule: list[tuple[str, float]], warmup: float,
+               concurrency: int, run: str) -> dict:
     output = subprocess.run(
-        [sys.executable, __file__, "--client", "--port", str(port), "--kind", kind, "--key", key, "--pans", pans_file,
-         "--seconds", str(seconds), "--warmup", str(warmup), "--concurrency", str(concurrency), "--run", run],
+        [sys.executable, __file__, "--client", "--port", str(port), "--key", key, "--pans", pans_file,
+         "--schedule", json.dumps(schedule), "--warmup", str(warmup), "--concurrency", str(concurrency),
+         "--run", run],
         check=True, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": "0"})
     return json.loads(output.stdout.strip().splitlines()[-1])
 
@@ -273,14 +291,16 @@ def run_client(port: int, kind: str, key: str, pans_file: str, seconds: float, w
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="measured seconds of authorizations")
-    parser.add_argument("--baseline-seconds", type=float, default=20.0, help="measured seconds of the baseline")
+    parser.add_argument("--baseline-seconds", type=float, default=30.0, help="measured seconds of the baseline")
+    parser.add_argument("--windows", type=int, default=6,
+                        help="the two are measured in this many alternating windows each (same load for both)")
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (more than 1: gthread workers)")
     parser.add_argument("--concurrency", type=int, default=4, help="concurrent client connections")
     parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--kind", help=argparse.SUPPRESS)
+    parser.add_argument("--schedule", help=argparse.SUPPRESS)
     parser.add_argument("--key", help=argparse.SUPPRESS)
     parser.add_argument("--pans", help=argparse.SUPPRESS)
     parser.add_argument("--run", help=argparse.SUPPRESS)
@@ -323,10 +343,10 @@ def main() -> None:
     load_before = f"{os.getloadavg()[0]:.2f}"
     server = start_gunicorn(port, args.workers, args.threads, {**os.environ, "PYTHONPATH": str(ROOT)})
     try:
-        baseline = run_client(port, "whoami", key, str(pans_file), args.baseline_seconds, args.warmup,
-                              args.concurrency, run)
-        decisions = run_client(port, "authorize", key, str(pans_file), args.seconds, args.warmup, args.concurrency,
-                               run)
+        schedule = [(kind, length / args.windows) for _ in range(args.windows)
+                    for kind, length in (("whoami", args.baseline_seconds), ("authorize", args.seconds))]
+        result = run_client(port, key, str(pans_file), schedule, args.warmup, args.concurrency, run)
+        baseline, decisions = result["whoami"], result["authorize"]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

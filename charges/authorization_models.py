@@ -40,11 +40,14 @@ class Authorization(models.Model):
     `transaction_id` is unique: the same id sent again returns this decision and holds nothing more.
     """
 
-    transaction_id = models.CharField(_("transaction id"), max_length=100, unique=True)
+    # Unique through Meta.constraints: a unique=True CharField would also get a LIKE index on PostgreSQL,
+    # one more index to maintain on every decision for a search nobody makes. The foreign keys are
+    # indexed by the composite indexes below, which start with them.
+    transaction_id = models.CharField(_("transaction id"), max_length=100)
     card = models.ForeignKey("accounts.Card", on_delete=models.PROTECT, related_name="authorizations",
-                             verbose_name=_("card"))
+                             verbose_name=_("card"), db_index=False)
     account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="authorizations",
-                                verbose_name=_("account"))
+                                verbose_name=_("account"), db_index=False)
     type = models.CharField(_("type"), max_length=8, choices=AuthorizationType.choices)
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=3)
     currency = models.CharField(_("currency"), max_length=3)
@@ -77,6 +80,7 @@ class Authorization(models.Model):
             models.Index(fields=["account", "decided_on"]),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["transaction_id"], name="authorization_transaction_id_once"),
             models.CheckConstraint(condition=models.Q(approved=True, reason="") | models.Q(approved=False)
                                    & ~models.Q(reason=""), name="authorization_declines_have_one_reason"),
         ]
@@ -96,14 +100,16 @@ class Hold(models.Model):
 
     authorization = models.OneToOneField(Authorization, on_delete=models.PROTECT, related_name="hold",
                                          verbose_name=_("authorization"))
-    # The authorization's transaction id again, so a presented charge finds its hold by one index.
-    transaction_id = models.CharField(_("transaction id"), max_length=100, unique=True)
+    # The authorization's transaction id again, so a presented charge finds its hold by one index
+    # (unique through Meta.constraints, as on Authorization). Account and company are indexed by the
+    # composite indexes that start with them.
+    transaction_id = models.CharField(_("transaction id"), max_length=100)
     card = models.ForeignKey("accounts.Card", on_delete=models.PROTECT, related_name="holds",
                              verbose_name=_("card"))
     account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="holds",
-                                verbose_name=_("account"))
+                                verbose_name=_("account"), db_index=False)
     company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, related_name="holds",
-                                verbose_name=_("company"))
+                                verbose_name=_("company"), db_index=False)
     kind = models.CharField(_("kind"), max_length=8, choices=AuthorizationType.choices)
     amount = models.DecimalField(_("amount with fees"), max_digits=18, decimal_places=2)
     base_amount = models.DecimalField(_("amount without fees"), max_digits=18, decimal_places=2)
@@ -112,8 +118,9 @@ class Hold(models.Model):
     created_on = models.DateField(_("created on"))
     expires_on = models.DateField(_("expires on"))
     closed_on = models.DateField(_("settled or expired on"), null=True, blank=True)
+    # Postings are never deleted (SPEC section 4), so nothing looks holds up by their posting.
     posting = models.ForeignKey("ledger.Posting", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+", verbose_name=_("presented charge"))
+                                related_name="+", verbose_name=_("presented charge"), db_index=False)
 
     class Meta:
         verbose_name = _("hold")
@@ -124,6 +131,7 @@ class Hold(models.Model):
             models.Index(fields=["account", "status", "created_on"]),
             models.Index(fields=["status", "expires_on"]),
         ]
+        constraints = [models.UniqueConstraint(fields=["transaction_id"], name="hold_transaction_id_once")]
 
     def __str__(self) -> str:
         return f"{self.transaction_id} {self.amount} {self.currency} ({self.status})"

@@ -50,7 +50,7 @@ from charges.authorization_models import (
     ExposureChange,
     Hold,
 )
-from charges.authorization_sql import authorization_insert, card_for_update
+from charges.authorization_sql import authorization_insert, card_for_update, execute
 from charges.exposure import company_owed
 from charges.fx import cash_fee_amount, fx_convert, fx_fee_amount, fx_rates_for
 from fees.selectors import fee_schedule_in_force
@@ -178,6 +178,10 @@ FROM (
 """
 
 
+SPEND_PARAM_TYPES = {"account": "bigint", "company": "bigint", "on": "date", "month": "date", "opened_before": "date",
+                     "cash": "text", "open": "text"}
+
+
 def _aware(value: dt.datetime | str | None) -> dt.datetime | None:
     """A timestamp read with a raw cursor: SQLite returns text."""
     if isinstance(value, str):
@@ -200,7 +204,7 @@ def spend_of(*, card: Card, on: dt.date, at: dt.datetime, contactless: bool = Fa
         "open": Hold.Status.OPEN.value,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_spend_sql(connection.vendor), params)
+        execute(cursor, "authorization_spend", _spend_sql(connection.vendor), params, SPEND_PARAM_TYPES)
         *figures, owed, computed_at, changes = cursor.fetchone()
     row = [from_minor(value) for value in figures]
     owed = company_owed(company_id=company.pk, cached=from_minor(owed) if owed is not None else None,

@@ -308,3 +308,33 @@ def test_a_posting_after_a_decision_counts_against_the_company_limit_at_once(net
     assert decline_reason(refused) == "company_credit_limit_exceeded"
     assert CompanyExposure.objects.get(company=company_a).owed == Decimal("800.00")
     assert not ExposureChange.objects.filter(company=company_a).exists()  # counted, so cleared
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    (None, None), ("amount", "12,50"), ("amount", 12.5), ("amount", "1.005"), ("currency", "ZZZ"), ("mcc", "58"),
+    ("merchant_country", "dk"), ("entry_mode", "swipe"), ("type", "refund"), ("transaction_id", "A 1"),
+    ("card_number", "371234567890123"), ("pin_verified", "perhaps"), ("merchant_name", "x" * 101),
+])
+def test_the_parser_and_the_documented_serializer_agree(bob_card, field, value):
+    from rest_framework.exceptions import ValidationError
+
+    from charges.authorization_apis import AuthorizationRequestSerializer, authorization_request_parse
+
+    body = {"transaction_id": "A-1", "card_number": bob_card.pan, "type": "purchase", "amount": "12.50",
+            "currency": "DKK", "merchant_country": "DK", "mcc": "5812", "entry_mode": "chip", "pin_verified": True}
+    if field:
+        body[field] = value
+    serializer = AuthorizationRequestSerializer(data=body)
+    valid = serializer.is_valid()
+    try:
+        parsed = authorization_request_parse(body)
+    except ValidationError as exc:
+        assert not valid and set(exc.detail) == set(serializer.errors) == {field}
+    else:
+        assert valid and parsed == authorize_request_from(serializer.validated_data)
+
+
+def authorize_request_from(validated):
+    from charges.authorizations import AuthorizationRequest
+
+    return AuthorizationRequest(**validated)
