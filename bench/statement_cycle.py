@@ -47,7 +47,8 @@ def build(accounts: int, postings: int) -> None:
         cursor.execute("TRUNCATE statements_statement, statements_companystatement, fees_interestaccrual, "
                        "fees_reminder, ledger_posting, ledger_journalleg, ledger_journalentry, accounts_card, "
                        "accounts_account, accounts_notice, accounts_cardmember, common_chunkrun CASCADE")
-        cursor.execute("DELETE FROM accounts_company WHERE number = 'BENCH'")
+        # Whatever else references the bench company (exposure snapshots, controls…) goes with it.
+        cursor.execute("TRUNCATE accounts_company CASCADE")
         cursor.execute(
             "INSERT INTO accounts_company (number, legal_name, vat_number, market, billing_type, default_liability,"
             " credit_limit, credit_limit_currency, annual_fee, annual_fee_currency, cash_allowed, eurobonus_allowed,"

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from moneyed import Money
 
@@ -19,7 +19,7 @@ from fees.models import FeeSchedule, InterestAccrual, Reminder
 from fees.rates import AnnualRate, late_interest_rate
 from fees.selectors import fee_schedule_in_force
 from ledger.models import Posting, PostingKind
-from ledger.services import PostingSpec, posting_create, postings_create_bulk
+from ledger.services import PostingSpec, posting_create, postings_create_bulk, postings_insert_select
 from statements.models import Delinquency, Statement
 from statements.selectors import dues_for_accounts, overdue
 
@@ -66,7 +66,38 @@ def _annual_fee_specs(accounts: Iterable[tuple[Account, int]], on: dt.date) -> l
 
 def annual_fees_first(*, accounts: list[Account], on: dt.date) -> int:
     """Year 1's fee on the first statement date after issue (SPEC section 7); idempotent."""
+    if connection.vendor == "postgresql":
+        return _annual_fees_first_sql(accounts=accounts, on=on)
     return postings_create_bulk(specs=_annual_fee_specs(((account, 1) for account in accounts), on))
+
+
+# The same postings as _annual_fee_specs builds, as one query per market (the statement day's hot path).
+_FIRST_FEE_INPUT = """
+    SELECT 'annual-fee/' || a.id || '/1', %(on)s::date, 'Annual card fee ' || to_char(a.opened_on, 'YYYY-MM-DD'),
+           a.id, LEAST(c.annual_fee, %(maximum)s::numeric), a.currency, 'fee_annual', 'fee_income_annual',
+           NULL::bigint,
+           jsonb_build_object('rule', 'annual_fee', 'fee_schedule_id', %(schedule_id)s::bigint,
+                              'fee_schedule', %(schedule_label)s::text,
+                              'programme_fee', c.annual_fee::numeric(10, 2)::text,
+                              'schedule_maximum', %(maximum)s::text, 'membership_year', 1,
+                              'year_start', to_char(a.opened_on, 'YYYY-MM-DD'),
+                              'year_end', to_char(a.opened_on + interval '1 year' - interval '1 day', 'YYYY-MM-DD'))
+      FROM accounts_account a JOIN accounts_company c ON c.id = a.company_id
+     WHERE a.id = ANY(%(ids)s) AND c.market = %(market)s AND a.closed_on IS NULL
+       AND LEAST(c.annual_fee, %(maximum)s::numeric) > 0
+       AND NOT EXISTS (SELECT 1 FROM ledger_journalentry e WHERE e.source_key = 'annual-fee/' || a.id || '/1')
+"""
+
+
+def _annual_fees_first_sql(*, accounts: list[Account], on: dt.date) -> int:
+    posted = 0
+    for market in {account.company.market for account in accounts}:
+        schedule = fee_schedule_in_force(market=market, on=on)
+        posted += postings_insert_select(input_sql=_FIRST_FEE_INPUT, params={
+            "on": on, "ids": [a.pk for a in accounts if a.company.market == market], "market": market,
+            "maximum": str(schedule.annual_fee_max), "schedule_id": schedule.pk, "schedule_label": str(schedule),
+        })
+    return posted
 
 
 def annual_fees_anniversaries(*, on: dt.date) -> int:

@@ -250,13 +250,18 @@ def _bulk_batch(specs: list[PostingSpec]) -> int:
 
 
 # One round trip per batch: entries, both legs and postings inserted from arrays, set-based.
-_BULK_INSERT_SQL = """
-WITH input AS (
-    SELECT * FROM unnest(%s::text[], %s::date[], %s::text[], %s::bigint[], %s::numeric[], %s::text[],
-                         %s::text[], %s::text[], %s::bigint[], %s::jsonb[])
+# `input` yields (source_key, posting_date, description, account_id, amount, currency, kind, counter,
+# related_id, explanation): from arrays here, or from a query (postings_insert_select).
+_UNNEST_INPUT = """
+    SELECT * FROM unnest(%(source_key)s::text[], %(posting_date)s::date[], %(description)s::text[],
+                         %(account_id)s::bigint[], %(amount)s::numeric[], %(currency)s::text[], %(kind)s::text[],
+                         %(counter)s::text[], %(related_id)s::bigint[], %(explanation)s::jsonb[])
         AS t(source_key, posting_date, description, account_id, amount, currency, kind, counter, related_id,
              explanation)
-), entries AS (
+"""
+_BULK_INSERT_SQL = """
+WITH input (source_key, posting_date, description, account_id, amount, currency, kind, counter, related_id,
+            explanation) AS ({input}), entries AS (
     INSERT INTO ledger_journalentry (source_key, booked_on, description, created_at)
     SELECT source_key, posting_date, CASE WHEN description = '' THEN kind ELSE description END, now() FROM input
     RETURNING id, source_key
@@ -276,13 +281,26 @@ SELECT e.id, i.account_id, i.posting_date, i.kind, i.amount, i.currency, i.descr
 
 
 def _bulk_insert_postgres(specs: list[PostingSpec]) -> int:
-    columns: list[list[Any]] = [[] for _ in range(10)]
+    names = ("source_key", "posting_date", "description", "account_id", "amount", "currency", "kind", "counter",
+             "related_id", "explanation")
+    columns: dict[str, list[Any]] = {name: [] for name in names}
     for spec in specs:
         row = (spec.source_key, spec.posting_date, spec.description, spec.account.pk, spec.amount.amount,
                str(spec.amount.currency), spec.kind, COUNTER_ACCOUNT[spec.kind], spec.related_id,
                json.dumps(spec.explanation or {}, cls=DjangoJSONEncoder))
-        for column, value in zip(columns, row, strict=True):
-            column.append(value)
+        for name, value in zip(names, row, strict=True):
+            columns[name].append(value)
     with connection.cursor() as cursor:
-        cursor.execute(_BULK_INSERT_SQL, columns)
+        cursor.execute(_BULK_INSERT_SQL.format(input=_UNNEST_INPUT), columns)
+        return cursor.rowcount
+
+
+def postings_insert_select(*, input_sql: str, params: dict[str, Any]) -> int:
+    """PostgreSQL only: post the two-leg entries a query describes, set-based, with no Python per row.
+
+    `input_sql` must yield the columns of `_UNNEST_INPUT` and leave out source keys already posted;
+    the caller vouches for the rules `posting_create` checks (kind, currency, open account and period).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_BULK_INSERT_SQL.format(input=input_sql), params)
         return cursor.rowcount
