@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from amexprog.settings.base import *  # noqa: F401,F403
 from amexprog.settings.base import DEV_PAN_HMAC_KEY, DEV_SECRET_KEY
-from amexprog.settings.env import env_bool, env_int, env_list, env_required
+from amexprog.settings.env import env_bool, env_int, env_list, env_required, env_str
 
 DEBUG = False
 WHITENOISE_AUTOREFRESH = False
@@ -34,6 +34,10 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+# Email goes out over SMTP (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD(_FILE),
+# EMAIL_USE_TLS / EMAIL_USE_SSL, DEFAULT_FROM_EMAIL; parsed in base.py, EMAIL_HOST defaults to localhost:25)
+# unless EMAIL_BACKEND says otherwise.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
