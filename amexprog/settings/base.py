@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "statements",
     "disputes",
     "rewards",
+    "liability",
     "portal",
 ]
 

@@ -1,0 +1,38 @@
+"""Joint liability (terms §12a-ii): charges a cardmember declares personal.
+
+Under joint liability the company and the cardmember are both liable, but the company is not liable
+for a charge that was for the cardmember's private purposes. The cardmember marks such a charge;
+the mark is a row of its own because postings are append-only, and the PA sees it on the
+transactions page, in the company's statement and in the data files, where a personal charge adds
+nothing to what the company is liable for.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account
+from ledger.models import Posting
+
+
+class PersonalCharge(models.Model):
+    posting = models.OneToOneField(Posting, on_delete=models.PROTECT, related_name="personal_mark",
+                                   verbose_name=_("charge"))
+    # Denormalised from the posting: reports and scoping filter by account and company.
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="personal_charges",
+                                verbose_name=_("account"))
+    marked_on = models.DateField(_("marked on"))
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                  related_name="+", verbose_name=_("marked by"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("personal charge")
+        verbose_name_plural = _("personal charges")
+        ordering = ["-marked_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"personal: {self.posting_id}"
