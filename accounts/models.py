@@ -413,6 +413,7 @@ class AuditEntry(models.Model):
         CONTROLS_CHANGED = "controls_changed", _("Spending controls changed")
         ACCOUNT_CLOSED = "account_closed", _("Account closed")
         COMPANY_TERMINATED = "company_terminated", _("Company terminated")
+        LOGIN_UNLOCKED = "login_unlocked", _("Portal login unlocked")
 
     at = models.DateTimeField(_("at"), auto_now_add=True)
     on = models.DateField(_("business day"))
