@@ -413,6 +413,10 @@ class AuditEntry(models.Model):
         CONTROLS_CHANGED = "controls_changed", _("Spending controls changed")
         ACCOUNT_CLOSED = "account_closed", _("Account closed")
         COMPANY_TERMINATED = "company_terminated", _("Company terminated")
+        CARDMEMBER_UPDATED = "cardmember_updated", _("Cardmember data changed")
+        COMPANY_UPDATED = "company_updated", _("Company data changed")
+        PA_ADDED = "pa_added", _("Programme administrator added")
+        PA_REMOVED = "pa_removed", _("Programme administrator removed")
         LOGIN_UNLOCKED = "login_unlocked", _("Portal login unlocked")
 
     at = models.DateTimeField(_("at"), auto_now_add=True)
