@@ -8,6 +8,8 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.apis import AccountViewSet, CardmemberViewSet, CardViewSet, CompanyViewSet
+from accounts.audit_apis import AuditEntryViewSet
+from charges.activity_apis import AuthorizationViewSet, FxRateViewSet, HoldViewSet
 from charges.apis import ChargeFileViewSet, PaymentFileViewSet
 from charges.authorization_apis import AuthorizationSlashView, AuthorizationView, WhoAmIView
 from disputes.apis import (
@@ -16,6 +18,7 @@ from disputes.apis import (
     RefundRequestEvidenceFileView,
     RefundRequestViewSet,
 )
+from fees.apis import FeeScheduleViewSet, ReferenceRateViewSet
 from ledger.apis import AccountPostingListView
 from rewards.apis import EnrolmentViewSet, ExportBatchViewSet, PointsPostingViewSet
 from statements.apis import AccountStatementListView, CompanyStatementViewSet, StatementViewSet
@@ -39,6 +42,13 @@ router.register("refund-requests", RefundRequestViewSet, basename="refund-reques
 router.register("eurobonus/enrolments", EnrolmentViewSet, basename="eurobonus-enrolment")
 router.register("eurobonus/points", PointsPostingViewSet, basename="eurobonus-points")
 router.register("eurobonus/batches", ExportBatchViewSet, basename="eurobonus-batch")
+# Decisions and holds (SPEC section 10), rates and fees (SPEC sections 6-8), the audit log (SPEC section 1).
+router.register("authorization-decisions", AuthorizationViewSet, basename="authorization-decision")
+router.register("holds", HoldViewSet, basename="hold")
+router.register("fx-rates", FxRateViewSet, basename="fx-rate")
+router.register("fee-schedules", FeeScheduleViewSet, basename="fee-schedule")
+router.register("reference-rates", ReferenceRateViewSet, basename="reference-rate")
+router.register("audit-entries", AuditEntryViewSet, basename="audit-entry")
 
 urlpatterns = [
     path("accounts/<str:number>/statements/", AccountStatementListView.as_view(), name="account-statements"),

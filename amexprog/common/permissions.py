@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from accounts.authentication import ApiClient
 from accounts.models import ApiToken
@@ -14,3 +14,27 @@ class IsPortalUserOrCompanyToken(BasePermission):
         if isinstance(user, ApiClient):
             return user.token.kind in (ApiToken.Kind.COMPANY, ApiToken.Kind.OPS)
         return bool(user and user.is_authenticated)
+
+
+class IsOpsForWrites(BasePermission):
+    """Reads for everyone IsPortalUserOrCompanyToken admits; writes only for ops tokens and ops staff."""
+
+    def has_permission(self, request, view) -> bool:
+        if not IsPortalUserOrCompanyToken().has_permission(request, view):
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        user = request.user
+        if isinstance(user, ApiClient):
+            return user.token.kind == ApiToken.Kind.OPS
+        return bool(user.is_staff)
+
+
+class IsOpsTokenOrStaff(BasePermission):
+    """Ops tokens and signed-in ops staff only (reads and writes)."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if isinstance(user, ApiClient):
+            return user.token.kind == ApiToken.Kind.OPS
+        return bool(user and user.is_authenticated and user.is_staff)

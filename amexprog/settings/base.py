@@ -180,6 +180,8 @@ SPECTACULAR_SETTINGS = {
         "DisputeStatusEnum": "disputes.models.Dispute.Status",
         "RefundRequestStatusEnum": "disputes.models.RefundRequest.Status",
         "DisputeReasonEnum": "disputes.models.DisputeReason",
+        "MarketEnum": "accounts.models.Market",
+        "AuthorizationTypeEnum": "charges.authorization_models.AuthorizationType",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

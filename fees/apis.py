@@ -1,0 +1,137 @@
+"""Fee schedules and reference interest rates over the REST API (SPEC sections 7, 8).
+
+Both are the issuer's published terms, not a company's data: every caller the API admits may read
+them; only ops tokens and ops staff publish a fee schedule or set a reference rate (403 otherwise).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+
+from amexprog.common import clock
+from amexprog.common.permissions import IsOpsForWrites
+from fees.models import FeeSchedule, ReferenceRate
+from fees.publishing import FIELDS, fee_schedule_publish
+from fees.reference_rates import reference_rate_set
+
+IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                               description="Replays return the first response; reuse with another body is 409.")
+
+
+class FeeScheduleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FeeSchedule
+        fields = ["id", "market", "currency", "effective_from", "published_on", "label", *FIELDS]
+        read_only_fields = fields
+
+
+class FeeSchedulePublishSerializer(serializers.Serializer):
+    market = serializers.ChoiceField(choices=["DK", "BE"])
+    effective_from = serializers.DateField(help_text="At least 2 months after today (terms §25).")
+    label = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    annual_fee_max = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
+    reminder_fee = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
+    fx_fee_percent = serializers.DecimalField(max_digits=6, decimal_places=3, min_value=Decimal("0"),
+                                              max_value=Decimal("100"))
+    cash_fee_percent = serializers.DecimalField(max_digits=6, decimal_places=3, min_value=Decimal("0"),
+                                                max_value=Decimal("100"))
+    cash_fee_minimum = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
+    eurobonus_fee = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0"))
+    late_interest_margin_percent = serializers.DecimalField(max_digits=6, decimal_places=3, min_value=Decimal("0"),
+                                                            max_value=Decimal("100"), required=False,
+                                                            default=Decimal("7.000"))
+
+
+class FeeScheduleFilter(filters.FilterSet):
+    effective_from_from = filters.DateFilter(field_name="effective_from", lookup_expr="gte",
+                                             help_text="Versions effective on or after this day.")
+    effective_from_to = filters.DateFilter(field_name="effective_from", lookup_expr="lte",
+                                           help_text="Versions effective on or before this day.")
+
+    class Meta:
+        model = FeeSchedule
+        fields = ["market", "effective_from_from", "effective_from_to"]
+
+
+FEE_SCHEDULE_EXAMPLE = {
+    "market": "DK", "effective_from": "2027-03-01", "label": "DK 2027", "annual_fee_max": "900.00",
+    "reminder_fee": "100.00", "fx_fee_percent": "2.500", "cash_fee_percent": "4.000", "cash_fee_minimum": "50.00",
+    "eurobonus_fee": "400.00", "late_interest_margin_percent": "7.000",
+}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Fee schedule versions, per market, newest first (SPEC section 7)",
+                       description="The version in force on a day is the latest one effective on or before it."),
+    retrieve=extend_schema(summary="One fee schedule version"),
+)
+class FeeScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                         viewsets.GenericViewSet):
+    serializer_class = FeeScheduleSerializer
+    permission_classes = [IsOpsForWrites]
+    filterset_class = FeeScheduleFilter
+    queryset = FeeSchedule.objects.order_by("market", "-effective_from")
+
+    @extend_schema(
+        request=FeeSchedulePublishSerializer, responses={201: FeeScheduleSerializer}, parameters=[IDEMPOTENCY],
+        summary="Ops: publish a new fee schedule version",
+        description="Takes effect at least 2 months after today (`400 fee_change_too_soon`, with `extra.earliest`);"
+                    " one version per market and day (`400 fee_schedule_exists`). Every affected holder, or the "
+                    "company for centrally billed corporate accounts, gets a notice.",
+        examples=[OpenApiExample("DK 2027", value=FEE_SCHEDULE_EXAMPLE, request_only=True)],
+    )
+    def create(self, request, *args, **kwargs):
+        body = FeeSchedulePublishSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        schedule = fee_schedule_publish(published_on=clock.today(), **body.validated_data)
+        return Response(FeeScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
+
+
+class ReferenceRateSerializer(serializers.ModelSerializer):
+    rate_percent = serializers.DecimalField(max_digits=7, decimal_places=4, min_value=Decimal("-99.9999"),
+                                            max_value=Decimal("99.9999"))
+
+    class Meta:
+        model = ReferenceRate
+        fields = ["effective_date", "rate_percent"]
+        # The service creates or corrects the rate of a day: no uniqueness check in the serializer.
+        extra_kwargs = {"effective_date": {"validators": []}}
+
+
+class ReferenceRateFilter(filters.FilterSet):
+    effective_date_from = filters.DateFilter(field_name="effective_date", lookup_expr="gte")
+    effective_date_to = filters.DateFilter(field_name="effective_date", lookup_expr="lte")
+
+    class Meta:
+        model = ReferenceRate
+        fields = ["effective_date_from", "effective_date_to"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Reference interest rates, newest first (SPEC section 8)",
+                       description="Danmarks Nationalbank's lending rate from each effective date; late interest "
+                                   "is this rate plus the fee schedule's margin, fixed per half year."),
+)
+class ReferenceRateViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = ReferenceRateSerializer
+    permission_classes = [IsOpsForWrites]
+    filterset_class = ReferenceRateFilter
+    queryset = ReferenceRate.objects.order_by("-effective_date")
+
+    @extend_schema(
+        request=ReferenceRateSerializer, responses={200: ReferenceRateSerializer, 201: ReferenceRateSerializer},
+        parameters=[IDEMPOTENCY], summary="Ops: set the reference rate from a date (201 new, 200 corrected)",
+        examples=[OpenApiExample("1.60 % from 1 July 2025", value={"effective_date": "2025-07-01",
+                                                                   "rate_percent": "1.6000"})],
+    )
+    def create(self, request, *args, **kwargs):
+        body = ReferenceRateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rate, created = reference_rate_set(**body.validated_data)
+        return Response(ReferenceRateSerializer(rate).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
