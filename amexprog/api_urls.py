@@ -12,6 +12,7 @@ from accounts.audit_apis import AuditEntryViewSet
 from charges.activity_apis import AuthorizationViewSet, FxRateViewSet, HoldViewSet
 from charges.apis import ChargeFileViewSet, PaymentFileViewSet
 from charges.authorization_apis import AuthorizationSlashView, AuthorizationView, WhoAmIView
+from communications.apis import NoticeViewSet
 from disputes.apis import (
     DisputeEvidenceFileView,
     DisputeViewSet,
@@ -42,6 +43,8 @@ router.register("refund-requests", RefundRequestViewSet, basename="refund-reques
 router.register("eurobonus/enrolments", EnrolmentViewSet, basename="eurobonus-enrolment")
 router.register("eurobonus/points", PointsPostingViewSet, basename="eurobonus-points")
 router.register("eurobonus/batches", ExportBatchViewSet, basename="eurobonus-batch")
+# Notices to holders and PAs, returned mail (SPEC section 15).
+router.register("notices", NoticeViewSet, basename="notice")
 # Decisions and holds (SPEC section 10), rates and fees (SPEC sections 6-8), the audit log (SPEC section 1).
 router.register("authorization-decisions", AuthorizationViewSet, basename="authorization-decision")
 router.register("holds", HoldViewSet, basename="hold")

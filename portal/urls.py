@@ -77,3 +77,18 @@ urlpatterns += [
     path("refund-requests/<int:pk>/evidence/<int:evidence_id>/", views_disputes.refund_request_evidence_file,
          name="refund_request_evidence_file"),
 ]
+
+# Notices, terms and fee schedules, the PA guide (SPEC section 15; terms §1, §18, §20, §25).
+from portal import views_documents, views_notices  # noqa: E402
+
+urlpatterns += [
+    path("notices/", views_notices.inbox, name="inbox"),
+    path("notices/<int:pk>/", views_notices.notice_detail, name="notice_detail"),
+    path("terms/", views_documents.terms, name="terms"),
+    path("terms/accept/", views_documents.terms_accept_view, name="terms_accept"),
+    path("terms/<int:version>/pdf/", views_documents.terms_pdf, name="terms_pdf"),
+    path("fees/<str:market>/pdf/", views_documents.fee_schedule_pdf, name="fee_schedule_pdf"),
+    path("pa/companies/<str:number>/terms/", views_documents.company_terms, name="company_terms"),
+    path("help/", views_documents.help_index, name="help_index"),
+    path("help/<slug:slug>/", views_documents.help_page, name="help_page"),
+]

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "disputes",
     "rewards",
     "liability",
+    "communications",
+    "documents",
     "portal",
 ]
 
@@ -276,3 +278,6 @@ CELERY_BEAT_SCHEDULE["ecb-daily-rates"] = {
 # served only through the scoped portal and API views, never from a public media URL.
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
 DISPUTE_ATTACHMENT_MAX_BYTES = env_int("DISPUTE_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+
+# Notices (SPEC section 15): the portal's address, for the link in every notice email.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000/")
