@@ -1,0 +1,108 @@
+"""Who receives a notice and who may read it (SPEC sections 1 and 15)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+
+from accounts.authentication import ApiClient
+from accounts.models import Account, BillingType, Cardmember, Liability, Notice, ProgrammeAdministrator
+from accounts.selectors import visible_companies
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    language: str
+    name: str
+    valid: bool
+    cardmember: Cardmember | None = None
+    administrator: ProgrammeAdministrator | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        if self.cardmember is not None:
+            return ("cardmember", self.cardmember.pk)
+        assert self.administrator is not None
+        return ("administrator", self.administrator.pk)
+
+
+def _to_company(account: Account | None) -> bool:
+    return (account is not None and account.liability == Liability.CORPORATE
+            and account.billing_type == BillingType.CENTRAL)
+
+
+def _account(cardmember: Cardmember) -> Account | None:
+    try:
+        return cardmember.account
+    except Account.DoesNotExist:
+        return None
+
+
+def notice_recipients(notice: Notice) -> list[Recipient]:
+    """SPEC 15: a notice about a corporate-liability, centrally billed account goes to the company's
+    PAs, any other cardmember notice to the cardmember, a company notice to the company's PAs.
+    Recipients without an email address are left out; `valid` is False for a returned contact."""
+    cardmember = notice.cardmember
+    if cardmember is not None and not _to_company(_account(cardmember)):
+        if not cardmember.email:
+            return []
+        return [Recipient(email=cardmember.email, language=cardmember.language, name=cardmember.full_name,
+                          valid=cardmember.contact_valid, cardmember=cardmember)]
+    company_id = notice.company_id or (cardmember.company_id if cardmember else None)
+    administrators = (
+        ProgrammeAdministrator.objects.filter(companies=company_id)
+        .select_related("user", "contact_status").order_by("pk")
+    )
+    recipients = []
+    for administrator in administrators:
+        user = administrator.user
+        if not user.email or not user.is_active:
+            continue
+        status = getattr(administrator, "contact_status", None)
+        recipients.append(Recipient(
+            email=user.email, language=administrator.language, name=user.get_full_name() or user.get_username(),
+            valid=status is None or status.contact_valid, administrator=administrator,
+        ))
+    return recipients
+
+
+def _administered_company_ids(user) -> QuerySet:
+    return ProgrammeAdministrator.objects.filter(user=user).values("companies")
+
+
+def _to_company_cardmembers(company_ids: QuerySet) -> Q:
+    return Q(cardmember__company_id__in=company_ids, cardmember__account__liability=Liability.CORPORATE,
+             cardmember__account__billing_type=BillingType.CENTRAL)
+
+
+def inbox_notices(user) -> QuerySet[Notice]:
+    """A signed-in person's own inbox: a cardmember's notices, and for a PA the notices addressed to
+    their companies (including those about corporate-liability, centrally billed accounts)."""
+    if not getattr(user, "is_authenticated", False) or isinstance(user, ApiClient):
+        return Notice.objects.none()
+    company_ids = _administered_company_ids(user)
+    scope = Q(cardmember__user=user) | Q(company_id__in=company_ids) | _to_company_cardmembers(company_ids)
+    return Notice.objects.filter(scope)
+
+
+def inbox_ordered(notices: QuerySet[Notice], order: str) -> QuerySet[Notice]:
+    """`unread` puts unread notices first, newest first within each; anything else is newest first."""
+    if order == "unread":
+        unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
+        return notices.order_by(unread.desc(), "-created_on", "-id")
+    return notices.order_by("-created_on", "-id")
+
+
+def inbox_unread_count(user) -> int:
+    return inbox_notices(user).filter(read_at__isnull=True).count()
+
+
+def visible_notices(user) -> QuerySet[Notice]:
+    """API and PA views: a company's notices and its cardmembers' (ops: all; a cardmember: own)."""
+    companies = visible_companies(user).values("pk")
+    scope = Q(company_id__in=companies) | Q(cardmember__company_id__in=companies)
+    if not isinstance(user, ApiClient) and getattr(user, "is_authenticated", False):
+        scope |= Q(cardmember__user=user)
+    return Notice.objects.filter(scope)
