@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from amexprog.common.csvfiles import FileRejected, write_error_report
+from amexprog.common.dbfaults import connection_loss_as_command_error
 from amexprog.common.errors import ApplicationError
 from charges.management.commands._progress import PhaseBars, count_data_lines
 from charges.services import charge_file_import
@@ -36,7 +37,8 @@ class Command(BaseCommand):
         quiet = options.get("verbosity", 1) < 1
         with PhaseBars(file=self.stderr, total=count_data_lines(path), disable=quiet) as bars:
             try:
-                charge_file = charge_file_import(source=path, on_progress=bars, bulk=False if orm else None)
+                with connection_loss_as_command_error():
+                    charge_file = charge_file_import(source=path, on_progress=bars, bulk=False if orm else None)
             except FileRejected as exc:
                 bars.close()
                 report_path = Path(report) if report else path.with_name(path.name + ".errors.json")

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from amexprog.common.csvfiles import FileRejected, write_error_report
+from amexprog.common.dbfaults import connection_loss_as_command_error
 from amexprog.common.errors import ApplicationError
 from charges.payments import payments_import
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: str, report: str | None, **options):
         path = Path(file)
         try:
-            with path.open("rb") as stream:
+            with path.open("rb") as stream, connection_loss_as_command_error():
                 summary = payments_import(stream=stream, filename=path.name)
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from exc
