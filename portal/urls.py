@@ -10,7 +10,6 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("pa/", views.pa_home, name="pa_home"),
-    path("pa/companies/<str:number>/", views.company_detail, name="company_detail"),
     path("me/", views.cardmember_home, name="cardmember_home"),
 ]
 
@@ -91,4 +90,21 @@ urlpatterns += [
     path("pa/companies/<str:number>/terms/", views_documents.company_terms, name="company_terms"),
     path("help/", views_documents.help_index, name="help_index"),
     path("help/<slug:slug>/", views_documents.help_page, name="help_page"),
+]
+
+# The company dashboard, company data and PAs, cardmembers and their data (issue 8, PA sheet).
+from portal import views_cardmembers, views_company  # noqa: E402
+
+urlpatterns += [
+    path("pa/companies/<str:number>/", views_company.company_detail, name="company_detail"),
+    path("pa/companies/<str:number>/edit/", views_company.company_edit, name="company_edit"),
+    path("pa/companies/<str:number>/administrators/", views_company.company_administrators,
+         name="company_administrators"),
+    path("pa/companies/<str:number>/administrators/remove/", views_company.company_administrator_remove,
+         name="company_administrator_remove"),
+    path("pa/companies/<str:number>/cardmembers/", views_cardmembers.cardmember_list, name="company_cardmembers"),
+    path("pa/companies/<str:number>/cardmembers/<int:pk>/", views_cardmembers.cardmember_detail,
+         name="cardmember_detail"),
+    path("pa/companies/<str:number>/cardmembers/<int:pk>/edit/", views_cardmembers.cardmember_edit,
+         name="cardmember_edit"),
 ]

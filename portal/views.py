@@ -1,14 +1,15 @@
-"""The portal shell: login, home pages for PAs and cardmembers, company pages (SPEC section 1)."""
+"""The portal shell: login and the home pages of PAs and cardmembers (SPEC section 1); a company's
+pages are in portal.views_company."""
 
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import translation
 
-from accounts.models import Account, ProgrammeAdministrator
+from accounts.models import ProgrammeAdministrator
 from amexprog.common.db import from_minor, minor_sum
 from ledger.models import Posting
 from portal.selectors import cardmember_accounts, pa_companies
@@ -47,21 +48,6 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def pa_home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/pa_home.html", {"companies": pa_companies(request.user)})
-
-
-@login_required
-def company_detail(request: HttpRequest, number: str) -> HttpResponse:
-    # An outsider gets the same 404 as for a company that does not exist: nothing leaks.
-    company = get_object_or_404(pa_companies(request.user), number=number)
-    accounts = (
-        Account.objects.filter(company=company)
-        .select_related("cardmember")
-        .annotate(balance_minor=minor_sum("postings__amount"))
-        .order_by("cardmember__last_name", "cardmember__first_name")
-    )
-    for account in accounts:
-        account.balance = from_minor(account.balance_minor)
-    return render(request, "portal/company_detail.html", {"company": company, "accounts": accounts})
 
 
 @login_required

@@ -1,0 +1,97 @@
+"""A company's own pages for its PAs (issue 8, PA sheet): the dashboard a PA lands on, the company's
+data (address, bank details, authorised signatories) and its programme administrators.
+
+A company the user does not administer is a 404, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.audit import actor_for
+from accounts.data_changes import company_pa_add, company_pa_remove, company_update
+from accounts.models import AuditEntry
+from amexprog.common.errors import ApplicationError
+from portal.forms_company import AdministratorForm, CompanyDataForm, add_service_error
+from portal.selectors_dashboard import company_dashboard
+from portal.views_orders import _administered_company, _issue_date
+
+COMPANY_ACTIONS = (AuditEntry.Action.COMPANY_UPDATED, AuditEntry.Action.PA_ADDED, AuditEntry.Action.PA_REMOVED)
+
+
+@login_required
+def company_detail(request: HttpRequest, number: str) -> HttpResponse:
+    company = _administered_company(request, number)
+    board = company_dashboard(company, on=_issue_date())
+    return render(request, "portal/company_detail.html", {"company": company, "board": board})
+
+
+def _company_and_actor(request: HttpRequest, number: str):
+    company = _administered_company(request, number)
+    by = actor_for(request.user, company=company)
+    if by is None:
+        raise Http404
+    return company, by
+
+
+def _history(company):
+    return (AuditEntry.objects.filter(company=company, action__in=COMPANY_ACTIONS)
+            .order_by("-at", "-id")[:20])
+
+
+@login_required
+def company_edit(request: HttpRequest, number: str) -> HttpResponse:
+    company, by = _company_and_actor(request, number)
+    form = CompanyDataForm(request.POST or None, initial=CompanyDataForm.initial_for(company))
+    if request.method == "POST" and form.is_valid():
+        try:
+            company_update(company=company, by=by, on=_issue_date(), **form.cleaned_data)
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("The company's data is saved."))
+            return redirect("portal:company_edit", number=company.number)
+    return render(request, "portal/company/edit.html", {"company": company, "form": form,
+                                                        "history": _history(company)},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+def company_administrators(request: HttpRequest, number: str) -> HttpResponse:
+    company, by = _company_and_actor(request, number)
+    form = AdministratorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            company_pa_add(company=company, email=form.cleaned_data["email"], by=by, on=_issue_date())
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("%(email)s is now a programme administrator of %(company)s.")
+                             % {"email": form.cleaned_data["email"], "company": company.legal_name})
+            return redirect("portal:company_administrators", number=company.number)
+    administrators = company.administrators.select_related("user").order_by("user__email", "pk")
+    return render(request, "portal/company/administrators.html", {
+        "company": company, "form": form, "administrators": administrators, "history": _history(company),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def company_administrator_remove(request: HttpRequest, number: str) -> HttpResponse:
+    company, by = _company_and_actor(request, number)
+    email = request.POST.get("email", "")
+    try:
+        company_pa_remove(company=company, email=email, by=by, on=_issue_date())
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(email)s is no longer a programme administrator of %(company)s.")
+                         % {"email": email, "company": company.legal_name})
+        if not company.administrators.filter(user=request.user).exists():
+            return redirect("portal:pa_home")
+    return redirect("portal:company_administrators", number=company.number)
