@@ -9,7 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.apis import AccountViewSet, CardmemberViewSet, CardViewSet, CompanyViewSet
 from accounts.audit_apis import AuditEntryViewSet
-from charges.activity_apis import AuthorizationViewSet, FxRateViewSet, HoldViewSet
+from charges.activity_apis import FxRateViewSet, HoldViewSet
 from charges.apis import ChargeFileViewSet, PaymentFileViewSet
 from charges.authorization_apis import AuthorizationSlashView, AuthorizationView, WhoAmIView
 from communications.apis import NoticeViewSet
@@ -45,8 +45,7 @@ router.register("eurobonus/points", PointsPostingViewSet, basename="eurobonus-po
 router.register("eurobonus/batches", ExportBatchViewSet, basename="eurobonus-batch")
 # Notices to holders and PAs, returned mail (SPEC section 15).
 router.register("notices", NoticeViewSet, basename="notice")
-# Decisions and holds (SPEC section 10), rates and fees (SPEC sections 6-8), the audit log (SPEC section 1).
-router.register("authorization-decisions", AuthorizationViewSet, basename="authorization-decision")
+# Holds (SPEC section 10), rates and fees (SPEC sections 6-8), the audit log (SPEC section 1).
 router.register("holds", HoldViewSet, basename="hold")
 router.register("fx-rates", FxRateViewSet, basename="fx-rate")
 router.register("fee-schedules", FeeScheduleViewSet, basename="fee-schedule")

@@ -1,8 +1,9 @@
-"""ECB rates, authorization decisions (approved and declined) and holds over the REST API (SPEC sections 6, 10).
+"""ECB rates and holds over the REST API (SPEC sections 6, 10); the authorization decisions themselves are
+listed by GET /api/v1/authorizations (charges.authorization_apis).
 
-Rates are public reference data. Authorizations and holds start from accounts.selectors.visible_accounts:
+Rates are public reference data. Holds start from accounts.selectors.visible_accounts:
 a company token and a PA see their companies' cards, a cardmember their own, ops everything; another
-company's decision is a 404, like one that does not exist. Cards appear by their last four digits only.
+company's hold is a 404, like one that does not exist. Cards appear by their last four digits only.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from rest_framework import serializers, viewsets
 
 from accounts.selectors import visible_accounts
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
-from charges.authorization_models import AuthorizationType, DeclineReason, EntryMode
-from charges.models import Authorization, FxRate, Hold
+from charges.models import FxRate, Hold
 
 
 class FxRateSerializer(serializers.ModelSerializer):
@@ -47,69 +47,6 @@ class FxRateViewSet(viewsets.mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsPortalUserOrCompanyToken]
     filterset_class = FxRateFilter
     queryset = FxRate.objects.order_by("-rate_date", "currency")
-
-
-class AuthorizationRecordSerializer(serializers.ModelSerializer):
-    card_last4 = serializers.CharField(source="card.last4", read_only=True)
-    account_number = serializers.CharField(source="account.number", read_only=True)
-    reason_text = serializers.SerializerMethodField(help_text="The decline reason as a sentence; empty if approved.")
-
-    class Meta:
-        model = Authorization
-        fields = ["id", "transaction_id", "decided_at", "decided_on", "card_last4", "account_number", "type",
-                  "amount", "currency", "merchant_name", "merchant_city", "merchant_country", "mcc", "entry_mode",
-                  "approved", "reason", "reason_text", "billing_currency", "billed_amount", "hold_amount",
-                  "available_spend"]
-        read_only_fields = fields
-
-    def get_reason_text(self, authorization: Authorization) -> str:
-        return str(DeclineReason(authorization.reason).label) if authorization.reason else ""
-
-
-class AuthorizationFilter(filters.FilterSet):
-    account = filters.CharFilter(field_name="account__number", help_text="Account number.")
-    company = filters.CharFilter(field_name="account__company__number", help_text="Company number.")
-    card = filters.NumberFilter(field_name="card_id", help_text="Card id.")
-    decided_on_from = filters.DateFilter(field_name="decided_on", lookup_expr="gte")
-    decided_on_to = filters.DateFilter(field_name="decided_on", lookup_expr="lte")
-    reason = filters.MultipleChoiceFilter(choices=DeclineReason.choices)
-    type = filters.ChoiceFilter(choices=AuthorizationType.choices)
-    entry_mode = filters.ChoiceFilter(choices=EntryMode.choices)
-
-    class Meta:
-        model = Authorization
-        fields = ["account", "company", "card", "approved", "reason", "type", "entry_mode", "decided_on_from",
-                  "decided_on_to"]
-
-
-AUTHORIZATION_EXAMPLE = {
-    "id": 7, "transaction_id": "T-2026-000123", "decided_at": "2026-10-14T09:12:03Z", "decided_on": "2026-10-14",
-    "card_last4": "0005", "account_number": "376000000012", "type": "purchase", "amount": "120.000",
-    "currency": "EUR", "merchant_name": "Hotel Central", "merchant_city": "Brussels", "merchant_country": "BE",
-    "mcc": "7011", "entry_mode": "chip", "approved": False, "reason": "card_limit_exceeded",
-    "reason_text": "A spend limit of the card would be exceeded.", "billing_currency": "DKK", "billed_amount": None,
-    "hold_amount": None, "available_spend": None,
-}
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Authorization decisions, approved and declined, newest first (SPEC section 10)",
-        description="Declines carry one reason code (`approved=false&reason=…` lists a kind of decline).",
-        examples=[OpenApiExample("A decline", response_only=True, value={
-            "count": 1, "next": None, "previous": None, "results": [AUTHORIZATION_EXAMPLE]})],
-    ),
-    retrieve=extend_schema(summary="One authorization decision"),
-)
-class AuthorizationViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = AuthorizationRecordSerializer
-    permission_classes = [IsPortalUserOrCompanyToken]
-    filterset_class = AuthorizationFilter
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self):
-        return (Authorization.objects.filter(account__in=visible_accounts(self.request.user))
-                .select_related("card", "account").order_by("-decided_at", "-id"))
 
 
 class HoldSerializer(serializers.ModelSerializer):
