@@ -77,6 +77,23 @@ urlpatterns += [
          name="refund_request_evidence_file"),
 ]
 
+# Login security (issue #8): the TOTP step, password reset by email, a PA unlocking locked logins.
+from portal import views_security  # noqa: E402
+
+urlpatterns += [
+    path("login/otp/", views_security.otp_step, name="otp"),
+    path("password-reset/", views_security.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", views_security.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("password-reset/<uidb64>/<token>/", views_security.PasswordResetConfirmView.as_view(),
+         name="password_reset_confirm"),
+    path("password-reset/complete/", views_security.PasswordResetCompleteView.as_view(),
+         name="password_reset_complete"),
+    path("pa/companies/<str:number>/locked-logins/", views_security.company_locked_logins,
+         name="company_locked_logins"),
+    path("pa/companies/<str:number>/locked-logins/<int:pk>/unlock/", views_security.cardmember_unlock,
+         name="cardmember_unlock"),
+]
+
 # Notices, terms and fee schedules, the PA guide (SPEC section 15; terms §1, §18, §20, §25).
 from portal import views_documents, views_notices  # noqa: E402
 

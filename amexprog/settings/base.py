@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "djmoney",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "amexprog.common",
     "accounts",
     "ledger",
@@ -63,6 +65,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then PAs and ops who have not passed the TOTP step are sent to it.
+    "django_otp.middleware.OTPMiddleware",
+    "portal.otp.OtpRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "amexprog.common.idempotency.IdempotencyMiddleware",
@@ -216,6 +221,11 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1, minimum=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
+
+# Two-factor login (issue #8): programme administrators and ops (staff) enter a TOTP code after their
+# password, on the portal and the admin; wrong codes count toward the axes lockout above.
+OTP_REQUIRED_FOR_PAS = env_bool("OTP_REQUIRED_FOR_PAS", True)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "amexprog")
 
 # Email: the console in development (messages are printed, nothing leaves the machine); production.py
 # switches to SMTP configured by the EMAIL_* variables below; tests use locmem (django.core.mail.outbox).
