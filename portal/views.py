@@ -3,13 +3,17 @@ pages are in portal.views_company."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import ProgrammeAdministrator
+from accounts.security import otp_required_for
 from amexprog.common.db import from_minor, minor_sum
 from ledger.models import Posting
 from portal.selectors import cardmember_accounts, pa_companies
@@ -21,6 +25,9 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        if otp_required_for(self.request.user):
+            # Signed in with the password; PAs and ops now pass the TOTP step (portal.otp).
+            response = redirect(f"{reverse('portal:otp')}?{urlencode({'next': self.get_success_url()})}")
         language = _preferred_language(self.request.user)
         if language:
             translation.activate(language)

@@ -54,6 +54,29 @@ def _transactional(request) -> bool:
     return "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_otp(monkeypatch):
+    """PAs and ops must pass a TOTP step (portal.otp); a force_login'd test client is verified too, so
+    tests that are not about login need not care. tests/otp_helpers.py has the real flow."""
+    from django.test import Client
+
+    from tests.otp_helpers import force_login_verified
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
+
+
+@pytest.fixture
+def alice_client(alice):
+    """A client logged in as alice through the real login form and TOTP step."""
+    from django.test import Client
+
+    from tests.otp_helpers import full_login
+
+    client = Client()
+    full_login(client, alice)
+    return client
+
+
 @pytest.fixture
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"

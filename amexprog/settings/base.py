@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "amexprog.common",
     "accounts",
     "ledger",
@@ -65,6 +67,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then PAs and ops who have not passed the TOTP step are sent to it.
+    "django_otp.middleware.OTPMiddleware",
+    "portal.otp.OtpRequiredMiddleware",
     # request.user.is_verified(); then PAs and ops who have not passed the TOTP step are sent to it.
     "django_otp.middleware.OTPMiddleware",
     "portal.otp.OtpRequiredMiddleware",
@@ -221,6 +226,14 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_HOURS", 1, minimum=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
+
+# Two-factor login (issue #8): programme administrators and ops (staff) enter a TOTP code after their
+# password, on the portal and the admin; wrong codes count toward the axes lockout above.
+OTP_REQUIRED_FOR_PAS = env_bool("OTP_REQUIRED_FOR_PAS", True)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "amexprog")
+# django-axes counts wrong codes (AXES_FAILURE_LIMIT, then the cool-off); django-otp's own per-device
+# back-off would also refuse a right code typed a second after a wrong one, so it is off.
+OTP_TOTP_THROTTLE_FACTOR = 0
 
 # Two-factor login (issue #8): programme administrators and ops (staff) enter a TOTP code after their
 # password, on the portal and the admin; wrong codes count toward the axes lockout above.

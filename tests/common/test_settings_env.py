@@ -44,3 +44,44 @@ def test_production_settings_refuse_the_development_secrets(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
         importlib.import_module("amexprog.settings.production")
     sys.modules.pop("amexprog.settings.production", None)
+
+
+def test_production_sends_email_over_smtp_configured_from_the_environment(monkeypatch, tmp_path):
+    import importlib
+    import sys
+
+    password = tmp_path / "smtp"
+    password.write_text("s3cret\n")
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "k" * 60)
+    monkeypatch.setenv("PAN_HMAC_KEY", "x" * 40)
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "cards.example.com")
+    monkeypatch.setenv("EMAIL_HOST", "smtp.example.com")
+    monkeypatch.setenv("EMAIL_PORT", "587")
+    monkeypatch.setenv("EMAIL_HOST_USER", "mailer")
+    monkeypatch.setenv("EMAIL_HOST_PASSWORD_FILE", str(password))
+    monkeypatch.setenv("EMAIL_USE_TLS", "true")
+    monkeypatch.setenv("DEFAULT_FROM_EMAIL", "cards@example.com")
+    for name in ("amexprog.settings.production", "amexprog.settings.base"):
+        sys.modules.pop(name, None)
+    try:
+        prod = importlib.import_module("amexprog.settings.production")
+        assert prod.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
+        assert (prod.EMAIL_HOST, prod.EMAIL_PORT, prod.EMAIL_HOST_USER) == ("smtp.example.com", 587, "mailer")
+        assert prod.EMAIL_HOST_PASSWORD == "s3cret"
+        assert prod.EMAIL_USE_TLS is True
+        assert prod.DEFAULT_FROM_EMAIL == "cards@example.com"
+        monkeypatch.setenv("EMAIL_PORT", "smtp")
+        sys.modules.pop("amexprog.settings.production", None)
+        sys.modules.pop("amexprog.settings.base", None)
+        with pytest.raises(ImproperlyConfigured, match="EMAIL_PORT"):
+            importlib.import_module("amexprog.settings.production")
+    finally:
+        sys.modules.pop("amexprog.settings.production", None)
+        sys.modules.pop("amexprog.settings.base", None)
+
+
+def test_development_prints_email_and_tests_keep_it_in_memory(settings):
+    from amexprog.settings import base
+
+    assert base.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+    assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"

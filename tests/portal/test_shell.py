@@ -11,8 +11,11 @@ def login(client, username: str, password: str = PASSWORD):
 
 
 def test_pa_logs_in_and_sees_only_their_companies(client, alice, carol):
+    from tests.otp_helpers import current_code, otp_submit
+
     response = login(client, "alice")
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"].startswith(reverse("portal:otp"))
+    assert otp_submit(client, current_code(alice)).status_code == 302
     home = client.get(reverse("portal:home"), follow=True)
     assert home.redirect_chain[-1][0] == reverse("portal:pa_home")
     assert "Alpha A/S" in home.content.decode()
@@ -87,6 +90,9 @@ def test_language_switch_shows_danish_amounts(client, alice, bob_account):
 def test_login_applies_the_users_language(client, alice):
     alice.pa.language = "nl"
     alice.pa.save()
+    from tests.otp_helpers import current_code, otp_submit
+
     login(client, "alice")
+    otp_submit(client, current_code(alice))
     page = client.get(reverse("portal:pa_home")).content.decode()
     assert '<html lang="nl">' in page
