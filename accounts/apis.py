@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from accounts import selectors
 from accounts.apis_cards import AccountActions, CardLifecycleActions, CompanyActions
+from accounts.apis_data import CardmemberDataActions, CompanyDataActions
 from accounts.imports import cards_import
 from accounts.models import Account, Card, Cardmember
 from accounts.serializers import (
@@ -29,8 +30,8 @@ from amexprog.common.cycle import business_date
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 
 
-class CompanyViewSet(CompanyActions, viewsets.ReadOnlyModelViewSet):
-    """Companies the caller administers (a company token: its own company)."""
+class CompanyViewSet(CompanyDataActions, CompanyActions, viewsets.ReadOnlyModelViewSet):
+    """Companies the caller administers (a company token: its own company); PATCH changes their data."""
 
     serializer_class = CompanySerializer
     permission_classes = [IsPortalUserOrCompanyToken]
@@ -49,7 +50,7 @@ class CardmemberFilter(filters.FilterSet):
         fields = ["company", "employee_id", "cost_centre", "language"]
 
 
-class CardmemberViewSet(viewsets.ReadOnlyModelViewSet):
+class CardmemberViewSet(CardmemberDataActions, viewsets.ReadOnlyModelViewSet):
     serializer_class = CardmemberSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
     filterset_class = CardmemberFilter

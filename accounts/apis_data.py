@@ -1,0 +1,86 @@
+"""PATCH for cardmember and company data (issue 8, PA sheet): the same services as the portal,
+accounts.data_changes, so the same validation (IBAN/BIC with schwifty) and the same audit entries.
+
+Mixed into CardmemberViewSet and CompanyViewSet; the object comes from their scoped get_queryset, so
+an outsider (another company's token or PA) gets a 404.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from accounts.apis_cards import _actor
+from accounts.data_changes import cardmember_update, company_update
+from accounts.models import Cardmember, Company, Language
+from accounts.serializers import CardmemberSerializer, CompanySerializer
+from amexprog.common import clock
+from amexprog.common.cycle import business_date
+
+
+class CardmemberDataSerializer(serializers.Serializer):
+    """Any of these fields; the ones left out are unchanged. A cardmember may change all but the cost centre."""
+
+    email = serializers.EmailField(required=False)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    address_line = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    country = serializers.CharField(min_length=2, max_length=2, required=False)
+    language = serializers.ChoiceField(choices=Language.choices, required=False,
+                                       help_text="One of the company's market languages (DK: da, en; BE: nl, fr, en).")
+    cost_centre = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class CompanyDataSerializer(serializers.Serializer):
+    """Any of these fields; the ones left out are unchanged."""
+
+    address_line = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    country = serializers.CharField(min_length=2, max_length=2, required=False)
+    iban = serializers.CharField(max_length=42, required=False, allow_blank=True,
+                                help_text="Validated (country format and check digits); stored without spaces.")
+    bic = serializers.CharField(max_length=14, required=False, allow_blank=True,
+                               help_text="Validated; its country must be the IBAN's.")
+    authorised_signatories = serializers.ListField(child=serializers.CharField(max_length=200), required=False,
+                                                   min_length=1, max_length=20)
+
+
+def _on():
+    return business_date() or clock.today()
+
+
+class CardmemberDataActions:
+    @extend_schema(
+        request=CardmemberDataSerializer, responses={200: CardmemberSerializer},
+        summary="Change a cardmember's contact data or cost centre (audited with before and after)",
+        examples=[OpenApiExample("New address", value={"address_line": "Nørregade 1", "postal_code": "1165",
+                                                      "city": "København K"}, request_only=True)],
+    )
+    def partial_update(self, request, pk=None):
+        cardmember: Cardmember = self.get_object()
+        account = getattr(cardmember, "account", None)
+        by = _actor(request, cardmember.company, account)
+        body = CardmemberDataSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        cardmember = cardmember_update(cardmember=cardmember, by=by, on=_on(), **body.validated_data)
+        return Response(CardmemberSerializer(cardmember).data)
+
+
+class CompanyDataActions:
+    @extend_schema(
+        request=CompanyDataSerializer, responses={200: CompanySerializer},
+        summary="Change the company's address, bank details or authorised signatories (audited)",
+        description="A bad IBAN or BIC answers 400 `invalid_iban` / `invalid_bic` and saves nothing.",
+        examples=[OpenApiExample("Bank details", value={"iban": "DK50 0040 0440 1162 43", "bic": "DABADKKK"},
+                                 request_only=True)],
+    )
+    def partial_update(self, request, number=None):
+        company: Company = self.get_object()
+        by = _actor(request, company)
+        body = CompanyDataSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        company = company_update(company=company, by=by, on=_on(), **body.validated_data)
+        return Response(CompanySerializer(company).data)
