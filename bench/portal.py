@@ -1,0 +1,155 @@
+"""Benchmark: the cardmember list of a company with 10,000 cardmembers (issue 8 item 7).
+
+Builds (once; reused on later runs) a company with N cardmembers (default 10,000), each with an
+account and a card, and charges on some of the accounts; then renders the PA's cardmember list
+through the Django test client as the signed-in PA, several times per variant (default order, the
+highest balances first, a search, a filter and page 100), and prints the median and p95 render times
+and their ratio to a trivial page (the PA's home page) measured in the same run. Target: < 300 ms.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/amexprog_bench_portal .venv/bin/python bench/portal.py
+
+It uses its own database (created and migrated if missing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import os
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amexprog.settings.base")
+os.environ.pop("REDIS_URL", None)
+os.environ["OTP_REQUIRED_FOR_PAS"] = "false"  # the PA signs in by force_login; the TOTP step is not measured
+
+COMPANY = "BENCHPORTAL"
+OPENED = dt.date(2026, 1, 5)
+
+
+def ensure_database(url: str) -> None:
+    import psycopg2
+    from dj_database_url import parse
+
+    config = parse(url)
+    admin = psycopg2.connect(dbname="postgres", user=config["USER"], host=config["HOST"], port=config["PORT"])
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
+    admin.close()
+
+
+def build(count: int, charged: int):
+    from django.contrib.auth import get_user_model
+    from moneyed import Money
+
+    from accounts.models import Account, Card, Cardmember, Company, ProgrammeAdministrator
+    from ledger.services import posting_create
+
+    company = Company.objects.filter(number=COMPANY).first()
+    if company and company.cardmembers.count() == count:
+        print(f"reusing {count:,} cardmembers of {COMPANY}")
+    else:
+        if company:
+            sys.exit(f"{COMPANY} exists with another number of cardmembers: drop the database to rebuild")
+        started = time.perf_counter()
+        company = Company.objects.create(
+            number=COMPANY, legal_name="Bench Portal A/S", vat_number="DK99999999", market="DK",
+            credit_limit=Money("100000000.00", "DKK"), annual_fee=Money("0.00", "DKK"))
+        cost_centres = ["SALES", "IT", "FIN", "OPS", "HR"]
+        Cardmember.objects.bulk_create([
+            Cardmember(company=company, employee_id=f"E{n:06d}", first_name=f"First{n % 97}", last_name=f"Last{n:05d}",
+                       email=f"e{n:06d}@bench.example", cost_centre=cost_centres[n % 5])
+            for n in range(count)], batch_size=2000)
+        members = list(company.cardmembers.order_by("employee_id"))
+        Account.objects.bulk_create([
+            Account(number=f"9{n:011d}", company=company, cardmember=member, liability="corporate",
+                    billing_type="individual", currency="DKK", cycle_day=5, opened_on=OPENED,
+                    status="suspended" if n % 50 == 0 else "active")
+            for n, member in enumerate(members)], batch_size=2000)
+        accounts = list(company.accounts.order_by("number"))
+        Card.objects.bulk_create([
+            Card(account=account, pan_hash=hashlib.sha256(f"bench-portal-{n}".encode()).hexdigest(),
+                 last4=f"{n % 10000:04d}", expiry=dt.date(2030, 1, 31), issued_on=OPENED,
+                 status="blocked" if n % 40 == 0 else "active", monthly_limit=Money("10000.00", "DKK"))
+            for n, account in enumerate(accounts)], batch_size=2000)
+        for n, account in enumerate(accounts[:charged]):
+            posting_create(account=account, kind="purchase", amount=Money(Decimal(10 + n % 900), "DKK"),
+                           posting_date=dt.date(2026, 1, 10), source_key=f"bench-portal/{n}")
+        print(f"built {count:,} cardmembers, {charged:,} charged, in {time.perf_counter() - started:.1f} s")
+    user, _ = get_user_model().objects.get_or_create(username="bench-pa", defaults={"email": "pa@bench.example"})
+    pa, _ = ProgrammeAdministrator.objects.get_or_create(user=user)
+    pa.companies.add(company)
+    return company, user
+
+
+def timed(client, url: str, params: dict, runs: int) -> list[float]:
+    for _ in range(2):  # warm-up: connections, template and URL caches
+        client.get(url, params)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url, params)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    return times
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cardmembers", type=int, default=10_000)
+    parser.add_argument("--charged", type=int, default=2_000, help="accounts with a charge (default 2,000)")
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database, e.g. postgres://postgres@127.0.0.1:5432/amexprog_bench_portal")
+    ensure_database(url)
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+    from django.urls import reverse
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    call_command("migrate", verbosity=0)
+    company, user = build(args.cardmembers, args.charged)
+    client = Client()
+    client.force_login(user)
+
+    listing = reverse("portal:company_cardmembers", args=[company.number])
+    variants = {
+        "list, by name": {},
+        "list, highest balance first": {"sort": "-balance"},
+        "search 'last0123'": {"q": "last0123"},
+        "filter blocked cards + cost centre IT": {"card_status": "blocked", "cost_centre": "IT"},
+        "list, page 100": {"page": 100},
+    }
+    baseline = timed(client, reverse("portal:pa_home"), {}, args.runs)
+    base_median = statistics.median(baseline)
+    print(f"\n{'page':40} {'median ms':>10} {'p95 ms':>8} {'÷ trivial':>10}")
+    print(f"{'trivial page (PA home)':40} {base_median:10.1f} {p95(baseline):8.1f} {1:10.1f}")
+    for name, params in variants.items():
+        times = timed(client, listing, params, args.runs)
+        median = statistics.median(times)
+        print(f"{name:40} {median:10.1f} {p95(times):8.1f} {median / base_median:10.1f}")
+    print(f"\n{args.cardmembers:,} cardmembers, {args.runs} runs per page; target: list < 300 ms")
+
+
+if __name__ == "__main__":
+    main()
