@@ -27,6 +27,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "tes
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # Before django.contrib.admin so its change-form template adds the "Events" (history) button.
+    "pghistory.admin",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -57,6 +59,9 @@ INSTALLED_APPS = [
     "communications",
     "documents",
     "portal",
+    "pgtrigger",
+    "pghistory",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +78,8 @@ MIDDLEWARE = [
     # request.user.is_verified(); then PAs and ops who have not passed the TOTP step are sent to it.
     "django_otp.middleware.OTPMiddleware",
     "portal.otp.OtpRequiredMiddleware",
+    # The audit trail's context (who, URL, client address, request id) for every write (SPEC section 1).
+    "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "amexprog.common.idempotency.IdempotencyMiddleware",
@@ -301,6 +308,17 @@ CELERY_BEAT_SCHEDULE["ecb-daily-rates"] = {
 # served only through the scoped portal and API views, never from a public media URL.
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
 DISPUTE_ATTACHMENT_MAX_BYTES = env_int("DISPUTE_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+
+# Audit trail (SPEC section 1): django-pghistory triggers on PostgreSQL. The triggers live with the
+# `audit` app's event models and are installed after every migrate (audit.apps), not through the
+# tracked apps' migrations; SQLite has no triggers and no audit trail (README).
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = False
+PGHISTORY_ADMIN_LIST_DISPLAY = ["pgh_created_at", "pgh_label", "pgh_obj_model", "pgh_obj_id", "pgh_diff",
+                                "pgh_context"]
+# Data protection (SPEC section 15): personal data of a cardmember whose accounts all closed more than
+# this many years ago is pseudonymised (bookkeeping retention period); ledger amounts never change.
+PERSONAL_DATA_RETENTION_YEARS = env_int("PERSONAL_DATA_RETENTION_YEARS", 5, minimum=1)
 
 # Notices (SPEC section 15): the portal's address, for the link in every notice email.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000/")
