@@ -18,7 +18,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -159,9 +159,9 @@ def cardmember_unlock(request: HttpRequest, number: str, pk: int) -> HttpRespons
     company = _administered_company(request, number)
     cardmember = get_object_or_404(Cardmember.objects.select_related("user", "company"), pk=pk, company=company)
     by = actor_for(request.user, company=company)
+    if by is None:
+        raise Http404
     try:
-        if by is None:
-            raise ApplicationError("not allowed", "not_allowed", status=403)
         cardmember_login_unlock(cardmember=cardmember, by=by)
     except ApplicationError as exc:
         messages.error(request, exc.message)

@@ -71,10 +71,12 @@ def test_an_offsite_next_is_ignored(client, alice):
 
 
 def test_a_wrong_code_is_refused_with_a_translated_message_and_counted(client, alice):
+    alice.pa.language = "da"
+    alice.pa.save()
     device = totp_device(alice)
-    password_login(client, "alice")
+    password_login(client, "alice")  # sets the PA's language
     wrong = str((int(current_code(device)) + 1) % 1_000_000).zfill(6)
-    response = client.post(OTP_URL, {"otp_token": wrong}, HTTP_ACCEPT_LANGUAGE="da")
+    response = client.post(OTP_URL, {"otp_token": wrong})
     assert response.status_code == 200
     with translation.override("da"):
         from portal.views_security import WRONG_CODE
