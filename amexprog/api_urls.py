@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.apis import AccountViewSet, CardmemberViewSet, CardViewSet, CompanyViewSet
 from accounts.audit_apis import AuditEntryViewSet
+from audit.apis import CardmemberDataExportView
 from charges.activity_apis import FxRateViewSet, HoldViewSet
 from charges.apis import ChargeFileViewSet, PaymentFileViewSet
 from charges.authorization_apis import AuthorizationSlashView, AuthorizationView, WhoAmIView
@@ -53,6 +54,8 @@ router.register("reference-rates", ReferenceRateViewSet, basename="reference-rat
 router.register("audit-entries", AuditEntryViewSet, basename="audit-entry")
 
 urlpatterns = [
+    # A cardmember's data (SPEC section 15): access and portability.
+    path("cardmembers/<int:pk>/export/", CardmemberDataExportView.as_view(), name="cardmember-export"),
     path("accounts/<str:number>/statements/", AccountStatementListView.as_view(), name="account-statements"),
     path("accounts/<str:number>/postings/", AccountPostingListView.as_view(), name="account-postings"),
     path("disputes/<int:pk>/evidence/<int:evidence_id>/file/", DisputeEvidenceFileView.as_view(),

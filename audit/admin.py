@@ -9,7 +9,10 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from pghistory.admin import EventModelAdmin
 
+from accounts.models import Cardmember
+from audit.data_export import cardmember_data_export
 from audit.models import EVENT_MODELS
+from audit.views import export_response
 
 
 class UserFilter(admin.SimpleListFilter):
@@ -61,3 +64,18 @@ class EventAdmin(EventModelAdmin):
 
 for event_model in EVENT_MODELS:
     admin.site.register(event_model, EventAdmin)
+
+
+@admin.action(description=_("Export the personal data of the selected cardmembers (JSON)"))
+def export_personal_data(modeladmin, request, queryset):
+    """SPEC section 15: one JSON file; a list when several cardmembers are selected."""
+    exports = [cardmember_data_export(cardmember=cardmember) for cardmember in queryset.order_by("pk")]
+    if len(exports) == 1:
+        return export_response(exports[0], f"cardmember-{exports[0]['cardmember']['id']}-data.json")
+    return export_response(exports, "cardmembers-data.json")
+
+
+# The action joins the accounts app's Cardmember admin (registered before this module is imported).
+_cardmember_admin = admin.site._registry.get(Cardmember)
+if _cardmember_admin is not None:
+    _cardmember_admin.actions = [*(_cardmember_admin.actions or []), export_personal_data]

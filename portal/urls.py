@@ -125,3 +125,10 @@ urlpatterns += [
     path("pa/companies/<str:number>/cardmembers/<int:pk>/edit/", views_cardmembers.cardmember_edit,
          name="cardmember_edit"),
 ]
+
+# A cardmember's data as JSON (SPEC section 15): the cardmember, their PA, ops.
+from audit import views as audit_views  # noqa: E402
+
+urlpatterns += [
+    path("cardmembers/<int:pk>/data-export.json", audit_views.cardmember_data_download, name="cardmember_data_export"),
+]

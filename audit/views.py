@@ -1,0 +1,28 @@
+"""Portal download of a cardmember's data (SPEC section 15): the cardmember their own, a PA their
+companies' cardmembers, ops anyone; everyone else gets a 404."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from accounts.selectors import visible_cardmembers
+from audit.data_export import cardmember_data_export
+
+
+def export_response(data: object, filename: str) -> HttpResponse:
+    response = HttpResponse(json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+                            content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def cardmember_data_download(request: HttpRequest, pk: int) -> HttpResponse:
+    cardmember = get_object_or_404(visible_cardmembers(request.user), pk=pk)
+    return export_response(cardmember_data_export(cardmember=cardmember), f"cardmember-{cardmember.pk}-data.json")
