@@ -24,7 +24,6 @@ file is checked whole against the exported batch before anything is recorded.
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -36,7 +35,7 @@ from typing import BinaryIO
 
 from django.db import transaction
 
-from amexprog.common.csvfiles import ErrorCollector, read_rows
+from amexprog.common.csvfiles import ErrorCollector, read_rows, safe_csv_writer
 from amexprog.common.cycle import business_date
 from amexprog.common.errors import ApplicationError
 from rewards.models import ExportBatch, PointsPosting
@@ -79,7 +78,7 @@ def _lines(batch: ExportBatch) -> list[PointsPosting]:
 def _render(batch: ExportBatch, lines: list[PointsPosting]) -> bytes:
     first, last = month_bounds(batch.month)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = safe_csv_writer(out, lineterminator="\n")
     writer.writerow(FILE_COLUMNS)
     writer.writerow(["H", batch.reference, "", "", "", first.isoformat(), last.isoformat(), ""])
     for line in lines:

@@ -12,7 +12,8 @@ import datetime as dt
 import hashlib
 import io
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -173,7 +174,7 @@ def write_error_report(errors: list[RowError], total: int, path: str | Path) -> 
     path = Path(path)
     if path.suffix.lower() == ".csv":
         with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
+            writer = safe_csv_writer(handle)
             writer.writerow(["row", "column", "reason"])
             writer.writerows((error.row, error.column, error.reason) for error in errors)
     else:
@@ -186,3 +187,48 @@ def currency_is_known(code: str) -> bool:
     return len(code) == 3 and code.isalpha() and code.isupper() and get_currency_name(code, locale="en") != code
 
 
+
+
+# ── Writing CSV that people open in spreadsheets ─────────────────────────────────────────────────
+# A cell that starts with one of these is run as a formula by Excel, LibreOffice and Google Sheets
+# (CSV/formula injection, OWASP): a merchant name like "=HYPERLINK(...)" from a charge file must
+# reach the PA as text. A leading apostrophe makes the spreadsheet show the text as it is.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A plain number (what amounts look like: "-12.50", "+3", "1000") is never a formula, so it stays a
+# number a spreadsheet can sum; "-2+3" or "-1E5" is not a plain number and is neutralised.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def safe_cell(value: object) -> object:
+    """`value` as it may go into a CSV cell: strings that a spreadsheet would run as a formula get a
+    leading apostrophe; numbers (int, Decimal) and plain numeric strings are kept as they are."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def safe_row(row: Iterable[object]) -> list[object]:
+    return [safe_cell(value) for value in row]
+
+
+class SafeCsvWriter:
+    """csv.writer whose every cell goes through safe_cell. Every CSV the product writes for people
+    (reports, data files, exports, error reports) uses it."""
+
+    def __init__(self, handle: IO[str], **kwargs: object) -> None:
+        self._writer = csv.writer(handle, **kwargs)  # type: ignore[arg-type]
+
+    def writerow(self, row: Iterable[object]) -> object:
+        return self._writer.writerow(safe_row(row))
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def safe_csv_writer(handle: IO[str], **kwargs: object) -> SafeCsvWriter:
+    return SafeCsvWriter(handle, **kwargs)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-import csv
 import datetime as dt
 import json
 import os
@@ -19,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from accounts.models import Company, Language
+from amexprog.common.csvfiles import safe_csv_writer
 from statements.models import CompanyStatement, Statement
 from statements.rendering import (
     CSV_COLUMNS,
@@ -122,7 +122,7 @@ class Command(BaseCommand):
         handle.write("\n]\n" if ids else "]\n")
 
     def _write_csv(self, ids: list[int], handle: IO[str]) -> None:
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = safe_csv_writer(handle, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for document in self._documents(ids):
             writer.writerows(statement_csv_rows(document))
