@@ -24,6 +24,7 @@ from fees.apis import FeeScheduleViewSet, ReferenceRateViewSet
 from ledger.apis import AccountPostingListView
 from rewards.apis import EnrolmentViewSet, ExportBatchViewSet, PointsPostingViewSet
 from statements.apis import AccountStatementListView, CompanyStatementViewSet, StatementViewSet
+from statements.report_apis import CompanyReportView
 
 router = DefaultRouter()
 # Parties, accounts and cards (SPEC section 3); lifecycle actions and controls live on these viewsets.
@@ -67,5 +68,8 @@ urlpatterns = [
     path("authorizations", AuthorizationView.as_view(), name="authorizations"),
     path("authorizations/", AuthorizationSlashView.as_view()),
     path("whoami", WhoAmIView.as_view(), name="whoami"),
+    # Reports and data files (SPEC section 14).
+    path("companies/<str:number>/reports/<slug:name>.<slug:file_format>", CompanyReportView.as_view(),
+         name="company-report"),
     *router.urls,
 ]

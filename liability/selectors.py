@@ -1,0 +1,29 @@
+"""Reads of personal charges (terms §12a-ii), scoped through accounts.selectors."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from accounts.models import Company
+from accounts.selectors import visible_accounts
+from amexprog.common.db import from_minor, minor_sum
+from liability.models import PersonalCharge
+
+
+def visible_personal_charges(user) -> QuerySet[PersonalCharge]:
+    return PersonalCharge.objects.filter(account__in=visible_accounts(user))
+
+
+def is_personal() -> Exists:
+    """Annotation for a Posting queryset: whether the cardmember declared the charge personal."""
+    return Exists(PersonalCharge.objects.filter(posting=OuterRef("pk")))
+
+
+def personal_total(*, company: Company, date_from, date_to) -> Decimal:
+    """What the company's cardmembers declared personal among charges posted in the period."""
+    total = PersonalCharge.objects.filter(
+        account__company=company, posting__posting_date__gte=date_from, posting__posting_date__lte=date_to,
+    ).aggregate(total=minor_sum("posting__amount"))["total"]
+    return from_minor(total)
