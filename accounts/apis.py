@@ -8,14 +8,17 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from moneyed import Money
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts import selectors
 from accounts.apis_cards import AccountActions, CardLifecycleActions, CompanyActions
 from accounts.apis_data import CardmemberDataActions, CompanyDataActions
+from accounts.audit import actor_for
 from accounts.imports import cards_import
 from accounts.models import Account, Card, Cardmember
+from accounts.security import cardmember_login_unlock
 from accounts.serializers import (
     AccountSerializer,
     CardmemberSerializer,
@@ -50,6 +53,11 @@ class CardmemberFilter(filters.FilterSet):
         fields = ["company", "employee_id", "cost_centre", "language"]
 
 
+class LoginUnlockSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The cardmember.")
+    records_cleared = serializers.IntegerField(help_text="Failed-login records removed (0: it was not locked).")
+
+
 class CardmemberViewSet(CardmemberDataActions, viewsets.ReadOnlyModelViewSet):
     serializer_class = CardmemberSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
@@ -57,6 +65,22 @@ class CardmemberViewSet(CardmemberDataActions, viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return selectors.visible_cardmembers(self.request.user).select_related("company").order_by("id")
+
+    @extend_schema(
+        request=None, responses={200: LoginUnlockSerializer},
+        summary="Unlock the cardmember's portal login",
+        description="PA sheet \"portal password unlock\": clears the failed-login lockout of the cardmember's "
+                    "portal username (django-axes) and writes an audit entry. For the company's PAs, its "
+                    "company token and ops; any other cardmember is a 404.",
+    )
+    @action(detail=True, methods=["post"], url_path="unlock-login")
+    def unlock_login(self, request, pk=None):
+        cardmember = self.get_object()
+        by = actor_for(request.user, company=cardmember.company)
+        if by is None:
+            raise NotFound()
+        cleared = cardmember_login_unlock(cardmember=cardmember, by=by, on=clock.today())
+        return Response(LoginUnlockSerializer({"id": cardmember.pk, "records_cleared": cleared}).data)
 
 
 class AccountFilter(filters.FilterSet):

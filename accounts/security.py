@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.audit import Actor, Role, audit_record, require_role
 from accounts.models import AuditEntry, Cardmember, Company, ProgrammeAdministrator
+from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 
 NO_LOGIN = "Cardmember {cardmember} has no portal login."
@@ -128,7 +129,7 @@ def cardmember_login_unlock(*, cardmember: Cardmember, by: Actor, on: dt.date | 
     with transaction.atomic():
         was_locked = bool(locked_usernames([username]))
         cleared = AxesProxyHandler.reset_attempts(username=username)
-        audit_record(by=by, action=AuditEntry.Action.LOGIN_UNLOCKED, on=on or timezone.localdate(),
+        audit_record(by=by, action=AuditEntry.Action.LOGIN_UNLOCKED, on=on or clock.today(),
                      company=cardmember.company, details={"cardmember_id": cardmember.pk, "username": username,
                                                           "was_locked": was_locked, "records_cleared": cleared})
     return cleared
