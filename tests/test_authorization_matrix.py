@@ -1,0 +1,555 @@
+"""The authorization matrix (SPEC section 1): every URL pattern the project serves, tried by every kind
+of caller, with the outcome each one must get.
+
+Actors: anonymous, bob (cardmember of company A), alice (PA of A), carol (PA of B), ops (staff), and
+for API routes also company A's token, company B's token, a network token and an ops token. Every
+object in the URLs belongs to company A. A route's entry in ROUTES says how to build its URL from
+the `world` below and what each actor gets on GET; where the route accepts writes, the outsiders
+(anonymous, carol, B's token, the network token, and whoever else the entry names) also try to write
+and must be refused with company A's data unchanged.
+
+Adding a URL: add an entry to ROUTES keyed by its name (`portal:<name>` for portal pages, the plain
+name for API routes; an unnamed route by its pattern string). test_every_url_pattern_has_an_entry
+names any route without one. Admin pages are covered by one rule: staff only, anyone else is sent
+to the admin's login page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+import time_machine
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from moneyed import Money
+from rest_framework.test import APIClient
+
+import tests.conftest as shared
+from accounts.imports import CARD_COLUMNS
+from accounts.models import AuditEntry, Company
+from charges.models import Authorization, ChargeFile, Hold, PaymentFile
+from disputes import services as dispute_services
+from disputes.audit import actor_of
+from disputes.models import Evidence
+from fees.models import FeeSchedule
+from rewards.services import enrolment_request
+from statements.models import CompanyStatement
+from tests.accounts.factories import UserFactory
+from tests.accounts.order_files import CARD_ROW, csv_bytes
+from tests.charges.test_authorizations import authorize
+from tests.disputes.conftest import PDF, charge
+from tests.statements.scenarios import bill_on_opening_day
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+NOW = dt.datetime(2026, 1, 20, 10, 0, tzinfo=dt.UTC)
+
+# Outcomes ------------------------------------------------------------------------------------------
+OK = "ok"            # 2xx (or a redirect that is not to a login page, e.g. after a successful form)
+HIDDEN = "hidden"    # 2xx, and nothing of company A in the body (an outsider's own list)
+LOGIN = "login"      # redirect to the portal's (or the admin's) login page
+NF, FORBIDDEN, UNAUTHENTICATED, NOT_ALLOWED = 404, 403, 401, 405
+DENIED = "denied"    # 401, 403, 404, 405 or a login redirect: any refusal (used for writes)
+
+PORTAL_ACTORS = ("anon", "bob", "alice", "carol", "ops")
+TOKEN_ACTORS = ("token_a", "token_b", "token_network", "token_ops")
+API_ACTORS = PORTAL_ACTORS + TOKEN_ACTORS
+OUTSIDERS = ("anon", "carol", "token_b", "token_network")
+
+
+def profile(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    return {**base, **changes}
+
+
+# A company-A object over the API: A's people and tokens and ops see it, B's get 404, the network 403.
+API_A = {"anon": UNAUTHENTICATED, "bob": NF, "alice": OK, "carol": NF, "ops": OK,
+         "token_a": OK, "token_b": NF, "token_network": FORBIDDEN, "token_ops": OK}
+API_A_HOLDER = profile(API_A, bob=OK)  # ... and Bob's own account, card, statement, case
+# A list over the API: everyone admitted gets 200, outsiders without company A's rows.
+API_LIST = {"anon": UNAUTHENTICATED, "bob": OK, "alice": OK, "carol": HIDDEN, "ops": OK,
+            "token_a": OK, "token_b": HIDDEN, "token_network": FORBIDDEN, "token_ops": OK}
+API_LIST_NO_HOLDER = profile(API_LIST, bob=HIDDEN)
+# Published terms (fee schedules, rates): every admitted caller reads them.
+API_PUBLIC = profile(API_LIST, carol=OK, token_b=OK)
+# Ops only.
+API_OPS = {"anon": UNAUTHENTICATED, "bob": FORBIDDEN, "alice": FORBIDDEN, "carol": FORBIDDEN, "ops": OK,
+           "token_a": FORBIDDEN, "token_b": FORBIDDEN, "token_network": FORBIDDEN, "token_ops": OK}
+# A POST-only API action: GET is 405 for whoever gets past authentication and the object lookup.
+API_POST_ONLY = {"anon": UNAUTHENTICATED, "bob": NOT_ALLOWED, "alice": NOT_ALLOWED, "carol": NOT_ALLOWED,
+                 "ops": NOT_ALLOWED, "token_a": NOT_ALLOWED, "token_b": NOT_ALLOWED,
+                 "token_network": FORBIDDEN, "token_ops": NOT_ALLOWED}
+
+# Portal pages of company A for its PAs (ops work in the admin: the PA pages are not theirs).
+PORTAL_PA = {"anon": LOGIN, "bob": NF, "alice": OK, "carol": NF, "ops": NF}
+# ... some of which ops open too (they start from accounts.selectors.visible_companies).
+PORTAL_PA_AND_OPS = profile(PORTAL_PA, ops=OK)
+# Portal pages of Bob's account (holder, PA, and ops through accounts.selectors).
+PORTAL_HOLDER = profile(PORTAL_PA, bob=OK, ops=OK)
+# Portal pages every signed-in person opens (their own home, lists of what they may see).
+PORTAL_ANY = {"anon": LOGIN, "bob": OK, "alice": OK, "carol": HIDDEN, "ops": OK}
+# A POST-only portal action: GET is 405 once signed in.
+PORTAL_POST_ONLY = {"anon": LOGIN, "bob": NOT_ALLOWED, "alice": NOT_ALLOWED, "carol": NOT_ALLOWED,
+                    "ops": NOT_ALLOWED}
+
+
+@dataclass
+class Write:
+    """An outsider's write attempt: method, body, and who else must be refused besides OUTSIDERS."""
+
+    method: str = "post"
+    body: Callable[[SimpleNamespace], Any] = lambda w: {}
+    also: tuple[str, ...] = ()
+    multipart: bool = False
+    allowed: tuple[str, ...] = ()  # outsiders by default whom this route serves (the network token)
+    # Other answers that count as a refusal, e.g. a file's row error that reads the same for another
+    # company's number as for one that does not exist.
+    refused_with: tuple[int, ...] = ()
+
+
+@dataclass
+class Route:
+    kwargs: Callable[[SimpleNamespace], dict[str, Any]] = lambda w: {}
+    get: dict[str, Any] | None = None
+    write: Write | None = None
+    api: bool = True
+    query: dict[str, str] = field(default_factory=dict)
+
+
+def a_company(w):
+    return {"number": w.company_a.number}
+
+
+def a_account(w):
+    return {"number": w.bob_account.number}
+
+
+def a_card(w):
+    return {"pk": w.card.pk}
+
+
+def pk(attribute: str):
+    return lambda w: {"pk": getattr(w, attribute).pk}
+
+
+REASON = Write(body=lambda w: {"reason": "outsider"})
+CONTROLS = Write(method="patch", body=lambda w: {"monthly_limit": "1.00", "blocked_countries": ["DK"]})
+CONTROLS_FORM = Write(body=lambda w: {"monthly_limit": "1.00", "blocked_countries": "DK"})
+NOTE = Write(body=lambda w: {"note": "outsider"})
+UPLOAD = Write(multipart=True, body=lambda w: {"file": SimpleUploadedFile("x.csv", b"a,b\n1,2\n")})
+ORDER = {"company_number": "10001", "employee_id": "E-999", "first_name": "Eve", "last_name": "Evil",
+         "email": "eve@example.com", "monthly_limit": "100.00"}
+
+ROUTES: dict[str, Route] = {
+    # ── API: parties, accounts, cards ─────────────────────────────────────────────────────────────
+    "api-root": Route(get={"anon": UNAUTHENTICATED, "bob": OK, "alice": OK, "carol": OK, "ops": OK,
+                           "token_a": OK, "token_b": OK, "token_network": OK, "token_ops": OK}),
+    "whoami": Route(get=profile(API_PUBLIC, token_network=OK)),
+    # GET lists the decisions on the cards the caller sees; POST is the network's.
+    "authorizations": Route(get=API_LIST,
+                            write=Write(body=lambda w: {"transaction_id": "X", "card_number": "0" * 15},
+                                        also=("token_a", "alice"), allowed=("token_network",))),
+    "api/v1/authorizations/": Route(get=None),  # the trailing-slash twin: tested through "authorizations"
+    "company-list": Route(get=API_LIST_NO_HOLDER),
+    "company-detail": Route(a_company, get=API_A),
+    "company-controls": Route(a_company, get=API_A, write=Write(method="patch", body=CONTROLS.body, also=("bob",))),
+    "company-terminate": Route(a_company, get=API_POST_ONLY,
+                               write=Write(body=lambda w: {"reason": "outsider"}, also=("bob",))),
+    "cardmember-list": Route(get=API_LIST),
+    "cardmember-detail": Route(lambda w: {"pk": w.bob_account.cardmember_id}, get=API_A_HOLDER),
+    "account-list": Route(get=API_LIST),
+    "account-detail": Route(a_account, get=API_A_HOLDER),
+    "account-close": Route(a_account, get=API_POST_ONLY,
+                           write=Write(body=lambda w: {"reason": "company_request"})),
+    "account-statements": Route(a_account, get=API_A_HOLDER),
+    "account-postings": Route(a_account, get=API_A_HOLDER),
+    "card-list": Route(get=API_LIST),
+    "card-detail": Route(a_card, get=API_A_HOLDER),
+    "card-orders": Route(get=API_POST_ONLY,
+                         write=Write(body=lambda w: ORDER, also=("bob",))),
+    "card-order-files": Route(get=API_POST_ONLY,
+                              write=Write(multipart=True, also=("bob",), refused_with=(400,),
+                                          body=lambda w: {"file": SimpleUploadedFile(
+                                              "order.csv", csv_bytes(CARD_COLUMNS, [CARD_ROW]))})),
+    "card-activate": Route(a_card, get=API_POST_ONLY, write=Write()),
+    "card-block": Route(a_card, get=API_POST_ONLY, write=REASON),
+    "card-unblock": Route(a_card, get=API_POST_ONLY, write=REASON),
+    "card-report": Route(a_card, get=API_POST_ONLY,
+                         write=Write(body=lambda w: {"status": "lost", "reason": "outsider"})),
+    "card-cancel": Route(a_card, get=API_POST_ONLY, write=REASON),
+    "card-reissue": Route(a_card, get=API_POST_ONLY, write=Write()),
+    "card-controls": Route(a_card, get=API_A_HOLDER, write=CONTROLS),
+    # ── API: files from the network and the bank (ops) ──────────────────────────────────────────
+    "charge-file-list": Route(get=API_OPS, write=UPLOAD),
+    "charge-file-detail": Route(pk("charge_file"), get=API_OPS),
+    "payment-file-list": Route(get=API_OPS, write=UPLOAD),
+    "payment-file-detail": Route(pk("payment_file"), get=API_OPS),
+    # ── API: statements ───────────────────────────────────────────────────────────────────────────
+    "statement-list": Route(get=API_LIST),
+    "statement-detail": Route(pk("statement"), get=API_A_HOLDER),
+    "statement-pdf": Route(pk("statement"), get=API_A_HOLDER),
+    "company-statement-list": Route(get=API_LIST_NO_HOLDER),
+    "company-statement-detail": Route(pk("company_statement"), get=API_A),
+    "company-statement-pdf": Route(pk("company_statement"), get=API_A),
+    # ── API: disputes and refund requests ───────────────────────────────────────────────────────
+    "dispute-list": Route(get=API_LIST, write=Write(body=lambda w: {"charge_id": w.charge.pk,
+                                                                      "reason": "not_received", "note": "x"})),
+    "dispute-detail": Route(pk("dispute"), get=API_A_HOLDER),
+    "dispute-evidence": Route(pk("dispute"), get=API_POST_ONLY, write=NOTE),
+    "dispute-withdraw": Route(pk("dispute"), get=API_POST_ONLY, write=NOTE),
+    "dispute-transition": Route(pk("dispute"), get=API_POST_ONLY,
+                                write=Write(body=lambda w: {"status": "won", "note": "x"},
+                                            also=("bob", "alice", "token_a"))),
+    "dispute-evidence-file": Route(lambda w: {"pk": w.dispute.pk, "evidence_id": w.dispute_evidence.pk},
+                                   get=API_A_HOLDER),
+    "refund-request-list": Route(get=API_LIST, write=Write(body=lambda w: {
+        "charge_id": w.refund_charge.pk, "expected_amount": "1.00", "explanation": "x"})),
+    "refund-request-detail": Route(pk("refund_request"), get=API_A_HOLDER),
+    "refund-request-evidence": Route(pk("refund_request"), get=API_POST_ONLY,
+                                     write=NOTE),
+    "refund-request-withdraw": Route(pk("refund_request"), get=API_POST_ONLY,
+                                     write=NOTE),
+    "refund-request-decision": Route(pk("refund_request"), get=API_POST_ONLY,
+                                     write=Write(body=lambda w: {"granted": True},
+                                                 also=("bob", "alice", "token_a"))),
+    "refund-request-evidence-file": Route(lambda w: {"pk": w.refund_request.pk,
+                                                     "evidence_id": w.refund_evidence.pk}, get=API_A_HOLDER),
+    # ── API: EuroBonus ────────────────────────────────────────────────────────────────────────────
+    "eurobonus-enrolment-list": Route(get=API_LIST, write=Write(body=lambda w: {
+        "account_number": w.bob_account.number, "member_number": "EBS999999999"})),
+    "eurobonus-enrolment-detail": Route(pk("enrolment"), get=API_A_HOLDER),
+    **{f"eurobonus-enrolment-{verb}": Route(pk("enrolment"), get=API_POST_ONLY,
+                                            write=Write(body=lambda w: {"reason": "x"}, also=("bob",)))
+       for verb in ("approve", "reject", "suspend", "resume", "end")},
+    "eurobonus-points-list": Route(get=API_LIST),
+    "eurobonus-batch-list": Route(get=API_OPS),
+    # ── API: decisions, holds, rates, fees, audit log ───────────────────────────────────────────
+    "authorization-decision-list": Route(get=API_LIST),
+    "authorization-decision-detail": Route(pk("authorization"), get=API_A_HOLDER),
+    "hold-list": Route(get=API_LIST),
+    "hold-detail": Route(pk("hold"), get=API_A_HOLDER),
+    "fx-rate-list": Route(get=API_PUBLIC),
+    "fee-schedule-list": Route(get=API_PUBLIC, write=Write(body=lambda w: {
+        "market": "DK", "effective_from": "2026-06-01", "annual_fee_max": "1.00", "reminder_fee": "1.00",
+        "fx_fee_percent": "1.000", "cash_fee_percent": "1.000", "cash_fee_minimum": "1.00",
+        "eurobonus_fee": "1.00"}, also=("bob", "alice", "token_a"))),
+    "fee-schedule-detail": Route(pk("fee_schedule"), get=API_PUBLIC),
+    "reference-rate-list": Route(get=API_PUBLIC, write=Write(body=lambda w: {
+        "effective_date": "2026-01-01", "rate_percent": "9.0000"}, also=("bob", "alice", "token_a"))),
+    "audit-entry-list": Route(get=API_LIST),
+    "audit-entry-detail": Route(pk("audit_entry"), get=API_A_HOLDER),
+    # ── Schema and docs: public ───────────────────────────────────────────────────────────────────
+    "schema": Route(get={actor: OK for actor in API_ACTORS}),
+    "api-docs": Route(get={actor: OK for actor in API_ACTORS}),
+    # ── i18n ──────────────────────────────────────────────────────────────────────────────────────
+    "set_language": Route(api=False, get={actor: OK for actor in PORTAL_ACTORS}),
+    # ── Portal ────────────────────────────────────────────────────────────────────────────────────
+    "portal:home": Route(api=False, get={"anon": LOGIN, "bob": OK, "alice": OK, "carol": OK, "ops": OK}),
+    "portal:login": Route(api=False, get={actor: OK for actor in PORTAL_ACTORS}),
+    "portal:logout": Route(api=False, get={actor: NOT_ALLOWED for actor in PORTAL_ACTORS}),
+    "portal:pa_home": Route(api=False, get=profile(PORTAL_ANY, bob=HIDDEN)),
+    "portal:company_detail": Route(a_company, api=False, get=PORTAL_PA),
+    "portal:cardmember_home": Route(api=False, get=PORTAL_ANY),
+    "portal:order_new": Route(a_company, api=False, get=PORTAL_PA,
+                              write=Write(body=lambda w: ORDER, also=("bob",))),
+    "portal:order_upload": Route(a_company, api=False, get=PORTAL_PA,
+                                 write=Write(multipart=True, also=("bob",), body=lambda w: {
+                                     "file": SimpleUploadedFile("o.csv", csv_bytes(CARD_COLUMNS, [CARD_ROW]))})),
+    "portal:account_statements": Route(a_account, api=False, get=PORTAL_HOLDER),
+    "portal:account_transactions": Route(a_account, api=False, get=PORTAL_HOLDER),
+    "portal:statement_detail": Route(pk("statement"), api=False, get=PORTAL_HOLDER),
+    "portal:statement_pdf": Route(pk("statement"), api=False, get=PORTAL_HOLDER),
+    "portal:company_statements": Route(a_company, api=False, get=PORTAL_PA_AND_OPS),
+    "portal:company_statement_detail": Route(pk("company_statement"), api=False, get=PORTAL_PA_AND_OPS),
+    "portal:company_statement_pdf": Route(pk("company_statement"), api=False, get=PORTAL_PA_AND_OPS),
+    "portal:account_eurobonus": Route(a_account, api=False, get=PORTAL_HOLDER,
+                                      write=Write(body=lambda w: {"member_number": "EBS999999999"})),
+    "portal:company_eurobonus": Route(a_company, api=False, get=PORTAL_PA_AND_OPS),
+    "portal:eurobonus_decide": Route(lambda w: {"pk": w.enrolment.pk, "verb": "approve"}, api=False,
+                                     get=PORTAL_POST_ONLY, write=Write(also=("bob",))),
+    "portal:eurobonus_exports": Route(api=False, get={"anon": LOGIN, "bob": FORBIDDEN, "alice": FORBIDDEN,
+                                                      "carol": FORBIDDEN, "ops": OK}),
+    "portal:company_cards": Route(a_company, api=False, get=PORTAL_PA),
+    "portal:company_controls": Route(a_company, api=False, get=PORTAL_PA, write=Write(body=CONTROLS_FORM.body,
+                                                                                      also=("bob",))),
+    "portal:company_terminate": Route(a_company, api=False, get=PORTAL_PA,
+                                      write=Write(body=lambda w: {"reason": "x", "confirm": "on"}, also=("bob",))),
+    "portal:card_detail": Route(a_card, api=False, get=PORTAL_HOLDER),
+    "portal:card_controls": Route(a_card, api=False, get=profile(PORTAL_HOLDER, bob=NF),
+                                  write=Write(body=CONTROLS_FORM.body, also=("bob",))),
+    "portal:card_action": Route(lambda w: {"pk": w.card.pk, "action": "block"}, api=False, get=PORTAL_POST_ONLY,
+                                write=Write(body=lambda w: {"reason": "outsider"})),
+    "portal:account_close": Route(a_account, api=False, get=PORTAL_HOLDER,
+                                  write=Write(body=lambda w: {"reason": "company_request"})),
+    "portal:account_disputes": Route(a_account, api=False, get=PORTAL_HOLDER),
+    "portal:company_disputes": Route(a_company, api=False, get=PORTAL_PA),
+    "portal:dispute_new": Route(pk("charge"), api=False, get=PORTAL_HOLDER,
+                                write=Write(body=lambda w: {"reason": "not_received", "note": "x"})),
+    "portal:refund_request_new": Route(pk("refund_charge"), api=False, get=PORTAL_HOLDER,
+                                       write=Write(body=lambda w: {"expected_amount": "1.00", "explanation": "x"})),
+    "portal:dispute_detail": Route(pk("dispute"), api=False, get=PORTAL_HOLDER,
+                                   write=Write(body=lambda w: {"note": "outsider"})),
+    "portal:dispute_withdraw": Route(pk("dispute"), api=False, get=PORTAL_POST_ONLY, write=NOTE),
+    "portal:dispute_evidence_file": Route(lambda w: {"pk": w.dispute.pk, "evidence_id": w.dispute_evidence.pk},
+                                          api=False, get=PORTAL_HOLDER),
+    "portal:refund_request_detail": Route(pk("refund_request"), api=False, get=PORTAL_HOLDER,
+                                          write=Write(body=lambda w: {"note": "outsider"})),
+    "portal:refund_request_withdraw": Route(pk("refund_request"), api=False, get=PORTAL_POST_ONLY, write=NOTE),
+    "portal:refund_request_evidence_file": Route(lambda w: {"pk": w.refund_request.pk,
+                                                            "evidence_id": w.refund_evidence.pk},
+                                                 api=False, get=PORTAL_HOLDER),
+}
+
+
+# URL patterns ---------------------------------------------------------------------------------------
+
+def url_patterns() -> list[tuple[str, str]]:
+    """(key, route) for every URL pattern: the key is the pattern's name with its namespace, or its
+    route string when unnamed; DRF's format-suffix twins share their route's name."""
+    found: list[tuple[str, str]] = []
+
+    def walk(patterns, prefix: str, namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = ":".join(filter(None, [namespace, pattern.namespace]))
+                walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif isinstance(pattern, URLPattern):
+                route = prefix + str(pattern.pattern)
+                if pattern.name:
+                    found.append((":".join(filter(None, [namespace, pattern.name])), route))
+                else:
+                    found.append((route, route))
+
+    walk(get_resolver().url_patterns, "", "")
+    return found
+
+
+def is_admin(key: str, route: str) -> bool:
+    return route.startswith("admin/") or key.startswith("admin:")
+
+
+def test_every_url_pattern_has_an_entry():
+    missing = sorted({key for key, route in url_patterns() if not is_admin(key, route) and key not in ROUTES})
+    assert not missing, (
+        f"URL patterns without an authorization-matrix entry: {missing}. Add each to ROUTES in "
+        f"{__file__}: Route(kwargs=lambda w: {{...}} built from the `world` fixture, get={{actor: outcome}} for "
+        f"{API_ACTORS} (portal pages: {PORTAL_ACTORS}, api=False), and write=Write(...) if it accepts "
+        f"POST/PATCH/PUT/DELETE."
+    )
+    stale = sorted(set(ROUTES) - {key for key, _ in url_patterns()})
+    assert not stale, f"ROUTES entries for URL patterns that no longer exist: {stale}"
+
+
+# The world: company A's objects, and company B next to it ---------------------------------------------
+
+@pytest.fixture
+def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_account, tokens, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    company_a.eurobonus_allowed = True
+    company_a.save()
+    with time_machine.travel(NOW, tick=False):
+        statement, _b_statement = bill_on_opening_day(bob_account, b_account)
+        company_statement = CompanyStatement.objects.get(company=company_a)
+        card = bob_card.card
+        card.refresh_from_db()
+        hotel = charge(bob_account, "500.00", dt.date(2026, 1, 15), "matrix-hotel", card=card)
+        shop = charge(bob_account, "80.00", dt.date(2026, 1, 16), "matrix-shop", card=card)
+        holder = actor_of(bob)
+        on = dispute_services.case_day()
+        dispute = dispute_services.dispute_open(charge=hotel, reason="not_received", by=holder, on=on,
+                                                note="never arrived", upload=io.BytesIO(PDF), filename="a.pdf")
+        refund_request = dispute_services.refund_request_submit(
+            charge=shop, expected_amount=Money(Decimal("40.00"), "DKK"), explanation="double charged", by=holder,
+            on=on, upload=io.BytesIO(PDF), filename="b.pdf")
+        refund_charge = charge(bob_account, "60.00", dt.date(2026, 1, 17), "matrix-taxi", card=card)
+        enrolment = enrolment_request(account=bob_account, member_number="EBS123456789", on=NOW.date(), by=bob)
+        authorize(shared.token_client(tokens.network), bob_card.pan, transaction_id="MATRIX-1")
+        from accounts.audit import Actor, Role
+        from accounts.controls import card_controls_set
+
+        card_controls_set(card=card, by=Actor(role=Role.ISSUER, label="ops"), on=NOW.date(), contactless=False)
+    ops = UserFactory(username="olga", is_staff=True, is_superuser=True)
+    missing = [name for name, value in locals().items() if value is None]
+    assert not missing, missing
+    return SimpleNamespace(
+        company_a=company_a, company_b=company_b, alice=alice, carol=carol, bob=bob, ops=ops,
+        bob_account=bob_account, card=card, pan=bob_card.pan, tokens=tokens, statement=statement,
+        company_statement=company_statement, charge=hotel, refund_charge=refund_charge, dispute=dispute,
+        dispute_evidence=Evidence.objects.filter(dispute=dispute).exclude(file="").get(),
+        refund_request=refund_request,
+        refund_evidence=Evidence.objects.filter(refund_request=refund_request).exclude(file="").get(),
+        enrolment=enrolment, authorization=Authorization.objects.get(transaction_id="MATRIX-1"),
+        hold=Hold.objects.get(transaction_id="MATRIX-1"),
+        audit_entry=AuditEntry.objects.filter(card=card).first(),
+        fee_schedule=FeeSchedule.objects.first(),
+        charge_file=ChargeFile.objects.create(sha256="a" * 64, filename="c.csv"),
+        payment_file=PaymentFile.objects.create(sha256="b" * 64, filename="p.csv"),
+        markers=[company_a.legal_name, bob_account.number, "Jensen"],
+    )
+
+
+def login(client: Client, user) -> Client:
+    """Signed in as `user`; PAs and ops OTP-verified (tests/conftest.py makes force_login pass the TOTP step)."""
+    client.force_login(user)
+    return client
+
+
+def clients(w) -> dict[str, Client]:
+    made: dict[str, Client] = {"anon": APIClient()}
+    for actor in ("bob", "alice", "carol", "ops"):
+        made[actor] = login(APIClient(), getattr(w, actor))
+    for actor, key in (("token_a", w.tokens.a), ("token_b", w.tokens.b), ("token_network", w.tokens.network),
+                       ("token_ops", w.tokens.ops)):
+        made[actor] = shared.token_client(key)
+    return made
+
+
+# Company A's data, to compare before and after an outsider's write.
+SNAPSHOT_APPS = ("accounts", "ledger", "charges", "fees", "statements", "disputes", "rewards", "liability",
+                 "communications")
+SNAPSHOT_SKIP_MODELS = {"accounts.apitoken"}  # a token records when it was last used
+
+
+def snapshot() -> dict[str, list]:
+    state: dict[str, list] = {}
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if model._meta.app_label not in SNAPSHOT_APPS or label in SNAPSHOT_SKIP_MODELS or not model._meta.managed:
+            continue
+        state[label] = sorted(map(repr, model._default_manager.values()))
+    return state
+
+
+def outcome_of(response, *, admin: bool = False) -> Any:
+    code = response.status_code
+    if code in (301, 302, 303):
+        location = response.headers.get("Location", "")
+        login_page = reverse("admin:login") if admin else reverse("portal:login")
+        return LOGIN if location.split("?")[0].endswith(login_page) else OK
+    if 200 <= code < 300:
+        return OK
+    return code
+
+
+def body_of(response) -> str:
+    if getattr(response, "streaming", False):
+        return ""
+    return response.content.decode(errors="replace")
+
+
+def check(expected, response, w, refused_with: tuple[int, ...] = ()) -> str | None:
+    got = outcome_of(response)
+    if expected == HIDDEN:
+        if got != OK:
+            return f"expected 2xx without company A, got {got}"
+        leaked = [marker for marker in w.markers if marker in body_of(response)]
+        return f"company A's data in the body: {leaked}" if leaked else None
+    if expected == DENIED:
+        if got not in (LOGIN, 401, 403, 404, 405, *refused_with):
+            return f"expected a refusal, got {got}"
+        leaked = [marker for marker in w.markers if marker in body_of(response)]
+        return f"company A's data in the refusal: {leaked}" if leaked else None
+    return None if got == expected else f"expected {expected}, got {got}"
+
+
+def request(client: Client, method: str, url: str, body: Any = None, *, multipart: bool = False):
+    if method == "get":
+        return client.get(url)
+    if multipart:
+        return getattr(client, method)(url, body or {}, format="multipart")
+    return getattr(client, method)(url, body or {}, format="json")
+
+
+def test_the_matrix(world):
+    w = world
+    made = clients(w)
+    problems: list[str] = []
+    keys = {key for key, route in url_patterns() if not is_admin(key, route)}
+    for key in sorted(keys & set(ROUTES)):
+        entry = ROUTES[key]
+        if entry.get is None and entry.write is None:
+            continue
+        url = reverse(key, kwargs=entry.kwargs(w)) if ":" in key or not key.startswith(("api/", "admin/")) \
+            else "/" + key
+        actors = API_ACTORS if entry.api else PORTAL_ACTORS
+        with time_machine.travel(NOW, tick=False):
+            for actor, expected in (entry.get or {}).items():
+                if actor not in actors:
+                    continue
+                problem = check(expected, request(made[actor], "get", url), w)
+                if problem:
+                    problems.append(f"{key} GET as {actor}: {problem} ({url})")
+            if entry.write:
+                writers = [a for a in (*OUTSIDERS, *entry.write.also) if a in actors and a not in entry.write.allowed]
+                for actor in writers:
+                    before = snapshot()
+                    response = request(made[actor], entry.write.method, url, entry.write.body(w),
+                                       multipart=entry.write.multipart)
+                    problem = check(DENIED, response, w, entry.write.refused_with)
+                    if problem:
+                        problems.append(f"{key} {entry.write.method.upper()} as {actor}: {problem} ({url})")
+                    if snapshot() != before:
+                        problems.append(f"{key} {entry.write.method.upper()} as {actor} changed data ({url})")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_snapshot_sees_a_write_that_went_through(world):
+    """The matrix's "unchanged" check is only as good as its snapshot: alice blocking Bob's card shows."""
+    client = login(APIClient(), world.alice)
+    before = snapshot()
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(reverse("card-block", kwargs={"pk": world.card.pk}), {"reason": "lost?"}, format="json")
+    assert response.status_code == 200, response.content
+    assert snapshot() != before
+
+
+# Admin: one rule for every page ------------------------------------------------------------------------
+
+def admin_urls(w) -> list[str]:
+    """The index, and each registered model's list and add pages and an object's change page."""
+    from django.contrib import admin
+
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        urls.append(reverse("admin:{}_{}_changelist".format(*info)))
+        first: Model | None = model._default_manager.order_by("pk").first() if model._meta.managed else None
+        if first is not None:
+            urls.append(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
+    return urls
+
+
+def test_admin_pages_are_for_staff_only(world):
+    w = world
+    made = clients(w)
+    problems = []
+    urls = admin_urls(w)
+    assert len(urls) > 20
+    with time_machine.travel(NOW, tick=False):
+        for url in urls:
+            for actor in ("anon", "bob", "alice", "carol"):
+                got = outcome_of(made[actor].get(url), admin=True)
+                if got != LOGIN:
+                    problems.append(f"{url} as {actor}: expected the admin login, got {got}")
+            try:
+                got = outcome_of(made["ops"].get(url), admin=True)
+            except Exception as exc:  # the test client re-raises a view's exception: a 500 in production
+                got = f"{type(exc).__name__}: {str(exc)[:80]}"
+            if got not in (OK, 403):
+                problems.append(f"{url} as ops: got {got}")
+        company = Company.objects.get(pk=w.company_a.pk)
+        before = snapshot()
+        for actor in ("anon", "bob", "alice", "carol", "token_a"):
+            made[actor].post(reverse("admin:accounts_company_change", args=[company.pk]),
+                             {"legal_name": "Taken over", "status": "terminated"})
+        assert snapshot() == before
+    assert not problems, "\n".join(problems)
