@@ -418,6 +418,9 @@ class AuditEntry(models.Model):
         PA_ADDED = "pa_added", _("Programme administrator added")
         PA_REMOVED = "pa_removed", _("Programme administrator removed")
         LOGIN_UNLOCKED = "login_unlocked", _("Portal login unlocked")
+        CREDIT_REFUNDED = "credit_refunded", _("Credit balance refunded to the company's bank account")
+        CHARGE_MARKED_PERSONAL = "charge_marked_personal", _("Charge marked as personal (joint liability)")
+        CHARGE_UNMARKED_PERSONAL = "charge_unmarked_personal", _("Charge no longer marked as personal")
 
     at = models.DateTimeField(_("at"), auto_now_add=True)
     on = models.DateField(_("business day"))

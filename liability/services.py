@@ -7,7 +7,7 @@ import datetime as dt
 from django.db import transaction
 
 from accounts.audit import Actor, Role, audit_record, require_role
-from accounts.models import Account, Liability
+from accounts.models import Account, AuditEntry, Liability
 from amexprog.common.errors import ApplicationError
 from ledger.models import Posting, PostingKind
 from liability.models import PersonalCharge
@@ -20,8 +20,8 @@ NOT_PERSONAL = "This charge is not marked as personal."
 
 # What a cardmember can declare personal: the charges they made with the card.
 PERSONAL_KINDS = (PostingKind.PURCHASE, PostingKind.CASH)
-AUDIT_MARKED = "charge_marked_personal"
-AUDIT_UNMARKED = "charge_unmarked_personal"
+AUDIT_MARKED = AuditEntry.Action.CHARGE_MARKED_PERSONAL
+AUDIT_UNMARKED = AuditEntry.Action.CHARGE_UNMARKED_PERSONAL
 
 
 def _check(posting: Posting, by: Actor) -> Account:
