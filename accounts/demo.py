@@ -7,12 +7,14 @@ The Belgian fee amounts are demo amounts: the sources give none (SPEC section 2)
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from moneyed import Money
 
 from accounts.models import Account, Cardmember, Company, ProgrammeAdministrator
@@ -25,6 +27,13 @@ from accounts.services import (
 )
 
 DEMO_PASSWORD = "demo-pass-2026"
+# The demo PAs and the demo ops user log in with a second factor (TOTP) like real ones. Their devices share
+# this published key, so anyone can compute the code: add DEMO_TOTP_SECRET to an authenticator app, or run
+# `manage.py demo_otp_code`. Demo only: real users enrol their own secret on first login.
+DEMO_TOTP_KEY = b"amexprog-demo-totp!!".hex()
+DEMO_TOTP_SECRET = base64.b32encode(bytes.fromhex(DEMO_TOTP_KEY)).decode("ascii")
+# emma has no device: her first login shows the real enrolment (key, otpauth:// link, QR code).
+DEMO_TOTP_USERS = ("admin", "alice", "carol")
 # Demo cards are issued on this day; the demo history runs from it (accounts/demo_history.py).
 DEMO_START = dt.date(2026, 8, 3)
 
@@ -135,6 +144,10 @@ def demo_seed(*, on: dt.date) -> SeedResult:
                 cardmember.save(update_fields=["user"])
             account = Account.objects.get(cardmember=cardmember)
             result.logins.append((username, f"cardmember, account {account.number} ({number})"))
+    for user in User.objects.filter(username__in=DEMO_TOTP_USERS):
+        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(user=user, name="Demo authenticator", key=DEMO_TOTP_KEY, confirmed=True)
+            result.created.append(f"demo TOTP device for {user.username}")
     from rewards.demo import eurobonus_demo_seed  # rewards builds on accounts; import late
 
     result.created += eurobonus_demo_seed(on=on)

@@ -92,3 +92,24 @@ def test_demo_history_runs_the_real_importers_and_cycle():
     assert mads.delinquency.days_past_due > 0  # the demo's delinquency story
     assert {name: problems for name, problems in verify_ledger().items() if problems} == {}
     assert demo_history_run(through=dt.date(2026, 10, 31)) == {}  # once per database
+
+
+def test_seed_demo_gives_alice_carol_and_admin_the_demo_totp_key(settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.demo import DEMO_TOTP_KEY, DEMO_TOTP_SECRET
+    from accounts.security import totp_code
+
+    settings.DEBUG = True
+    out = call("seed_demo", "--date", "2026-01-05")
+    assert DEMO_TOTP_SECRET in out and "demo_otp_code" in out
+    devices = TOTPDevice.objects.filter(confirmed=True)
+    assert set(devices.values_list("user__username", flat=True)) == {"admin", "alice", "carol"}
+    assert {device.key for device in devices} == {DEMO_TOTP_KEY}
+    assert not TOTPDevice.objects.filter(user__username="emma").exists()  # she enrols on first login
+    call("seed_demo")
+    assert TOTPDevice.objects.count() == 3
+    assert call("demo_otp_code").strip() == totp_code(devices.first())
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call("demo_otp_code")

@@ -3,7 +3,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_PASSWORD, DEMO_START, demo_seed
+from accounts.demo import DEMO_PASSWORD, DEMO_START, DEMO_TOTP_SECRET, DEMO_TOTP_USERS, demo_seed
 from accounts.demo_history import demo_history_run
 from amexprog.common import clock
 from amexprog.common.cycle import business_date
@@ -39,3 +39,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for username, role in result.logins:
             self.stdout.write(f"  {username:<8} {role}")
+        self.stdout.write(self.style.SUCCESS(
+            f"{', '.join(DEMO_TOTP_USERS)} then enter a TOTP code: add this key to an authenticator app, or run "
+            "`manage.py demo_otp_code` for the current code; emma sets up her own app on her first login:"))
+        self.stdout.write(f"  key {DEMO_TOTP_SECRET}")
