@@ -123,7 +123,7 @@ def notices_send(*, on: dt.date) -> int:
 def notice_mark_returned(*, notice: Notice, email: str | None = None, by: str) -> NoticeDelivery:
     """Record that the email of a notice came back (SPEC 15): the recipient's contact becomes
     invalid and no further notices are emailed to them until it is corrected."""
-    deliveries = list(NoticeDelivery.objects.select_for_update().filter(notice=notice)
+    deliveries = list(NoticeDelivery.objects.select_for_update(of=("self",)).filter(notice=notice)
                       .select_related("cardmember", "administrator__user"))
     if not deliveries:
         raise ApplicationError(NEVER_EMAILED, "notice_not_emailed")

@@ -6,6 +6,7 @@ import pytest
 
 from accounts.models import Notice
 from tests.accounts.factories import AccountFactory, CardmemberFactory
+from tests.test_translations import compiled_locale  # noqa: F401  (the catalogues, compiled for the test)
 
 DAY = dt.date(2026, 3, 2)
 

@@ -1,0 +1,108 @@
+"""The portal inbox (SPEC section 15): own notices only, unread first or newest first, a fixed
+number of queries, opening marks read, the unread count in the top bar; others' notices are 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Notice
+from tests.accounts.factories import AccountFactory, CardmemberFactory, UserFactory
+from tests.communications.conftest import DAY, make_notice
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def dina(dina_account):
+    user = UserFactory(username="dina")
+    dina_account.cardmember.user = user
+    dina_account.cardmember.save()
+    return user
+
+
+def test_cardmember_sees_own_notices_and_opening_marks_read(client, dina, dina_account, bob_account):
+    mine = make_notice(key="i/1", cardmember=dina_account.cardmember, subject="Your card is blocked")
+    make_notice(key="i/2", cardmember=bob_account.cardmember, subject="Bob's reminder")
+    client.force_login(dina)
+
+    page = client.get(reverse("portal:inbox")).content.decode()
+    assert "Your card is blocked" in page
+    assert "Bob&#x27;s reminder" not in page and "Bob's reminder" not in page
+    assert 'class="badge"' in page  # the unread count in the top bar
+
+    detail = client.get(reverse("portal:notice_detail", args=[mine.pk]))
+    assert detail.status_code == 200
+    mine.refresh_from_db()
+    assert mine.read_at is not None
+    first_read = mine.read_at
+    client.get(reverse("portal:notice_detail", args=[mine.pk]))
+    mine.refresh_from_db()
+    assert mine.read_at == first_read
+
+
+def test_pa_inbox_has_company_notices_and_corporate_central_cardmember_notices(client, alice, carol, bob_account,
+                                                                               dina_account, b_account):
+    make_notice(key="i/3", company=bob_account.company, subject="Fee change for Alpha")
+    make_notice(key="i/4", cardmember=bob_account.cardmember, subject="Bob card blocked")  # to the PAs
+    make_notice(key="i/5", cardmember=dina_account.cardmember, subject="Dina own notice")  # to Dina herself
+    make_notice(key="i/6", company=b_account.company, subject="Fee change for Beta")
+    client.force_login(alice)
+
+    page = client.get(reverse("portal:inbox")).content.decode()
+
+    assert "Fee change for Alpha" in page and "Bob card blocked" in page
+    assert "Dina own notice" not in page and "Fee change for Beta" not in page
+
+
+def test_outsiders_get_404_on_a_notice(client, alice, carol, bob_account, dina, dina_account):
+    company_notice = make_notice(key="i/7", company=bob_account.company)
+    dina_notice = make_notice(key="i/8", cardmember=dina_account.cardmember)
+    client.force_login(carol)
+    assert client.get(reverse("portal:notice_detail", args=[company_notice.pk])).status_code == 404
+    assert client.get(reverse("portal:notice_detail", args=[dina_notice.pk])).status_code == 404
+    client.force_login(dina)
+    assert client.get(reverse("portal:notice_detail", args=[company_notice.pk])).status_code == 404
+    company_notice.refresh_from_db()
+    assert company_notice.read_at is None
+
+
+def test_unread_first_order_and_filters(client, dina, dina_account):
+    old_unread = make_notice(key="i/9", cardmember=dina_account.cardmember, subject="Old unread",
+                             on=DAY - dt.timedelta(days=5))
+    new_read = make_notice(key="i/10", cardmember=dina_account.cardmember, subject="New read",
+                           kind=Notice.Kind.REMINDER)
+    Notice.objects.filter(pk=new_read.pk).update(read_at=dt.datetime(2026, 3, 3, tzinfo=dt.UTC))
+    client.force_login(dina)
+
+    newest = list(client.get(reverse("portal:inbox")).context["page"])
+    unread_first = list(client.get(reverse("portal:inbox"), {"order": "unread"}).context["page"])
+    reminders = list(client.get(reverse("portal:inbox"), {"kind": "reminder"}).context["page"])
+    unread_only = list(client.get(reverse("portal:inbox"), {"unread": "1"}).context["page"])
+
+    assert newest == [new_read, old_unread]
+    assert unread_first == [old_unread, new_read]
+    assert reminders == [new_read]
+    assert unread_only == [old_unread]
+
+
+@pytest.mark.parametrize("count", [3, 40])
+def test_inbox_query_count_does_not_grow_with_notices(client, alice, company_a, count, django_assert_max_num_queries):
+    for index in range(count):
+        cardmember = CardmemberFactory(company=company_a)
+        AccountFactory(cardmember=cardmember)  # company A: corporate liability, central billing
+        make_notice(key=f"q/{index}", cardmember=cardmember, subject=f"Notice {index}")
+    client.force_login(alice)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("portal:inbox"))
+    assert len(response.context["page"]) == min(count, 25)
+
+
+def test_top_bar_links_for_a_pa(client, alice):
+    client.force_login(alice)
+    page = client.get(reverse("portal:pa_home")).content.decode()
+    assert reverse("portal:inbox") in page
+    assert reverse("portal:terms") in page
+    assert reverse("portal:help_index") in page
