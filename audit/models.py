@@ -264,3 +264,27 @@ EVENT_MODELS = (
     EnrolmentEvent,
     UserEvent,
 )
+
+
+class Pseudonymisation(models.Model):
+    """A cardmember whose personal data was replaced by pseudonyms after the retention period (SPEC
+    section 15). The row makes the step idempotent; the ledger and statements are untouched."""
+
+    cardmember = models.OneToOneField(
+        "accounts.Cardmember",
+        on_delete=models.PROTECT,
+        related_name="pseudonymisation",
+        verbose_name=_("cardmember"),
+    )
+    pseudonym = models.CharField(_("pseudonym"), max_length=40, unique=True)
+    on = models.DateField(_("business day"))
+    last_account_closed_on = models.DateField(_("last account closed on"))
+    at = models.DateTimeField(_("pseudonymised at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pseudonymisation")
+        verbose_name_plural = _("pseudonymisations")
+        ordering = ["-on", "-id"]
+
+    def __str__(self) -> str:
+        return self.pseudonym
