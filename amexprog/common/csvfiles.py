@@ -30,6 +30,7 @@ BAD_HEADER = "The header must be exactly: {expected}"
 NOT_UTF8 = "The file is not valid UTF-8."
 WRONG_FIELD_COUNT = "expected {expected} fields, found {found}"
 FIELD_TOO_LONG = f"longer than {MAX_FIELD_CHARS} characters"
+NUL_CHARACTER = "contains a NUL character"  # no database text column can hold one
 EMPTY_FILE = "The file is empty."
 NO_ROWS = "The file has a header but no rows."
 FILE_ALREADY_LOADED = "This file was already loaded on {loaded_at} (same content); nothing was loaded again."
@@ -124,6 +125,11 @@ def read_rows(stream: BinaryIO, columns: list[str], errors: ErrorCollector) -> I
             if too_long:
                 for name in too_long:
                     errors.add(row_number, name, FIELD_TOO_LONG)
+                continue
+            with_nul = [name for name, value in zip(columns, fields, strict=True) if "\x00" in value]
+            if with_nul:
+                for name in with_nul:
+                    errors.add(row_number, name, NUL_CHARACTER)
                 continue
             yield row_number, dict(zip(columns, (value.strip() for value in fields), strict=True))
         if not seen_rows:
