@@ -1,0 +1,56 @@
+"""The ledger is append-only in the database itself (SPEC section 4, DESIGN "The ledger is the source
+of truth"): an UPDATE or DELETE of a posting or a journal leg fails whatever issues it, raw SQL or
+the ORM's queryset update()/delete(), on PostgreSQL and on SQLite. tests/ledger/test_db_guards.py
+covers raw UPDATE of both and raw DELETE of postings; these are the remaining ways in."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from moneyed import Money
+
+from ledger.models import JournalLeg, Posting
+from ledger.services import posting_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def posting(bob_account):
+    posting, _ = posting_create(account=bob_account, kind="purchase", amount=Money("10.00", "DKK"),
+                                posting_date=dt.date(2026, 3, 11), source_key="charge/append-only")
+    return posting
+
+
+def _refused(run) -> None:
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        run()
+
+
+def test_a_raw_delete_of_journal_legs_is_refused(posting):
+    def delete():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM ledger_journalleg WHERE entry_id = %s", [posting.entry_id])
+
+    _refused(delete)
+    assert JournalLeg.objects.filter(entry_id=posting.entry_id).count() == 2
+
+
+def test_queryset_updates_and_deletes_of_postings_and_legs_are_refused(posting):
+    _refused(lambda: Posting.objects.filter(pk=posting.pk).update(description="rewritten"))
+    _refused(lambda: Posting.objects.filter(pk=posting.pk)._raw_delete(connection.alias))
+    _refused(lambda: JournalLeg.objects.filter(entry_id=posting.entry_id).update(amount=Money("0.00", "DKK")))
+    _refused(lambda: JournalLeg.objects.filter(entry_id=posting.entry_id)._raw_delete(connection.alias))
+
+    posting.refresh_from_db()
+    assert (posting.description, posting.amount) == ("", Money("10.00", "DKK"))
+    assert sorted(leg.amount for leg in JournalLeg.objects.filter(entry_id=posting.entry_id)) == [
+        Money("-10.00", "DKK"), Money("10.00", "DKK")]
+
+
+def test_saving_a_changed_posting_is_refused(posting):
+    posting.description = "rewritten"
+    _refused(lambda: posting.save(update_fields=["description"]))
+    assert Posting.objects.get(pk=posting.pk).description == ""
