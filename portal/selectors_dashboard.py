@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BigIntegerField, DateField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import BigIntegerField, DateField, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
 
 from accounts.models import Account, Card, Company, Notice
@@ -101,27 +101,30 @@ def company_dashboard(company: Company, *, on: dt.date) -> Dashboard:
 
     cards = Card.objects.filter(account__company=company).select_related("account__cardmember")
     blocked = cards.filter(status=Card.Status.BLOCKED)
-    # Used this calendar month in minor units ≥ 80 % of the limit: used × 100 ≥ limit × 80.
+    # Used this calendar month in minor units ≥ 80 % of the limit: used × 100 ≥ limit × 80. Grouped from
+    # this month's postings (few) rather than from every card of the company (many).
     month_start = on.replace(day=1)
-    near = (
-        cards.filter(status=Card.Status.ACTIVE, monthly_limit__gt=0)
-        .annotate(used_minor=Coalesce(Sum(_minor("postings__amount"), filter=Q(
-            postings__kind__in=SPEND_KINDS, postings__posting_date__gte=month_start, postings__posting_date__lte=on
-        )), 0))
-        .filter(used_minor__gte=F("monthly_limit") * NEAR_LIMIT_PERCENT)
+    near = list(
+        Posting.objects.filter(account__company=company, kind__in=SPEND_KINDS, posting_date__gte=month_start,
+                               posting_date__lte=on, card__status=Card.Status.ACTIVE, card__monthly_limit__gt=0)
+        .values("card_id", "card__monthly_limit").annotate(used_minor=minor_sum("amount"))
+        .filter(used_minor__gte=F("card__monthly_limit") * NEAR_LIMIT_PERCENT)
+        .order_by("-used_minor", "card_id").values_list("card_id", "used_minor")
     )
-    near_cards = list(near.order_by("-used_minor", "id")[:SHOWN])
+    shown = dict(near[:SHOWN])
+    near_cards = sorted(cards.filter(pk__in=shown), key=lambda card: (-shown[card.pk], card.pk))
     for card in near_cards:
-        card.used = from_minor(card.used_minor)
+        card.used = from_minor(shown[card.pk])
         card.used_percent = int(card.used * 100 / card.monthly_limit.amount)
 
-    top_accounts = list(
-        Account.objects.filter(company=company).select_related("cardmember")
-        .annotate(balance_minor=minor_sum("postings__amount")).filter(balance_minor__gt=0)
-        .order_by("-balance_minor", "number")[:SHOWN]
+    highest = dict(
+        Posting.objects.filter(account__company=company).values("account_id").annotate(total=minor_sum("amount"))
+        .filter(total__gt=0).order_by("-total", "account_id").values_list("account_id", "total")[:SHOWN]
     )
+    top_accounts = sorted(Account.objects.filter(pk__in=highest).select_related("cardmember"),
+                          key=lambda account: (-highest[account.pk], account.number))
     for account in top_accounts:
-        account.balance = from_minor(account.balance_minor)
+        account.balance = from_minor(highest[account.pk])
 
     return Dashboard(
         company=company,
@@ -132,7 +135,7 @@ def company_dashboard(company: Company, *, on: dt.date) -> Dashboard:
         ageing=ageing_buckets(company, on),
         blocked_count=blocked.count(),
         blocked_cards=list(blocked.order_by("-status_changed_on", "-id")[:SHOWN]),
-        near_limit_count=near.count(),
+        near_limit_count=len(near),
         near_limit_cards=near_cards,
         open_disputes=Dispute.objects.filter(account__company=company, status__in=Dispute.ACTIVE).count(),
         open_refund_requests=RefundRequest.objects.filter(account__company=company,

@@ -17,9 +17,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Company
+from statements.models import Statement
 from statements.selectors import ZERO, Due, days_past_due, dues_for_accounts
 
 # (key, label, lowest days past due, highest days past due or None for no upper bound)
@@ -107,7 +109,9 @@ def ageing_buckets(company: Company, on: dt.date, *, accounts=None) -> Ageing:
     account of the company, closed ones included, as long as they owe something.
     """
     queryset = accounts if accounts is not None else Account.objects.filter(company=company)
-    currencies = dict(queryset.values_list("pk", "currency"))
+    # Only a billed amount can be unpaid, so an account without a statement owes nothing here.
+    billed = Statement.objects.filter(account_id=OuterRef("pk"))
+    currencies = dict(queryset.filter(Exists(billed)).values_list("pk", "currency"))
     per_account: dict[int, AccountAgeing] = {}
     totals = _empty()
     counts = dict.fromkeys(BUCKET_KEYS, 0)
