@@ -42,4 +42,8 @@ def holder_notice(
             "company": account.company if to_company else None,
         },
     )
+    if _created:
+        from communications.services import notice_send_after_commit  # the inbox app builds on accounts
+
+        notice_send_after_commit(notice)
     return notice

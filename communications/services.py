@@ -109,6 +109,16 @@ def notice_send(*, notice_id: int, connection=None) -> int:
         return sent
 
 
+def notice_send_after_commit(notice: Notice) -> None:
+    """Email a notice as soon as its transaction commits (a block, a lost card: the holder should not
+    wait for the nightly run). The daily step still sends whatever this missed."""
+    from communications.tasks import notice_send_task
+
+    notice_id = notice.pk
+    # robust: a failed hand-off is logged, never undoes the committed change; the daily step retries.
+    transaction.on_commit(lambda: notice_send_task.delay(notice_id), robust=True)
+
+
 def notices_send(*, on: dt.date) -> int:
     """Email every notice created on or before `on` that has not been sent (the daily step)."""
     notice_ids = list(Notice.objects.filter(sent_at__isnull=True, created_on__lte=on)

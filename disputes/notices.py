@@ -10,15 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import translation
 from django.utils.functional import Promise
 
 from accounts.models import Account, BillingType, Liability, Notice
-from amexprog.common import clock
 from amexprog.common.money import format_money
+from communications.services import notice_send_after_commit
 
 
 def _to_company(account: Account) -> bool:
@@ -52,17 +49,6 @@ def holder_notify(*, account: Account, on: dt.date, source_key: str, subject: Pr
         company=account.company if to_company else None, subject=subject_text, body=body_text, created_on=on,
         source_key=source_key,
     )
-    if to_company:
-        recipients = [email for email in account.company.administrators.values_list("user__email", flat=True)
-                      if email]
-    else:
-        recipients = [account.cardmember.email] if account.cardmember.contact_valid else []
-    if recipients:
-        transaction.on_commit(lambda: _email(notice.pk, recipients))
+    # communications sends it after commit: once per recipient, in their language, never to a returned contact.
+    notice_send_after_commit(notice)
     return notice
-
-
-def _email(notice_id: int, recipients: list[str]) -> None:
-    notice = Notice.objects.get(pk=notice_id)
-    send_mail(notice.subject, notice.body, settings.DEFAULT_FROM_EMAIL, recipients)
-    Notice.objects.filter(pk=notice_id).update(sent_at=clock.now())

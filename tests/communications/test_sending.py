@@ -134,3 +134,23 @@ def test_run_cycle_emails_the_days_notices(dina_account):
     counts = cycle_run_day(on=DAY)
     assert counts["notices_send"] == 1
     assert [message.to for message in mail.outbox] == [["dina@example.com"]]
+
+
+def test_a_blocked_card_is_emailed_right_after_commit(dina_account, django_capture_on_commit_callbacks):
+    """Time-sensitive notices do not wait for the nightly step: sent once the block commits."""
+    from accounts.audit import SYSTEM
+    from accounts.lifecycle import card_block
+    from tests.accounts.factories import issue_card
+
+    issued = issue_card(dina_account)
+    issued.card.status = "active"
+    issued.card.save()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        card_block(card=issued.card, by=SYSTEM, on=DAY, reason="fraud suspected")
+
+    assert [message.to for message in mail.outbox] == [["dina@example.com"]]
+    assert issued.pan not in mail.outbox[0].body
+    notice = Notice.objects.get(cardmember=dina_account.cardmember, kind=Notice.Kind.BLOCK)
+    assert notice.sent_at is not None
+    assert notices_send(on=DAY) == 0  # the daily step finds nothing left
