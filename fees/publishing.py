@@ -6,11 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from babel.dates import format_date
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account, BillingType, Cardmember, Liability, Notice
+from accounts.models import Account, BillingType, Cardmember, Liability, Notice, ProgrammeAdministrator
 from accounts.services import add_months
 from amexprog.common.errors import ApplicationError
+from amexprog.common.money import LANGUAGE_LOCALES
 from fees.models import FeeSchedule
 
 NOTICE_MONTHS = 2
@@ -42,21 +46,51 @@ def fee_schedule_publish(*, market: str, effective_from: dt.date, published_on: 
     return schedule
 
 
+# Marked for translation here, written in each recipient's language when the notices are made.
+NOTICE_SUBJECT = _("Fee schedule change from %(date)s")
+NOTICE_INTRO = _("The fees of your Corporate Card change. From %(date)s these fees apply (terms §25):")
+NOTICE_OUTRO = _("The fee schedule in force is always in the portal under Terms and fees.")
+
+
+def _notice_text(schedule: FeeSchedule, language: str) -> tuple[str, str]:
+    """The notice in `language`, with every amount in that language's locale (SPEC section 2)."""
+    from documents.rendering import fee_lines  # documents reads fees.models; imported here, not at start-up
+
+    with translation.override(language):
+        date = format_date(schedule.effective_from, format="long", locale=LANGUAGE_LOCALES.get(language, "en"))
+        lines = "\n".join(f"{line.label}: {line.value}" for line in fee_lines(schedule, language))
+        subject = str(NOTICE_SUBJECT) % {"date": date}
+        body = f"{str(NOTICE_INTRO) % {'date': date}}\n\n{lines}\n\n{NOTICE_OUTRO}"
+    return subject[:200], body
+
+
 def _notify(schedule: FeeSchedule) -> int:
-    subject = f"Fee schedule change from {schedule.effective_from:%Y-%m-%d}"
-    body = "\n".join(f"{field.replace('_', ' ')}: {getattr(schedule, field)}" for field in FIELDS)
+    texts: dict[str, tuple[str, str]] = {}
+
+    def text(language: str) -> tuple[str, str]:
+        if language not in texts:
+            texts[language] = _notice_text(schedule, language)
+        return texts[language]
+
     open_accounts = Account.objects.filter(company__market=schedule.market).exclude(status=Account.Status.CLOSED)
     to_company = open_accounts.filter(liability=Liability.CORPORATE, billing_type=BillingType.CENTRAL)
     notices = [
-        Notice(kind=Notice.Kind.FEE_CHANGE, cardmember_id=cardmember_id, subject=subject, body=body,
-               created_on=schedule.published_on, source_key=f"fee-change/{schedule.pk}/cardmember/{cardmember_id}")
-        for cardmember_id in Cardmember.objects.filter(account__in=open_accounts.exclude(pk__in=to_company))
-        .values_list("pk", flat=True)
+        Notice(kind=Notice.Kind.FEE_CHANGE, cardmember_id=cardmember_id, subject=text(language)[0],
+               body=text(language)[1], created_on=schedule.published_on,
+               source_key=f"fee-change/{schedule.pk}/cardmember/{cardmember_id}")
+        for cardmember_id, language in Cardmember.objects.filter(account__in=open_accounts.exclude(pk__in=to_company))
+        .values_list("pk", "language")
     ]
-    notices += [
-        Notice(kind=Notice.Kind.FEE_CHANGE, company_id=company_id, subject=subject, body=body,
-               created_on=schedule.published_on, source_key=f"fee-change/{schedule.pk}/company/{company_id}")
-        for company_id in to_company.values_list("company_id", flat=True).distinct()
-    ]
+    company_ids = list(to_company.values_list("company_id", flat=True).distinct())
+    # A company's notice is written in its first PA's language (as accounts.notices does).
+    company_language: dict[int, str] = {}
+    for company_id, language in (ProgrammeAdministrator.objects.filter(companies__in=company_ids)
+                                 .order_by("pk").values_list("companies", "language")):
+        company_language.setdefault(company_id, language)
+    for company_id in company_ids:
+        subject, body = text(company_language.get(company_id, "en"))
+        notices.append(Notice(kind=Notice.Kind.FEE_CHANGE, company_id=company_id, subject=subject, body=body,
+                              created_on=schedule.published_on,
+                              source_key=f"fee-change/{schedule.pk}/company/{company_id}"))
     Notice.objects.bulk_create(notices, ignore_conflicts=True)
     return len(notices)

@@ -11,6 +11,7 @@ from fees.models import FeeSchedule
 from fees.publishing import TOO_SOON, fee_schedule_publish
 from fees.selectors import fee_schedule_in_force
 from tests.accounts.factories import AccountFactory, CardmemberFactory, CompanyFactory
+from tests.test_translations import compiled_locale  # noqa: F401  (the catalogues, compiled for the test)
 
 pytestmark = pytest.mark.django_db
 VALUES = dict(annual_fee_max=Decimal("650.00"), reminder_fee=Decimal("100.00"), fx_fee_percent=Decimal("2.750"),
@@ -26,7 +27,7 @@ def test_a_change_less_than_two_months_ahead_is_refused():
     assert FeeSchedule.objects.filter(market="DK").count() == 1
 
 
-def test_publishing_notifies_every_affected_holder_and_takes_effect_on_its_date():
+def test_publishing_notifies_every_affected_holder_and_takes_effect_on_its_date(compiled_locale):
     individual = AccountFactory(cardmember=CardmemberFactory(company=CompanyFactory(number="70001")))
     central = CompanyFactory(number="70002", billing_type="central", default_liability="corporate")
     AccountFactory(cardmember=CardmemberFactory(company=central))
@@ -39,7 +40,9 @@ def test_publishing_notifies_every_affected_holder_and_takes_effect_on_its_date(
     to_cardmembers = Notice.objects.filter(cardmember__isnull=False)
     assert list(to_cardmembers.values_list("cardmember", flat=True)) == [individual.cardmember_id]
     assert list(Notice.objects.filter(company__isnull=False).values_list("company__number", flat=True)) == ["70002"]
-    assert "fx fee percent: 2.750" in to_cardmembers.get().body
+    danish = to_cardmembers.get()  # the factory's cardmembers speak Danish: the notice is in Danish
+    assert danish.subject == "Ændring af gebyrer fra 15. maj 2026"
+    assert "valutakursgebyr (%): 2,75\xa0%" in danish.body
     assert fee_schedule_in_force(market="DK", on=dt.date(2026, 5, 14)).fx_fee_percent == Decimal("2.500")
     assert fee_schedule_in_force(market="DK", on=dt.date(2026, 5, 15)) == schedule
 
