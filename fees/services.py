@@ -65,13 +65,16 @@ def _annual_fee_specs(accounts: Iterable[tuple[Account, int]], on: dt.date) -> l
 
 
 def annual_fees_first(*, accounts: list[Account], on: dt.date) -> int:
-    """Year 1's fee on the first statement date after issue (SPEC section 7); idempotent."""
-    if connection.vendor == "postgresql":
-        return _annual_fees_first_sql(accounts=accounts, on=on)
+    """Year 1's fee on the first statement date after issue (SPEC section 7); idempotent.
+
+    `accounts` are those with no statement before `on` (the caller knows). PostgreSQL's statement day
+    uses `annual_fees_first_sql` instead, which finds them itself.
+    """
     return postings_create_bulk(specs=_annual_fee_specs(((account, 1) for account in accounts), on))
 
 
-# The same postings as _annual_fee_specs builds, as one query per market (the statement day's hot path).
+# The same postings as _annual_fee_specs builds, as one query per market (the statement day's hot path):
+# accounts with no statement before `on` and no year-1 fee yet.
 _FIRST_FEE_INPUT = """
     SELECT 'annual-fee/' || a.id || '/1', %(on)s::date, 'Annual card fee ' || to_char(a.opened_on, 'YYYY-MM-DD'),
            a.id, LEAST(c.annual_fee, %(maximum)s::numeric), a.currency, 'fee_annual', 'fee_income_annual',
@@ -85,17 +88,23 @@ _FIRST_FEE_INPUT = """
       FROM accounts_account a JOIN accounts_company c ON c.id = a.company_id
      WHERE a.id = ANY(%(ids)s) AND c.market = %(market)s AND a.closed_on IS NULL
        AND LEAST(c.annual_fee, %(maximum)s::numeric) > 0
+       AND NOT EXISTS (SELECT 1 FROM statements_statement s WHERE s.account_id = a.id AND s.statement_date < %(on)s)
        AND NOT EXISTS (SELECT 1 FROM ledger_journalentry e WHERE e.source_key = 'annual-fee/' || a.id || '/1')
 """
 
 
-def _annual_fees_first_sql(*, accounts: list[Account], on: dt.date) -> int:
+def annual_fees_first_sql(*, account_ids: list[int], on: dt.date) -> int:
+    """PostgreSQL: `annual_fees_first` for a chunk of account ids, set-based, one query per market."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT c.market FROM accounts_account a JOIN accounts_company c ON c.id = a.company_id"
+                       " WHERE a.id = ANY(%s)", [account_ids])
+        markets = sorted(row[0] for row in cursor.fetchall())
     posted = 0
-    for market in {account.company.market for account in accounts}:
+    for market in markets:
         schedule = fee_schedule_in_force(market=market, on=on)
         posted += postings_insert_select(input_sql=_FIRST_FEE_INPUT, params={
-            "on": on, "ids": [a.pk for a in accounts if a.company.market == market], "market": market,
-            "maximum": str(schedule.annual_fee_max), "schedule_id": schedule.pk, "schedule_label": str(schedule),
+            "on": on, "ids": account_ids, "market": market, "maximum": str(schedule.annual_fee_max),
+            "schedule_id": schedule.pk, "schedule_label": str(schedule),
         })
     return posted
 
