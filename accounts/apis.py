@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from accounts import selectors
 from accounts.apis_cards import AccountActions, CardLifecycleActions, CompanyActions
-from accounts.apis_data import CardmemberDataActions, CompanyDataActions
+from accounts.apis_data import CardmemberDataActions, CompanyAdministratorActions, CompanyDataActions
 from accounts.audit import actor_for
 from accounts.imports import cards_import
 from accounts.models import Account, Card, Cardmember
@@ -33,7 +33,7 @@ from amexprog.common.cycle import business_date
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 
 
-class CompanyViewSet(CompanyDataActions, CompanyActions, viewsets.ReadOnlyModelViewSet):
+class CompanyViewSet(CompanyDataActions, CompanyAdministratorActions, CompanyActions, viewsets.ReadOnlyModelViewSet):
     """Companies the caller administers (a company token: its own company); PATCH changes their data."""
 
     serializer_class = CompanySerializer

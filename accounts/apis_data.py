@@ -8,11 +8,12 @@ an outsider (another company's token or PA) gets a 404.
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.apis_cards import _actor
-from accounts.data_changes import cardmember_update, company_update
+from accounts.data_changes import cardmember_update, company_pa_add, company_pa_remove, company_update
 from accounts.models import Cardmember, Company, Language
 from accounts.serializers import CardmemberSerializer, CompanySerializer
 from amexprog.common import clock
@@ -84,3 +85,44 @@ class CompanyDataActions:
         body.is_valid(raise_exception=True)
         company = company_update(company=company, by=by, on=_on(), **body.validated_data)
         return Response(CompanySerializer(company).data)
+
+
+class AdministratorSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    name = serializers.CharField(read_only=True)
+
+
+def _administrators(company: Company) -> list[dict[str, str]]:
+    return [{"email": pa.user.email, "name": pa.user.get_full_name() or pa.user.get_username()}
+            for pa in company.administrators.select_related("user").order_by("user__email", "pk")]
+
+
+class CompanyAdministratorActions:
+    """GET/POST /companies/{number}/administrators/ and POST …/administrators/remove/ (PA sheet)."""
+
+    @extend_schema(methods=["GET"], responses={200: AdministratorSerializer(many=True)},
+                   summary="The company's programme administrators")
+    @extend_schema(methods=["POST"], request=AdministratorSerializer,
+                   responses={201: AdministratorSerializer(many=True)},
+                   summary="Make the user with this email a PA of the company (a new portal user if none has it)")
+    @action(detail=True, methods=["get", "post"])
+    def administrators(self, request, number=None):
+        company: Company = self.get_object()
+        if request.method == "POST":
+            by = _actor(request, company)
+            body = AdministratorSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            company_pa_add(company=company, email=body.validated_data["email"], by=by, on=_on())
+            return Response(_administrators(company), status=status.HTTP_201_CREATED)
+        return Response(_administrators(company))
+
+    @extend_schema(request=AdministratorSerializer, responses={200: AdministratorSerializer(many=True)},
+                   summary="Take a PA off the company (never the last one)")
+    @action(detail=True, methods=["post"], url_path="administrators/remove")
+    def administrators_remove(self, request, number=None):
+        company: Company = self.get_object()
+        by = _actor(request, company)
+        body = AdministratorSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        company_pa_remove(company=company, email=body.validated_data["email"], by=by, on=_on())
+        return Response(_administrators(company))

@@ -54,3 +54,22 @@ def test_the_schema_documents_both_patches(api):
     schema = api.get("/api/schema/", {"format": "json"}).json()
     assert "patch" in schema["paths"]["/api/v1/cardmembers/{id}/"]
     assert "patch" in schema["paths"]["/api/v1/companies/{number}/"]
+    assert "post" in schema["paths"]["/api/v1/companies/{number}/administrators/"]
+
+
+def test_company_token_adds_and_removes_a_pa_and_outsiders_get_404(tokens, alice, company_a, bob):
+    url = "/api/v1/companies/10001/administrators/"
+    client = token_client(tokens.a)
+    added = client.post(url, {"email": "new.pa@alpha.dk"}, format="json")
+    assert added.status_code == 201, added.content
+    assert [row["email"] for row in added.json()] == ["alice@example.com", "new.pa@alpha.dk"]
+    removed = client.post(url + "remove/", {"email": "new.pa@alpha.dk"}, format="json")
+    assert [row["email"] for row in removed.json()] == ["alice@example.com"]
+    last = client.post(url + "remove/", {"email": "alice@example.com"}, format="json")
+    assert last.status_code == 400 and last.json()["code"] == "last_administrator"
+    outsider = token_client(tokens.b)
+    assert outsider.get(url).status_code == 404
+    assert outsider.post(url, {"email": "mole@beta.dk"}, format="json").status_code == 404
+    assert outsider.post(url + "remove/", {"email": "alice@example.com"}, format="json").status_code == 404
+    assert [e.action for e in AuditEntry.objects.order_by("id")] == ["pa_added", "pa_removed"]
+    assert company_a.administrators.count() == 1
