@@ -45,8 +45,6 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
     "amexprog.common",
     "accounts",
     "ledger",
@@ -72,9 +70,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # request.user.is_verified(); then PAs and ops who have not passed the TOTP step are sent to it.
-    "django_otp.middleware.OTPMiddleware",
-    "portal.otp.OtpRequiredMiddleware",
     # request.user.is_verified(); then PAs and ops who have not passed the TOTP step are sent to it.
     "django_otp.middleware.OTPMiddleware",
     "portal.otp.OtpRequiredMiddleware",
@@ -241,11 +236,6 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "amexprog")
 # django-axes counts wrong codes (AXES_FAILURE_LIMIT, then the cool-off); django-otp's own per-device
 # back-off would also refuse a right code typed a second after a wrong one, so it is off.
 OTP_TOTP_THROTTLE_FACTOR = 0
-
-# Two-factor login (issue #8): programme administrators and ops (staff) enter a TOTP code after their
-# password, on the portal and the admin; wrong codes count toward the axes lockout above.
-OTP_REQUIRED_FOR_PAS = env_bool("OTP_REQUIRED_FOR_PAS", True)
-OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "amexprog")
 
 # Email: the console in development (messages are printed, nothing leaves the machine); production.py
 # switches to SMTP configured by the EMAIL_* variables below; tests use locmem (django.core.mail.outbox).
