@@ -84,7 +84,10 @@ def _lookup(vendor: str) -> tuple[str, list[tuple[type[Model], list[str], list[t
             converters.append((col, [*connection.ops.get_db_converters(col), *field.get_db_converters(connection)]))
         plan.append((model, [field.attname for field in fields], converters))
     # The card and its company are locked for the whole decision (see charges.authorizations).
-    lock = " FOR UPDATE OF c, co" if vendor == "postgresql" else ""
+    # NO KEY UPDATE: decisions still take turns per card and company, but do not wait for a charge
+    # import, whose inserted postings hold FOR KEY SHARE on the cards they reference until it commits
+    # (FOR UPDATE would queue every authorization on those cards behind the whole import).
+    lock = " FOR NO KEY UPDATE OF c, co" if vendor == "postgresql" else ""
     sql = (
         f"SELECT {', '.join(columns)} FROM {Card._meta.db_table} c"
         f" JOIN {Account._meta.db_table} a ON a.id = c.account_id"
