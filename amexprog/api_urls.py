@@ -13,6 +13,7 @@ from audit.apis import CardmemberDataExportView
 from charges.activity_apis import FxRateViewSet, HoldViewSet
 from charges.apis import ChargeFileViewSet, PaymentFileViewSet
 from charges.authorization_apis import AuthorizationSlashView, AuthorizationView, WhoAmIView
+from charges.payment_apis import AccountCreditRefundView, AccountPaymentAllocationView
 from communications.apis import NoticeViewSet
 from disputes.apis import (
     DisputeEvidenceFileView,
@@ -22,6 +23,7 @@ from disputes.apis import (
 )
 from fees.apis import FeeScheduleViewSet, ReferenceRateViewSet
 from ledger.apis import AccountPostingListView
+from liability.apis import ChargePersonalView, CompanyPersonalChargeListView
 from rewards.apis import EnrolmentViewSet, ExportBatchViewSet, PointsPostingViewSet
 from statements.apis import AccountStatementListView, CompanyStatementViewSet, StatementViewSet
 from statements.report_apis import CompanyReportView
@@ -71,5 +73,12 @@ urlpatterns = [
     # Reports and data files (SPEC section 14).
     path("companies/<str:number>/reports/<slug:name>.<slug:file_format>", CompanyReportView.as_view(),
          name="company-report"),
+    # Payments and credit-balance refunds (SPEC section 9), personal charges (terms §12a-ii).
+    path("accounts/<str:number>/payment-allocation/", AccountPaymentAllocationView.as_view(),
+         name="account-payment-allocation"),
+    path("accounts/<str:number>/credit-refund/", AccountCreditRefundView.as_view(), name="account-credit-refund"),
+    path("charges/<int:pk>/personal/", ChargePersonalView.as_view(), name="charge-personal"),
+    path("companies/<str:number>/personal-charges/", CompanyPersonalChargeListView.as_view(),
+         name="company-personal-charges"),
     *router.urls,
 ]

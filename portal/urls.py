@@ -77,6 +77,15 @@ urlpatterns += [
          name="refund_request_evidence_file"),
 ]
 
+# Reports and data files (SPEC section 14): only the companies a PA administers.
+from portal import views_reports  # noqa: E402
+
+urlpatterns += [
+    path("pa/companies/<str:number>/reports/", views_reports.company_reports, name="company_reports"),
+    path("pa/companies/<str:number>/reports/<slug:name>.<slug:file_format>", views_reports.company_report_download,
+         name="company_report_download"),
+]
+
 # Login security (issue #8): the TOTP step, password reset by email, a PA unlocking locked logins.
 from portal import views_security  # noqa: E402
 
@@ -131,4 +140,25 @@ from audit import views as audit_views  # noqa: E402
 
 urlpatterns += [
     path("cardmembers/<int:pk>/data-export.json", audit_views.cardmember_data_download, name="cardmember_data_export"),
+]
+
+# Payments and their allocation, credit-balance refunds (SPEC section 9; PA sheet), and the
+# cardmember's own actions: contact data, reporting a card, personal charges (terms §12a-ii).
+from portal import views_cardmember, views_payments  # noqa: E402
+
+urlpatterns += [
+    path("accounts/<str:number>/payments/", views_payments.account_payments, name="account_payments"),
+    path("accounts/<str:number>/credit-refund/", views_payments.account_credit_refund, name="account_credit_refund"),
+    path("pa/companies/<str:number>/payments/", views_payments.company_payments_page, name="company_payments"),
+    path("me/contact/", views_cardmember.contact_edit, name="contact_edit"),
+    path("me/cards/<int:pk>/report/", views_cardmember.card_report_confirm, name="card_report_confirm"),
+    path("charges/<int:pk>/personal/", views_cardmember.charge_personal, name="charge_personal"),
+]
+
+# Disputes on behalf of a cardmember (PA sheet): finding the charge to dispute.
+from portal import views_pa_disputes  # noqa: E402
+
+urlpatterns += [
+    path("pa/companies/<str:number>/disputes/charges/", views_pa_disputes.company_dispute_charges,
+         name="company_dispute_charges"),
 ]

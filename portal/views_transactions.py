@@ -16,8 +16,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Liability
 from accounts.selectors import visible_accounts
 from ledger.models import PostingKind
+from liability.models import PersonalCharge
 from statements.rendering.data import statement_line, supported_language
 from statements.rendering.selectors import (
     CARDMEMBER_TRANSACTION_MONTHS,
@@ -55,10 +57,14 @@ def account_transactions_page(request: HttpRequest, number: str) -> HttpResponse
     language = supported_language(get_language())
     lines = [statement_line(posting, language) for posting in page.object_list]
     window_start = transactions_visible_from(request.user, account)
+    # Joint liability (terms §12a-ii): the holder marks charges personal; everyone who sees them sees the mark.
+    personal_ids = set(PersonalCharge.objects.filter(posting_id__in=[line.posting_id for line in lines])
+                       .values_list("posting_id", flat=True))
+    may_mark = account.liability == Liability.JOINT and account.cardmember.user_id == request.user.pk
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "portal/transactions/list.html", {
         "account": account, "form": form, "page": page, "lines": lines, "window_start": window_start,
         "window_months": CARDMEMBER_TRANSACTION_MONTHS, "administers": window_start is None,
-        "query": query.urlencode(),
+        "query": query.urlencode(), "personal_ids": personal_ids, "may_mark": may_mark,
     })

@@ -1,0 +1,104 @@
+"""Payments over the REST API (SPEC section 9; PA sheet: payment allocation, credit-balance refunds).
+
+`GET /api/v1/accounts/{number}/payment-allocation/`: each payment and credit with the statements it
+paid, and each statement's billed and unpaid amount. `POST /api/v1/accounts/{number}/credit-refund/`:
+pay the account's credit balance to the company's bank account (a PA, the company's token or ops).
+An account outside the caller's scope is a 404.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.audit import actor_for
+from accounts.selectors import visible_accounts
+from amexprog.common.permissions import IsPortalUserOrCompanyToken
+from charges.credit_refunds import booking_day, credit_refund_request
+from charges.payment_allocation import account_payment_allocation
+
+NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description="Account number.")
+
+
+class ShareSerializer(serializers.Serializer):
+    statement_id = serializers.IntegerField()
+    statement_date = serializers.DateField()
+    due_date = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+class CreditSerializer(serializers.Serializer):
+    posted_on = serializers.DateField()
+    kind = serializers.CharField(help_text="payment, dispute_credit or credit_statement.")
+    description = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+    returned_on = serializers.DateField(allow_null=True, help_text="Set when the payment was returned: it pays "
+                                                                   "nothing.")
+    shares = ShareSerializer(many=True)
+    unallocated = serializers.DecimalField(max_digits=18, decimal_places=2,
+                                           help_text="Left for postings not yet billed, or as a credit balance.")
+
+
+class DueSerializer(serializers.Serializer):
+    statement_id = serializers.IntegerField()
+    statement_date = serializers.DateField()
+    due_date = serializers.DateField()
+    billed = serializers.DecimalField(max_digits=18, decimal_places=2)
+    unpaid = serializers.DecimalField(max_digits=18, decimal_places=2)
+
+
+class AllocationSerializer(serializers.Serializer):
+    account_number = serializers.CharField(source="account.number")
+    currency = serializers.CharField(source="account.currency")
+    as_of = serializers.DateField()
+    statements = DueSerializer(many=True, source="dues")
+    credits = CreditSerializer(many=True)
+
+
+def _account_and_actor(request: Request, number: str):
+    account = get_object_or_404(visible_accounts(request.user).select_related("company", "cardmember"),
+                                number=number)
+    actor = actor_for(request.user, company=account.company, account=account)
+    if actor is None:
+        raise Http404
+    return account, actor
+
+
+@extend_schema(summary="Which statement each payment paid (oldest billed first, terms §13e)", parameters=[NUMBER],
+               responses={200: AllocationSerializer, 404: OpenApiResponse(description="No such account, or not "
+                                                                                      "yours.")})
+class AccountPaymentAllocationView(APIView):
+    permission_classes = [IsPortalUserOrCompanyToken]
+
+    def get(self, request: Request, number: str) -> Response:
+        account, _actor = _account_and_actor(request, number)
+        return Response(AllocationSerializer(account_payment_allocation(account=account, as_of=booking_day())).data)
+
+
+@extend_schema(
+    summary="Refund an account's credit balance to the company's bank account", parameters=[NUMBER], request=None,
+    responses={
+        201: inline_serializer("CreditRefund", {
+            "account_number": serializers.CharField(), "amount": serializers.DecimalField(max_digits=18,
+                                                                                          decimal_places=2),
+            "currency": serializers.CharField(), "iban": serializers.CharField(),
+            "posting_id": serializers.IntegerField(), "posting_date": serializers.DateField()}),
+        400: OpenApiResponse(description="`no_credit_balance`, `no_bank_account` or `already_refunded`."),
+        403: OpenApiResponse(description="A cardmember cannot ask for this; their PA can."),
+        404: OpenApiResponse(description="No such account, or not yours."),
+    },
+)
+class AccountCreditRefundView(APIView):
+    permission_classes = [IsPortalUserOrCompanyToken]
+
+    def post(self, request: Request, number: str) -> Response:
+        account, actor = _account_and_actor(request, number)
+        posting = credit_refund_request(account=account, by=actor, on=booking_day())
+        return Response({"account_number": account.number, "amount": str(posting.amount.amount),
+                         "currency": account.currency, "iban": account.company.iban, "posting_id": posting.pk,
+                         "posting_date": posting.posting_date.isoformat()}, status=status.HTTP_201_CREATED)

@@ -1,0 +1,72 @@
+"""Payments and their allocation, and credit-balance refunds, in the portal (SPEC section 9; PA sheet:
+payment allocation, credit-balance refunds).
+
+An account's page shows each payment and credit with the statements it paid (oldest billed first,
+terms §13e) and what is still unpaid of each statement; the company's page shows its payments and
+how a company payment was split across its centrally billed accounts. A PA may ask for an account's
+credit balance to be refunded to the company's bank account. Scoped by accounts.selectors: another
+company's account or company is a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.audit import Role, actor_for
+from accounts.selectors import visible_accounts
+from amexprog.common.errors import ApplicationError
+from charges.credit_refunds import booking_day, credit_refund_request
+from charges.payment_allocation import account_payment_allocation, company_payments
+from ledger.selectors import account_balance
+from portal.views_orders import _administered_company
+
+
+def _account_and_actor(request: HttpRequest, number: str):
+    account = get_object_or_404(visible_accounts(request.user).select_related("company", "cardmember"),
+                                number=number)
+    actor = actor_for(request.user, company=account.company, account=account)
+    if actor is None:
+        raise Http404
+    return account, actor
+
+
+@login_required
+def account_payments(request: HttpRequest, number: str) -> HttpResponse:
+    account, actor = _account_and_actor(request, number)
+    on = booking_day()
+    balance = account_balance(account=account).amount
+    return render(request, "portal/payments/account.html", {
+        "account": account, "allocation": account_payment_allocation(account=account, as_of=on),
+        "balance": balance, "administers": actor.role in (Role.COMPANY, Role.ISSUER),
+        "may_refund": actor.role in (Role.COMPANY, Role.ISSUER) and balance < 0,
+    })
+
+
+@login_required
+@require_POST
+def account_credit_refund(request: HttpRequest, number: str) -> HttpResponse:
+    account, actor = _account_and_actor(request, number)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm the refund."))
+        return redirect("portal:account_payments", number=account.number)
+    try:
+        posting = credit_refund_request(account=account, by=actor, on=booking_day())
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The credit balance of %(amount)s %(currency)s is being paid to the company's "
+                                    "bank account %(iban)s.") % {
+            "amount": posting.amount.amount, "currency": account.currency, "iban": account.company.iban})
+    return redirect("portal:account_payments", number=account.number)
+
+
+@login_required
+def company_payments_page(request: HttpRequest, number: str) -> HttpResponse:
+    company = _administered_company(request, number)
+    return render(request, "portal/payments/company.html", {"company": company,
+                                                             "rows": company_payments(company=company)})
