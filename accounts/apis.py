@@ -16,6 +16,7 @@ from accounts import selectors
 from accounts.apis_cards import AccountActions, CardLifecycleActions, CompanyActions
 from accounts.apis_data import CardmemberDataActions, CompanyAdministratorActions, CompanyDataActions
 from accounts.audit import actor_for
+from accounts.embossing import card_order_embossed
 from accounts.imports import cards_import
 from accounts.models import Account, Card, Cardmember
 from accounts.security import cardmember_login_unlock
@@ -27,7 +28,7 @@ from accounts.serializers import (
     CardSerializer,
     CompanySerializer,
 )
-from accounts.services import CardOrder, card_order
+from accounts.services import CardOrder
 from amexprog.common import clock
 from amexprog.common.cycle import business_date
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
@@ -156,7 +157,7 @@ class CardViewSet(CardLifecycleActions, viewsets.ReadOnlyModelViewSet):
         # Company tokens and PAs can only order for companies they see: an outsider gets a 404.
         company = get_object_or_404(selectors.visible_companies(request.user), number=data.pop("company_number"))
         limit = data.pop("monthly_limit")
-        issued = card_order(
+        issued = card_order_embossed(
             company=company,
             order=CardOrder(**data, monthly_limit=Money(limit, company.currency) if limit is not None else None),
             issued_on=business_date() or clock.today(),

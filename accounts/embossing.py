@@ -18,8 +18,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from accounts.models import EmbossingOrder
-from accounts.services import IssuedCard
+from accounts.models import Company, EmbossingOrder
+from accounts.services import CardOrder, IssuedCard, card_order
 from amexprog.common import clock
 
 logger = logging.getLogger(__name__)
@@ -44,6 +44,16 @@ def embossing_order_create(*, issued: IssuedCard, reason: str, on: dt.date) -> E
     }
     transaction.on_commit(lambda: _write(order.pk, spool_path(on), line))
     return order
+
+
+@transaction.atomic
+def card_order_embossed(*, company: Company, order: CardOrder, issued_on: dt.date) -> IssuedCard:
+    """Issue a card (SPEC section 11) and send its number to the embosser: the portal's and the API's
+    orders, and a Central Order Card file loaded without an embossing report. The caller gets the
+    card; its full number leaves only through the spool."""
+    issued = card_order(company=company, order=order, issued_on=issued_on)
+    embossing_order_create(issued=issued, reason=EmbossingOrder.Reason.NEW, on=issued_on)
+    return issued
 
 
 def _write(order_id: int, path: Path, line: dict) -> None:

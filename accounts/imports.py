@@ -31,6 +31,7 @@ from moneyed import Money
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
+from accounts.embossing import card_order_embossed
 from accounts.models import (
     MARKET_CURRENCY,
     MARKET_LANGUAGES,
@@ -528,7 +529,8 @@ def cards_import(
     `companies` limits the rows to the caller's companies (a PA's, a company token's); None means
     any company (ops, the command line). With `embossing_report`, the JSON list of
     `{employee_id, company_number, account_number, card_number, expiry}` is written there before
-    the transaction commits: the only place a full card number ever leaves this function. Raises
+    the transaction commits; without it (the portal, the API) each card gets an embossing order and its
+    number goes to the embosser's spool (accounts.embossing). Nowhere else does a full number go. Raises
     FileRejected with the row-by-row report when any row is bad.
     """
     report_path = Path(embossing_report) if embossing_report is not None else None
@@ -540,7 +542,9 @@ def cards_import(
             records: list[dict[str, str]] = []
             for row in progress(rows):
                 try:
-                    issued = card_order(company=row.company, order=row.order, issued_on=issued_on)
+                    # Without a report the numbers go to the embosser's spool, so none is lost.
+                    issued = (card_order if report is not None else card_order_embossed)(
+                        company=row.company, order=row.order, issued_on=issued_on)
                 except (ApplicationError, ValidationError, IntegrityError) as exc:
                     raise _refused_row(row.row, exc) from exc
                 card = OrderedCard(

@@ -454,6 +454,7 @@ class EmbossingOrder(models.Model):
     empty if that failed, and ops then reissue the card."""
 
     class Reason(models.TextChoices):
+        NEW = "new", _("New card ordered by the company")
         REPLACEMENT = "replacement", _("Replacement of a lost, stolen or damaged card")
         RENEWAL = "renewal", _("Renewal before expiry")
         REISSUE = "reissue", _("New card requested after expiry")

@@ -15,10 +15,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.embossing import card_order_embossed
 from accounts.imports import CARD_COLUMNS, cards_import
 from accounts.models import Company
 from accounts.selectors import visible_companies
-from accounts.services import card_order
 from amexprog.common import clock
 from amexprog.common.csvfiles import FileRejected
 from amexprog.common.cycle import business_date
@@ -42,7 +42,7 @@ def order_new(request: HttpRequest, number: str) -> HttpResponse:
     form = CardOrderForm(request.POST or None, company=company)
     if request.method == "POST" and form.is_valid():
         try:
-            issued = card_order(company=company, order=form.to_order(), issued_on=_issue_date())
+            issued = card_order_embossed(company=company, order=form.to_order(), issued_on=_issue_date())
         except ApplicationError as exc:
             field = exc.extra.get("field")
             form.add_error(field if field in form.fields else None, exc.message)

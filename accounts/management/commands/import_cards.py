@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.imports import CARD_COLUMNS, cards_import
@@ -60,6 +61,5 @@ class Command(BaseCommand):
         if summary.embossing_report is not None:
             self.stdout.write(f"Embossing report: {summary.embossing_report}")
         elif summary.count:
-            self.stderr.write(self.style.WARNING(
-                "No --report was given: the new card numbers were not kept anywhere and cannot be embossed."
-            ))
+            self.stdout.write(f"No --report was given: the card numbers went to the embossing spool in "
+                              f"{settings.EMBOSSING_DIR}.")
