@@ -114,10 +114,24 @@ class Visit:
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
+    def keep(self, download, name: str) -> Path:
+        """A downloaded file goes next to the screenshots, for a person to open."""
+        path = self.screenshots.next_path(name).with_suffix(Path(download.suggested_filename).suffix)
+        download.save_as(str(path))
+        return path
+
     def goto(self, url: str, name: str):
         response = self.page.goto(url)
         self.shot(name)
         return response
+
+    def click(self, selector: str, name: str):
+        """Click a link or submit button, wait for the page it leads to, screenshot that page."""
+        with self.page.expect_navigation() as navigation:
+            self.page.click(selector)
+        self.page.wait_for_load_state()
+        self.shot(name)
+        return navigation.value
 
     def login(self, username: str, password: str, *, enrol: bool = False) -> None:
         """The login form (`username`, `password`), then for a PA the TOTP step (`otp_token`).
@@ -139,8 +153,8 @@ class Visit:
         self.page.fill("input[name=username]", username)
         self.page.fill("input[name=password]", password)
         self.shot(f"login-{username}")
-        self.page.click("form:has(input[name=password]) button[type=submit]")
-        self.page.wait_for_load_state()
+        with self.page.expect_navigation():
+            self.page.click("form:has(input[name=password]) button[type=submit]")
         otp_field = self.page.locator("input[name=otp_token]")
         if needs_otp:
             assert otp_field.count() == 1, f"{username} was not asked for a TOTP code"
@@ -150,8 +164,8 @@ class Visit:
                 code = current_code(device)
             otp_field.fill(code)
             self.shot(f"otp-{username}")
-            self.page.click("form:has(input[name=otp_token]) button[type=submit]")
-            self.page.wait_for_load_state()
+            with self.page.expect_navigation():
+                self.page.click("form:has(input[name=otp_token]) button[type=submit]")
         assert otp_field.count() == 0, f"{username} is still on the TOTP step"
         assert self.page.locator("input[name=password]").count() == 0, f"{username}'s password was refused"
         self.shot(f"logged-in-{username}")

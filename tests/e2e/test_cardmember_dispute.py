@@ -32,12 +32,9 @@ def test_bob_disputes_part_of_a_charge_and_sees_the_credit(visit, demo):
     assert page.locator("html").get_attribute("lang") == "da"  # Bob's own language
     assert account.number in page.locator("main").inner_text()
 
-    page.click(f"main a[href='{reverse('portal:account_transactions', args=[account.number])}']")
-    bob.shot("transactions")
+    bob.click(f"main a[href='{reverse('portal:account_transactions', args=[account.number])}']", "transactions")
     dispute_link = reverse("portal:dispute_new", args=[charge.pk])
-    page.click(f"a[href='{dispute_link}']")
-    page.wait_for_load_state()
-    bob.shot("dispute-form")
+    bob.click(f"a[href='{dispute_link}']", "dispute-form")
     assert charge.merchant_name in page.locator("main").inner_text()
 
     disputed = (charge.amount.amount / 2).quantize(Decimal("0.01"))
@@ -46,9 +43,7 @@ def test_bob_disputes_part_of_a_charge_and_sees_the_credit(visit, demo):
     page.fill("textarea[name=note]", "Beløbet på kvitteringen er det halve.")
     page.set_input_files("input[name=file]", {"name": "kvittering.png", "mimeType": "image/png", "buffer": RECEIPT})
     bob.shot("dispute-filled")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-    bob.shot("dispute-opened")
+    bob.click("main form button[type=submit]", "dispute-opened")
 
     dispute = Dispute.objects.get(charge=charge)
     assert page.url.endswith(reverse("portal:dispute_detail", args=[dispute.pk]))

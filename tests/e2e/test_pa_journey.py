@@ -34,16 +34,13 @@ def test_alice_orders_by_file_blocks_the_card_downloads_a_statement_and_reads_da
     assert page.locator("h1").inner_text() == "Your companies"
 
     # Order a card by uploading a Central Order Card file.
-    page.click(f"a[href='{reverse('portal:company_detail', args=['10001'])}']")
-    alice.shot("company")
+    alice.click(f"a[href='{reverse('portal:company_detail', args=['10001'])}']", "company")
     assert page.locator("h1").inner_text().startswith("Nordlys Energi A/S")
-    page.click(f"main a[href='{reverse('portal:order_upload', args=['10001'])}']")
+    alice.click(f"main a[href='{reverse('portal:order_upload', args=['10001'])}']", "upload-form")
     page.set_input_files("input[name=file]", {"name": "nordlys-orders.csv", "mimeType": "text/csv",
                                               "buffer": ORDER})
-    alice.shot("upload")
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-    alice.shot("upload-done")
+    alice.shot("upload-filled")
+    alice.click("main form button[type=submit]", "upload-done")
     assert page.locator("h1").inner_text() == "1 card issued"
     result = page.locator("table.list tbody tr").inner_text()
     assert "Ida Berg" in result and "E-105" in result and "Active" in result
@@ -52,15 +49,11 @@ def test_alice_orders_by_file_blocks_the_card_downloads_a_statement_and_reads_da
     assert card.masked_number in result
 
     # Block the new card from its page.
-    page.click(f"main a[href='{reverse('portal:company_detail', args=['10001'])}']")
-    page.click(f"main a[href='{reverse('portal:company_cards', args=['10001'])}']")
-    alice.shot("cards")
-    page.click(f"a[href='{reverse('portal:card_detail', args=[card.pk])}']")
-    alice.shot("card")
+    alice.click(f"main a[href='{reverse('portal:company_detail', args=['10001'])}']", "company-with-new-card")
+    alice.click(f"main a[href='{reverse('portal:company_cards', args=['10001'])}']", "cards")
+    alice.click(f"a[href='{reverse('portal:card_detail', args=[card.pk])}']", "card")
     page.fill("#reason-block", "Left on the train; the holder is looking for it")
-    page.click("main form button:has-text('Block the card')")
-    page.wait_for_load_state()
-    alice.shot("card-blocked")
+    alice.click("main form button:has-text('Block the card')", "card-blocked")
     assert f"Done: the card ending {card.last4} is now blocked." in page.locator("ul.messages").inner_text()
     assert "Blocked — Left on the train" in page.locator("dl.facts").first.inner_text()
     card.refresh_from_db()
@@ -70,14 +63,12 @@ def test_alice_orders_by_file_blocks_the_card_downloads_a_statement_and_reads_da
     bob_account = Account.objects.get(cardmember__user__username="bob")
     statement = Statement.objects.get(account=bob_account, statement_date="2026-08-05")
     alice.goto(reverse("portal:company_statements", args=["10001"]), "company-statements")
-    page.click(f"a[href='{reverse('portal:statement_detail', args=[statement.pk])}']")
-    page.wait_for_load_state()
-    alice.shot("statement")
+    alice.click(f"a[href='{reverse('portal:statement_detail', args=[statement.pk])}']", "statement")
     assert "Bob Jensen" in page.content()
     with page.expect_download() as download_info:
         page.click(f"a[href='{reverse('portal:statement_pdf', args=[statement.pk])}']")
     download = download_info.value
-    pdf = open(download.path(), "rb").read()
+    pdf = alice.keep(download, "statement-pdf").read_bytes()
     assert download.suggested_filename.endswith(".pdf")
     assert pdf.startswith(b"%PDF-") and len(pdf) > 1000
 
@@ -102,8 +93,7 @@ def test_emma_reads_her_belgian_company_in_dutch(visit, demo):
     emma.login("emma", DEMO_PASSWORD, enrol=True)  # her first login: she sets up her authenticator app
     assert page.locator("html").get_attribute("lang") == "nl"
     assert "Brabant Logistics NV" in page.content()
-    page.click(f"a[href='{reverse('portal:company_detail', args=['20001'])}']")
-    emma.shot("company-nl")
+    emma.click(f"a[href='{reverse('portal:company_detail', args=['20001'])}']", "company-nl")
     facts = plain(page.locator("dl.facts").first.inner_text())
     assert "€ 250.000,00" in facts and "€ 55,00" in facts
     emma.goto(reverse("portal:company_cards", args=["20001"]), "cards-nl")
