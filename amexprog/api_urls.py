@@ -21,6 +21,7 @@ from disputes.apis import (
     RefundRequestEvidenceFileView,
     RefundRequestViewSet,
 )
+from disputes.incident_apis import IncidentViewSet
 from fees.apis import FeeScheduleViewSet, ReferenceRateViewSet
 from ledger.apis import AccountPostingListView
 from liability.apis import ChargePersonalView, CompanyPersonalChargeListView
@@ -43,6 +44,7 @@ router.register("company-statements", CompanyStatementViewSet, basename="company
 # Disputes and refund requests (SPEC section 12).
 router.register("disputes", DisputeViewSet, basename="dispute")
 router.register("refund-requests", RefundRequestViewSet, basename="refund-request")
+router.register("incidents", IncidentViewSet, basename="incident")
 # SAS EuroBonus (SPEC section 13).
 router.register("eurobonus/enrolments", EnrolmentViewSet, basename="eurobonus-enrolment")
 router.register("eurobonus/points", PointsPostingViewSet, basename="eurobonus-points")

@@ -12,7 +12,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from moneyed import Money
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -233,6 +233,35 @@ class RefundRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         refund_request = services.refund_request_decide(
             request=refund_request, granted=serializer.validated_data["granted"],
             reason=serializer.validated_data["reason"], by=actor_of(request.user), on=services.case_day())
+        return self._respond(refund_request)
+
+
+    @extend_schema(request=NoteSerializer, responses={200: RefundRequestSerializer},
+                   parameters=[IDEMPOTENCY_PARAMETER], summary="Ops: ask the holder for information",
+                   description="Stops the decision clock until ops mark the information complete (terms §23).",
+                   examples=[OpenApiExample("Ask for the receipt", request_only=True,
+                                            value={"note": "Please send the hotel's receipt."})])
+    @action(detail=True, methods=["post"], url_path="ask-information")
+    def ask_information(self, request, pk=None):
+        refund_request = self.get_object()
+        serializer = NoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        refund_request = services.refund_request_ask_information(
+            request=refund_request, note=serializer.validated_data["note"], by=actor_of(request.user),
+            on=services.case_day())
+        return self._respond(refund_request)
+
+    @extend_schema(request=NoteSerializer, responses={200: RefundRequestSerializer},
+                   parameters=[IDEMPOTENCY_PARAMETER], summary="Ops: the information is complete",
+                   description="The decision is due 10 bank days from today.")
+    @action(detail=True, methods=["post"], url_path="information-complete")
+    def information_complete(self, request, pk=None):
+        refund_request = self.get_object()
+        serializer = NoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        refund_request = services.refund_request_information_complete(
+            request=refund_request, note=serializer.validated_data["note"], by=actor_of(request.user),
+            on=services.case_day())
         return self._respond(refund_request)
 
 

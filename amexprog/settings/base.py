@@ -196,6 +196,8 @@ SPECTACULAR_SETTINGS = {
         "DisputeReasonEnum": "disputes.models.DisputeReason",
         "MarketEnum": "accounts.models.Market",
         "AuthorizationTypeEnum": "charges.authorization_models.AuthorizationType",
+        "IncidentKindEnum": "disputes.models.UnauthorizedUseIncident.Kind",
+        "IncidentStatusEnum": "disputes.models.UnauthorizedUseIncident.Status",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
