@@ -105,7 +105,8 @@ class CompanyAdministratorActions:
     @extend_schema(methods=["POST"], request=AdministratorSerializer,
                    responses={201: AdministratorSerializer(many=True)},
                    summary="Make the user with this email a PA of the company (a new portal user if none has it)")
-    @action(detail=True, methods=["get", "post"])
+    # A plain list, not a page: pagination_class=None keeps the schema's response a JSON array, as sent.
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def administrators(self, request, number=None):
         company: Company = self.get_object()
         if request.method == "POST":

@@ -50,9 +50,11 @@ class ChargeFileSerializer(serializers.ModelSerializer):
 FILE_REJECTED_BODY = inline_serializer(
     name="ChargeFileRejected",
     fields={
-        "code": serializers.CharField(help_text="`file_rejected`"),
+        "code": serializers.CharField(help_text="`file_rejected`, or `invalid` when the upload itself is missing"),
         "detail": serializers.CharField(),
+        "fields": serializers.DictField(required=False, help_text="With `invalid`: the field errors."),
         "extra": inline_serializer(
+            required=False,
             name="ChargeFileRejectedExtra",
             fields={
                 "error_count": serializers.IntegerField(help_text="All errors; at most 1000 are listed."),
