@@ -57,6 +57,9 @@ class NoticeAdmin(admin.ModelAdmin):
     inlines = [NoticeDeliveryInline]
     actions = [notices_returned]
 
+    def has_add_permission(self, request):
+        return False  # notices are made by the services that have something to say
+
 
 @admin.register(NoticeDelivery)
 class NoticeDeliveryAdmin(admin.ModelAdmin):

@@ -106,3 +106,15 @@ def test_top_bar_links_for_a_pa(client, alice):
     assert reverse("portal:inbox") in page
     assert reverse("portal:terms") in page
     assert reverse("portal:help_index") in page
+
+
+def test_the_top_bar_costs_one_query(alice, bob_account, django_assert_num_queries):
+    from portal.templatetags.portal_inbox import topbar_state
+
+    make_notice(key="t/1", company=bob_account.company)
+    make_notice(key="t/2", cardmember=bob_account.cardmember)
+    read = make_notice(key="t/3", company=bob_account.company)
+    Notice.objects.filter(pk=read.pk).update(read_at=dt.datetime(2026, 3, 3, tzinfo=dt.UTC))
+    with django_assert_num_queries(1):
+        state = topbar_state(alice)
+    assert state == {"unread": 2, "is_pa": True, "terms_pending": False}

@@ -135,3 +135,11 @@ def test_fee_schedule_in_the_viewers_locale(compiled_locale):
     assert "650,00\xa0kr." in danish.values()
     assert "DKK\xa0650.00" in english["annual card fee, maximum"]
     assert english["currency conversion fee (%)"] == "2.5\xa0%"
+
+
+def test_top_bar_asks_a_cardmember_to_accept_until_they_do(client, bob, bob_account):
+    client.force_login(bob)
+    home = reverse("portal:cardmember_home")
+    assert 'title="Please accept the terms"' in client.get(home, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    terms_accept(cardmember=bob_account.cardmember, terms=TermsVersion.objects.get(version=1), at=CURRENT_TIME)
+    assert "Please accept the terms" not in client.get(home, HTTP_ACCEPT_LANGUAGE="en").content.decode()
