@@ -20,7 +20,9 @@ def _install_triggers(using: str, plan=None, **kwargs) -> None:
     Not after `flush`, which sends the same signal without a plan: truncating tables keeps triggers,
     and reinstalling them there would slow every transactional test down.
     """
-    if plan is not None:
+    from django.db import connections
+
+    if plan is not None and connections[using].vendor == "postgresql":
         import pgtrigger
 
         pgtrigger.install(database=using)
