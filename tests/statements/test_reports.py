@@ -202,3 +202,30 @@ def test_outsiders_get_404_from_the_api(company_a, tokens, history, bob):
     session = APIClient()
     session.force_login(bob)  # a cardmember is no PA of the company
     assert session.get("/api/v1/companies/10001/reports/cardmembers.csv").status_code == 404
+
+
+# ── export_report ────────────────────────────────────────────────────────────────────────────────
+
+
+def test_export_report_writes_the_file(company_a, history, tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "billed.csv"
+    call_command("export_report", "billed", "--company", "10001", "--month", "2026-01", "--out", str(out))
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [row["amount"] for row in rows] == ["1000.00", "650.00"]
+    out = tmp_path / "ageing.json"
+    call_command("export_report", "ageing", "--company", "10001", "--date", "2026-02-10", "--format", "json",
+                 "--out", str(out))
+    assert json.loads(out.read_text())["totals"]["1_30"] == "1550.00"
+
+
+def test_export_report_refuses_bad_input_clearly(company_a, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No company 99999"):
+        call_command("export_report", "cardmembers", "--company", "99999", "--out", str(tmp_path / "x.csv"))
+    with pytest.raises(CommandError, match="Give the month as YYYY-MM"):
+        call_command("export_report", "billed", "--company", "10001", "--month", "May", "--out", str(tmp_path / "x"))
+    assert not list(tmp_path.iterdir())
