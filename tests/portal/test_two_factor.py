@@ -155,3 +155,15 @@ def test_a_code_verifies_only_once(client, alice):
     password_login(other, "alice")
     assert otp_submit(other, code).status_code == 200  # replayed
     assert otp_submit(other, current_code(device, steps_ahead=1)).status_code == 302
+
+
+def test_a_login_locked_meanwhile_is_locked_at_the_code_step_too(client, alice, settings):
+    device = totp_device(alice)
+    password_login(client, "alice")
+    intruder = Client()  # same address: the lock is per username and address
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        password_login(intruder, "alice", "wrong-password")
+    response = client.get(OTP_URL)
+    assert response.status_code == 429 and "Account locked" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert otp_submit(client, current_code(device))["Location"].startswith(reverse("portal:login"))
