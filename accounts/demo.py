@@ -144,6 +144,7 @@ def demo_seed(*, on: dt.date) -> SeedResult:
                 cardmember.save(update_fields=["user"])
             account = Account.objects.get(cardmember=cardmember)
             result.logins.append((username, f"cardmember, account {account.number} ({number})"))
+    result.created += _demo_terms_accepted(on=on)
     for user in User.objects.filter(username__in=DEMO_TOTP_USERS):
         if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
             TOTPDevice.objects.create(user=user, name="Demo authenticator", key=DEMO_TOTP_KEY, confirmed=True)
@@ -152,3 +153,27 @@ def demo_seed(*, on: dt.date) -> SeedResult:
 
     result.created += eurobonus_demo_seed(on=on)
     return result
+
+
+# Who of the demo cardmembers has accepted the terms in force (terms §1): lotte has not, so her portal
+# asks her to, and the PAs' "Terms accepted" pages show both cases.
+DEMO_TERMS_ACCEPTED = ("bob", "dina")
+
+
+def _demo_terms_accepted(*, on: dt.date) -> list[str]:
+    from django.utils import timezone
+
+    from documents.models import TermsAcceptance
+    from documents.selectors import terms_in_force
+    from documents.services import terms_accept
+
+    terms = terms_in_force(on=on)
+    if terms is None:
+        return []
+    created = []
+    at = timezone.make_aware(dt.datetime.combine(on, dt.time(9, 0)))
+    for cardmember in Cardmember.objects.filter(user__username__in=DEMO_TERMS_ACCEPTED):
+        if not TermsAcceptance.objects.filter(cardmember=cardmember, terms=terms).exists():
+            terms_accept(cardmember=cardmember, terms=terms, at=at)
+            created.append(f"{cardmember} accepted the terms, version {terms.version}")
+    return created

@@ -143,3 +143,12 @@ def test_top_bar_asks_a_cardmember_to_accept_until_they_do(client, bob, bob_acco
     assert 'title="Please accept the terms"' in client.get(home, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     terms_accept(cardmember=bob_account.cardmember, terms=TermsVersion.objects.get(version=1), at=CURRENT_TIME)
     assert "Please accept the terms" not in client.get(home, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_the_demo_has_bob_and_dina_accepting_and_lotte_asked_to():
+    from accounts.demo import demo_seed
+
+    demo_seed(on=dt.date(2026, 3, 2))
+    demo_seed(on=dt.date(2026, 3, 2))  # idempotent
+    accepted = set(TermsAcceptance.objects.values_list("cardmember__user__username", flat=True))
+    assert accepted == {"bob", "dina"}
