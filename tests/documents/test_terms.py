@@ -152,3 +152,14 @@ def test_the_demo_has_bob_and_dina_accepting_and_lotte_asked_to():
     demo_seed(on=dt.date(2026, 3, 2))  # idempotent
     accepted = set(TermsAcceptance.objects.values_list("cardmember__user__username", flat=True))
     assert accepted == {"bob", "dina"}
+
+
+def test_pa_terms_page_shows_the_terms_the_fees_of_their_markets_and_their_companies(client, alice, carol):
+    client.force_login(alice)
+    page = client.get(reverse("portal:terms"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Terms for the Corporate Card" in page
+    assert "DKK\xa0650.00" in page  # company A is Danish: the DK schedule
+    assert "EUR" not in page  # no Belgian company: no BE schedule
+    assert reverse("portal:company_terms", args=["10001"]) in page
+    assert reverse("portal:company_terms", args=["10002"]) not in page
+    assert "I accept the terms" not in page  # a PA is not a cardmember
