@@ -14,16 +14,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from accounts import controls as control_services
 from accounts import lifecycle
-from accounts.audit import Actor, actor_for
+from accounts.audit import Actor, Role, actor_for
 from accounts.controls import AMOUNT_FIELDS, COUNT_FIELDS, LIST_FIELDS
 from accounts.models import Account, Card, Company
 from accounts.serializers import AccountSerializer, CardSerializer, CompanySerializer
 from amexprog.common import clock
+
+OPS_ONLY_RENEWAL = "Only ops renew a card before its expiry; the cardmember's card is renewed automatically."
 
 
 def _actor(request, company: Company, account: Account | None = None) -> Actor:
@@ -100,7 +102,7 @@ CONTROLS_BODY = inline_serializer(name="CardControlsView", fields={
 
 
 class CardLifecycleActions:
-    """Mixed into CardViewSet: POST /cards/{id}/activate/, block/, unblock/, report/, cancel/, reissue/,
+    """Mixed into CardViewSet: POST /cards/{id}/activate/, block/, unblock/, report/, cancel/, reissue/, renew/,
     and GET/PATCH /cards/{id}/controls/."""
 
     def _card(self) -> tuple[Card, Actor]:
@@ -163,6 +165,17 @@ class CardLifecycleActions:
     def reissue(self, request, pk=None):
         card, by = self._card()
         return self._replacement_response(card, lifecycle.card_reissue(card=card, by=by, on=clock.today()))
+
+    @extend_schema(request=None, responses={200: ReplacementSerializer},
+                   summary="Ops: renew a card now, before its expiry (terms §31)",
+                   description="The renewal goes to the embosser; the old card works until it expires. Only ops "
+                               "tokens and ops staff (403 otherwise); a card already replaced is a 409.")
+    @action(detail=True, methods=["post"])
+    def renew(self, request, pk=None):
+        card, by = self._card()
+        if by.role != Role.ISSUER:
+            raise PermissionDenied(OPS_ONLY_RENEWAL)
+        return self._replacement_response(card, lifecycle.card_renew(card=card, by=by, on=clock.today()))
 
     @extend_schema(methods=["GET"], responses={200: CONTROLS_BODY},
                    summary="The card's controls, its company's, and the tightest that applies")

@@ -187,6 +187,7 @@ ROUTES: dict[str, Route] = {
                          write=Write(body=lambda w: {"status": "lost", "reason": "outsider"})),
     "card-cancel": Route(a_card, get=API_POST_ONLY, write=REASON),
     "card-reissue": Route(a_card, get=API_POST_ONLY, write=Write()),
+    "card-renew": Route(a_card, get=API_POST_ONLY, write=Write(also=("bob", "alice", "token_a"))),
     "card-controls": Route(a_card, get=API_A_HOLDER, write=CONTROLS),
     # ── API: files from the network and the bank (ops) ──────────────────────────────────────────
     "charge-file-list": Route(get=API_OPS, write=UPLOAD),
