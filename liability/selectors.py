@@ -27,3 +27,16 @@ def personal_total(*, company: Company, date_from, date_to) -> Decimal:
         account__company=company, posting__posting_date__gte=date_from, posting__posting_date__lte=date_to,
     ).aggregate(total=minor_sum("posting__amount"))["total"]
     return from_minor(total)
+
+
+def company_statement_personal_total(company_statement) -> Decimal:
+    """What the company statement's cardmembers declared personal among the charges it bills: the
+    company is not liable for it (terms §12a-ii). One query."""
+    from django.db.models import F
+
+    total = PersonalCharge.objects.filter(
+        account__statements__company_statement=company_statement,
+        posting__posting_date__gte=F("account__statements__period_start"),
+        posting__posting_date__lte=F("account__statements__statement_date"),
+    ).aggregate(total=minor_sum("posting__amount"))["total"]
+    return from_minor(total)

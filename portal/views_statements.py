@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts.models import Company, Language
 from accounts.selectors import visible_accounts, visible_companies
+from liability.selectors import company_statement_personal_total
 from statements.models import Statement
 from statements.rendering import (
     company_statement_document,
@@ -112,6 +113,8 @@ def company_statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "copy_languages": Language.choices, "copy_language": copy_language,
         "statement_html": render_company_statement_html(document, standalone=False),
         "statement_css": statement_styles(),
+        # Joint liability (terms §12a-ii): what cardmembers declared personal is not the company's to pay.
+        "personal_total": company_statement_personal_total(company_statement),
     })
 
 

@@ -72,3 +72,17 @@ def test_outsiders_get_404(client, carol, bob, company_a):
         assert client.get(reverse("portal:company_reports", args=["10001"])).status_code == 404
         assert client.get(reverse("portal:company_report_download",
                                   args=["10001", "cardmembers", "csv"])).status_code == 404
+
+
+def test_the_company_statement_shows_what_is_personal(client, alice, carol, history, bob):  # noqa: F811
+    from statements.models import CompanyStatement
+
+    company_statement = CompanyStatement.objects.get(company__number="10001", statement_date=dt.date(2026, 2, 5))
+    url = reverse("portal:company_statement_detail", args=[company_statement.pk])
+    client.force_login(alice)
+    assert 'id="personal-total"' not in client.get(url).content.decode()
+    personal_charge_mark(posting=history, by=Actor(Role.HOLDER, "user:bob", bob.pk), on=dt.date(2026, 2, 6))
+    html = client.get(url).content.decode().replace("\xa0", " ")
+    assert "declared DKK 250.00 personal: the company is not liable for that amount" in html
+    client.force_login(carol)
+    assert client.get(url).status_code == 404
