@@ -153,3 +153,22 @@ def test_api_allocation_and_refund_for_the_company_token_only(paid, company_a, t
     assert response.status_code == 201 and response.json()["amount"] == "50.00" and response.json()["iban"] == IBAN
     again = client.post(f"/api/v1/accounts/{paid.number}/credit-refund/")
     assert again.status_code == 400 and again.json()["code"] in ("already_refunded", "no_credit_balance")
+
+
+def test_payment_lists_read_a_fixed_number_of_queries(client, alice, company_a, bob_account,
+                                                      django_assert_max_num_queries):
+    from tests.accounts.factories import AccountFactory, CardmemberFactory
+
+    def pages() -> None:
+        for url in (reverse("portal:company_payments", args=["10001"]),
+                    reverse("portal:account_payments", args=[bob_account.number])):
+            with django_assert_max_num_queries(14):
+                assert client.get(url).status_code == 200
+
+    client.force_login(alice)
+    pay(bob_account, "Q-0", "10.00", dt.date(2026, 1, 6))
+    pages()
+    for number in range(1, 25):
+        account = bob_account if number % 2 else AccountFactory(cardmember=CardmemberFactory(company=company_a))
+        pay(account, f"Q-{number}", "10.00", dt.date(2026, 1, 6) + dt.timedelta(days=number))
+    pages()

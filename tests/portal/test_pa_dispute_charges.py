@@ -44,3 +44,14 @@ def test_carol_gets_404(client, carol, charges):
     assert client.get(reverse("portal:company_dispute_charges", args=["10001"])).status_code == 404
     assert client.post(reverse("portal:dispute_new", args=[charges[0].pk]),
                        {"reason": "duplicate", "amount": "120.00"}).status_code == 404
+
+
+def test_the_charge_finder_reads_a_fixed_number_of_queries(client, alice, bob_account, bob_card,
+                                                           django_assert_max_num_queries):
+    client.force_login(alice)
+    for number in range(60):
+        charge(bob_account, "purchase", "10.00", dt.date(2026, 1, 6), f"d/many-{number}", merchant="Kiosk",
+               mcc="5499", card=bob_card.card)
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("portal:company_dispute_charges", args=["10001"])).content.decode()
+    assert html.count(">Kiosk<") == 50  # one page
