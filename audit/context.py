@@ -13,6 +13,7 @@ from typing import Any
 import pghistory
 from django.core.management.base import BaseCommand
 from django.db import connection
+from pghistory import runtime
 
 # Commands that change the schema or only serve requests are not wrapped: the requests carry their own context.
 UNTRACKED_COMMANDS = frozenset({"migrate", "makemigrations", "runserver", "shell", "dbshell", "test", "flush",
@@ -51,7 +52,9 @@ def _wrap_execute(execute):
 
 
 def _task_prerun(task_id=None, task=None, **kwargs) -> None:
-    if not audit_enabled():
+    if not audit_enabled() or hasattr(runtime._tracker, "value"):
+        # An eager task inside a request or a command: that context already names who started it,
+        # and pghistory keeps one metadata per context, so a task name would overwrite it.
         return
     context = pghistory.context(task=task.name, task_id=task_id)
     context.__enter__()

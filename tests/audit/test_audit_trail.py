@@ -7,7 +7,6 @@ import io
 import json
 
 import pytest
-from celery import shared_task
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
@@ -16,7 +15,7 @@ from accounts.models import Card, Company
 from audit.models import CardEvent, CardmemberEvent, CompanyEvent, ProgrammeAdministratorCompanyEvent
 from tests.accounts.order_files import card_file, card_rows
 from tests.audit.probe_command import Command as ProbeCommand
-from tests.audit.urls import write
+from tests.audit.urls import probe_task
 from tests.conftest import token_client
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.audit.urls")]
@@ -100,11 +99,6 @@ def test_cards_issued_by_import_cards_are_audited_with_the_command(company_a, tm
     assert set(events.values_list("pgh_obj_id", flat=True)) == set(Card.objects.values_list("pk", flat=True))
 
 
-@shared_task(name="tests.audit.probe_task")
-def probe_task(op: str, number: str) -> None:
-    write(op, number)
-
-
 @postgres_only
 def test_a_celery_task_is_audited_with_its_name(company_a, bob_account):
     probe_task.delay("update", "10001")
@@ -112,6 +106,14 @@ def test_a_celery_task_is_audited_with_its_name(company_a, bob_account):
     (event,) = _events("update", company_a)
     assert event.pgh_context.metadata["task"] == "tests.audit.probe_task"
     assert event.pgh_context.metadata["task_id"]
+
+
+@postgres_only
+def test_a_task_run_by_a_command_keeps_the_commands_name(company_a, bob_account):
+    call_command(ProbeCommand(), "task", "10001", stdout=io.StringIO())
+
+    (event,) = _events("update", company_a)
+    assert event.pgh_context.metadata == {"command": "probe_command"}
 
 
 @postgres_only

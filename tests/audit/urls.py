@@ -1,6 +1,7 @@
 """The project's URLs plus probe views that write the three ways the audit trail must catch:
 a model save, a queryset update() and bulk_create(); one for a signed-in user, one for an API token."""
 
+from celery import shared_task
 from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
@@ -11,7 +12,15 @@ from accounts.models import Cardmember, Company
 from amexprog.urls import urlpatterns as project_urlpatterns
 
 
+@shared_task(name="tests.audit.probe_task")
+def probe_task(op: str, number: str) -> None:
+    write(op, number)
+
+
 def write(op: str, company_number: str) -> None:
+    if op == "task":  # through a Celery task (eager in tests)
+        probe_task.delay("update", company_number)
+        return
     company = Company.objects.get(number=company_number)
     if op == "save":
         company.legal_name = "Saved A/S"
