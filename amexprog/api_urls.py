@@ -13,7 +13,7 @@ from audit.apis import CardmemberDataExportView
 from charges.activity_apis import FxRateViewSet, HoldViewSet
 from charges.apis import ChargeFileViewSet, PaymentFileViewSet
 from charges.authorization_apis import AuthorizationSlashView, AuthorizationView, WhoAmIView
-from charges.payment_apis import AccountCreditRefundView, AccountPaymentAllocationView
+from charges.payment_apis import AccountCreditRefundView, AccountPaymentAllocationView, CompanyPaymentListView
 from communications.apis import NoticeViewSet
 from disputes.apis import (
     DisputeEvidenceFileView,
@@ -80,6 +80,7 @@ urlpatterns = [
          name="account-payment-allocation"),
     path("accounts/<str:number>/credit-refund/", AccountCreditRefundView.as_view(), name="account-credit-refund"),
     path("charges/<int:pk>/personal/", ChargePersonalView.as_view(), name="charge-personal"),
+    path("companies/<str:number>/payments/", CompanyPaymentListView.as_view(), name="company-payments"),
     path("companies/<str:number>/personal-charges/", CompanyPersonalChargeListView.as_view(),
          name="company-personal-charges"),
     *router.urls,

@@ -89,16 +89,20 @@ class CompanyPaymentRow:
     parts: list[tuple[str, str, Decimal]]  # (account number, cardmember name, amount)
 
 
-def company_payments(*, company: Company, limit: int = 200) -> list[CompanyPaymentRow]:
-    """The company's latest payments (to the company or to any of its accounts) with how each was
-    split across accounts (a company payment under central billing, SPEC section 9). Two queries."""
+def company_payment_queryset(*, company: Company):
+    """The company's payments (to the company or to any of its accounts), newest first."""
     from django.db.models import Q
 
-    payments = list(
-        Payment.objects.filter(Q(company=company) | Q(account__company=company))
-        .select_related("account", "account__cardmember", "original")
-        .order_by("-received_on", "-id")[:limit]
-    )
+    return (Payment.objects.filter(Q(company=company) | Q(account__company=company))
+            .select_related("account", "account__cardmember", "original").order_by("-received_on", "-id"))
+
+
+def company_payments(*, company: Company, limit: int = 200, payments: list[Payment] | None = None
+                     ) -> list[CompanyPaymentRow]:
+    """The company's latest payments (or the given ones) with how each was split across accounts (a
+    company payment under central billing, SPEC section 9). Two queries."""
+    if payments is None:
+        payments = list(company_payment_queryset(company=company)[:limit])
     if not payments:
         return []
     days = {payment.received_on for payment in payments}

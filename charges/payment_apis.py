@@ -10,17 +10,24 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.audit import actor_for
-from accounts.selectors import visible_accounts
+from accounts.selectors import visible_accounts, visible_companies
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from charges.credit_refunds import booking_day, credit_refund_request
-from charges.payment_allocation import account_payment_allocation
+from charges.payment_allocation import account_payment_allocation, company_payment_queryset, company_payments
+from charges.payment_models import Payment
 
 NUMBER = OpenApiParameter("number", str, OpenApiParameter.PATH, description="Account number.")
 
@@ -102,3 +109,45 @@ class AccountCreditRefundView(APIView):
         return Response({"account_number": account.number, "amount": str(posting.amount.amount),
                          "currency": account.currency, "iban": account.company.iban, "posting_id": posting.pk,
                          "posting_date": posting.posting_date.isoformat()}, status=status.HTTP_201_CREATED)
+
+
+class CompanyPaymentPartSerializer(serializers.Serializer):
+    account_number = serializers.CharField()
+    cardmember_name = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2,
+                                      help_text="What this account received (negative for a return).")
+
+
+class CompanyPaymentSerializer(serializers.Serializer):
+    payment_id = serializers.CharField(source="payment.payment_id")
+    type = serializers.CharField(source="payment.type")
+    received_on = serializers.DateField(source="payment.received_on")
+    amount = serializers.DecimalField(source="payment.amount", max_digits=18, decimal_places=3)
+    currency = serializers.CharField(source="payment.currency")
+    billing_amount = serializers.DecimalField(source="payment.billing_amount", max_digits=18, decimal_places=2)
+    returns_payment_id = serializers.CharField(source="payment.original.payment_id", default=None, allow_null=True)
+    allocation = serializers.SerializerMethodField()
+
+    @extend_schema_field(CompanyPaymentPartSerializer(many=True))
+    def get_allocation(self, row) -> list[dict]:
+        return [{"account_number": number, "cardmember_name": name, "amount": str(amount)}
+                for number, name, amount in row.parts]
+
+
+@extend_schema(summary="A company's payments, newest first, and how each was split across its accounts "
+                       "(SPEC section 9)",
+               parameters=[OpenApiParameter("number", str, OpenApiParameter.PATH, description="Company number.")])
+class CompanyPaymentListView(generics.ListAPIView):
+    serializer_class = CompanyPaymentSerializer
+    permission_classes = [IsPortalUserOrCompanyToken]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no company in the path
+            return Payment.objects.none()
+        self.company = get_object_or_404(visible_companies(self.request.user), number=self.kwargs["number"])
+        return company_payment_queryset(company=self.company)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        rows = company_payments(company=self.company, payments=list(page or []))
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)

@@ -172,3 +172,11 @@ def test_payment_lists_read_a_fixed_number_of_queries(client, alice, company_a, 
         account = bob_account if number % 2 else AccountFactory(cardmember=CardmemberFactory(company=company_a))
         pay(account, f"Q-{number}", "10.00", dt.date(2026, 1, 6) + dt.timedelta(days=number))
     pages()
+
+
+def test_api_company_payments_list_with_allocation(paid, company_a, tokens):
+    body = token_client(tokens.a).get("/api/v1/companies/10001/payments/").json()
+    assert [row["payment_id"] for row in body["results"]] == ["P-2", "P-1"]
+    assert body["results"][0]["allocation"] == [
+        {"account_number": paid.number, "cardmember_name": "Bob Jensen", "amount": "800.00"}]
+    assert token_client(tokens.b).get("/api/v1/companies/10001/payments/").status_code == 404
