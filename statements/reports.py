@@ -35,7 +35,7 @@ from typing import Any
 from django.db.models import Exists, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from accounts.models import Account, Company, Liability
 from accounts.pan import mask_pan
@@ -51,8 +51,8 @@ from statements.selectors_ageing import BUCKET_KEYS, ageing_buckets
 
 CHUNK = 2000
 # Marked for translation: the portal shows them in the viewer's language, the API in English.
-BAD_MONTH = N_("Give the month as YYYY-MM.")
-BAD_DATE = N_("Give the date as YYYY-MM-DD.")
+BAD_MONTH = gettext_noop("Give the month as YYYY-MM.")
+BAD_DATE = gettext_noop("Give the date as YYYY-MM-DD.")
 UNKNOWN_REPORT = "No report {name}."
 BAD_FORMAT = "Choose csv or json."
 SPEND_KINDS = (PostingKind.PURCHASE, PostingKind.CASH, PostingKind.REFUND)
