@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
@@ -209,7 +210,8 @@ def company_pa_add(*, company: Company, email: str, by: Actor, on: dt.date | Non
         raise _fail(EMAIL_INVALID, "invalid", "email") from None
     company = Company.objects.select_for_update().get(pk=company.pk)
     User = get_user_model()
-    users = list(User.objects.filter(email__iexact=email)[:2])
+    # A user whose login name is this address counts too: the new user would take it as their login name.
+    users = list(User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))[:2])
     if len(users) > 1:
         raise _fail(PA_EMAIL_AMBIGUOUS, "ambiguous_email", "email")
     if users:

@@ -151,3 +151,9 @@ def test_last_pa_cannot_be_removed(company_a, alice, pa_actor):
     assert exc.value.message == str(PA_LAST)
     assert Company.objects.get(pk=company_a.pk).administrators.count() == 1
     assert ProgrammeAdministrator.objects.get(user=alice).companies.count() == 1
+
+
+def test_pa_add_finds_a_user_by_login_name_too(company_a, alice, pa_actor):
+    user = UserFactory(username="ida@alpha.dk", email="")
+    pa = company_pa_add(company=company_a, email="Ida@alpha.dk", by=pa_actor, on=ON)
+    assert pa.user == user
