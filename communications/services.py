@@ -125,8 +125,17 @@ def notices_send(*, on: dt.date) -> int:
                       .order_by("created_on", "pk").values_list("pk", flat=True))
     if not notice_ids:
         return 0
-    with get_connection() as connection:  # one SMTP session for the whole run
+    connection = get_connection()  # one SMTP session for the whole run
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError):
+        # A mail server that is down must not stop the day's cycle: the notices wait for the next run.
+        logger.exception("notices: the mail server cannot be reached; %d notice(s) wait", len(notice_ids))
+        return 0
+    try:
         return sum(notice_send(notice_id=notice_id, connection=connection) for notice_id in notice_ids)
+    finally:
+        connection.close()
 
 
 @transaction.atomic

@@ -154,3 +154,18 @@ def test_a_blocked_card_is_emailed_right_after_commit(dina_account, django_captu
     notice = Notice.objects.get(cardmember=dina_account.cardmember, kind=Notice.Kind.BLOCK)
     assert notice.sent_at is not None
     assert notices_send(on=DAY) == 0  # the daily step finds nothing left
+
+
+def test_a_mail_server_that_is_down_does_not_stop_the_cycle(dina_account, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    def refuse(self):
+        raise ConnectionRefusedError("mail server down")
+
+    notice = make_notice(key="n/9", cardmember=dina_account.cardmember)
+    monkeypatch.setattr(EmailBackend, "open", refuse, raising=False)
+    assert notices_send(on=DAY) == 0
+    notice.refresh_from_db()
+    assert notice.sent_at is None
+    monkeypatch.undo()
+    assert notices_send(on=DAY) == 1
