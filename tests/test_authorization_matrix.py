@@ -332,6 +332,7 @@ ROUTES: dict[str, Route] = {
         "iban": "DK5000400440116243", "amount": "1.00"})),
     "charge-personal": Route(pk("charge"), get=API_POST_ONLY, write=Write()),
     "company-personal-charges": Route(a_company, get=API_A),
+    "company-payments": Route(a_company, get=API_A),
     "company-report": Route(lambda w: {"number": w.company_a.number, "name": "cardmembers", "file_format": "csv"},
                             get=API_A),
     "portal:company_report_download": Route(
