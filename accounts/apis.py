@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from moneyed import Money
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -148,6 +148,10 @@ class CardViewSet(CardLifecycleActions, viewsets.ReadOnlyModelViewSet):
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                      description="Replays return the first response; reuse with another body is 409.")],
         summary="Order a card for a new cardmember (SPEC section 11)",
+        examples=[OpenApiExample("A Danish cardmember with a monthly limit", request_only=True, value={
+            "company_number": "10001", "employee_id": "E-1042", "first_name": "Ida", "last_name": "Berg",
+            "email": "ida.berg@example.com", "language": "da", "cycle_day": 5, "monthly_limit": "10000.00",
+            "cash_enabled": False})],
     )
     @action(detail=False, methods=["post"], url_path="orders")
     def orders(self, request):

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -124,7 +124,9 @@ class CardLifecycleActions:
         card, by = self._card()
         return self._card_response(lifecycle.card_activate(card=card, by=by, on=clock.today()))
 
-    @extend_schema(request=CardReasonSerializer, responses={200: CardSerializer}, summary="Block a card (terms §26)")
+    @extend_schema(request=CardReasonSerializer, responses={200: CardSerializer}, summary="Block a card (terms §26)",
+                   examples=[OpenApiExample("Blocked while the holder is away", request_only=True,
+                                            value={"reason": "On leave until 1 May"})])
     @action(detail=True, methods=["post"])
     def block(self, request, pk=None):
         card, by = self._card()
@@ -142,7 +144,9 @@ class CardLifecycleActions:
                                                           **body.validated_data))
 
     @extend_schema(request=ReportSerializer, responses={200: ReplacementSerializer},
-                   summary="Report a card lost, stolen or damaged: cancelled and replaced with a new number")
+                   summary="Report a card lost, stolen or damaged: cancelled and replaced with a new number",
+                   examples=[OpenApiExample("Lost on a train", request_only=True,
+                                            value={"status": "lost", "reason": "Left on the train to Aarhus"})])
     @action(detail=True, methods=["post"])
     def report(self, request, pk=None):
         card, by = self._card()
@@ -180,7 +184,10 @@ class CardLifecycleActions:
     @extend_schema(methods=["GET"], responses={200: CONTROLS_BODY},
                    summary="The card's controls, its company's, and the tightest that applies")
     @extend_schema(methods=["PATCH"], request=CardControlsSerializer, responses={200: CONTROLS_BODY},
-                   summary="Change some of the card's spending controls; null removes a limit")
+                   summary="Change some of the card's spending controls; null removes a limit",
+                   examples=[OpenApiExample("A monthly limit, no gambling, no cash", request_only=True, value={
+                       "monthly_limit": "5000.00", "blocked_mccs": ["7995"], "cash_enabled": False,
+                       "daily_limit": None})])
     @action(detail=True, methods=["get", "patch"])
     def controls(self, request, pk=None):
         card, by = self._card()

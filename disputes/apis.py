@@ -90,7 +90,10 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(request={"application/json": DisputeCreateSerializer,
                             "multipart/form-data": DisputeCreateSerializer},
                    responses={201: DisputeSerializer}, parameters=[IDEMPOTENCY_PARAMETER],
-                   summary="Dispute a posted charge; the disputed amount is credited at once")
+                   summary="Dispute a posted charge; the disputed amount is credited at once",
+                   examples=[OpenApiExample("Goods never arrived", request_only=True, media_type="application/json",
+                                            value={"charge_id": 1234, "reason": "not_received",
+                                                   "note": "Ordered 3 March, nothing delivered."})])
     def create(self, request):
         serializer = DisputeCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

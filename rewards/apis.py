@@ -11,7 +11,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum, Val
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -84,7 +84,10 @@ class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
                    summary="Ask to join EuroBonus with a EuroBonus number",
                    description="Only for a company that allows EuroBonus; a PA then approves. `400 "
                                "eurobonus_not_allowed`, `bad_eurobonus_number`, `already_enrolled`, "
-                               "`enrolment_pending` name what is wrong.")
+                               "`enrolment_pending` name what is wrong.",
+                   examples=[OpenApiExample("Join with a EuroBonus number", request_only=True,
+                                            value={"account_number": "376000000012",
+                                                   "member_number": "EBS123456789"})])
     def create(self, request):
         serializer = EnrolmentRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
