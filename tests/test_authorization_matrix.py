@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -122,7 +122,6 @@ class Route:
     get: dict[str, Any] | None = None
     write: Write | None = None
     api: bool = True
-    query: dict[str, str] = field(default_factory=dict)
 
 
 def a_company(w):
