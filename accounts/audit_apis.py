@@ -10,11 +10,11 @@ from __future__ import annotations
 from django.db.models import Q
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 
-from accounts.models import AuditEntry
+from accounts.models import AuditEntry, EmbossingOrder
 from accounts.selectors import visible_accounts, visible_companies
-from amexprog.common.permissions import IsPortalUserOrCompanyToken
+from amexprog.common.permissions import IsOpsTokenOrStaff, IsPortalUserOrCompanyToken
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
@@ -67,3 +67,37 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
         scope = Q(company__in=visible_companies(user)) | Q(account__in=visible_accounts(user))
         return (AuditEntry.objects.filter(scope).select_related("company", "account", "card")
                 .order_by("-at", "-id"))
+
+
+class EmbossingOrderSerializer(serializers.ModelSerializer):
+    card_id = serializers.IntegerField(read_only=True)
+    card_last4 = serializers.CharField(source="card.last4", read_only=True)
+    account_number = serializers.CharField(source="card.account.number", read_only=True)
+
+    class Meta:
+        model = EmbossingOrder
+        fields = ["id", "card_id", "card_last4", "account_number", "reason", "created_on", "written_at"]
+        read_only_fields = fields
+
+
+class EmbossingOrderFilter(filters.FilterSet):
+    written = filters.BooleanFilter(field_name="written_at", lookup_expr="isnull", exclude=True,
+                                    help_text="false: the number never reached the spool (reissue that card).")
+    created_on_from = filters.DateFilter(field_name="created_on", lookup_expr="gte")
+    created_on_to = filters.DateFilter(field_name="created_on", lookup_expr="lte")
+
+    class Meta:
+        model = EmbossingOrder
+        fields = ["reason", "written", "created_on_from", "created_on_to"]
+
+
+@extend_schema_view(list=extend_schema(
+    summary="Ops: cards waiting for or sent to the embosser, newest first (SPEC section 11)",
+    description="Replacement, renewal and reissued cards. The full number is never here: it was written once "
+                "to the ops embossing spool.",
+))
+class EmbossingOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = EmbossingOrderSerializer
+    permission_classes = [IsOpsTokenOrStaff]
+    filterset_class = EmbossingOrderFilter
+    queryset = EmbossingOrder.objects.select_related("card__account").order_by("-created_on", "-id")

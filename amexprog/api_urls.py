@@ -8,7 +8,7 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.apis import AccountViewSet, CardmemberViewSet, CardViewSet, CompanyViewSet
-from accounts.audit_apis import AuditEntryViewSet
+from accounts.audit_apis import AuditEntryViewSet, EmbossingOrderViewSet
 from audit.apis import CardmemberDataExportView
 from charges.activity_apis import FxRateViewSet, HoldViewSet
 from charges.apis import ChargeFileViewSet, PaymentFileViewSet
@@ -22,7 +22,7 @@ from disputes.apis import (
     RefundRequestViewSet,
 )
 from disputes.incident_apis import IncidentViewSet
-from fees.apis import FeeScheduleViewSet, ReferenceRateViewSet
+from fees.apis import FeeScheduleViewSet, ReferenceRateViewSet, ReminderViewSet
 from ledger.apis import AccountPostingListView
 from liability.apis import ChargePersonalView, CompanyPersonalChargeListView
 from rewards.apis import EnrolmentViewSet, ExportBatchViewSet, PointsPostingViewSet
@@ -57,6 +57,8 @@ router.register("fx-rates", FxRateViewSet, basename="fx-rate")
 router.register("fee-schedules", FeeScheduleViewSet, basename="fee-schedule")
 router.register("reference-rates", ReferenceRateViewSet, basename="reference-rate")
 router.register("audit-entries", AuditEntryViewSet, basename="audit-entry")
+router.register("reminders", ReminderViewSet, basename="reminder")
+router.register("embossing-orders", EmbossingOrderViewSet, basename="embossing-order")
 
 urlpatterns = [
     # A cardmember's data (SPEC section 15): access and portability.

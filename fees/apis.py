@@ -1,4 +1,4 @@
-"""Fee schedules and reference interest rates over the REST API (SPEC sections 7, 8).
+"""Fee schedules, reference interest rates and reminders over the REST API (SPEC sections 7, 8).
 
 Both are the issuer's published terms, not a company's data: every caller the API admits may read
 them; only ops tokens and ops staff publish a fee schedule or set a reference rate (403 otherwise).
@@ -13,9 +13,10 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from accounts.selectors import visible_accounts
 from amexprog.common import clock
-from amexprog.common.permissions import IsOpsForWrites
-from fees.models import FeeSchedule, ReferenceRate
+from amexprog.common.permissions import IsOpsForWrites, IsPortalUserOrCompanyToken
+from fees.models import FeeSchedule, ReferenceRate, Reminder
 from fees.publishing import FIELDS, fee_schedule_publish
 from fees.reference_rates import reference_rate_set
 
@@ -135,3 +136,42 @@ class ReferenceRateViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, views
         rate, created = reference_rate_set(**body.validated_data)
         return Response(ReferenceRateSerializer(rate).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class ReminderSerializer(serializers.ModelSerializer):
+    account_number = serializers.CharField(source="account.number", read_only=True)
+    statement_id = serializers.IntegerField(read_only=True)
+    fee = serializers.DecimalField(source="fee_posting.amount.amount", max_digits=18, decimal_places=2,
+                                   read_only=True, allow_null=True, default=None,
+                                   help_text="The reminder fee posted; null when none was charged.")
+
+    class Meta:
+        model = Reminder
+        fields = ["id", "account_number", "statement_id", "arrears_since", "number", "sent_on", "unpaid", "fee"]
+        read_only_fields = fields
+
+
+class ReminderFilter(filters.FilterSet):
+    account = filters.CharFilter(field_name="account__number", help_text="Account number.")
+    company = filters.CharFilter(field_name="account__company__number", help_text="Company number.")
+    sent_on_from = filters.DateFilter(field_name="sent_on", lookup_expr="gte")
+    sent_on_to = filters.DateFilter(field_name="sent_on", lookup_expr="lte")
+
+    class Meta:
+        model = Reminder
+        fields = ["account", "company", "number", "sent_on_from", "sent_on_to"]
+
+
+@extend_schema_view(list=extend_schema(
+    summary="Reminders sent for overdue statements, newest first (SPEC section 7)",
+    description="At most three per arrears period, each with the unpaid amount when sent and its fee. Scoped like "
+                "accounts: a company token sees its company's, a cardmember their own.",
+))
+class ReminderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = ReminderSerializer
+    permission_classes = [IsPortalUserOrCompanyToken]
+    filterset_class = ReminderFilter
+
+    def get_queryset(self):
+        return (Reminder.objects.filter(account__in=visible_accounts(self.request.user))
+                .select_related("account", "fee_posting").order_by("-sent_on", "-id"))

@@ -245,6 +245,8 @@ ROUTES: dict[str, Route] = {
         "effective_date": "2026-01-01", "rate_percent": "9.0000"}, also=("bob", "alice", "token_a"))),
     "audit-entry-list": Route(get=API_LIST),
     "audit-entry-detail": Route(pk("audit_entry"), get=API_A_HOLDER),
+    "reminder-list": Route(get=API_LIST),
+    "embossing-order-list": Route(get=API_OPS),
     # ── Schema and docs: public ───────────────────────────────────────────────────────────────────
     "schema": Route(get={actor: OK for actor in API_ACTORS}),
     "api-docs": Route(get={actor: OK for actor in API_ACTORS}),

@@ -125,3 +125,33 @@ def test_the_audit_log_shows_a_company_its_own_entries_only(tokens, bob_card, b_
     assert [r["reason"] for r in client.get("/api/v1/audit-entries/").json()["results"]] == ["B's block"]
     assert token_client(tokens.ops).get("/api/v1/audit-entries/").json()["count"] == 2
     assert token_client(tokens.network).get("/api/v1/audit-entries/").status_code == 403
+
+
+def test_reminders_are_scoped_to_the_callers_company(tokens, bob_account, bob_card, b_account, client, bob, carol):
+    from fees.models import Reminder
+    from tests.statements.scenarios import bill_on_opening_day
+
+    statement, b_statement = bill_on_opening_day(bob_account, b_account)
+    for account, st in ((bob_account, statement), (b_account, b_statement)):
+        Reminder.objects.create(account=account, statement=st, arrears_since=dt.date(2026, 2, 3), number=1,
+                                sent_on=dt.date(2026, 2, 10), unpaid=Decimal("1650.00"))
+    rows = token_client(tokens.a).get("/api/v1/reminders/").json()["results"]
+    assert [(r["account_number"], r["number"], r["unpaid"], r["fee"]) for r in rows] == [
+        (bob_account.number, 1, "1650.00", None)]
+    assert token_client(tokens.b).get("/api/v1/reminders/", {"account": bob_account.number}).json()["count"] == 0
+    assert token_client(tokens.ops).get("/api/v1/reminders/").json()["count"] == 2
+    client.force_login(bob)
+    assert client.get("/api/v1/reminders/").json()["count"] == 1
+    client.force_login(carol)
+    assert [r["account_number"] for r in client.get("/api/v1/reminders/").json()["results"]] == [b_account.number]
+
+
+def test_embossing_orders_are_for_ops_only(tokens, bob_card, settings, tmp_path, client, alice):
+    settings.EMBOSSING_DIR = str(tmp_path / "embossing")
+    assert token_client(tokens.ops).post(f"/api/v1/cards/{bob_card.card.pk}/renew/").status_code == 200
+    rows = token_client(tokens.ops).get("/api/v1/embossing-orders/", {"reason": "renewal"}).json()["results"]
+    assert [(r["reason"], r["account_number"]) for r in rows] == [("renewal", bob_card.card.account.number)]
+    assert "pan" not in rows[0] and bob_card.pan not in str(rows)
+    assert token_client(tokens.a).get("/api/v1/embossing-orders/").status_code == 403
+    client.force_login(alice)
+    assert client.get("/api/v1/embossing-orders/").status_code == 403
