@@ -66,9 +66,11 @@ KEYWORDS: dict[str, tuple[int, int | None, int | None]] = {
     "npgettext_lazy": (1, 2, 0),
 }
 # What templatize writes for a template's translatable strings: gettext(u'…'), ngettext(u'…', u'…', count),
-# pgettext(u'ctx', u'…'), npgettext(u'ctx', u'…', u'…', count).
-TEMPLATIZED_CALL = re.compile(r"\b(n?p?gettext)\(((?:u'(?:[^'\\]|\\.)*'(?:, )?)+)(?:count)?\)")
-TEMPLATIZED_STRING = re.compile(r"u'(?:[^'\\]|\\.)*'")
+# pgettext(u'ctx', u'…'), npgettext(u'ctx', u'…', u'…', count); a string holding an apostrophe comes out
+# double-quoted: gettext(u"It's").
+_TEMPLATIZED_LITERAL = r"u'(?:[^'\\]|\\.)*'" + "|" + r'u"(?:[^"\\]|\\.)*"'
+TEMPLATIZED_CALL = re.compile(rf"\b(n?p?gettext)\(((?:(?:{_TEMPLATIZED_LITERAL})(?:, )?)+)(?:count)?\)")
+TEMPLATIZED_STRING = re.compile(_TEMPLATIZED_LITERAL)
 
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdfr]|%[sdfr]|\{[^{}]*\}")
 HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
