@@ -306,6 +306,7 @@ DISPUTE_ATTACHMENT_MAX_BYTES = env_int("DISPUTE_ATTACHMENT_MAX_BYTES", 5 * 1024 
 # tracked apps' migrations; SQLite has no triggers and no audit trail (README).
 PGTRIGGER_MIGRATIONS = False
 PGTRIGGER_INSTALL_ON_MIGRATE = False
+PGHISTORY_ADMIN_CLASS = "audit.admin_events.EventsAdmin"  # says "PostgreSQL only" on SQLite
 PGHISTORY_ADMIN_LIST_DISPLAY = ["pgh_created_at", "pgh_label", "pgh_obj_model", "pgh_obj_id", "pgh_diff",
                                 "pgh_context"]
 # Data protection (SPEC section 15): personal data of a cardmember whose accounts all closed more than
