@@ -83,3 +83,18 @@ def audit_record(
         on=on, actor_role=by.role, actor=by.label[:150], user_id=by.user_id, action=action, company=company,
         account=account, card=card, reason=reason[:200], details=details or {},
     )
+
+
+def visible_account_with_actor(user: Any, number: str) -> tuple[Account, Actor]:
+    """The account `number` as `user` may act on it, with the audit actor they act as; else a 404
+    (an outsider learns nothing, SPEC section 1). The portal's and the API's payment pages share it."""
+    from django.http import Http404
+    from django.shortcuts import get_object_or_404
+
+    from accounts.selectors import visible_accounts
+
+    account = get_object_or_404(visible_accounts(user).select_related("company", "cardmember"), number=number)
+    actor = actor_for(user, company=account.company, account=account)
+    if actor is None:
+        raise Http404
+    return account, actor

@@ -40,6 +40,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.benchdb import ensure_database  # noqa: E402  (after the path set-up)
 
 CARDS = 10_000
 COMPANIES = 20
@@ -235,22 +236,6 @@ def build(run: str, today: dt.date) -> tuple[list[str], str]:
     charge_file_import(source=io.BytesIO(out.getvalue().encode()), filename=f"bench-history-{run}.csv")
     _token, key = api_token_create(name=f"bench {run}", kind="network")
     return numbers, key
-
-
-def ensure_database(url: str) -> None:
-    """Create the database named by DATABASE_URL if it does not exist yet."""
-    import psycopg2
-    from dj_database_url import parse
-
-    config = parse(url)
-    admin = psycopg2.connect(dbname="postgres", user=config["USER"], host=config["HOST"], port=config["PORT"],
-                             password=config["PASSWORD"] or None)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
-    admin.close()
 
 
 def free_port() -> int:

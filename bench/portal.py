@@ -24,26 +24,14 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.benchdb import ensure_database  # noqa: E402  (after the path set-up)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amexprog.settings.base")
 os.environ.pop("REDIS_URL", None)
 os.environ["OTP_REQUIRED_FOR_PAS"] = "false"  # the PA signs in by force_login; the TOTP step is not measured
 
 COMPANY = "BENCHPORTAL"
 OPENED = dt.date(2026, 1, 5)
-
-
-def ensure_database(url: str) -> None:
-    import psycopg2
-    from dj_database_url import parse
-
-    config = parse(url)
-    admin = psycopg2.connect(dbname="postgres", user=config["USER"], host=config["HOST"], port=config["PORT"])
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
-    admin.close()
 
 
 def build(count: int, charged: int):

@@ -20,24 +20,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.benchdb import ensure_database  # noqa: E402  (after the path set-up)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amexprog.settings.base")
 os.environ.pop("REDIS_URL", None)  # chunks run in-process: the benchmark measures the work, not a queue
 
 STATEMENT_DAY = dt.date(2026, 1, 5)
-
-
-def ensure_database(url: str) -> None:
-    import psycopg2
-    from dj_database_url import parse
-
-    config = parse(url)
-    admin = psycopg2.connect(dbname="postgres", user=config["USER"], host=config["HOST"], port=config["PORT"])
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{config["NAME"]}"')
-    admin.close()
 
 
 def build(accounts: int, postings: int) -> None:

@@ -8,7 +8,6 @@ An account outside the caller's scope is a 404.
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -22,8 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.audit import actor_for
-from accounts.selectors import visible_accounts, visible_companies
+from accounts.audit import visible_account_with_actor
+from accounts.selectors import visible_companies
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from charges.credit_refunds import booking_day, credit_refund_request
 from charges.payment_allocation import account_payment_allocation, company_payment_queryset, company_payments
@@ -67,15 +66,6 @@ class AllocationSerializer(serializers.Serializer):
     credits = CreditSerializer(many=True)
 
 
-def _account_and_actor(request: Request, number: str):
-    account = get_object_or_404(visible_accounts(request.user).select_related("company", "cardmember"),
-                                number=number)
-    actor = actor_for(request.user, company=account.company, account=account)
-    if actor is None:
-        raise Http404
-    return account, actor
-
-
 @extend_schema(summary="Which statement each payment paid (oldest billed first, terms §13e)", parameters=[NUMBER],
                responses={200: AllocationSerializer, 404: OpenApiResponse(description="No such account, or not "
                                                                                       "yours.")})
@@ -83,7 +73,7 @@ class AccountPaymentAllocationView(APIView):
     permission_classes = [IsPortalUserOrCompanyToken]
 
     def get(self, request: Request, number: str) -> Response:
-        account, _actor = _account_and_actor(request, number)
+        account, _actor = visible_account_with_actor(request.user, number)
         return Response(AllocationSerializer(account_payment_allocation(account=account, as_of=booking_day())).data)
 
 
@@ -104,7 +94,7 @@ class AccountCreditRefundView(APIView):
     permission_classes = [IsPortalUserOrCompanyToken]
 
     def post(self, request: Request, number: str) -> Response:
-        account, actor = _account_and_actor(request, number)
+        account, actor = visible_account_with_actor(request.user, number)
         posting = credit_refund_request(account=account, by=actor, on=booking_day())
         return Response({"account_number": account.number, "amount": str(posting.amount.amount),
                          "currency": account.currency, "iban": account.company.iban, "posting_id": posting.pk,

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.audit import Role, actor_for
-from accounts.selectors import visible_accounts
+from accounts.audit import Role, visible_account_with_actor
 from amexprog.common.errors import ApplicationError
 from charges.credit_refunds import booking_day, credit_refund_request
 from charges.payment_allocation import account_payment_allocation, company_payments
@@ -26,18 +25,9 @@ from ledger.selectors import account_balance
 from portal.views_orders import _administered_company
 
 
-def _account_and_actor(request: HttpRequest, number: str):
-    account = get_object_or_404(visible_accounts(request.user).select_related("company", "cardmember"),
-                                number=number)
-    actor = actor_for(request.user, company=account.company, account=account)
-    if actor is None:
-        raise Http404
-    return account, actor
-
-
 @login_required
 def account_payments(request: HttpRequest, number: str) -> HttpResponse:
-    account, actor = _account_and_actor(request, number)
+    account, actor = visible_account_with_actor(request.user, number)
     on = booking_day()
     balance = account_balance(account=account).amount
     return render(request, "portal/payments/account.html", {
@@ -50,7 +40,7 @@ def account_payments(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def account_credit_refund(request: HttpRequest, number: str) -> HttpResponse:
-    account, actor = _account_and_actor(request, number)
+    account, actor = visible_account_with_actor(request.user, number)
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the box to confirm the refund."))
         return redirect("portal:account_payments", number=account.number)
