@@ -27,7 +27,8 @@ def test_a_change_less_than_two_months_ahead_is_refused():
     assert FeeSchedule.objects.filter(market="DK").count() == 1
 
 
-def test_publishing_notifies_every_affected_holder_and_takes_effect_on_its_date(compiled_locale):
+@pytest.mark.usefixtures("compiled_locale")
+def test_publishing_notifies_every_affected_holder_and_takes_effect_on_its_date():
     individual = AccountFactory(cardmember=CardmemberFactory(company=CompanyFactory(number="70001")))
     central = CompanyFactory(number="70002", billing_type="central", default_liability="corporate")
     AccountFactory(cardmember=CardmemberFactory(company=central))
