@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.apis import AccountViewSet, CardmemberViewSet, CardViewSet, CompanyViewSet
 from accounts.audit_apis import AuditEntryViewSet, EmbossingOrderViewSet
+from accounts.import_apis import CompanyFileView
 from audit.apis import CardmemberDataExportView
 from charges.activity_apis import FxRateViewSet, HoldViewSet
 from charges.apis import ChargeFileViewSet, PaymentFileViewSet
@@ -22,8 +23,9 @@ from disputes.apis import (
     RefundRequestViewSet,
 )
 from disputes.incident_apis import IncidentViewSet
-from fees.apis import FeeScheduleViewSet, ReferenceRateViewSet, ReminderViewSet
+from fees.apis import FeeScheduleViewSet, InterestAccrualViewSet, ReferenceRateViewSet, ReminderViewSet
 from ledger.apis import AccountPostingListView
+from ledger.ops_apis import JournalEntryViewSet, LedgerAccountViewSet
 from liability.apis import ChargePersonalView, CompanyPersonalChargeListView
 from rewards.apis import EnrolmentViewSet, ExportBatchViewSet, PointsPostingViewSet
 from statements.apis import AccountStatementListView, CompanyStatementViewSet, StatementViewSet
@@ -59,6 +61,10 @@ router.register("reference-rates", ReferenceRateViewSet, basename="reference-rat
 router.register("audit-entries", AuditEntryViewSet, basename="audit-entry")
 router.register("reminders", ReminderViewSet, basename="reminder")
 router.register("embossing-orders", EmbossingOrderViewSet, basename="embossing-order")
+router.register("interest-accruals", InterestAccrualViewSet, basename="interest-accrual")
+# The general ledger (SPEC section 4), ops only.
+router.register("ledger/entries", JournalEntryViewSet, basename="ledger-entry")
+router.register("ledger/accounts", LedgerAccountViewSet, basename="ledger-account")
 
 urlpatterns = [
     # A cardmember's data (SPEC section 15): access and portability.
@@ -74,6 +80,8 @@ urlpatterns = [
     path("authorizations", AuthorizationView.as_view(), name="authorizations"),
     path("authorizations/", AuthorizationSlashView.as_view()),
     path("whoami", WhoAmIView.as_view(), name="whoami"),
+    # Company files (SPEC sections 11, 16): what `manage.py import_companies` does, for ops.
+    path("company-files/", CompanyFileView.as_view(), name="company-files"),
     # Reports and data files (SPEC section 14).
     path("companies/<str:number>/reports/<slug:name>.<slug:file_format>", CompanyReportView.as_view(),
          name="company-report"),

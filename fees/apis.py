@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from accounts.selectors import visible_accounts
 from amexprog.common import clock
 from amexprog.common.permissions import IsOpsForWrites, IsPortalUserOrCompanyToken
-from fees.models import FeeSchedule, ReferenceRate, Reminder
+from fees.models import FeeSchedule, InterestAccrual, ReferenceRate, Reminder
 from fees.publishing import FIELDS, fee_schedule_publish
 from fees.reference_rates import reference_rate_set
 
@@ -175,3 +175,44 @@ class ReminderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return (Reminder.objects.filter(account__in=visible_accounts(self.request.user))
                 .select_related("account", "fee_posting").order_by("-sent_on", "-id"))
+
+
+class InterestAccrualSerializer(serializers.ModelSerializer):
+    account_number = serializers.CharField(source="account.number", read_only=True)
+    statement_id = serializers.IntegerField(read_only=True, help_text="The overdue statement the interest runs on.")
+    amount = serializers.DecimalField(max_digits=24, decimal_places=12, read_only=True,
+                                      help_text="The day's interest, unrounded; rounded once when posted.")
+
+    class Meta:
+        model = InterestAccrual
+        fields = ["id", "account_number", "statement_id", "day", "unpaid", "annual_rate_percent",
+                  "reference_rate_date", "amount"]
+        read_only_fields = fields
+
+
+class InterestAccrualFilter(filters.FilterSet):
+    account = filters.CharFilter(field_name="account__number", help_text="Account number.")
+    company = filters.CharFilter(field_name="account__company__number", help_text="Company number.")
+    statement = filters.NumberFilter(field_name="statement_id", help_text="Statement id.")
+    day_from = filters.DateFilter(field_name="day", lookup_expr="gte", help_text="First day (inclusive).")
+    day_to = filters.DateFilter(field_name="day", lookup_expr="lte", help_text="Last day (inclusive).")
+
+    class Meta:
+        model = InterestAccrual
+        fields = ["account", "company", "statement", "day_from", "day_to"]
+
+
+@extend_schema_view(list=extend_schema(
+    summary="Late interest accrued day by day, newest first (SPEC section 8)",
+    description="One row per statement and day: the unpaid amount at the start of the day, the annual rate "
+                "(reference rate + margin) and the unrounded interest. Summed and rounded once into the interest "
+                "posting. Scoped like accounts: a company token sees its company's, a cardmember their own.",
+))
+class InterestAccrualViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = InterestAccrualSerializer
+    permission_classes = [IsPortalUserOrCompanyToken]
+    filterset_class = InterestAccrualFilter
+
+    def get_queryset(self):
+        return (InterestAccrual.objects.filter(account__in=visible_accounts(self.request.user))
+                .select_related("account").order_by("-day", "-id"))

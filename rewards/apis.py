@@ -7,14 +7,23 @@ company's enrolment or points are a 404, like ones that do not exist.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
@@ -22,6 +31,7 @@ from accounts.selectors import visible_accounts
 from amexprog.common import clock
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from rewards import services
+from rewards.exports import CONFIRMATION_COLUMNS, eurobonus_batch_export, eurobonus_confirmation_import
 from rewards.models import Enrolment, ExportBatch, PointsPosting
 from rewards.selectors import (
     administers,
@@ -174,6 +184,30 @@ class PointsPostingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
 
 
+class BatchMonthSerializer(serializers.Serializer):
+    month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="The month of the statement dates, YYYY-MM.")
+
+    def validate_month(self, value: str) -> dt.date:
+        year, month = value.split("-")
+        return dt.date(int(year), int(month), 1)
+
+
+class BatchExportSerializer(serializers.Serializer):
+    batch = ExportBatchSerializer()
+    first_export = serializers.BooleanField(help_text="False when the month was exported before (same file).")
+    content = serializers.CharField(help_text="The points file for SAS (CSV, UTF-8).")
+
+
+class ConfirmationUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="SAS's confirmation file: CSV, UTF-8, header row.")
+
+
+class BatchConfirmationSerializer(serializers.Serializer):
+    batch = ExportBatchSerializer()
+    accepted = serializers.IntegerField(help_text="Lines SAS accepted.")
+    rejected = serializers.IntegerField(help_text="Lines SAS rejected, listed for ops under EuroBonus exports.")
+
+
 class IsOps(BasePermission):
     def has_permission(self, request, view) -> bool:
         return bool(request.user and request.user.is_authenticated and request.user.is_staff)
@@ -195,3 +229,48 @@ class ExportBatchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             accrued_points=Coalesce(Sum("lines__points"), Value(0)), accrued_lines=Count("lines"),
             overdue=ExpressionWrapper(Q(pk__in=overdue), output_field=BooleanField()),
         ).order_by("-month")
+
+    def _batch(self, batch: ExportBatch) -> dict:
+        return ExportBatchSerializer(self.get_queryset().get(pk=batch.pk)).data
+
+    @extend_schema(
+        request=BatchMonthSerializer,
+        responses={200: BatchExportSerializer,
+                   400: OpenApiResponse(description="`month_not_complete` (run_cycle has not reached the month's "
+                                                    "last day), `batch_changed`, or `invalid`.")},
+        parameters=[IDEMPOTENCY],
+        summary="Export a month's points file for SAS (ops)",
+        description="What `manage.py export_eurobonus` does: the first export moves the month's batch accrued → "
+                    "exported and fixes its control total; exporting the month again returns the same file and "
+                    "counts nothing twice (`first_export` false). `content` is the CSV file to send to SAS.",
+        examples=[OpenApiExample("January 2026", request_only=True, value={"month": "2026-01"})],
+    )
+    @action(detail=False, methods=["post"], parser_classes=[JSONParser])
+    def export(self, request):
+        serializer = BatchMonthSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        exported = eurobonus_batch_export(month=serializer.validated_data["month"], on=clock.today())
+        return Response({"batch": self._batch(exported.batch), "first_export": exported.first_export,
+                         "content": exported.content.decode("utf-8")})
+
+    @extend_schema(
+        request={"multipart/form-data": ConfirmationUploadSerializer},
+        responses={200: BatchConfirmationSerializer,
+                   400: OpenApiResponse(description="A bad row records nothing: `file_rejected` with `extra.errors` "
+                                                    "(row, column, reason); or `batch_not_exported`, "
+                                                    "`batch_already_confirmed`.")},
+        parameters=[IDEMPOTENCY],
+        summary="Load SAS's confirmation of an exported batch (ops)",
+        description="What `manage.py import_eurobonus_confirmation` does: CSV " + ",".join(CONFIRMATION_COLUMNS)
+                    + ", one row per line of the batch, result accepted or rejected. The whole file is checked "
+                      "against the exported batch first; then the batch is confirmed.",
+    )
+    @action(detail=False, methods=["post"], parser_classes=[MultiPartParser])
+    def confirmation(self, request):
+        serializer = ConfirmationUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        upload.seek(0)
+        result = eurobonus_confirmation_import(stream=upload.file, on=clock.today())
+        return Response({"batch": self._batch(result.batch), "accepted": result.accepted,
+                         "rejected": result.rejected})

@@ -45,7 +45,7 @@ from fees.models import FeeSchedule
 from rewards.services import enrolment_request
 from statements.models import CompanyStatement
 from tests.accounts.factories import UserFactory
-from tests.accounts.order_files import CARD_ROW, csv_bytes
+from tests.accounts.order_files import CARD_ROW, company_file, csv_bytes
 from tests.charges.test_authorizations import authorize
 from tests.disputes.conftest import PDF, charge
 from tests.statements.scenarios import bill_on_opening_day
@@ -84,6 +84,8 @@ API_PUBLIC = profile(API_LIST, carol=OK, token_b=OK)
 # Ops only.
 API_OPS = {"anon": UNAUTHENTICATED, "bob": FORBIDDEN, "alice": FORBIDDEN, "carol": FORBIDDEN, "ops": OK,
            "token_a": FORBIDDEN, "token_b": FORBIDDEN, "token_network": FORBIDDEN, "token_ops": OK}
+# An ops-only POST action: GET is 405 for ops, everyone else is refused before that.
+API_OPS_POST_ONLY = profile(API_OPS, ops=NOT_ALLOWED, token_ops=NOT_ALLOWED)
 # A POST-only API action: GET is 405 for whoever gets past authentication and the object lookup.
 API_POST_ONLY = {"anon": UNAUTHENTICATED, "bob": NOT_ALLOWED, "alice": NOT_ALLOWED, "carol": NOT_ALLOWED,
                  "ops": NOT_ALLOWED, "token_a": NOT_ALLOWED, "token_b": NOT_ALLOWED,
@@ -193,6 +195,9 @@ ROUTES: dict[str, Route] = {
     "charge-file-detail": Route(pk("charge_file"), get=API_OPS),
     "payment-file-list": Route(get=API_OPS, write=UPLOAD),
     "payment-file-detail": Route(pk("payment_file"), get=API_OPS),
+    "company-files": Route(get=API_OPS_POST_ONLY, write=Write(
+        multipart=True, also=("bob", "alice", "token_a"),
+        body=lambda w: {"file": SimpleUploadedFile("c.csv", company_file({"company_number": "40004"}))})),
     # ── API: statements ───────────────────────────────────────────────────────────────────────────
     "statement-list": Route(get=API_LIST),
     "statement-detail": Route(pk("statement"), get=API_A_HOLDER),
@@ -232,6 +237,16 @@ ROUTES: dict[str, Route] = {
        for verb in ("approve", "reject", "suspend", "resume", "end")},
     "eurobonus-points-list": Route(get=API_LIST),
     "eurobonus-batch-list": Route(get=API_OPS),
+    "interest-accrual-list": Route(get=API_LIST),
+    # ── API: the general ledger (ops) ─────────────────────────────────────────────────────────────
+    "ledger-entry-list": Route(get=API_OPS),
+    "ledger-entry-detail": Route(lambda w: {"pk": w.statement.account.postings.first().entry_id}, get=API_OPS),
+    "ledger-account-list": Route(get=API_OPS),
+    "eurobonus-batch-export": Route(get=API_OPS_POST_ONLY,
+                                    write=Write(body=lambda w: {"month": "2026-01"}, also=("bob", "alice", "token_a"))),
+    "eurobonus-batch-confirmation": Route(get=API_OPS_POST_ONLY, write=Write(
+        multipart=True, also=("bob", "alice", "token_a"),
+        body=lambda w: {"file": SimpleUploadedFile("sas.csv", b"batch_reference,line_reference\n")})),
     # ── API: decisions, holds, rates, fees, audit log ───────────────────────────────────────────
     "hold-list": Route(get=API_LIST),
     "hold-detail": Route(pk("hold"), get=API_A_HOLDER),

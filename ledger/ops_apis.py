@@ -1,0 +1,113 @@
+"""The general ledger over the REST API, for ops only (SPEC section 4): journal entries with their
+legs, and the chart of accounts with its balances. What the admin's ledger pages show.
+
+Company tokens, PAs and cardmembers get 403: the ledger holds every company's money.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Prefetch, Sum
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+
+from amexprog.common.permissions import IsOpsTokenOrStaff
+from ledger.models import JournalEntry, JournalLeg, LedgerAccount
+
+
+class JournalLegSerializer(serializers.ModelSerializer):
+    ledger_account = serializers.CharField(source="ledger_account_id", help_text="Code in the chart of accounts.")
+    account_number = serializers.CharField(source="account.number", allow_null=True, default=None,
+                                           help_text="The cardmember account of a receivable leg, else null.")
+    amount = serializers.DecimalField(source="amount.amount", max_digits=18, decimal_places=2,
+                                      help_text="Positive is a debit, negative a credit.")
+    currency = serializers.CharField(source="amount.currency.code")
+
+    class Meta:
+        model = JournalLeg
+        fields = ["ledger_account", "account_number", "amount", "currency"]
+        read_only_fields = fields
+
+
+class JournalEntrySerializer(serializers.ModelSerializer):
+    legs = JournalLegSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = JournalEntry
+        fields = ["id", "source_key", "booked_on", "description", "created_at", "legs"]
+        read_only_fields = fields
+
+
+class JournalEntryFilter(filters.FilterSet):
+    booked_on_from = filters.DateFilter(field_name="booked_on", lookup_expr="gte",
+                                        help_text="First booking day (inclusive), YYYY-MM-DD.")
+    booked_on_to = filters.DateFilter(field_name="booked_on", lookup_expr="lte",
+                                      help_text="Last booking day (inclusive), YYYY-MM-DD.")
+    source_key = filters.CharFilter(field_name="source_key", lookup_expr="startswith",
+                                    help_text="Source keys starting with this, e.g. `charge/`.")
+    account = filters.CharFilter(method="with_account", help_text="Entries with a leg on this cardmember account.")
+    ledger_account = filters.CharFilter(method="with_ledger_account",
+                                        help_text="Entries with a leg on this code of the chart, e.g. `bank`.")
+
+    class Meta:
+        model = JournalEntry
+        fields = ["booked_on_from", "booked_on_to", "source_key", "account", "ledger_account"]
+
+    def with_account(self, queryset, name, value):
+        return queryset.filter(pk__in=JournalLeg.objects.filter(account__number=value).values("entry_id"))
+
+    def with_ledger_account(self, queryset, name, value):
+        return queryset.filter(pk__in=JournalLeg.objects.filter(ledger_account_id=value).values("entry_id"))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Journal entries with their legs, newest first (ops)",
+                       description="Every entry balances per currency: its legs (debits positive, credits "
+                                   "negative) sum to zero. Filter by booking day, source-key prefix, a "
+                                   "cardmember account or a code of the chart."),
+    retrieve=extend_schema(summary="One journal entry with its legs (ops)"),
+)
+class JournalEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = JournalEntrySerializer
+    permission_classes = [IsOpsTokenOrStaff]
+    filterset_class = JournalEntryFilter
+    queryset = JournalEntry.objects.prefetch_related(
+        Prefetch("legs", queryset=JournalLeg.objects.select_related("account").order_by("pk"))
+    ).order_by("-booked_on", "-id")
+
+
+class LedgerAccountSerializer(serializers.ModelSerializer):
+    balances = serializers.SerializerMethodField(
+        help_text='Per currency, debits less credits over every leg: {"DKK": "123.45"}.')
+
+    class Meta:
+        model = LedgerAccount
+        fields = ["code", "name", "type", "balances"]
+        read_only_fields = fields
+
+    def get_balances(self, ledger_account) -> dict[str, str]:
+        return self.context.get("balances", {}).get(ledger_account.code, {})
+
+
+@extend_schema_view(list=extend_schema(
+    summary="The chart of accounts with balances (ops)",
+    description="Each account's balance per currency is the sum of its legs: debits positive, credits negative.",
+))
+class LedgerAccountViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = LedgerAccountSerializer
+    permission_classes = [IsOpsTokenOrStaff]
+    filterset_fields = ["type"]
+    queryset = LedgerAccount.objects.order_by("code")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if self.action == "list":
+            balances: dict[str, dict[str, str]] = defaultdict(dict)
+            rows = (JournalLeg.objects.order_by().values("ledger_account_id", "amount_currency")
+                    .annotate(total=Sum("amount")))
+            for row in rows:
+                balances[row["ledger_account_id"]][row["amount_currency"]] = f"{row['total']:.2f}"
+            context["balances"] = balances
+        return context
