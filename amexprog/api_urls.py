@@ -23,11 +23,12 @@ from disputes.apis import (
     RefundRequestViewSet,
 )
 from disputes.incident_apis import IncidentViewSet
+from disputes.rules_apis import DisputeRulesViewSet
 from fees.apis import FeeScheduleViewSet, InterestAccrualViewSet, ReferenceRateViewSet, ReminderViewSet
 from ledger.apis import AccountPostingListView
 from ledger.ops_apis import JournalEntryViewSet, LedgerAccountViewSet
 from liability.apis import ChargePersonalView, CompanyPersonalChargeListView
-from rewards.apis import EnrolmentViewSet, ExportBatchViewSet, PointsPostingViewSet
+from rewards.apis import EnrolmentViewSet, ExportBatchViewSet, PointsPostingViewSet, PointsRuleViewSet
 from statements.apis import AccountStatementListView, CompanyStatementViewSet, StatementViewSet
 from statements.report_apis import CompanyReportView
 
@@ -47,10 +48,12 @@ router.register("company-statements", CompanyStatementViewSet, basename="company
 router.register("disputes", DisputeViewSet, basename="dispute")
 router.register("refund-requests", RefundRequestViewSet, basename="refund-request")
 router.register("incidents", IncidentViewSet, basename="incident")
+router.register("dispute-rules", DisputeRulesViewSet, basename="dispute-rules")
 # SAS EuroBonus (SPEC section 13).
 router.register("eurobonus/enrolments", EnrolmentViewSet, basename="eurobonus-enrolment")
 router.register("eurobonus/points", PointsPostingViewSet, basename="eurobonus-points")
 router.register("eurobonus/batches", ExportBatchViewSet, basename="eurobonus-batch")
+router.register("eurobonus/points-rules", PointsRuleViewSet, basename="eurobonus-points-rule")
 # Notices to holders and PAs, returned mail (SPEC section 15).
 router.register("notices", NoticeViewSet, basename="notice")
 # Holds (SPEC section 10), rates and fees (SPEC sections 6-8), the audit log (SPEC section 1).

@@ -32,7 +32,7 @@ from amexprog.common import clock
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from rewards import services
 from rewards.exports import CONFIRMATION_COLUMNS, eurobonus_batch_export, eurobonus_confirmation_import
-from rewards.models import Enrolment, ExportBatch, PointsPosting
+from rewards.models import Enrolment, ExportBatch, PointsPosting, PointsRule
 from rewards.selectors import (
     administers,
     effective_date,
@@ -185,7 +185,8 @@ class PointsPostingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class BatchMonthSerializer(serializers.Serializer):
-    month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", help_text="The month of the statement dates, YYYY-MM.")
+    month = serializers.RegexField(r"^[1-9]\d{3}-(0[1-9]|1[0-2])$",
+                                   help_text="The month of the statement dates, YYYY-MM.")
 
     def validate_month(self, value: str) -> dt.date:
         year, month = value.split("-")
@@ -206,6 +207,37 @@ class BatchConfirmationSerializer(serializers.Serializer):
     batch = ExportBatchSerializer()
     accepted = serializers.IntegerField(help_text="Lines SAS accepted.")
     rejected = serializers.IntegerField(help_text="Lines SAS rejected, listed for ops under EuroBonus exports.")
+
+
+class PointsRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PointsRule
+        fields = ["id", "market", "currency", "effective_from", "label", "spend_per_point",
+                  "forfeit_after_days_past_due"]
+        read_only_fields = fields
+
+
+class PointsRuleFilter(filters.FilterSet):
+    effective_from_from = filters.DateFilter(field_name="effective_from", lookup_expr="gte",
+                                             help_text="Versions effective on or after this day.")
+    effective_from_to = filters.DateFilter(field_name="effective_from", lookup_expr="lte",
+                                           help_text="Versions effective on or before this day.")
+
+    class Meta:
+        model = PointsRule
+        fields = ["market", "effective_from_from", "effective_from_to"]
+
+
+@extend_schema_view(list=extend_schema(
+    summary="EuroBonus points-rule versions per market, newest first (SPEC section 13)",
+    description="The version in force on a statement date is the latest one effective on or before it: spend per "
+                "point and when a late account forfeits. Read-only here; ops add versions in the admin.",
+))
+class PointsRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = PointsRuleSerializer
+    permission_classes = [IsPortalUserOrCompanyToken]
+    filterset_class = PointsRuleFilter
+    queryset = PointsRule.objects.order_by("market", "-effective_from")
 
 
 class IsOps(BasePermission):

@@ -71,9 +71,10 @@ def test_ops_export_a_complete_month_and_get_the_batch_and_the_file(january, tok
 
 
 def test_a_malformed_month_is_a_400_naming_the_field(january, tokens):
-    response = token_client(tokens.ops).post(EXPORT, {"month": "2026-13"}, format="json")
-    assert response.status_code == 400
-    assert "month" in response.json()["fields"]
+    for month in ("2026-13", "0000-01", "2026-1", ""):
+        response = token_client(tokens.ops).post(EXPORT, {"month": month}, format="json")
+        assert response.status_code == 400, month
+        assert "month" in response.json()["fields"]
     assert not ExportBatch.objects.filter(status="exported").exists()
 
 

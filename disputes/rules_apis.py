@@ -1,0 +1,46 @@
+"""SPEC section 12's numbers as data, over the REST API: the dispute-rule versions per market.
+
+Published terms, not a company's data: every caller the API admits reads them. Ops add a version in
+the admin; there is no service for it yet, so the API is read-only.
+"""
+
+from __future__ import annotations
+
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+
+from amexprog.common.permissions import IsPortalUserOrCompanyToken
+from disputes.models import DisputeRules
+
+
+class DisputeRulesSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DisputeRules
+        fields = ["id", "market", "effective_from", "currency", "late_after_months", "refused_after_months",
+                  "unauthorized_holder_cap", "refund_request_weeks", "refund_decision_bank_days"]
+        read_only_fields = fields
+
+
+class DisputeRulesFilter(filters.FilterSet):
+    effective_from_from = filters.DateFilter(field_name="effective_from", lookup_expr="gte",
+                                             help_text="Versions effective on or after this day.")
+    effective_from_to = filters.DateFilter(field_name="effective_from", lookup_expr="lte",
+                                           help_text="Versions effective on or before this day.")
+
+    class Meta:
+        model = DisputeRules
+        fields = ["market", "effective_from_from", "effective_from_to"]
+
+
+@extend_schema_view(list=extend_schema(
+    summary="Dispute rule versions per market, newest first (SPEC section 12)",
+    description="The version in force on a day is the latest one effective on or before it: when a dispute is "
+                "late or refused, the holder's cap for unauthorized use, the refund-request window and the "
+                "decision deadline. Read-only here; ops add versions in the admin.",
+))
+class DisputeRulesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = DisputeRulesSerializer
+    permission_classes = [IsPortalUserOrCompanyToken]
+    filterset_class = DisputeRulesFilter
+    queryset = DisputeRules.objects.order_by("market", "-effective_from")
