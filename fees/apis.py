@@ -193,13 +193,12 @@ class InterestAccrualSerializer(serializers.ModelSerializer):
 class InterestAccrualFilter(filters.FilterSet):
     account = filters.CharFilter(field_name="account__number", help_text="Account number.")
     company = filters.CharFilter(field_name="account__company__number", help_text="Company number.")
-    statement = filters.NumberFilter(field_name="statement_id", help_text="Statement id.")
     day_from = filters.DateFilter(field_name="day", lookup_expr="gte", help_text="First day (inclusive).")
     day_to = filters.DateFilter(field_name="day", lookup_expr="lte", help_text="Last day (inclusive).")
 
     class Meta:
         model = InterestAccrual
-        fields = ["account", "company", "statement", "day_from", "day_to"]
+        fields = ["account", "company", "day_from", "day_to"]
 
 
 @extend_schema_view(list=extend_schema(
