@@ -49,9 +49,18 @@ def queue(settings):
     conf = current_app.conf
     saved = {key: conf.get(key) for key in ("task_always_eager", "broker_url", "task_default_queue")}
     conf.update(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=name)
+    _forget_connections()
     yield name
     conf.update(saved)
+    _forget_connections()
     redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def _forget_connections() -> None:
+    """Publish through the broker now configured: an earlier test may have opened the app's producer
+    pool on the test settings' memory:// broker, where this test's tasks would vanish unseen."""
+    current_app._pool = None
+    current_app.amqp._producer_pool = None
 
 
 def start_worker(queue: str) -> subprocess.Popen:
