@@ -12,12 +12,10 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from accounts.authentication import ApiClient
-from accounts.models import ApiToken, Notice
-from amexprog.common.permissions import IsPortalUserOrCompanyToken
+from accounts.models import Notice
+from amexprog.common.permissions import IsOpsTokenOrStaff, IsPortalUserOrCompanyToken
 from communications.models import NoticeDelivery
 from communications.selectors import visible_notices
 from communications.services import notice_mark_returned
@@ -25,16 +23,6 @@ from communications.services import notice_mark_returned
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
     description="Replays return the first response; reuse with another body is 409.")
-
-
-class IsOps(BasePermission):
-    """An ops token, or signed-in staff."""
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if isinstance(user, ApiClient):
-            return user.token.kind == ApiToken.Kind.OPS
-        return bool(user and user.is_authenticated and user.is_staff)
 
 
 class NoticeDeliverySerializer(serializers.ModelSerializer):
@@ -99,7 +87,7 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=ReturnedSerializer, responses={200: NoticeSerializer}, parameters=[IDEMPOTENCY_PARAMETER],
                    summary="Ops: the notice's email came back; its recipient's contact becomes invalid")
-    @action(detail=True, methods=["post"], permission_classes=[IsOps])
+    @action(detail=True, methods=["post"], permission_classes=[IsOpsTokenOrStaff])
     def returned(self, request, pk=None):
         notice = self.get_object()
         serializer = ReturnedSerializer(data=request.data)

@@ -24,12 +24,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import JSONParser, MultiPartParser
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from accounts.selectors import visible_accounts
 from amexprog.common import clock
-from amexprog.common.permissions import IsPortalUserOrCompanyToken
+from amexprog.common.permissions import IsOpsTokenOrStaff, IsPortalUserOrCompanyToken
 from rewards import services
 from rewards.exports import CONFIRMATION_COLUMNS, eurobonus_batch_export, eurobonus_confirmation_import
 from rewards.models import Enrolment, ExportBatch, PointsPosting, PointsRule
@@ -240,11 +239,6 @@ class PointsRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     queryset = PointsRule.objects.order_by("market", "-effective_from")
 
 
-class IsOps(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.is_staff)
-
-
 @extend_schema_view(list=extend_schema(
     summary="SAS batches, accrued → exported → confirmed (ops)",
     description="`overdue` marks a batch exported more than 10 weeks ago without SAS's confirmation, or a "
@@ -252,7 +246,7 @@ class IsOps(BasePermission):
 ))
 class ExportBatchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ExportBatchSerializer
-    permission_classes = [IsOps]
+    permission_classes = [IsOpsTokenOrStaff]
     filterset_fields = ["status"]
 
     def get_queryset(self):
