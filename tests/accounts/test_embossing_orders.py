@@ -16,15 +16,11 @@ from accounts.models import Card, EmbossingOrder
 from accounts.pan import pan_hash
 from tests.accounts.order_files import card_file, card_rows, full_pans_in
 from tests.conftest import token_client
+from tests.portal.test_orders import ORDER  # the portal form's valid order
 
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 3, 2)
-ORDER = {
-    "employee_id": "E-77", "first_name": "Ida", "last_name": "Berg", "email": "ida@example.com", "phone": "",
-    "cost_centre": "CC-10", "language": "da", "address_line": "", "postal_code": "", "city": "", "country": "",
-    "liability": "", "billing": "", "cycle_day": "5", "monthly_limit": "5000.00",
-}
 
 
 @pytest.fixture(autouse=True)
