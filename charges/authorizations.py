@@ -31,8 +31,8 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BigIntegerField, Count, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Cast, Coalesce, Concat, Round
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -41,6 +41,7 @@ from accounts.models import Account, Card, Company
 from accounts.pan import pan_hash
 from amexprog.common.db import from_minor
 from amexprog.common.errors import ApplicationError
+from amexprog.common.prepared import execute
 from charges.authorization_models import (
     Authorization,
     AuthorizationType,
@@ -50,7 +51,7 @@ from charges.authorization_models import (
     ExposureChange,
     Hold,
 )
-from charges.authorization_sql import authorization_insert, card_for_update, execute
+from charges.authorization_sql import authorization_insert, card_for_update
 from charges.exposure import company_owed
 from charges.fx import cash_fee_amount, fx_convert, fx_fee_amount, fx_rates_for
 from fees.selectors import fee_schedule_in_force
@@ -126,11 +127,6 @@ class Outcome:
     explanation: dict[str, Any] = field(default_factory=dict)
 
 
-def _minor(amount_field: str, condition: Q | None = None) -> Sum:
-    """SUM in minor units, exact on SQLite too (amexprog.common.db)."""
-    return Sum(Cast(Round(F(amount_field) * 100), BigIntegerField()), filter=condition)
-
-
 def _minor_sql(column: str) -> str:
     return f"CAST(ROUND({column} * 100) AS BIGINT)"
 
@@ -144,6 +140,7 @@ def _spend_sql(vendor: str) -> str:
 
     kinds = ", ".join(f"'{kind}'" for kind in SPEND_KINDS)  # constants of the code, not input
     statements = Statement._meta.db_table
+    fence = "OFFSET 0" if vendor == "postgresql" else ""  # keeps PostgreSQL's planner from flattening it
     return f"""
 WITH billed AS (
   SELECT COALESCE(MAX(statement_date), %(opened_before)s) AS through FROM {statements} WHERE account_id = %(account)s
@@ -164,12 +161,19 @@ FROM (
   SELECT SUM(CASE WHEN transaction_date = %(on)s THEN {_minor_sql("amount")} END) AS day,
          SUM(CASE WHEN transaction_date >= %(month)s AND transaction_date <= %(on)s
                   THEN {_minor_sql("amount")} END) AS month,
-         SUM(CASE WHEN posting_date > billed.through THEN {_minor_sql("amount")} END) AS period,
+         SUM(CASE WHEN unbilled THEN {_minor_sql("amount")} END) AS period,
          SUM(CASE WHEN kind = %(cash)s AND transaction_date = %(on)s THEN {_minor_sql("amount")} END) AS cash_day,
-         SUM(CASE WHEN kind = %(cash)s AND posting_date > billed.through THEN {_minor_sql("amount")} END) AS cash_period
-    FROM {Posting._meta.db_table}, billed
-   WHERE account_id = %(account)s AND kind IN ({kinds})
-     AND (posting_date > billed.through OR transaction_date >= %(month)s)
+         SUM(CASE WHEN kind = %(cash)s AND unbilled THEN {_minor_sql("amount")} END) AS cash_period
+    FROM (
+      -- The account's postings since it was last billed or since the month began; the kinds are
+      -- filtered after the account's index scan (a plan that intersects it with the index on kind
+      -- reads every spend posting of every account).
+      SELECT kind, amount, transaction_date, posting_date > billed.through AS unbilled, kind IN ({kinds}) AS spend
+        FROM {Posting._meta.db_table}, billed
+       WHERE account_id = %(account)s AND (posting_date > billed.through OR transaction_date >= %(month)s)
+      {fence}
+    ) account_postings
+   WHERE spend
 ) p, (
   SELECT (SELECT {_minor_sql("owed")} FROM {CompanyExposure._meta.db_table} WHERE company_id = %(company)s) AS owed,
          (SELECT computed_at FROM {CompanyExposure._meta.db_table} WHERE company_id = %(company)s) AS computed_at,
@@ -212,15 +216,25 @@ def spend_of(*, card: Card, on: dt.date, at: dt.datetime, contactless: bool = Fa
     spend = Spend(day=row[1] + row[6], month=row[2] + row[7], period=row[3] + row[8], cash_day=row[4] + row[9],
                   cash_period=row[5] + row[10], company_exposure=row[0] + owed)
     if contactless:
-        last_pin = (Authorization.objects.filter(card_id=card.pk, approved=True, pin_verified=True)
-                    .order_by("-id").values("id")[:1])
-        since_pin = Authorization.objects.filter(
-            card_id=card.pk, approved=True, entry_mode=EntryMode.CONTACTLESS, pin_verified=False,
-            id__gt=Coalesce(Subquery(last_pin), Value(0)),
-        ).aggregate(amount=_minor("billed_amount"), count=Count("id"))
-        spend.contactless_amount = from_minor(since_pin["amount"])
-        spend.contactless_count = since_pin["count"]
+        with connection.cursor() as cursor:
+            execute(cursor, "authorization_contactless", _contactless_sql(),
+                    {"card": card.pk, "contactless": EntryMode.CONTACTLESS.value},
+                    {"card": "bigint", "contactless": "text"})
+            amount, count = cursor.fetchone()
+        spend.contactless_amount = from_minor(amount)
+        spend.contactless_count = count
     return spend
+
+
+@lru_cache(maxsize=1)
+def _contactless_sql() -> str:
+    """The card's approved contactless payments without a PIN since its last approved payment with one."""
+    table = Authorization._meta.db_table
+    return f"""
+SELECT SUM({_minor_sql("billed_amount")}), COUNT(*) FROM {table}
+ WHERE card_id = %(card)s AND approved AND entry_mode = %(contactless)s AND NOT pin_verified
+   AND id > COALESCE((SELECT MAX(id) FROM {table} WHERE card_id = %(card)s AND approved AND pin_verified), 0)
+"""
 
 
 def _card_refusal(card: Card, on: dt.date) -> str:

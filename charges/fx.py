@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
+from django.db import connection
+
 from amexprog.common.errors import ApplicationError
 from amexprog.common.money import require_decimal, round_money
+from amexprog.common.prepared import execute, row_plan
 from charges.models import FxRate
 
 # SPEC section 6: the rate date is the latest day with published rates strictly before the
@@ -63,28 +66,39 @@ class RateSet:
             ) from None
 
 
+def _no_rates(processing_date: dt.date) -> ApplicationError:
+    return ApplicationError(
+        NO_RATES.format(days=RATE_WINDOW_DAYS, processing_date=processing_date), "no_fx_rates",
+        {"processing_date": processing_date.isoformat()},
+    )
+
+
 def fx_rate_date_for(*, processing_date: dt.date) -> dt.date:
     """The latest day with published rates strictly before the processing date (SPEC section 6)."""
-    earliest = processing_date - dt.timedelta(days=RATE_WINDOW_DAYS)
-    rate_date = (
-        FxRate.objects.filter(rate_date__lt=processing_date, rate_date__gte=earliest)
-        .order_by("-rate_date")
-        .values_list("rate_date", flat=True)
-        .first()
-    )
-    if rate_date is None:
-        raise ApplicationError(
-            NO_RATES.format(days=RATE_WINDOW_DAYS, processing_date=processing_date), "no_fx_rates",
-            {"processing_date": processing_date.isoformat()},
-        )
-    return rate_date
+    return fx_rates_for(processing_date=processing_date).rate_date
+
+
+# The rates of the latest day with published rates strictly before the processing date and at most
+# RATE_WINDOW_DAYS before it, in one statement: read on every foreign-currency authorization.
+RATES_SQL = """
+SELECT {columns} FROM {table} t
+ WHERE t.rate_date = (SELECT MAX(rate_date) FROM {table} WHERE rate_date < %s AND rate_date >= %s)
+"""
 
 
 def fx_rates_for(*, processing_date: dt.date) -> RateSet:
-    rate_date = fx_rate_date_for(processing_date=processing_date)
-    rates = dict(FxRate.objects.filter(rate_date=rate_date).values_list("currency", "rate"))
+    """The ECB rates of the rate date for this processing date (SPEC section 6)."""
+    plan = row_plan(FxRate, "t", connection.vendor, ("rate_date", "currency", "rate"))
+    earliest = processing_date - dt.timedelta(days=RATE_WINDOW_DAYS)
+    with connection.cursor() as cursor:
+        execute(cursor, "fx_rates_for", RATES_SQL.format(columns=", ".join(plan.columns), table=FxRate._meta.db_table),
+                [processing_date, earliest], ["date", "date"])
+        rows = [dict(zip(plan.attnames, plan.convert(row), strict=True)) for row in cursor.fetchall()]
+    if not rows:
+        raise _no_rates(processing_date)
+    rates = {row["currency"]: row["rate"] for row in rows}
     rates.setdefault(EUR, Decimal(1))
-    return RateSet(rate_date=rate_date, per_eur=rates)
+    return RateSet(rate_date=rows[0]["rate_date"], per_eur=rates)
 
 
 @dataclass
