@@ -19,6 +19,10 @@ from audit.context import audit_enabled, token_metadata
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# Paths whose requests write no audited table, where the context would only cost: pghistory adds two
+# set_config() calls to every statement sent, and the network's authorization decisions carry a
+# throughput target (issue 5). A decision is its own record (who, what, when, why).
+UNAUDITED_PATHS = frozenset({"/api/v1/authorizations"})
 
 
 class _AuditRequest(DjangoRequest, WSGIRequest):
@@ -42,7 +46,7 @@ class AuditContextMiddleware:
     def __call__(self, request):
         request_id = request_id_of(request)
         request.request_id = request_id
-        if not audit_enabled():
+        if request.path in UNAUDITED_PATHS or not audit_enabled():
             response = self.get_response(request)
         else:
             user = getattr(request, "user", None)
