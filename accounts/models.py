@@ -321,6 +321,7 @@ class Notice(models.Model):
     body = models.TextField(_("body"))
     created_on = models.DateField(_("created on"))
     sent_at = models.DateTimeField(_("emailed at"), null=True, blank=True)
+    # The first opening by anyone; each person's own read state is communications.NoticeRead.
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     source_key = models.CharField(_("source key"), max_length=200, unique=True,
                                   help_text=_("Why the notice exists; makes creating it idempotent."))

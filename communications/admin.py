@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Notice
 from amexprog.common.errors import ApplicationError
-from communications.models import AdministratorContact, NoticeDelivery
+from communications.models import AdministratorContact, NoticeDelivery, NoticeRead
 from communications.services import notice_mark_returned
 
 
@@ -46,6 +46,19 @@ class NoticeDeliveryInline(admin.TabularInline):
         return False
 
 
+class NoticeReadInline(admin.TabularInline):
+    """Who opened the notice in their inbox, and when (Notice.read_at is the first of them)."""
+
+    model = NoticeRead
+    extra = 0
+    can_delete = False
+    fields = ["user", "read_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
     list_display = ["subject", "kind", "cardmember", "company", "created_on", "sent_at", "read_at"]
@@ -54,7 +67,7 @@ class NoticeAdmin(admin.ModelAdmin):
     raw_id_fields = ["cardmember", "company"]
     readonly_fields = ["sent_at", "read_at", "source_key"]
     list_select_related = ["cardmember", "company"]
-    inlines = [NoticeDeliveryInline]
+    inlines = [NoticeDeliveryInline, NoticeReadInline]
     actions = [notices_returned]
 
     def has_add_permission(self, request):

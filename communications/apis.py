@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from accounts.models import Notice
 from amexprog.common.permissions import IsOpsTokenOrStaff, IsPortalUserOrCompanyToken
 from communications.models import NoticeDelivery
-from communications.selectors import visible_notices
+from communications.selectors import visible_notices, with_read_at
 from communications.services import notice_mark_returned
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -41,6 +41,9 @@ class NoticeSerializer(serializers.ModelSerializer):
     cardmember = serializers.IntegerField(source="cardmember_id", read_only=True, allow_null=True)
     cardmember_company = serializers.CharField(source="cardmember.company.number", default=None, read_only=True)
     deliveries = NoticeDeliverySerializer(many=True, read_only=True)
+    read_at = serializers.DateTimeField(source="reader_read_at", read_only=True, allow_null=True,
+                                        help_text="When the signed-in person first opened it in their inbox; "
+                                                  "for an API token, the first opening by anyone.")
 
     class Meta:
         model = Notice
@@ -57,7 +60,8 @@ class NoticeFilter(filters.FilterSet):
     company = filters.CharFilter(method="filter_company", help_text="Company number (its notices and its "
                                                                      "cardmembers').")
     cardmember = filters.NumberFilter(field_name="cardmember_id")
-    unread = filters.BooleanFilter(field_name="read_at", lookup_expr="isnull")
+    unread = filters.BooleanFilter(field_name="reader_read_at", lookup_expr="isnull",
+                                   help_text="Not opened yet by the signed-in person (API token: by anyone).")
     sent = filters.BooleanFilter(field_name="sent_at", lookup_expr="isnull", exclude=True)
     created_after = filters.DateFilter(field_name="created_on", lookup_expr="gte")
     created_before = filters.DateFilter(field_name="created_on", lookup_expr="lte")
@@ -79,7 +83,7 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            visible_notices(self.request.user)
+            with_read_at(visible_notices(self.request.user), self.request.user)
             .select_related("company", "cardmember__company")
             .prefetch_related(Prefetch("deliveries", queryset=NoticeDelivery.objects.order_by("pk")))
             .order_by("-created_on", "-id")

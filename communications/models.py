@@ -2,11 +2,14 @@
 
 The notice itself (accounts.models.Notice) is what the holder reads in the portal inbox; a
 `NoticeDelivery` records one email of it to one recipient, so a notice to a company's several PAs
-is emailed to each of them once, and a returned email points at the address that bounced.
+is emailed to each of them once, and a returned email points at the address that bounced. A
+`NoticeRead` records that one person opened it in their inbox: a company notice is in the inbox of
+each of the company's PAs, and one PA opening it does not make it read for the others.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +47,26 @@ class NoticeDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice} → {self.email}"
+
+
+class NoticeRead(models.Model):
+    """One person opened the notice in their portal inbox (first opening; later ones keep the time).
+    Notice.read_at stays the first opening by anyone, for API tokens, the admin and the data export."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="reads", verbose_name=_("notice"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_reads",
+                             verbose_name=_("user"))
+    read_at = models.DateTimeField(_("read at"))
+
+    class Meta:
+        verbose_name = _("notice read")
+        verbose_name_plural = _("notice reads")
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "user"], name="notice_read_once_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice} ← {self.user}"
 
 
 class AdministratorContact(models.Model):

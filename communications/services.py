@@ -24,7 +24,7 @@ from django.utils import translation
 from accounts.models import Cardmember, Notice, ProgrammeAdministrator
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
-from communications.models import AdministratorContact, NoticeDelivery
+from communications.models import AdministratorContact, NoticeDelivery, NoticeRead
 from communications.selectors import Recipient, notice_recipients
 
 logger = logging.getLogger(__name__)
@@ -188,9 +188,13 @@ def contact_corrected(*, cardmember: Cardmember | None = None, administrator: Pr
                                                                                 invalid_email="")
 
 
-def notice_mark_read(*, notice: Notice) -> Notice:
-    """The first opening in the inbox marks the notice read; later openings keep that time."""
+def notice_mark_read(*, notice: Notice, user) -> Notice:
+    """Opening a notice in the inbox marks it read for this person only: a company notice stays
+    unread for the company's other PAs. Later openings keep the first time, per person and on the
+    notice itself (`Notice.read_at`: first opening by anyone)."""
+    now = clock.now()
+    NoticeRead.objects.get_or_create(notice=notice, user=user, defaults={"read_at": now})
     if notice.read_at is None:
-        notice.read_at = clock.now()
-        Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=notice.read_at)
+        notice.read_at = now
+        Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=now)
     return notice

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Va
 
 from accounts.models import Cardmember, ProgrammeAdministrator
 from amexprog.common import clock
-from communications.selectors import inbox_notices
+from communications.selectors import inbox_notices, inbox_unread
 from documents.models import TermsAcceptance, TermsVersion
 
 register = template.Library()
@@ -18,7 +18,7 @@ register = template.Library()
 def topbar_state(user) -> dict:
     in_force = (TermsVersion.objects.filter(effective_from__lte=clock.today())
                 .order_by("-effective_from", "-version").values("pk")[:1])
-    unread = (inbox_notices(user).filter(read_at__isnull=True).order_by().annotate(one=Value(1))
+    unread = (inbox_unread(inbox_notices(user), user).order_by().annotate(one=Value(1))
               .values("one").annotate(total=Count("pk")).values("total"))
     row = (
         get_user_model().objects.filter(pk=user.pk)

@@ -72,3 +72,30 @@ def test_list_query_count_is_fixed(tokens, company_a, count, django_assert_max_n
     with django_assert_max_num_queries(8):
         response = token_client(tokens.a).get(reverse("notice-list"))
     assert response.json()["count"] == count
+
+
+def test_session_users_unread_filter_and_read_at_are_their_own(client, tokens, alice, bob_account):
+    """A company notice opened by one PA stays unread for another PA of the company through the API;
+    an API token (no person) sees the first opening by anyone."""
+    from communications.services import notice_mark_read
+    from tests.accounts.factories import ProgrammeAdministratorFactory, UserFactory
+
+    anna = ProgrammeAdministratorFactory(user=UserFactory(username="anna"), companies=[bob_account.company]).user
+    notice = make_notice(key="a/pa", company=bob_account.company)
+    notice_mark_read(notice=notice, user=alice)
+    url = reverse("notice-list")
+    detail = reverse("notice-detail", args=[notice.pk])
+
+    client.force_login(alice)
+    assert notice.pk not in _ids(client.get(url, {"unread": "true"}))
+    assert notice.pk in _ids(client.get(url, {"unread": "false"}))
+    assert client.get(detail).json()["read_at"] is not None
+
+    client.force_login(anna)
+    assert notice.pk in _ids(client.get(url, {"unread": "true"}))
+    assert notice.pk not in _ids(client.get(url, {"unread": "false"}))
+    assert client.get(detail).json()["read_at"] is None
+
+    token = token_client(tokens.a)
+    assert notice.pk not in _ids(token.get(url, {"unread": "true"}))
+    assert token.get(detail).json()["read_at"] is not None

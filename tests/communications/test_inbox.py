@@ -1,5 +1,6 @@
 """The portal inbox (SPEC section 15): own notices only, unread first or newest first, a fixed
-number of queries, opening marks read, the unread count in the top bar; others' notices are 404."""
+number of queries, opening marks read (for the person opening it: each PA reads a company notice
+for themselves), the unread count in the top bar; others' notices are 404."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Notice
-from tests.accounts.factories import AccountFactory, CardmemberFactory, UserFactory
+from amexprog.common import clock
+from communications.models import NoticeRead
+from communications.services import notice_mark_read
+from portal.templatetags.portal_inbox import topbar_state
+from tests.accounts.factories import AccountFactory, CardmemberFactory, ProgrammeAdministratorFactory, UserFactory
 from tests.communications.conftest import DAY, make_notice
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +79,7 @@ def test_unread_first_order_and_filters(client, dina, dina_account):
                              on=DAY - dt.timedelta(days=5))
     new_read = make_notice(key="i/10", cardmember=dina_account.cardmember, subject="New read",
                            kind=Notice.Kind.REMINDER)
-    Notice.objects.filter(pk=new_read.pk).update(read_at=dt.datetime(2026, 3, 3, tzinfo=dt.UTC))
+    NoticeRead.objects.create(notice=new_read, user=dina, read_at=dt.datetime(2026, 3, 3, tzinfo=dt.UTC))
     client.force_login(dina)
 
     newest = list(client.get(reverse("portal:inbox")).context["page"])
@@ -109,12 +114,54 @@ def test_top_bar_links_for_a_pa(client, alice):
 
 
 def test_the_top_bar_costs_one_query(alice, bob_account, django_assert_num_queries):
-    from portal.templatetags.portal_inbox import topbar_state
-
     make_notice(key="t/1", company=bob_account.company)
     make_notice(key="t/2", cardmember=bob_account.cardmember)
     read = make_notice(key="t/3", company=bob_account.company)
-    Notice.objects.filter(pk=read.pk).update(read_at=dt.datetime(2026, 3, 3, tzinfo=dt.UTC))
+    NoticeRead.objects.create(notice=read, user=alice, read_at=dt.datetime(2026, 3, 3, tzinfo=dt.UTC))
     with django_assert_num_queries(1):
         state = topbar_state(alice)
     assert state == {"unread": 2, "is_pa": True, "terms_pending": False}
+
+
+@pytest.fixture
+def anna(company_a):
+    """A second PA of company A: she gets the same company notices as alice."""
+    return ProgrammeAdministratorFactory(user=UserFactory(username="anna"), companies=[company_a]).user
+
+
+def test_one_pa_opening_a_company_notice_leaves_it_unread_for_the_other(client, alice, anna, bob_account):
+    notice = make_notice(key="pa/1", company=bob_account.company, subject="Fee change for Alpha")
+    client.force_login(alice)
+    assert client.get(reverse("portal:notice_detail", args=[notice.pk])).status_code == 200
+
+    alices = client.get(reverse("portal:inbox"), {"unread": "1"})
+    assert list(alices.context["page"]) == []
+    assert 'class="unread"' not in client.get(reverse("portal:inbox")).content.decode()
+    assert topbar_state(alice)["unread"] == 0
+
+    client.force_login(anna)
+    annas = client.get(reverse("portal:inbox"), {"unread": "1"})
+    assert list(annas.context["page"]) == [notice]
+    page = client.get(reverse("portal:inbox")).content.decode()
+    assert 'class="unread"' in page and "Fee change for Alpha</strong>" in page
+    assert topbar_state(anna)["unread"] == 1
+    assert list(client.get(reverse("portal:inbox"), {"order": "unread"}).context["page"]) == [notice]
+
+    assert set(NoticeRead.objects.values_list("user__username", flat=True)) == {"alice"}
+    notice.refresh_from_db()
+    assert notice.read_at is not None  # the first opening by anyone, as API tokens see it
+
+
+def test_reading_twice_keeps_the_first_time_per_person(alice, anna, bob_account, monkeypatch):
+    notice = make_notice(key="pa/2", company=bob_account.company)
+    first = dt.datetime(2026, 3, 3, 9, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(clock, "now", lambda: first)
+    notice_mark_read(notice=notice, user=alice)
+    monkeypatch.setattr(clock, "now", lambda: first + dt.timedelta(hours=2))
+    notice_mark_read(notice=Notice.objects.get(pk=notice.pk), user=alice)
+    notice_mark_read(notice=Notice.objects.get(pk=notice.pk), user=anna)
+
+    reads = dict(NoticeRead.objects.values_list("user__username", "read_at"))
+    assert reads == {"alice": first, "anna": first + dt.timedelta(hours=2)}
+    notice.refresh_from_db()
+    assert notice.read_at == first
