@@ -9,28 +9,12 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from accounts.authentication import ApiClient
-from accounts.models import ApiToken
+from amexprog.common.permissions import IsOpsTokenOrPermittedStaff
 from charges.models import ChargeFile, PaymentFile
 from charges.payments import payments_import
 from charges.services import charge_file_import
-
-
-class IsOpsTokenOrStaff(BasePermission):
-    """Ops tokens, or signed-in staff holding the model permission for the action."""
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if isinstance(user, ApiClient):
-            return user.token.kind == ApiToken.Kind.OPS
-        if not (user and user.is_authenticated and user.is_staff):
-            return False
-        action = "add" if request.method == "POST" else "view"
-        model = view.queryset.model._meta
-        return user.has_perm(f"{model.app_label}.{action}_{model.model_name}")
 
 
 class ChargeFileUploadSerializer(serializers.Serializer):
@@ -95,7 +79,7 @@ class FileUploadViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.R
                         viewsets.GenericViewSet):
     """Files loaded so far, and the upload of a new one, validated whole (ops only)."""
 
-    permission_classes = [IsOpsTokenOrStaff]
+    permission_classes = [IsOpsTokenOrPermittedStaff]
     parser_classes = [MultiPartParser]
     filterset_fields = ["sha256", "filename"]
 

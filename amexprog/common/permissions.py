@@ -38,3 +38,18 @@ class IsOpsTokenOrStaff(BasePermission):
         if isinstance(user, ApiClient):
             return user.token.kind == ApiToken.Kind.OPS
         return bool(user and user.is_authenticated and user.is_staff)
+
+
+class IsOpsTokenOrPermittedStaff(IsOpsTokenOrStaff):
+    """Ops tokens, or ops staff who also hold the Django model permission for the action (add for POST,
+    view otherwise) on the view's model: for uploads that post to the ledger (charge and payment files)."""
+
+    def has_permission(self, request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        user = request.user
+        if isinstance(user, ApiClient):
+            return True
+        action = "add" if request.method == "POST" else "view"
+        model = view.queryset.model._meta
+        return user.has_perm(f"{model.app_label}.{action}_{model.model_name}")
