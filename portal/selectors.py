@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
 
 from accounts.models import Account, Company
 from accounts.selectors import visible_companies
+from amexprog.common import clock
+from amexprog.common.cycle import business_date
 
 
 def pa_companies(user) -> QuerySet[Company]:
@@ -23,3 +28,16 @@ def cardmember_accounts(user) -> QuerySet[Account]:
         .prefetch_related("cards")
         .order_by("number")
     )
+
+
+def administered_company_or_404(user, number: str) -> Company:
+    """The company `number` if `user` administers it; any other number is a 404, exactly like one that
+    does not exist (a PA cannot learn which company numbers exist)."""
+    companies = visible_companies(user).filter(administrators__user=user)
+    return get_object_or_404(companies, number=number)
+
+
+def issue_date() -> dt.date:
+    """The date cards ordered now are issued on (SPEC section 16): the business date, or today on a
+    fresh database."""
+    return business_date() or clock.today()

@@ -24,7 +24,7 @@ from amexprog.common.errors import ApplicationError
 from ledger.models import Posting
 from liability.services import personal_charge_mark, personal_charge_unmark
 from portal.forms_cards import ReportForm
-from portal.views_orders import _issue_date
+from portal.selectors import issue_date
 
 # The services' errors in the viewer's language.
 PERSONAL_ERRORS = {
@@ -62,7 +62,7 @@ def contact_edit(request: HttpRequest) -> HttpResponse:
     form = ContactForm(request.POST or None, initial=initial, cardmember=cardmember)
     if request.method == "POST" and form.is_valid():
         try:
-            cardmember_update(cardmember=cardmember, by=holder_actor(request), on=_issue_date(), **form.cleaned_data)
+            cardmember_update(cardmember=cardmember, by=holder_actor(request), on=issue_date(), **form.cleaned_data)
         except ApplicationError as exc:
             for field, errors in (exc.extra.get("fields") or {None: [exc.message]}).items():
                 for error in errors:
@@ -84,11 +84,11 @@ def charge_personal(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         if verb == "mark":
-            personal_charge_mark(posting=posting, by=holder_actor(request), on=_issue_date(),
+            personal_charge_mark(posting=posting, by=holder_actor(request), on=issue_date(),
                                  note=request.POST.get("note", ""))
             messages.success(request, _("The charge is marked as personal: the company is not liable for it."))
         else:
-            personal_charge_unmark(posting=posting, by=holder_actor(request), on=_issue_date())
+            personal_charge_unmark(posting=posting, by=holder_actor(request), on=issue_date())
             messages.success(request, _("The charge is no longer marked as personal."))
     except ApplicationError as exc:
         messages.error(request, str(PERSONAL_ERRORS.get(exc.code, exc.message)))
@@ -109,7 +109,7 @@ def card_report_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     form = ConfirmedReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            issued = lifecycle.card_report(card=card, by=holder_actor(request), on=_issue_date(),
+            issued = lifecycle.card_report(card=card, by=holder_actor(request), on=issue_date(),
                                            status=form.cleaned_data["status"], reason=form.cleaned_data["reason"])
         except ApplicationError as exc:
             form.add_error(None, exc.message)

@@ -23,8 +23,8 @@ from amexprog.common.db import from_minor, minor_sum
 from amexprog.common.errors import ApplicationError
 from ledger.models import Posting
 from portal.forms_company import CardmemberDataForm, CardmemberSearchForm, add_service_error
+from portal.selectors import administered_company_or_404, issue_date
 from portal.selectors_cardmembers import attach_page_details, company_cardmembers
-from portal.views_orders import _administered_company, _issue_date
 from statements.models import Statement
 
 PER_PAGE = 50
@@ -33,7 +33,7 @@ RECENT = 20
 
 @login_required
 def cardmember_list(request: HttpRequest, number: str) -> HttpResponse:
-    company = _administered_company(request, number)
+    company = administered_company_or_404(request.user, number)
     form = CardmemberSearchForm(request.GET or None)
     criteria = form.cleaned_data if form.is_valid() else {}
     cardmembers = company_cardmembers(company, **{key: value for key, value in criteria.items() if value})
@@ -47,7 +47,7 @@ def cardmember_list(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _cardmember(request: HttpRequest, number: str, pk: int) -> Cardmember:
-    company = _administered_company(request, number)
+    company = administered_company_or_404(request.user, number)
     return get_object_or_404(Cardmember.objects.select_related("company", "account"), company=company, pk=pk)
 
 
@@ -80,7 +80,7 @@ def cardmember_edit(request: HttpRequest, number: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in CARDMEMBER_FIELDS}
         try:
-            cardmember_update(cardmember=cardmember, by=by, on=_issue_date(), **changes)
+            cardmember_update(cardmember=cardmember, by=by, on=issue_date(), **changes)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:

@@ -25,7 +25,7 @@ from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 from charges.models import Authorization
 from portal.forms_cards import CloseAccountForm, ReasonForm, ReportForm, TerminateCompanyForm
-from portal.views_orders import _administered_company
+from portal.selectors import administered_company_or_404
 
 CARDS_PER_PAGE = 50
 AUTHORIZATIONS_SHOWN = 50
@@ -67,7 +67,7 @@ def _offered(card: Card, actor: Actor) -> list[str]:
 
 @login_required
 def company_cards(request: HttpRequest, number: str) -> HttpResponse:
-    company = _administered_company(request, number)
+    company = administered_company_or_404(request.user, number)
     cards = (Card.objects.filter(account__company=company)
              .select_related("account", "account__cardmember").order_by("account__cardmember__last_name", "-id"))
     page = Paginator(cards, CARDS_PER_PAGE).get_page(request.GET.get("page"))
@@ -153,7 +153,7 @@ def account_close(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def company_terminate(request: HttpRequest, number: str) -> HttpResponse:
-    company = _administered_company(request, number)
+    company = administered_company_or_404(request.user, number)
     by = actor_for(request.user, company=company)
     if by is None:
         raise Http404

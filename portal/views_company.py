@@ -18,21 +18,21 @@ from accounts.data_changes import company_pa_add, company_pa_remove, company_upd
 from accounts.models import AuditEntry
 from amexprog.common.errors import ApplicationError
 from portal.forms_company import AdministratorForm, CompanyDataForm, add_service_error
+from portal.selectors import administered_company_or_404, issue_date
 from portal.selectors_dashboard import company_dashboard
-from portal.views_orders import _administered_company, _issue_date
 
 COMPANY_ACTIONS = (AuditEntry.Action.COMPANY_UPDATED, AuditEntry.Action.PA_ADDED, AuditEntry.Action.PA_REMOVED)
 
 
 @login_required
 def company_detail(request: HttpRequest, number: str) -> HttpResponse:
-    company = _administered_company(request, number)
-    board = company_dashboard(company, on=_issue_date())
+    company = administered_company_or_404(request.user, number)
+    board = company_dashboard(company, on=issue_date())
     return render(request, "portal/company_detail.html", {"company": company, "board": board})
 
 
 def _company_and_actor(request: HttpRequest, number: str):
-    company = _administered_company(request, number)
+    company = administered_company_or_404(request.user, number)
     by = actor_for(request.user, company=company)
     if by is None:
         raise Http404
@@ -50,7 +50,7 @@ def company_edit(request: HttpRequest, number: str) -> HttpResponse:
     form = CompanyDataForm(request.POST or None, initial=CompanyDataForm.initial_for(company))
     if request.method == "POST" and form.is_valid():
         try:
-            company_update(company=company, by=by, on=_issue_date(), **form.cleaned_data)
+            company_update(company=company, by=by, on=issue_date(), **form.cleaned_data)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
@@ -67,7 +67,7 @@ def company_administrators(request: HttpRequest, number: str) -> HttpResponse:
     form = AdministratorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            company_pa_add(company=company, email=form.cleaned_data["email"], by=by, on=_issue_date())
+            company_pa_add(company=company, email=form.cleaned_data["email"], by=by, on=issue_date())
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
@@ -86,7 +86,7 @@ def company_administrator_remove(request: HttpRequest, number: str) -> HttpRespo
     company, by = _company_and_actor(request, number)
     email = request.POST.get("email", "")
     try:
-        company_pa_remove(company=company, email=email, by=by, on=_issue_date())
+        company_pa_remove(company=company, email=email, by=by, on=issue_date())
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

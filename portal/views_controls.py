@@ -22,7 +22,7 @@ from accounts.selectors import visible_cards
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 from portal.forms_cards import ControlsForm
-from portal.views_orders import _administered_company
+from portal.selectors import administered_company_or_404
 
 
 def _save(request: HttpRequest, form: ControlsForm, save) -> bool:
@@ -40,7 +40,7 @@ def _save(request: HttpRequest, form: ControlsForm, save) -> bool:
 
 @login_required
 def company_controls(request: HttpRequest, number: str) -> HttpResponse:
-    company = _administered_company(request, number)
+    company = administered_company_or_404(request.user, number)
     by = actor_for(request.user, company=company)
     if by is None:
         raise Http404

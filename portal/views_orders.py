@@ -7,42 +7,28 @@ embosser, never to a PA.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.embossing import card_order_embossed
 from accounts.imports import CARD_COLUMNS, cards_import
 from accounts.models import Company
-from accounts.selectors import visible_companies
-from amexprog.common import clock
 from amexprog.common.csvfiles import FileRejected
-from amexprog.common.cycle import business_date
 from amexprog.common.errors import ApplicationError
 from portal.forms import CardOrderFileForm, CardOrderForm
-
-
-def _administered_company(request: HttpRequest, number: str) -> Company:
-    companies = visible_companies(request.user).filter(administrators__user=request.user)
-    return get_object_or_404(companies, number=number)
-
-
-def _issue_date() -> dt.date:
-    """SPEC section 16: the business date, or today on a fresh database."""
-    return business_date() or clock.today()
+from portal.selectors import administered_company_or_404, issue_date
 
 
 @login_required
 def order_new(request: HttpRequest, number: str) -> HttpResponse:
-    company = _administered_company(request, number)
+    company = administered_company_or_404(request.user, number)
     form = CardOrderForm(request.POST or None, company=company)
     if request.method == "POST" and form.is_valid():
         try:
-            issued = card_order_embossed(company=company, order=form.to_order(), issued_on=_issue_date())
+            issued = card_order_embossed(company=company, order=form.to_order(), issued_on=issue_date())
         except ApplicationError as exc:
             field = exc.extra.get("field")
             form.add_error(field if field in form.fields else None, exc.message)
@@ -58,14 +44,14 @@ def order_new(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def order_upload(request: HttpRequest, number: str) -> HttpResponse:
-    company = _administered_company(request, number)
+    company = administered_company_or_404(request.user, number)
     form = CardOrderFileForm(request.POST or None, request.FILES or None)
     rejected: FileRejected | None = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         upload.seek(0)
         try:
-            summary = cards_import(stream=upload.file, issued_on=_issue_date(),
+            summary = cards_import(stream=upload.file, issued_on=issue_date(),
                                    companies=Company.objects.filter(pk=company.pk))
         except FileRejected as exc:
             rejected = exc

@@ -17,14 +17,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from disputes.selectors import visible_charges
-from portal.views_orders import _administered_company
+from portal.selectors import administered_company_or_404
 
 CHARGES_PER_PAGE = 50
 
 
 @login_required
 def company_dispute_charges(request: HttpRequest, number: str) -> HttpResponse:
-    company = _administered_company(request, number)
+    company = administered_company_or_404(request.user, number)
     query = (request.GET.get("q") or "").strip()[:100]
     charges = (visible_charges(request.user).filter(account__company=company)
                .select_related("account__cardmember", "card").order_by("-posting_date", "-id"))

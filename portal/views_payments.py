@@ -22,7 +22,7 @@ from amexprog.common.errors import ApplicationError
 from charges.credit_refunds import booking_day, credit_refund_request
 from charges.payment_allocation import account_payment_allocation, company_payments
 from ledger.selectors import account_balance
-from portal.views_orders import _administered_company
+from portal.selectors import administered_company_or_404
 
 
 @login_required
@@ -57,6 +57,6 @@ def account_credit_refund(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def company_payments_page(request: HttpRequest, number: str) -> HttpResponse:
-    company = _administered_company(request, number)
+    company = administered_company_or_404(request.user, number)
     return render(request, "portal/payments/company.html", {"company": company,
                                                              "rows": company_payments(company=company)})

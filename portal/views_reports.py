@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 
 from amexprog.common.errors import ApplicationError
 from charges.mcc import INDUSTRY_NAMES, industry_name
-from portal.views_orders import _administered_company, _issue_date
+from portal.selectors import administered_company_or_404, issue_date
 from statements.report_apis import CONTENT_TYPES, report_response
 from statements.reports import (
     REPORT_NAMES,
@@ -90,8 +90,8 @@ def _months(first: dt.date, last: dt.date) -> list[dt.date]:
 
 @login_required
 def company_reports(request: HttpRequest, number: str) -> HttpResponse:
-    company = _administered_company(request, number)
-    today = _issue_date()
+    company = administered_company_or_404(request.user, number)
+    today = issue_date()
     this_month = today.replace(day=1)
     try:
         billed_month = parse_month(request.GET["month"]) if request.GET.get("month") else months_back(this_month, 2)
@@ -115,11 +115,11 @@ def company_reports(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def company_report_download(request: HttpRequest, number: str, name: str, file_format: str) -> HttpResponse:
-    company = _administered_company(request, number)
+    company = administered_company_or_404(request.user, number)
     if name not in REPORT_NAMES or file_format not in CONTENT_TYPES:
         raise Http404
     try:
-        report = build_report(company=company, name=name, params=request.GET, today=_issue_date())
+        report = build_report(company=company, name=name, params=request.GET, today=issue_date())
     except ApplicationError as exc:
         messages.error(request, gettext(exc.message))
         return redirect("portal:company_reports", number=company.number)

@@ -41,7 +41,7 @@ from accounts.security import (
     totp_secret_base32,
 )
 from amexprog.common.errors import ApplicationError
-from portal.views_orders import _administered_company
+from portal.selectors import administered_company_or_404
 
 WRONG_CODE = gettext_lazy("That code is wrong or has expired. Enter the current 6-digit code from your "
                           "authenticator app.")
@@ -148,7 +148,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 @login_required
 def company_locked_logins(request: HttpRequest, number: str) -> HttpResponse:
-    company = _administered_company(request, number)
+    company = administered_company_or_404(request.user, number)
     return render(request, "portal/locked_logins.html",
                   {"company": company, "cardmembers": company_locked_cardmembers(company)})
 
@@ -156,7 +156,7 @@ def company_locked_logins(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def cardmember_unlock(request: HttpRequest, number: str, pk: int) -> HttpResponse:
-    company = _administered_company(request, number)
+    company = administered_company_or_404(request.user, number)
     cardmember = get_object_or_404(Cardmember.objects.select_related("user", "company"), pk=pk, company=company)
     by = actor_for(request.user, company=company)
     if by is None:
