@@ -19,6 +19,12 @@ if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a real secret of at least 50 characters")
 if PAN_HMAC_KEY == DEV_PAN_HMAC_KEY or len(PAN_HMAC_KEY) < 32:
     raise ImproperlyConfigured("PAN_HMAC_KEY must be a real secret of at least 32 characters")
+# SQLite and in-process ("eager") tasks are development conveniences (base.py): production refuses to
+# start without PostgreSQL and a broker, rather than quietly writing the ledger to a local file.
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":  # noqa: F405 (from base)
+    raise ImproperlyConfigured("DATABASE_URL must name the PostgreSQL database (postgres://…) in production")
+if not REDIS_URL:  # noqa: F405 (from base)
+    raise ImproperlyConfigured("REDIS_URL must name the Celery broker (redis://…) in production")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the host names served")

@@ -61,6 +61,8 @@ def test_production_sends_email_over_smtp_configured_from_the_environment(monkey
     monkeypatch.setenv("EMAIL_HOST_PASSWORD_FILE", str(password))
     monkeypatch.setenv("EMAIL_USE_TLS", "true")
     monkeypatch.setenv("DEFAULT_FROM_EMAIL", "cards@example.com")
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/amexprog")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     for name in ("amexprog.settings.production", "amexprog.settings.base"):
         sys.modules.pop(name, None)
     try:
@@ -85,3 +87,24 @@ def test_development_prints_email_and_tests_keep_it_in_memory(settings):
 
     assert base.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.mark.parametrize(("unset", "message"), [("DATABASE_URL", "PostgreSQL"), ("REDIS_URL", "broker")])
+def test_production_refuses_sqlite_and_in_process_tasks(monkeypatch, unset, message):
+    import importlib
+    import sys
+
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "k" * 60)
+    monkeypatch.setenv("PAN_HMAC_KEY", "x" * 40)
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "cards.example.com")
+    monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/amexprog")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.delenv(unset)
+    try:
+        for name in ("amexprog.settings.production", "amexprog.settings.base"):
+            sys.modules.pop(name, None)
+        with pytest.raises(ImproperlyConfigured, match=message):
+            importlib.import_module("amexprog.settings.production")
+    finally:
+        sys.modules.pop("amexprog.settings.production", None)
+        sys.modules.pop("amexprog.settings.base", None)
