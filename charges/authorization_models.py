@@ -127,7 +127,7 @@ class Hold(models.Model):
         verbose_name_plural = _("holds")
         ordering = ["-created_on", "-id"]
         indexes = [
-            models.Index(fields=["company", "status"]),
+            models.Index(fields=["company", "status", "expires_on"]),
             models.Index(fields=["account", "status", "created_on"]),
             models.Index(fields=["status", "expires_on"]),
         ]
@@ -135,6 +135,43 @@ class Hold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transaction_id} {self.amount} {self.currency} ({self.status})"
+
+
+class CompanyHoldTotal(models.Model):
+    """The sum of a company's open holds, for the company credit limit (SPEC section 10), so a decision
+    does not add up every open hold of a large company (on PostgreSQL; SQLite sums the holds).
+
+    Exact, not approximate: triggers on the hold table (migration 0006) write one HoldChange row per
+    company for each statement that opens, closes, changes or removes open holds — the decision's
+    insert, the charge import's settlement, run_cycle's expiry alike — committed or rolled back with
+    that statement's transaction. A decision reads this total plus the pending changes, and folds the
+    changes into the total once enough have piled up (under the company's row lock)."""
+
+    company = models.OneToOneField("accounts.Company", on_delete=models.CASCADE, primary_key=True,
+                                   related_name="+", verbose_name=_("company"))
+    open_amount = models.DecimalField(_("open holds"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("company hold total")
+        verbose_name_plural = _("company hold totals")
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.open_amount}"
+
+
+class HoldChange(models.Model):
+    """A change to the sum of a company's open holds not yet folded into its CompanyHoldTotal."""
+
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+",
+                                verbose_name=_("company"))
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("hold change")
+        verbose_name_plural = _("hold changes")
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.amount}"
 
 
 class CompanyExposure(models.Model):

@@ -60,7 +60,9 @@ class ChargeFile(models.Model):
 from charges.authorization_models import (  # noqa: E402,F401  (authorizations live beside charges)
     Authorization,
     CompanyExposure,
+    CompanyHoldTotal,
     ExposureChange,
     Hold,
+    HoldChange,
 )
 from charges.payment_models import Payment, PaymentFile  # noqa: E402,F401  (payments live beside charges)

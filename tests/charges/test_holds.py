@@ -159,3 +159,69 @@ def test_the_daily_step_counts_changes_of_companies_without_authorizations(bob_a
     assert exposures_refresh(at=dt.datetime(2026, 3, 11, 1, 0, tzinfo=dt.UTC)) == 1
     assert CompanyExposure.objects.get(company=company_a).owed == Decimal("200.00")
     assert not ExposureChange.objects.exists()
+
+
+def _kept_company_holds(company_id: int) -> Decimal:
+    """CompanyHoldTotal plus the pending HoldChange rows: what a decision reads on PostgreSQL."""
+    from django.db.models import Sum
+
+    from charges.models import CompanyHoldTotal, HoldChange
+
+    total = CompanyHoldTotal.objects.filter(company_id=company_id).values_list("open_amount", flat=True).first()
+    pending = HoldChange.objects.filter(company_id=company_id).aggregate(total=Sum("amount"))["total"]
+    return (total or Decimal("0.00")) + (pending or Decimal("0.00"))
+
+
+def _open_holds(company_id: int) -> Decimal:
+    from django.db.models import Sum
+
+    return Hold.objects.filter(company_id=company_id, status="open").aggregate(total=Sum("amount"))["total"] or \
+        Decimal("0.00")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize("bulk", [False, True])
+def test_the_kept_company_hold_total_follows_every_path_that_opens_or_closes_a_hold(
+        network, bob_card, frozen_day, bulk, monkeypatch):
+    """Approvals, the charge import's settlement (row by row and set-based), run_cycle's expiry, folds
+    and a removed hold all keep CompanyHoldTotal + HoldChange equal to the sum of the open holds."""
+    import charges.authorizations as decisions
+    from charges.models import HoldChange
+
+    monkeypatch.setattr(decisions, "FOLD_HOLD_CHANGES_AT", 3)
+    company_id = bob_card.card.account.company_id
+    for n in range(1, 8):
+        assert authorize(network, bob_card.pan, f"{n}0.25", transaction_id=f"K-{n}").json()["approved"]
+        assert _kept_company_holds(company_id) == _open_holds(company_id)
+    assert HoldChange.objects.filter(company_id=company_id).count() <= 3  # folded as they piled up
+    data = charge_file([charge_row("K-1", bob_card.pan, "10.25", transaction_date="2026-03-11",
+                                   processing_date="2026-03-12"),
+                        charge_row("K-2", bob_card.pan, "20.25", transaction_date="2026-03-11",
+                                   processing_date="2026-03-12")])
+    charge_file_import(source=io.BytesIO(data), filename="settle.csv", bulk=bulk)
+    assert _open_holds(company_id) == Decimal("251.25")  # 30.25 + 40.25 + … + 70.25
+    assert _kept_company_holds(company_id) == Decimal("251.25")
+    decisions.hold_changes_fold(company_id=company_id)
+    assert not HoldChange.objects.filter(company_id=company_id).exists()
+    assert _kept_company_holds(company_id) == Decimal("251.25")
+    Hold.objects.filter(transaction_id="K-3").delete()
+    assert _kept_company_holds(company_id) == _open_holds(company_id) == Decimal("221.00")
+    assert holds_expire(on=dt.date(2026, 3, 18)) == 4
+    assert _kept_company_holds(company_id) == _open_holds(company_id) == Decimal("0.00")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_open_holds_past_their_expiry_stop_counting_before_run_cycle_closes_them(network, bob_card, frozen_day):
+    card_controls_set(card=bob_card.card, by=ISSUER, on=TODAY, monthly_limit=Decimal("100000.00"))
+    company = bob_card.card.account.company
+    company.credit_limit = Money("1000.00", company.credit_limit.currency)
+    company.save(update_fields=["credit_limit"])
+    assert authorize(network, bob_card.pan, "900.00", transaction_id="E-1").json()["approved"]
+    assert authorize(network, bob_card.pan, "200.00", transaction_id="E-2").json()["reason"] == \
+        "company_credit_limit_exceeded"
+    with time_machine.travel(dt.datetime(2026, 3, 18, 9, 0, tzinfo=dt.UTC), tick=False):
+        # E-1 expires on 18 March; run_cycle has not closed it yet, but it no longer holds spend.
+        assert Hold.objects.get(transaction_id="E-1").status == "open"
+        assert authorize(network, bob_card.pan, "200.00", transaction_id="E-3").json()["approved"]
