@@ -3,8 +3,11 @@
 Once every account of a cardmember has been closed for longer than the bookkeeping retention period
 (settings.PERSONAL_DATA_RETENTION_YEARS, 5 years by default), their personal data is replaced by a
 stable pseudonym: names, email, phone, address, employee id, EuroBonus number, and the linked portal
-user (deactivated, username replaced). Nothing of the ledger changes: postings, statements and their
-totals keep every amount, so the books still balance and still reconcile.
+user (deactivated, username replaced). Where free text names the person (who opened a case, case
+notes, refund explanations, evidence notes, the holder's notices), the name becomes the pseudonym;
+uploaded evidence files are deleted, keeping only their type and size. Nothing of the ledger
+changes: postings, statements and their totals keep every amount, so the books still balance and
+still reconcile.
 
 The change is audited like any other (the cardmember's and user's update events, and a
 `Pseudonymisation` row). The older audit events of the same rows would still hold the personal data,
@@ -17,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 
 import pgtrigger
 from django.apps import apps
@@ -24,9 +28,16 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q
 
-from accounts.models import Account, AuditEntry, Cardmember
-from audit.models import CardmemberEvent, EnrolmentEvent, Pseudonymisation, UserEvent
-from disputes.models import CaseEvent, Dispute, RefundRequest
+from accounts.models import Account, AuditEntry, Cardmember, Notice
+from audit.models import (
+    CardmemberEvent,
+    DisputeEvent,
+    EnrolmentEvent,
+    Pseudonymisation,
+    RefundRequestEvent,
+    UserEvent,
+)
+from disputes.models import CaseEvent, Dispute, Evidence, RefundRequest
 from rewards.models import Enrolment, PointsPosting
 from rewards.models import EnrolmentEvent as EnrolmentHistory
 
@@ -72,10 +83,48 @@ def cardmembers_due(*, on: dt.date):
 
 
 def _replace_in(text: str, originals: list[str], pseudonym: str) -> str:
+    """Each of `originals` (longest first) as a whole word, in any case: a user name "bob" is replaced in
+    "bob wrote" and "Bob (bob)", never inside "bobsleigh"."""
     for original in originals:
         if original:
-            text = text.replace(original, pseudonym)
+            text = re.sub(rf"(?<!\w){re.escape(original)}(?!\w)", pseudonym, text, flags=re.IGNORECASE)
     return text
+
+
+class _TextRewrite:
+    """Replaces the person's names by the pseudonym in free-text fields: labels of who acted, and what the
+    holder, a PA or ops wrote (a case note, a refund explanation, a block reason in a notice). Text that
+    names them in another form cannot be found; files are erased instead (_erase_evidence_files)."""
+
+    def __init__(self, originals: list[str], pseudonym: str) -> None:
+        self.originals, self.pseudonym = originals, pseudonym
+
+    def __call__(self, queryset, *fields: str) -> int:
+        model = queryset.model
+        limits = {name: model._meta.get_field(name).max_length for name in fields}
+        changed = 0
+        for row in queryset.values("pk", *fields):
+            values = {}
+            for name in fields:
+                text = _replace_in(row[name] or "", self.originals, self.pseudonym)
+                if text != (row[name] or ""):
+                    values[name] = text[:limits[name]] if limits[name] else text
+            if values:
+                model.objects.filter(pk=row["pk"]).update(**values)
+                changed += 1
+        return changed
+
+
+def _erase_evidence_files(evidence) -> int:
+    """Uploaded evidence (receipts, letters, police reports) is the person's data through and through and
+    cannot be pseudonymised: the files are deleted once the transaction commits, and the rows keep only
+    the type and size. The names the uploads had are cleared, as they often name the person."""
+    stored = [name for name in evidence.exclude(file="").values_list("file", flat=True)]
+    evidence.exclude(file="", original_name="").update(file="", original_name="")
+    if stored:
+        storage = Evidence._meta.get_field("file").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in stored])
+    return len(stored)
 
 
 @transaction.atomic
@@ -91,7 +140,8 @@ def cardmember_pseudonymise(*, cardmember: Cardmember, on: dt.date) -> Pseudonym
     email = f"{pseudonym}@{PSEUDONYM_EMAIL_DOMAIN}"
     user = cardmember.user
     # What names the person in free-text labels (who opened a dispute, who acted): replaced as well.
-    originals = [cardmember.full_name, f"{cardmember.last_name}, {cardmember.first_name}"]
+    originals = [cardmember.full_name, f"{cardmember.last_name}, {cardmember.first_name}", cardmember.first_name,
+                 cardmember.last_name]
     if user is not None:
         originals += [user.get_full_name(), user.get_username()]
     originals = sorted({name for name in originals if name.strip()}, key=len, reverse=True)
@@ -108,16 +158,27 @@ def cardmember_pseudonymise(*, cardmember: Cardmember, on: dt.date) -> Pseudonym
     Enrolment.objects.filter(account_id__in=account_ids).update(member_number=eurobonus)
     PointsPosting.objects.filter(account_id__in=account_ids).update(member_number=eurobonus)
     EnrolmentHistory.objects.filter(enrolment__account_id__in=account_ids).update(member_number=eurobonus)
-    for model, field in ((Dispute, "opened_by"), (RefundRequest, "submitted_by")):
-        for pk, label in model.objects.filter(account_id__in=account_ids).values_list("pk", field):
-            model.objects.filter(pk=pk).update(**{field: _replace_in(label, originals, pseudonym)[:150]})
+    rewrite = _TextRewrite(originals, pseudonym)
+    rewrite(Dispute.objects.filter(account_id__in=account_ids), "opened_by")
+    rewrite(RefundRequest.objects.filter(account_id__in=account_ids), "submitted_by", "explanation",
+            "decision_reason")
     case_events = CaseEvent.objects.filter(Q(dispute__account_id__in=account_ids)
                                            | Q(refund_request__account_id__in=account_ids)
                                            | Q(incident__account_id__in=account_ids))
     if user is not None:
         case_events = case_events | CaseEvent.objects.filter(by_user=user)
-    for pk, label in case_events.values_list("pk", "by"):
-        CaseEvent.objects.filter(pk=pk).update(by=_replace_in(label, originals, pseudonym)[:150])
+    rewrite(case_events, "by", "note")
+    evidence = Evidence.objects.filter(Q(dispute__account_id__in=account_ids)
+                                       | Q(refund_request__account_id__in=account_ids))
+    rewrite(evidence, "added_by", "note")
+    _erase_evidence_files(evidence)
+    # The holder's own notices (the inbox and the emails sent): a block reason or a case note may name them.
+    rewrite(Notice.objects.filter(cardmember=cardmember), "subject", "body")
+    # The company's notices (centrally billed accounts' go to the PAs) concern all its cardmembers: there only
+    # the full name is theirs alone, a first name may be a colleague's.
+    full_names = [name for name in originals if name in (cardmember.full_name,
+                                                         f"{cardmember.last_name}, {cardmember.first_name}")]
+    _TextRewrite(full_names, pseudonym)(Notice.objects.filter(company_id=cardmember.company_id), "subject", "body")
     if apps.is_installed("communications"):
         NoticeDelivery = apps.get_model("communications", "NoticeDelivery")
         NoticeDelivery.objects.filter(cardmember=cardmember).update(email=email)
@@ -130,20 +191,24 @@ def cardmember_pseudonymise(*, cardmember: Cardmember, on: dt.date) -> Pseudonym
         user.set_unusable_password()
         user.save(update_fields=["username", "first_name", "last_name", "email", "is_active", "password"])
     _scrub_audit_history(cardmember=cardmember, user=user, profile=profile, eurobonus=eurobonus,
-                         account_ids=account_ids)
+                         account_ids=account_ids, rewrite=rewrite)
     last_closed = Account.objects.filter(pk__in=account_ids).aggregate(last=Max("closed_on"))["last"]
     return Pseudonymisation.objects.create(cardmember=cardmember, pseudonym=pseudonym, on=on,
                                            last_account_closed_on=last_closed)
 
 
-def _scrub_audit_history(*, cardmember, user, profile, eurobonus, account_ids) -> None:
+def _scrub_audit_history(*, cardmember, user, profile, eurobonus, account_ids, rewrite: _TextRewrite) -> None:
     """The audit trail's earlier copies of the same personal data get the same pseudonyms."""
     if connection.vendor != "postgresql":  # no triggers, so no history to scrub (README)
         return
     with pgtrigger.ignore("audit.CardmemberEvent:append_only", "audit.UserEvent:append_only",
-                          "audit.EnrolmentEvent:append_only"):
+                          "audit.EnrolmentEvent:append_only", "audit.DisputeEvent:append_only",
+                          "audit.RefundRequestEvent:append_only"):
         CardmemberEvent.objects.filter(pgh_obj_id=cardmember.pk).update(**profile)
         EnrolmentEvent.objects.filter(account_id__in=account_ids).update(member_number=eurobonus)
+        rewrite(DisputeEvent.objects.filter(account_id__in=account_ids), "opened_by")
+        rewrite(RefundRequestEvent.objects.filter(account_id__in=account_ids), "submitted_by", "explanation",
+                "decision_reason")
         if user is not None:
             UserEvent.objects.filter(pgh_obj_id=user.pk).update(username=user.username, first_name="",
                                                                  last_name="", email="")

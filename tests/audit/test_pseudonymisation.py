@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Q
 from django.test import Client
 from moneyed import Money
 
@@ -191,3 +193,94 @@ def test_a_user_unrelated_to_the_cardmember_is_untouched(closed_bob):
     cardmembers_pseudonymise_due(on=DUE_ON)
     other.refresh_from_db()
     assert (other.username, other.is_active) == ("dina", True)
+
+
+@pytest.fixture
+def bob_cases(bob_card, settings, tmp_path):
+    """Before bob's account closes: a dispute with a note and a receipt, a refund request and a notice,
+    each naming him in free text the way people write (any case, either name)."""
+    from accounts.notices import holder_notice
+    from disputes.audit import actor_of
+    from disputes.services import dispute_evidence_add, dispute_open, refund_request_submit
+    from ledger.services import posting_create
+    from tests.disputes.conftest import PDF
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    account = bob_card.card.account
+    holder = actor_of(account.cardmember.user)  # "Bob (bob)"
+    ops = actor_of(UserFactory(username="olga", first_name="Olga", is_staff=True))
+
+    def purchase(key: str, amount: str):
+        return posting_create(
+            account=account, kind="purchase", amount=Money(amount, "DKK"), posting_date=dt.date(2026, 1, 10),
+            source_key=f"charge/{key}", description="Hotel Alpha, København", card=bob_card.card,
+            transaction_date=dt.date(2026, 1, 10), merchant_name="Hotel Alpha", merchant_city="København",
+            merchant_country="DK", mcc="7011")[0]
+
+    dispute = dispute_open(charge=purchase("case-1", "400.00"), reason="not_received", by=holder,
+                           on=dt.date(2026, 1, 12), note="Bob Jensen never stayed; bob went bobsleighing instead.",
+                           upload=io.BytesIO(PDF), filename="receipt-bob-jensen.pdf")
+    dispute_evidence_add(dispute=dispute, by=ops, on=dt.date(2026, 1, 13), note="Called JENSEN, he confirmed.")
+    refund = refund_request_submit(charge=purchase("case-2", "300.00"), expected_amount=Money("100.00", "DKK"),
+                                   explanation="I, Bob Jensen, expected about 100 kroner.", by=holder,
+                                   on=dt.date(2026, 1, 14))
+    holder_notice(account=account, kind="block", on=dt.date(2026, 1, 15), source_key="test/block-bob",
+                  text=lambda: ("Your card is blocked", "Blocked at the request of Bob Jensen by phone."))
+    # company A bills centrally: the notices of its cards go to its PAs, who also have a Bob Hansen.
+    holder_notice(account=account, kind="block", on=dt.date(2026, 1, 15), source_key="test/block-other-bob",
+                  text=lambda: ("A card is blocked", "Blocked at the request of Bob Hansen."))
+    return dispute, refund
+
+
+def test_free_text_names_the_holder_no_more_and_evidence_files_are_erased(
+        bob_cases, closed_bob, django_capture_on_commit_callbacks):
+    from accounts.models import Notice
+    from disputes.models import CaseEvent, Evidence
+
+    dispute, refund = bob_cases
+    stored = [e.file.path for e in Evidence.objects.filter(dispute=dispute).exclude(file="")]
+    assert len(stored) == 1 and os.path.exists(stored[0])
+    pseudonym = pseudonym_for(closed_bob)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert cardmembers_pseudonymise_due(on=DUE_ON) == 1
+
+    dispute.refresh_from_db()
+    refund.refresh_from_db()
+    assert dispute.opened_by == f"{pseudonym} ({pseudonym})"
+    assert refund.submitted_by == f"{pseudonym} ({pseudonym})"
+    assert refund.explanation == f"I, {pseudonym}, expected about 100 kroner."
+    notes = dict(Evidence.objects.filter(dispute=dispute).values_list("note", "added_by"))
+    assert notes == {f"{pseudonym} never stayed; {pseudonym} went bobsleighing instead.": f"{pseudonym} ({pseudonym})",
+                     f"Called {pseudonym}, he confirmed.": "Olga (olga)"}
+    # The receipt is gone from storage and from the row; its type and size stay for the case record.
+    assert not os.path.exists(stored[0])
+    receipt = Evidence.objects.get(dispute=dispute, content_type="application/pdf")
+    assert (receipt.file.name, receipt.original_name, receipt.size > 0) == ("", "", True)
+    texts = " ".join(f"{e.by} {e.note}" for e in CaseEvent.objects.filter(dispute=dispute))
+    texts += " ".join(f"{e.by} {e.note}" for e in CaseEvent.objects.filter(refund_request=refund))
+    notice = Notice.objects.get(source_key="test/block-bob")
+    texts += f" {notice.subject} {notice.body}"
+    assert "bobsleighing" in texts  # whole words only
+    for name in ("bob", "jensen"):
+        assert not re.search(rf"\b{name}\b", texts, flags=re.IGNORECASE), name
+    assert notice.body == f"Blocked at the request of {pseudonym} by phone."
+    assert Notice.objects.get(source_key="test/block-other-bob").body == "Blocked at the request of Bob Hansen."
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_history_of_the_holders_cases_names_them_no_more(bob_cases, closed_bob):
+    from audit.models import DisputeEvent, RefundRequestEvent
+
+    dispute, refund = bob_cases
+    assert DisputeEvent.objects.filter(pgh_obj_id=dispute.pk, opened_by="Bob (bob)").exists()
+    assert RefundRequestEvent.objects.filter(pgh_obj_id=refund.pk, explanation__icontains="jensen").exists()
+
+    cardmembers_pseudonymise_due(on=DUE_ON)
+
+    assert DisputeEvent.objects.filter(pgh_obj_id=dispute.pk).exists()
+    assert not DisputeEvent.objects.filter(pgh_obj_id=dispute.pk, opened_by__icontains="bob").exists()
+    events = RefundRequestEvent.objects.filter(pgh_obj_id=refund.pk)
+    assert events.exists()
+    assert not events.filter(Q(submitted_by__icontains="bob") | Q(explanation__icontains="jensen")).exists()
