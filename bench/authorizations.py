@@ -282,7 +282,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (3 suits 2 cores best)")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (more than 1: gthread workers)")
-    parser.add_argument("--concurrency", type=int, default=3, help="concurrent client connections")
+    parser.add_argument("--concurrency", type=int, default=6,
+                        help="concurrent client connections (a network has many requests in flight: twice the "
+                             "workers keeps each busy while another request's commit waits for its WAL flush)")
     parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--schedule", help=argparse.SUPPRESS)

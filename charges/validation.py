@@ -19,6 +19,7 @@ from babel.numbers import get_currency_precision, list_currencies
 
 from accounts.models import Card
 from accounts.pan import is_valid_pan, pan_hash
+from amexprog.common import csvfiles
 from amexprog.common.csvfiles import ErrorCollector, RowError, currency_is_known
 from amexprog.common.errors import ApplicationError
 from amexprog.common.logging import mask_pans
@@ -38,8 +39,6 @@ MAX_AMOUNT = Decimal(10) ** 12
 MAX_MERCHANT_NAME = 100
 MAX_MERCHANT_CITY = 60
 ECHO_CHARS = 40  # how much of a bad value a reason repeats
-TRUE_WORDS = ("true", "1", "yes")
-FALSE_WORDS = ("false", "0", "no", "")
 REVIEW_STATUSES = (Card.Status.LOST, Card.Status.STOLEN, Card.Status.CANCELLED)
 
 # Card-number states, as the staging table carries them (the number itself never leaves Python).
@@ -79,7 +78,6 @@ NUL_CHARACTER = "contains a NUL character"
 CHARGE_DESCRIPTIONS = {"purchase": "Purchase", "refund": "Refund", "cash": "Cash withdrawal"}
 
 _TRANSACTION_ID = re.compile(rf"[A-Za-z0-9._:-]{{1,{MAX_TRANSACTION_ID}}}")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _AMOUNT = re.compile(r"[0-9]{1,40}(\.[0-9]{1,40})?")
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _MCC = re.compile(r"[0-9]{4}")
@@ -131,11 +129,9 @@ def supported_currencies() -> dict[str, int]:
 
 
 def parse_date(value: str) -> dt.date | None:
-    """Strictly YYYY-MM-DD (Python's fromisoformat alone would also take 20260311 or 2026-W11-3)."""
-    if not _DATE.fullmatch(value):
-        return None
+    """csvfiles.parse_date (strictly YYYY-MM-DD), None for anything else: the row checker words the reason."""
     try:
-        return dt.date.fromisoformat(value)
+        return csvfiles.parse_date(value)
     except ValueError:
         return None
 
@@ -145,12 +141,10 @@ def parse_amount(value: str) -> Decimal | None:
 
 
 def parse_flag(value: str) -> bool | None:
-    lowered = value.lower()
-    if lowered in TRUE_WORDS:
-        return True
-    if lowered in FALSE_WORDS:
-        return False
-    return None
+    try:
+        return csvfiles.parse_bool(value)
+    except ValueError:
+        return None
 
 
 def card_number_state(number: str) -> tuple[int, str, str]:

@@ -144,11 +144,20 @@ def read_rows(stream: BinaryIO, columns: list[str], errors: ErrorCollector) -> I
 
 # Field parsers: each returns the value or raises ValueError with a reason fit for the report.
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+TRUE_WORDS = ("true", "1", "yes")
+FALSE_WORDS = ("false", "0", "no", "")
+
+
 def parse_date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    """Strictly YYYY-MM-DD: date.fromisoformat alone also takes 20260311 or 2026-W11-3, which no file or
+    command of ours means."""
+    if _ISO_DATE.fullmatch(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)")
 
 
 def parse_amount(value: str, currency: str, *, allow_zero: bool = False) -> Decimal:
@@ -168,9 +177,9 @@ def parse_amount(value: str, currency: str, *, allow_zero: bool = False) -> Deci
 
 def parse_bool(value: str) -> bool:
     lowered = value.lower()
-    if lowered in ("true", "1", "yes"):
+    if lowered in TRUE_WORDS:
         return True
-    if lowered in ("false", "0", "no", ""):
+    if lowered in FALSE_WORDS:
         return False
     raise ValueError(f"{value!r} is not true or false")
 

@@ -118,6 +118,16 @@ def test_a_file_with_one_bad_row_posts_nothing_and_names_the_row(central, tmp_pa
     assert "more decimals than DKK allows" in report
 
 
+@pytest.mark.parametrize("day", ["20260201", "2026-W05-7", "2026-032"])
+def test_a_date_is_only_ever_yyyy_mm_dd(central, tmp_path, day):
+    """Python's date.fromisoformat would take these as 1 February 2026; a bank file that writes them is
+    not the file we agreed on, as for charge files and the commands' --date."""
+    with pytest.raises(CommandError, match="nothing was loaded"):
+        load(tmp_path, f"P-1,600000000001,,{day},payment,10.00,DKK,transfer,,\n")
+    assert f"'{day}' is not a date (YYYY-MM-DD)" in (tmp_path / "payments.csv.errors.json").read_text()
+    assert not Posting.objects.filter(kind="payment").exists()
+
+
 def test_a_file_is_loaded_once_and_a_payment_id_once(central, tmp_path):
     load(tmp_path, "P-9,600000000001,,2026-02-01,payment,10.00,DKK,transfer,,\n", "a.csv")
     with pytest.raises(CommandError, match="already loaded"):

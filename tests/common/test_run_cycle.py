@@ -68,6 +68,8 @@ def test_rerunning_is_a_no_op_and_catch_up_continues_from_the_next_day(recorded_
 def test_a_bad_date_is_a_clear_error(recorded_steps):
     with pytest.raises(CommandError, match="not a date"):
         run("--from", "2026-02-30", "--through", "2026-03-01")
+    with pytest.raises(CommandError, match="not a date"):
+        run("--through", "20260301")  # fromisoformat would take it; the commands say YYYY-MM-DD
 
 
 def test_a_step_that_fails_leaves_the_day_uncompleted_so_the_next_run_repeats_it(monkeypatch):

@@ -14,13 +14,7 @@ from amexprog.common import clock
 from amexprog.common.csvfiles import FileRejected
 from amexprog.common.cycle import business_date
 from amexprog.common.errors import ApplicationError
-
-
-def parse_date(value: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(f"{value!r} is not a date in YYYY-MM-DD form") from exc
+from amexprog.common.management.commands.run_cycle import parse_date
 
 
 class Command(BaseCommand):

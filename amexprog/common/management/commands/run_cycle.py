@@ -7,13 +7,15 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from amexprog.common import csvfiles
 from amexprog.common.cycle import cycle_run_day, days_to_run, registered_steps
 from amexprog.common.errors import ApplicationError
 
 
 def parse_date(value: str) -> dt.date:
+    """A command's date argument: strictly YYYY-MM-DD, as in the files (csvfiles.parse_date)."""
     try:
-        return dt.date.fromisoformat(value)
+        return csvfiles.parse_date(value)
     except ValueError as exc:
         raise CommandError(f"{value!r} is not a date in YYYY-MM-DD form") from exc
 
