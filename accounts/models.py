@@ -28,6 +28,11 @@ MARKET_CURRENCY = {Market.DK: "DKK", Market.BE: "EUR"}
 MARKET_LANGUAGES = {Market.DK: ("da", "en"), Market.BE: ("nl", "fr", "en")}
 
 
+def company_language(market: str) -> str:
+    """A company has no language of its own: its market's first (DK → da, BE → nl)."""
+    return MARKET_LANGUAGES.get(Market(market), ("en",))[0]
+
+
 class BillingType(models.TextChoices):
     INDIVIDUAL = "individual", _("Individual billing")
     CENTRAL = "central", _("Central billing")

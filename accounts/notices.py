@@ -11,11 +11,22 @@ from collections.abc import Callable
 
 from django.utils import translation
 
-from accounts.models import Account, BillingType, Liability, Notice
+from accounts.models import Account, BillingType, Liability, Notice, company_language
 
 
-def notice_goes_to_company(account: Account) -> bool:
-    return account.liability == Liability.CORPORATE and account.billing_type == BillingType.CENTRAL
+def notice_goes_to_company(account: Account | None) -> bool:
+    """SPEC section 15: a corporate-liability, centrally billed account's notices go to the company's PAs."""
+    return (account is not None and account.liability == Liability.CORPORATE
+            and account.billing_type == BillingType.CENTRAL)
+
+
+def notice_language(account: Account) -> str:
+    """The language a notice about `account` is written in: when it goes to the company, its first PA's, or
+    the company's market's while it has none; else the cardmember's."""
+    if notice_goes_to_company(account):
+        administrator = account.company.administrators.order_by("pk").first()
+        return administrator.language if administrator is not None else company_language(account.company.market)
+    return account.cardmember.language
 
 
 def holder_notice(
@@ -28,11 +39,7 @@ def holder_notice(
 ) -> Notice:
     """Create the notice once per source key; `text()` returns (subject, body) in the active language."""
     to_company = notice_goes_to_company(account)
-    language = account.cardmember.language
-    if to_company:
-        pa = account.company.administrators.order_by("pk").first()
-        language = pa.language if pa else language
-    with translation.override(language):
+    with translation.override(notice_language(account)):
         subject, body = text()
     notice, _created = Notice.objects.get_or_create(
         source_key=source_key,

@@ -8,6 +8,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRe
 
 from accounts.authentication import ApiClient
 from accounts.models import Account, BillingType, Cardmember, Liability, Notice, ProgrammeAdministrator
+from accounts.notices import notice_goes_to_company
 from accounts.selectors import visible_companies
 from communications.models import NoticeRead
 
@@ -29,11 +30,6 @@ class Recipient:
         return ("administrator", self.administrator.pk)
 
 
-def _to_company(account: Account | None) -> bool:
-    return (account is not None and account.liability == Liability.CORPORATE
-            and account.billing_type == BillingType.CENTRAL)
-
-
 def _account(cardmember: Cardmember) -> Account | None:
     try:
         return cardmember.account
@@ -46,7 +42,7 @@ def notice_recipients(notice: Notice) -> list[Recipient]:
     PAs, any other cardmember notice to the cardmember, a company notice to the company's PAs.
     Recipients without an email address are left out; `valid` is False for a returned contact."""
     cardmember = notice.cardmember
-    if cardmember is not None and not _to_company(_account(cardmember)):
+    if cardmember is not None and not notice_goes_to_company(_account(cardmember)):
         if not cardmember.email:
             return []
         return [Recipient(email=cardmember.email, language=cardmember.language, name=cardmember.full_name,

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import IO
 
 from django.core.files import File
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from moneyed import Money
 
@@ -16,7 +17,7 @@ from accounts.models import Account
 from amexprog.common import clock
 from amexprog.common.cycle import business_date
 from amexprog.common.errors import ApplicationError
-from amexprog.common.money import has_at_most_minor_units, require_decimal, round_money
+from amexprog.common.money import format_money, has_at_most_minor_units, require_decimal, round_money
 from disputes.attachments import attachment_check
 from disputes.audit import Actor, event_record
 from disputes.models import CaseEvent, Dispute, Evidence, RefundRequest
@@ -27,6 +28,12 @@ EVIDENCE_EMPTY = _("Add a note or a file.")
 WRONG_CURRENCY = _("Amounts on this account are in {currency}.")
 AMOUNT_NOT_POSITIVE = _("The amount must be greater than zero.")
 TOO_MANY_DECIMALS = _("{amount} has more decimals than {currency} allows.")
+
+
+def error_money(amount: Decimal, account: Account) -> str:
+    """An amount inside an error message, in the message's own language (the request's), which may not be
+    the language the holder's notices are written in (disputes.notices.money_text)."""
+    return format_money(amount, account.currency, get_language())
 
 
 def case_day() -> dt.date:

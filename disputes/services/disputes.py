@@ -23,7 +23,7 @@ from disputes.audit import Actor, event_record
 from disputes.models import CaseEvent, Dispute, DisputeReason, UnauthorizedUseIncident
 from disputes.rules import late_from, refused_from, rules_in_force
 from disputes.selectors import DISPUTABLE_KINDS, charge_disputable_amount, charge_fees, charge_statement
-from disputes.services.common import checked_amount, evidence_add, fee_share, require_ops
+from disputes.services.common import checked_amount, error_money, evidence_add, fee_share, require_ops
 from ledger.models import Posting, PostingKind
 from ledger.services import posting_create
 
@@ -119,7 +119,7 @@ def dispute_open(
         raise ApplicationError(str(NOTHING_LEFT), "nothing_to_dispute", {"field": "amount"})
     value = available if amount is None else checked_amount(amount, account)
     if value > available:
-        raise ApplicationError(str(AMOUNT_TOO_LARGE).format(available=notices.money_text(available, account)),
+        raise ApplicationError(str(AMOUNT_TOO_LARGE).format(available=error_money(available, account)),
                                "amount_too_large", {"field": "amount", "available": str(available)})
     fees = fee_share(fees=charge_fees(charge), charge=charge, amount=value)
     now = clock.now()

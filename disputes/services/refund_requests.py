@@ -25,7 +25,7 @@ from disputes.audit import SYSTEM, Actor, event_record
 from disputes.models import CaseEvent, RefundRequest
 from disputes.rules import add_bank_days, is_eea, refund_request_last_day, rules_in_force
 from disputes.selectors import charge_disputable_amount, charge_fees, charge_statement
-from disputes.services.common import checked_amount, evidence_add, fee_share, require_ops
+from disputes.services.common import checked_amount, error_money, evidence_add, fee_share, require_ops
 from ledger.models import PostingKind
 from ledger.services import posting_create
 
@@ -94,8 +94,8 @@ def refund_request_submit(*, charge, expected_amount: Money, explanation: str, b
     expected = checked_amount(expected_amount, account, allow_zero=True)
     if expected >= charge.amount.amount:
         raise ApplicationError(
-            str(NOT_ABOVE_EXPECTED).format(charged=notices.money_text(charge.amount.amount, account),
-                                           expected=notices.money_text(expected, account)),
+            str(NOT_ABOVE_EXPECTED).format(charged=error_money(charge.amount.amount, account),
+                                           expected=error_money(expected, account)),
             "not_above_expected", {"field": "expected_amount"})
     if not explanation.strip():
         raise ApplicationError(str(EXPLANATION_REQUIRED), "explanation_required", {"field": "explanation"})

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.utils import translation
 
-from accounts.models import MARKET_LANGUAGES, Market
+from accounts.models import company_language
 from amexprog.common.money import LANGUAGE_LOCALES
 from ledger.models import Posting, PostingKind
 from statements.models import CompanyStatement, Statement
@@ -239,11 +239,6 @@ class CompanyStatementData:
     @property
     def filename(self) -> str:
         return f"company-statement-{self.company_number}-{self.statement_date.isoformat()}.pdf"
-
-
-def company_language(market: str) -> str:
-    """A company has no language of its own: its market's first (DK → da, BE → nl)."""
-    return MARKET_LANGUAGES.get(Market(market), ("en",))[0]
 
 
 def company_statement_document(company_statement: CompanyStatement, *,

@@ -72,6 +72,20 @@ def test_a_partial_dispute_of_a_foreign_charge_credits_its_fx_fee_pro_rata(bob_a
     assert_ledger_clean()
 
 
+def test_an_amount_in_an_error_is_in_the_errors_language_not_the_notices(bob_account, holder, alice):
+    """Company A bills centrally, so its notices are in its PA's language; an error is read by whoever
+    asked, in their language: a Danish PA does not make an English message say "746,10 kr."."""
+    from django.utils import translation
+
+    alice.pa.language = "da"
+    alice.pa.save(update_fields=["language"])
+    purchase = charge(bob_account, "746.10", D(2026, 3, 11), "E100")
+    for language, shown in (("en", "DKK\xa0746.10"), ("da", "746,10\xa0kr.")):
+        with translation.override(language), pytest.raises(ApplicationError) as error:
+            dispute_open(charge=purchase, reason="wrong_amount", by=holder, on=D(2026, 3, 12), amount=dkk("800.00"))
+        assert shown in error.value.message
+
+
 def test_a_merchant_refund_lowers_what_can_be_disputed(bob_account, holder):
     purchase = charge(bob_account, "800.00", D(2026, 3, 2), "P1")
     posting_create(account=bob_account, kind="refund", amount=dkk("-200.00"), posting_date=D(2026, 3, 4),

@@ -56,7 +56,7 @@ def test_decision_due_ten_bank_days_after_complete_information_across_easter(ren
         "submitted", D(2026, 3, 30), D(2026, 4, 16))
     assert request.statement.statement_date == D(2026, 3, 5)
     notice = Notice.objects.get(source_key=f"refund-request/{request.pk}/submitted")
-    assert "We will decide by 2026-04-16" in notice.body
+    assert "Vi træffer afgørelse senest 2026-04-16" in notice.body  # to company A (no PA yet): Danish, its market's
 
 
 def test_an_undecided_request_surfaces_to_ops_the_day_after_its_due_date(rental, holder):
