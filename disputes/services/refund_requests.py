@@ -61,7 +61,9 @@ REFUSED_BODY = _(
 
 def _label(request: RefundRequest) -> str:
     charge = request.charge
-    return f"{charge.description or PostingKind(charge.kind).label} ({charge.amount.amount} {charge.account.currency})"
+    # The amount as the notice's reader writes money ("1.200,00 kr." in Danish), not the raw "1200.00 DKK".
+    amount = notices.money_text(charge.amount.amount, charge.account)
+    return f"{charge.description or PostingKind(charge.kind).label} ({amount})"
 
 
 def _decision_due(account: Account, on: dt.date) -> dt.date:

@@ -57,6 +57,7 @@ def test_decision_due_ten_bank_days_after_complete_information_across_easter(ren
     assert request.statement.statement_date == D(2026, 3, 5)
     notice = Notice.objects.get(source_key=f"refund-request/{request.pk}/submitted")
     assert "Vi træffer afgørelse senest 2026-04-16" in notice.body  # to company A (no PA yet): Danish, its market's
+    assert "(1.200,00\xa0kr.)" in notice.body  # the charge's amount written as a Danish reader writes money
 
 
 def test_an_undecided_request_surfaces_to_ops_the_day_after_its_due_date(rental, holder):
