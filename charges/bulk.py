@@ -572,16 +572,27 @@ def _enlarge_temp_buffers(cursor: Any) -> None:
 
 def _run_posting_guards(cursor: Any) -> None:
     """The checks other apps put on where postings may land (e.g. no posting into a period whose
-    statement is produced), which posting_create runs on the ORM path: same rule, same error."""
-    guards = ledger_services.POSTING_GUARDS
-    if not guards:
+    statement is produced), which posting_create runs on the ORM path: same rule, same error, and a
+    refused (account, day) rejects the file naming each of its rows (SPEC section 5)."""
+    if not ledger_services.POSTING_GUARDS:
         return
     cursor.execute("SELECT DISTINCT account_id, pdate FROM charge_work ORDER BY account_id, pdate")
     pairs = cursor.fetchall()
     accounts = Account.objects.in_bulk({account_id for account_id, _day in pairs})
-    checked = [(accounts[account_id], day) for account_id, day in pairs]
-    for guard in guards:
-        guard(checked)
+    refusals = ledger_services.posting_refusals([(accounts[account_id], day) for account_id, day in pairs])
+    if not refusals:
+        return
+    reasons = {(refusal.account_id, refusal.day): refusal.error.message for refusal in refusals}
+    refused = list(reasons)
+    # One statement each, whatever the number of pairs (execute_values would page them by 100).
+    total = execute_values(
+        cursor.cursor, "SELECT count(*) FROM charge_work WHERE (account_id, pdate) IN (VALUES %s)", refused,
+        page_size=len(refused), fetch=True)[0][0]
+    rows = execute_values(
+        cursor.cursor, "SELECT row_no, account_id, pdate FROM charge_work WHERE (account_id, pdate) IN (VALUES %s)"
+        f" ORDER BY row_no LIMIT {MAX_REPORTED_ERRORS}", refused, page_size=len(refused), fetch=True)
+    raise FileRejected([v.row_error(row, "processing_date", reasons[(account_id, day)])
+                        for row, account_id, day in rows], total)
 
 
 def bulk_charge_import(*, stream: BinaryIO, charge_file: ChargeFile, on_progress: Progress | None = None

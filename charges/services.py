@@ -43,7 +43,7 @@ from charges.models import ChargeFile, FxRate
 from fees.models import FeeSchedule
 from fees.selectors import fee_schedule_in_force
 from ledger.models import Posting, PostingKind
-from ledger.services import posting_create
+from ledger.services import posting_create, posting_refusals
 
 Progress = Callable[[str, int], None]
 T = TypeVar("T")
@@ -242,18 +242,36 @@ def charge_post(
     return ChargePosted(postings=postings, created=True)
 
 
+def _refused_rows(rows_by_pair: dict[tuple[int, dt.date], list[int]], errors: ErrorCollector) -> None:
+    """The ledger's posting guards (e.g. no posting into a period whose statement is produced) on every
+    (account, processing date) of the file: each row they refuse is an error on its processing date."""
+    if not rows_by_pair:
+        return
+    accounts = Account.objects.in_bulk({account_id for account_id, _day in rows_by_pair})
+    refused = sorted(
+        (row, refusal.error.message)
+        for refusal in posting_refusals([(accounts[account_id], day) for account_id, day in rows_by_pair])
+        for row in rows_by_pair[(refusal.account_id, refusal.day)]
+    )
+    for row, reason in refused:
+        errors.add(row, "processing_date", reason)
+
+
 def _orm_charge_import(*, stream: BinaryIO, charge_file: ChargeFile, on_progress: Progress | None) -> dict[str, Any]:
     """The portable path (SQLite, the embedded default): validate the whole file, then post row by row."""
     errors = ErrorCollector()
     rates = FxRateBook()
     checker = v.ChargeRowChecker(errors, rates)
     rows = 0
+    rows_by_pair: dict[tuple[int, dt.date], list[int]] = defaultdict(list)  # where each valid row would post
     for chunk in chunked(v.without_nul_rows(read_rows(stream, v.COLUMNS, errors), errors), CHUNK):
-        for _valid in checker.check_chunk(chunk):
-            pass
+        for valid in checker.check_chunk(chunk):
+            rows_by_pair[(valid.card.account_id, valid.processing_date)].append(valid.row)
         rows += len(chunk)
         if on_progress:
             on_progress("validating", len(chunk))
+    if not errors:
+        _refused_rows(rows_by_pair, errors)
     if errors:
         raise FileRejected(sorted(errors.errors, key=v.sort_key), errors.total)
 

@@ -29,9 +29,20 @@ ALREADY_REVERSED = "Posting {source_key} has already been reversed."
 EMPTY_ENTRY = "A journal entry needs at least two legs."
 
 
-# Checks other apps add on where a posting may land, e.g. statements refuse a closed period.
-# Each takes [(account, posting_date)] and raises ApplicationError.
-PostingGuard = Callable[[list[tuple[Account, dt.date]]], None]
+@dataclass(frozen=True)
+class PostingRefusal:
+    """A guard's no to posting on `account_id` on `day`, with the error a single posting gets."""
+
+    account_id: int
+    day: dt.date
+    error: ApplicationError
+
+
+# Checks (and hooks) other apps add on where a posting may land, e.g. statements refuse a closed
+# period. Each takes [(account, posting_date)] and returns the pairs it refuses (None or [] for none),
+# so a file import can name every row concerned (SPEC section 5); a guard may also raise
+# ApplicationError to refuse the whole batch.
+PostingGuard = Callable[[list[tuple[Account, dt.date]]], list[PostingRefusal] | None]
 POSTING_GUARDS: list[PostingGuard] = []
 
 
@@ -41,9 +52,18 @@ def register_posting_guard(guard: PostingGuard) -> PostingGuard:
     return guard
 
 
-def _run_guards(pairs: list[tuple[Account, dt.date]]) -> None:
+def posting_refusals(pairs: list[tuple[Account, dt.date]]) -> list[PostingRefusal]:
+    """Every (account, day) of `pairs` that a registered guard refuses, without raising."""
+    refusals: list[PostingRefusal] = []
     for guard in POSTING_GUARDS:
-        guard(pairs)
+        refusals += guard(pairs) or []
+    return refusals
+
+
+def _run_guards(pairs: list[tuple[Account, dt.date]]) -> None:
+    refusals = posting_refusals(pairs)
+    if refusals:
+        raise refusals[0].error
 
 
 @dataclass(frozen=True)

@@ -9,24 +9,22 @@ from django.db.models import Max
 
 from accounts.models import Account
 from amexprog.common.errors import ApplicationError
-from ledger.services import register_posting_guard
+from ledger.services import PostingRefusal, register_posting_guard
 from statements.models import Statement
 
 PERIOD_CLOSED = "Account {account}'s statement of {statement_date} is already produced; post on a later day."
 
 
 @register_posting_guard
-def refuse_closed_periods(pairs: list[tuple[Account, dt.date]]) -> None:
-    earliest: dict[int, tuple[Account, dt.date]] = {}
-    for account, day in pairs:
-        if account.pk not in earliest or day < earliest[account.pk][1]:
-            earliest[account.pk] = (account, day)
+def refuse_closed_periods(pairs: list[tuple[Account, dt.date]]) -> list[PostingRefusal]:
+    """Each pair on or before its account's last produced statement, in the order given."""
+    accounts = {account.pk for account, _day in pairs}
     last = dict(
-        Statement.objects.filter(account_id__in=earliest).values("account_id")
+        Statement.objects.filter(account_id__in=accounts).values("account_id")
         .annotate(last=Max("statement_date")).values_list("account_id", "last")
     )
-    for account_id, (account, day) in earliest.items():
-        if account_id in last and day <= last[account_id]:
-            raise ApplicationError(
-                PERIOD_CLOSED.format(account=account.number, statement_date=last[account_id]), "period_closed"
-            )
+    return [
+        PostingRefusal(account.pk, day, ApplicationError(
+            PERIOD_CLOSED.format(account=account.number, statement_date=last[account.pk]), "period_closed"))
+        for account, day in pairs if account.pk in last and day <= last[account.pk]
+    ]

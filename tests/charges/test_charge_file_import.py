@@ -348,6 +348,35 @@ def test_ledger_posting_guards_refuse_the_whole_file(spec_rates, bob_account, bo
     assert not ChargeFile.objects.exists()
 
 
+@pytest.mark.parametrize("bulk", [False, pytest.param(True, marks=pytest.mark.postgres)])
+def test_charges_into_a_period_already_stated_are_named_row_by_row(spec_rates, bob_account, bob_card, other_card,
+                                                                    bulk):
+    """Bob's statement of 5 March is produced: a charge processed on or before that day would change it.
+    Every such row is in the report on its processing date (SPEC section 5), and nothing is posted."""
+    from ledger.services import posting_create
+    from statements.services import statements_generate
+
+    posting_create(account=bob_account, kind="purchase", amount=Money("10.00", "DKK"),
+                   posting_date=dt.date(2026, 3, 2), source_key="charge/before-statement", card=bob_card.card)
+    assert statements_generate(on=dt.date(2026, 3, 5), account_ids=[bob_account.pk]) == 1
+    stated = Posting.objects.count()
+
+    errors = rejected([
+        charge_row("P1", other_card.pan, "10.00", transaction_date="2026-03-04", processing_date="2026-03-05"),
+        charge_row("P2", bob_card.pan, "20.00", transaction_date="2026-03-04", processing_date="2026-03-05"),
+        charge_row("P3", bob_card.pan, "30.00", transaction_date="2026-03-01", processing_date="2026-03-04"),
+        charge_row("P4", bob_card.pan, "40.00", transaction_date="2026-03-05", processing_date="2026-03-06"),
+        charge_row("P5", bob_card.pan, "50.00", transaction_date="2026-03-03", processing_date="2026-03-05"),
+    ], bulk=bulk)
+
+    reason = (f"Account {bob_account.number}'s statement of 2026-03-05 is already produced; "
+              "post on a later day.")
+    assert errors == [RowError(3, "processing_date", reason), RowError(4, "processing_date", reason),
+                      RowError(6, "processing_date", reason)]
+    assert Posting.objects.count() == stated
+    assert not ChargeFile.objects.exists()
+
+
 def test_structural_errors_and_rule_errors_are_reported_together(spec_rates, bob_card):
     text = charge_file([charge_row("S1", bob_card.pan, "1.00"), charge_row("S2", bob_card.pan, "-1")]).decode()
     text += "S3,too,few\n"
