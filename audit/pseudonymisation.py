@@ -119,7 +119,7 @@ def _erase_evidence_files(evidence) -> int:
     """Uploaded evidence (receipts, letters, police reports) is the person's data through and through and
     cannot be pseudonymised: the files are deleted once the transaction commits, and the rows keep only
     the type and size. The names the uploads had are cleared, as they often name the person."""
-    stored = [name for name in evidence.exclude(file="").values_list("file", flat=True)]
+    stored = list(evidence.exclude(file="").values_list("file", flat=True))
     evidence.exclude(file="", original_name="").update(file="", original_name="")
     if stored:
         storage = Evidence._meta.get_field("file").storage
@@ -140,8 +140,8 @@ def cardmember_pseudonymise(*, cardmember: Cardmember, on: dt.date) -> Pseudonym
     email = f"{pseudonym}@{PSEUDONYM_EMAIL_DOMAIN}"
     user = cardmember.user
     # What names the person in free-text labels (who opened a dispute, who acted): replaced as well.
-    originals = [cardmember.full_name, f"{cardmember.last_name}, {cardmember.first_name}", cardmember.first_name,
-                 cardmember.last_name]
+    full_names = [cardmember.full_name, f"{cardmember.last_name}, {cardmember.first_name}"]
+    originals = [*full_names, cardmember.first_name, cardmember.last_name]
     if user is not None:
         originals += [user.get_full_name(), user.get_username()]
     originals = sorted({name for name in originals if name.strip()}, key=len, reverse=True)
@@ -176,9 +176,8 @@ def cardmember_pseudonymise(*, cardmember: Cardmember, on: dt.date) -> Pseudonym
     rewrite(Notice.objects.filter(cardmember=cardmember), "subject", "body")
     # The company's notices (centrally billed accounts' go to the PAs) concern all its cardmembers: there only
     # the full name is theirs alone, a first name may be a colleague's.
-    full_names = [name for name in originals if name in (cardmember.full_name,
-                                                         f"{cardmember.last_name}, {cardmember.first_name}")]
-    _TextRewrite(full_names, pseudonym)(Notice.objects.filter(company_id=cardmember.company_id), "subject", "body")
+    company_rewrite = _TextRewrite([name for name in full_names if name.strip()], pseudonym)
+    company_rewrite(Notice.objects.filter(company_id=cardmember.company_id), "subject", "body")
     if apps.is_installed("communications"):
         NoticeDelivery = apps.get_model("communications", "NoticeDelivery")
         NoticeDelivery.objects.filter(cardmember=cardmember).update(email=email)

@@ -584,15 +584,14 @@ def _run_posting_guards(cursor: Any) -> None:
         return
     reasons = {(refusal.account_id, refusal.day): refusal.error.message for refusal in refusals}
     refused = list(reasons)
-    # One statement each, whatever the number of pairs (execute_values would page them by 100).
-    total = execute_values(
-        cursor.cursor, "SELECT count(*) FROM charge_work WHERE (account_id, pdate) IN (VALUES %s)", refused,
-        page_size=len(refused), fetch=True)[0][0]
+    # One statement whatever the number of pairs (execute_values would page them by 100); the window
+    # count is taken before the LIMIT, so it is every refused row.
     rows = execute_values(
-        cursor.cursor, "SELECT row_no, account_id, pdate FROM charge_work WHERE (account_id, pdate) IN (VALUES %s)"
-        f" ORDER BY row_no LIMIT {MAX_REPORTED_ERRORS}", refused, page_size=len(refused), fetch=True)
+        cursor.cursor, "SELECT row_no, account_id, pdate, count(*) OVER () FROM charge_work"
+        f" WHERE (account_id, pdate) IN (VALUES %s) ORDER BY row_no LIMIT {MAX_REPORTED_ERRORS}", refused,
+        page_size=len(refused), fetch=True)
     raise FileRejected([v.row_error(row, "processing_date", reasons[(account_id, day)])
-                        for row, account_id, day in rows], total)
+                        for row, account_id, day, _total in rows], rows[0][3])
 
 
 def bulk_charge_import(*, stream: BinaryIO, charge_file: ChargeFile, on_progress: Progress | None = None
