@@ -16,6 +16,7 @@ from accounts.models import (
     Company,
     EmbossingOrder,
     ProgrammeAdministrator,
+    ProgrammeRules,
     SpendingControls,
 )
 from amexprog.common import clock
@@ -268,6 +269,33 @@ class EmbossingOrderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProgrammeRules)
+class ProgrammeRulesAdmin(admin.ModelAdmin):
+    """Ops add a version with an effective date; versions are history and are not edited. Each rule
+    reads the version in force on the day it acts (accounts.rules)."""
+
+    list_display = ["market", "effective_from", "reminder_days_after_due", "reminder_interval_days", "suspend_dpd",
+                    "collections_dpd", "hold_days", "card_validity_months", "card_unused_months",
+                    "contactless_charge_limit", "contactless_cumulative_limit", "contactless_count_limit",
+                    "currency"]
+    list_filter = ["market"]
+    fieldsets = [
+        (None, {"fields": ["market", "effective_from"]}),
+        (_("Reminders and delinquency"), {"fields": ["reminder_days_after_due", "reminder_interval_days",
+                                                     "suspend_dpd", "collections_dpd"]}),
+        (_("Authorization"), {"fields": ["hold_days", "contactless_charge_limit", "contactless_cumulative_limit",
+                                         "contactless_count_limit"]}),
+        (_("Card lifecycle"), {"fields": ["card_validity_months", "card_renewal_lead_days", "card_unused_months",
+                                          "card_reissue_window_months", "card_closure_notice_months"]}),
+    ]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False

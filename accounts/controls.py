@@ -24,7 +24,9 @@ from django.db import transaction
 from moneyed import Money
 
 from accounts.audit import Actor, Role, audit_record, require_role
-from accounts.models import AuditEntry, Card, Company, SpendingControls
+from accounts.models import AuditEntry, Card, Company, ProgrammeRules, SpendingControls
+from accounts.rules import programme_rules
+from amexprog.common.clock import today
 from amexprog.common.errors import ApplicationError
 from amexprog.common.money import has_at_most_minor_units, require_decimal
 
@@ -39,14 +41,6 @@ CONTROL_FIELDS = LIST_FIELDS + AMOUNT_FIELDS + COUNT_FIELDS
 CARD_FLAGS = ("cash_enabled", "contactless")
 # A card keeps these on the Card itself (SPEC section 3), not on its SpendingControls row.
 CARD_OWN_FIELDS = ("monthly_limit", "blocked_mccs") + CARD_FLAGS
-
-# The programme's contactless ceiling without a PIN, per billing currency: PSD2 RTS (EU 2018/389)
-# art. 11 allows EUR 50 per payment and EUR 150 or 5 payments since the last strong authentication;
-# Danish terminals cap a contactless payment at DKK 350. A PA may set lower limits, never higher.
-PROGRAMME_CONTACTLESS: dict[str, tuple[Decimal, Decimal, int]] = {
-    "DKK": (Decimal("350.00"), Decimal("1100.00"), 5),
-    "EUR": (Decimal("50.00"), Decimal("150.00"), 5),
-}
 
 UNKNOWN_CONTROL = "Unknown spending control {name!r}."
 BAD_MCC = "{value!r} is not a merchant category code (4 digits)."
@@ -114,11 +108,16 @@ def _intersect(lists: Iterable[list[str]]) -> tuple[str, ...] | None:
 
 
 def effective_controls(
-    *, card: Card, levels: tuple[SpendingControls | None, SpendingControls | None] | None = None
+    *, card: Card, on: dt.date | None = None,
+    levels: tuple[SpendingControls | None, SpendingControls | None] | None = None,
+    rules: ProgrammeRules | None = None,
 ) -> EffectiveControls:
-    """The tightest of the company's and the card's controls (SPEC section 10). `levels` are the
-    company's and the card's SpendingControls rows when the caller has read them already."""
+    """The tightest of the company's and the card's controls and the programme's contactless ceilings
+    in force on `on` (SPEC section 10; today when not given). `levels` are the company's and the
+    card's SpendingControls rows, and `rules` the programme rules, when the caller has read them."""
     company = card.account.company
+    if rules is None:
+        rules = programme_rules(market=company.market, on=on or today())
     given = levels if levels is not None else (controls_of(company), controls_of(card))
     rows = [level for level in given if level is not None]
     currency = card.account.currency
@@ -126,7 +125,6 @@ def effective_controls(
     def lowest(field: str, *extra: Decimal | int | None) -> Any:
         return _lowest(*(getattr(row, field) for row in rows), *extra)
 
-    ceiling = PROGRAMME_CONTACTLESS.get(currency, (Decimal(0), Decimal(0), 0))
     blocked_mccs = set(company.blocked_mccs) | set(card.blocked_mccs)
     blocked_countries: set[str] = set()
     for row in rows:
@@ -147,9 +145,9 @@ def effective_controls(
         cash_daily_limit=lowest("cash_daily_limit"),
         cash_period_limit=lowest("cash_period_limit"),
         contactless_enabled=card.contactless,
-        contactless_charge_limit=lowest("contactless_charge_limit", ceiling[0]),
-        contactless_cumulative_limit=lowest("contactless_cumulative_limit", ceiling[1]),
-        contactless_cumulative_count=lowest("contactless_cumulative_count", ceiling[2]),
+        contactless_charge_limit=lowest("contactless_charge_limit", rules.contactless_charge_limit),
+        contactless_cumulative_limit=lowest("contactless_cumulative_limit", rules.contactless_cumulative_limit),
+        contactless_cumulative_count=lowest("contactless_cumulative_count", rules.contactless_count_limit),
         credit_limit=company.credit_limit.amount,
     )
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
@@ -22,8 +21,19 @@ from django.utils.translation import gettext_noop as N_
 from accounts.audit import SYSTEM, Actor, Role, audit_record, require_role
 from accounts.controls import card_controls_copy
 from accounts.embossing import embossing_order_create
-from accounts.models import Account, AuditEntry, BlockedBy, Card, Company, EmbossingOrder, Notice
+from accounts.models import (
+    Account,
+    AuditEntry,
+    BlockedBy,
+    Card,
+    Company,
+    EmbossingOrder,
+    Market,
+    Notice,
+    ProgrammeRules,
+)
 from accounts.notices import holder_notice
+from accounts.rules import programme_rules
 from accounts.services import IssuedCard, add_months, card_issue
 from amexprog.common.errors import ApplicationError
 from ledger.selectors import account_balance
@@ -228,7 +238,13 @@ def card_renew(*, card: Card, on: dt.date, by: Actor = SYSTEM) -> IssuedCard:
 
 
 def reissue_deadline(card: Card) -> dt.date:
-    return add_months(card.expiry, settings.CARD_REISSUE_WINDOW_MONTHS)
+    """The last day a new card may be asked for: the reissue window of the rules in force at expiry."""
+    rules = programme_rules(market=card.account.company.market, on=card.expiry)
+    return add_months(card.expiry, rules.card_reissue_window_months)
+
+
+def _rules_by_market(on: dt.date) -> dict[str, ProgrammeRules]:
+    return {market: programme_rules(market=market, on=on) for market in Market.values}
 
 
 @transaction.atomic
@@ -361,15 +377,20 @@ def card_used_since(card: Card, since: dt.date) -> bool:
 
 
 def cards_renew_due(*, on: dt.date) -> int:
-    """Renew every active card expiring within the lead time, unless unused for 12 months (terms §31)."""
-    lead = dt.timedelta(days=settings.CARD_RENEWAL_LEAD_DAYS)
-    due = (Card.objects.filter(status=Card.Status.ACTIVE, expiry__gte=on, expiry__lte=on + lead,
+    """Renew every active card expiring within the lead time, unless unused for 12 months (terms §31);
+    both periods are the market's programme rules in force on `on`."""
+    rules = _rules_by_market(on)
+    longest_lead = max(r.card_renewal_lead_days for r in rules.values())
+    due = (Card.objects.filter(status=Card.Status.ACTIVE, expiry__gte=on,
+                               expiry__lte=on + dt.timedelta(days=longest_lead),
                                replaced_by__isnull=True, account__status__in=OPEN_ACCOUNT_STATUSES)
            .select_related("account", "account__company", "account__cardmember").order_by("pk"))
-    since = add_months(on, -settings.CARD_UNUSED_MONTHS)
     renewed = 0
     for card in due:
-        if card_used_since(card, since):
+        market_rules = rules[card.account.company.market]
+        if card.expiry > on + dt.timedelta(days=market_rules.card_renewal_lead_days):
+            continue
+        if card_used_since(card, add_months(on, -market_rules.card_unused_months)):
             card_renew(card=card, on=on)
             renewed += 1
         else:
@@ -378,7 +399,7 @@ def cards_renew_due(*, on: dt.date) -> int:
                          body=N_("Your card ending %(last4)s has not been used for %(months)s months, so it will not "
                               "be renewed when it expires on %(expiry)s. You can ask for a new card until "
                               "%(until)s; after that the account is closed."),
-                         months=settings.CARD_UNUSED_MONTHS, expiry=card.expiry.isoformat(),
+                         months=market_rules.card_unused_months, expiry=card.expiry.isoformat(),
                          until=reissue_deadline(card).isoformat())
     return renewed
 
@@ -399,7 +420,8 @@ def cards_expire(*, on: dt.date) -> int:
 
 def accounts_without_card_close(*, on: dt.date) -> int:
     """An account whose card expired without renewal and no new card was asked for within the window is
-    closed, after a notice at least CARD_CLOSURE_NOTICE_MONTHS ahead (terms §31)."""
+    closed, after a notice at least the programme's card_closure_notice_months ahead (terms §31)."""
+    rules = _rules_by_market(on)
     usable = Card.objects.filter(account=OuterRef("account"), status__in=LIVE_STATUSES)
     candidates = (Card.objects.filter(status=Card.Status.EXPIRED, replaced_by__isnull=True,
                                       account__status__in=OPEN_ACCOUNT_STATUSES)
@@ -412,20 +434,21 @@ def accounts_without_card_close(*, on: dt.date) -> int:
             continue  # one decision per account, on its latest card
         seen.add(card.account_id)
         deadline = reissue_deadline(card)
-        notice_due = add_months(deadline, -settings.CARD_CLOSURE_NOTICE_MONTHS)
+        notice_months = rules[card.account.company.market].card_closure_notice_months
+        notice_due = add_months(deadline, -notice_months)
         if on < notice_due:
             continue
         key = f"closure-notice/{card.pk}"
         notice = Notice.objects.filter(source_key=key).first()
         if notice is None:
-            closes_on = max(deadline, add_months(on, settings.CARD_CLOSURE_NOTICE_MONTHS))
+            closes_on = max(deadline, add_months(on, notice_months))
             _card_notice(card, kind=Notice.Kind.CLOSURE, on=on, key=key,
                          subject=N_("Your card account will be closed on %(closes_on)s"),
                          body=N_("Your card ending %(last4)s expired on %(expiry)s and no new card was asked for. The "
                               "account will be closed on %(closes_on)s unless you ask for a new card before then."),
                          expiry=card.expiry.isoformat(), closes_on=closes_on.isoformat())
             continue
-        if on >= max(deadline, add_months(notice.created_on, settings.CARD_CLOSURE_NOTICE_MONTHS)):
+        if on >= max(deadline, add_months(notice.created_on, notice_months)):
             account_close(account=card.account, on=on, reason=ClosureReason.CARD_NOT_RENEWED)
             closed += 1
     return closed

@@ -479,3 +479,70 @@ class EmbossingOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card} ({self.reason})"
+
+
+class ProgrammeRules(models.Model):
+    """The programme's timing and ceilings as data (SPEC preamble, sections 9–11): ops add a version
+    with an effective date per market, and each rule reads the version in force on the day it acts
+    (accounts.rules). Versions are history: never edited or deleted once saved."""
+
+    market = models.CharField(_("market"), max_length=2, choices=Market.choices)
+    effective_from = models.DateField(_("effective from"))
+    reminder_days_after_due = models.PositiveSmallIntegerField(
+        _("first reminder (days after a due date)"), default=7, validators=[MinValueValidator(1)])
+    reminder_interval_days = models.PositiveSmallIntegerField(
+        _("next reminders (days apart)"), default=10, validators=[MinValueValidator(10)],
+        help_text=_("At least 10: the Danish Interest Act §9b floor, applied whatever this says."))
+    suspend_dpd = models.PositiveSmallIntegerField(
+        _("suspend cards at (days past due)"), default=30, validators=[MinValueValidator(1)])
+    collections_dpd = models.PositiveSmallIntegerField(
+        _("collections at (days past due)"), default=90, validators=[MinValueValidator(1)])
+    hold_days = models.PositiveSmallIntegerField(
+        _("an unmatched hold lapses after (days)"), default=7, validators=[MinValueValidator(1)])
+    card_validity_months = models.PositiveSmallIntegerField(
+        _("card validity (months)"), default=48, validators=[MinValueValidator(1)])
+    card_renewal_lead_days = models.PositiveSmallIntegerField(
+        _("renew cards this long before expiry (days)"), default=30, validators=[MinValueValidator(1)])
+    card_unused_months = models.PositiveSmallIntegerField(
+        _("not renewed when unused for (months)"), default=12, validators=[MinValueValidator(1)])
+    card_reissue_window_months = models.PositiveSmallIntegerField(
+        _("a new card may be asked for within (months after expiry)"), default=12,
+        validators=[MinValueValidator(1)])
+    card_closure_notice_months = models.PositiveSmallIntegerField(
+        _("notice before closing an account left without a card (months)"), default=2,
+        validators=[MinValueValidator(1)])
+    currency = models.CharField(_("currency"), max_length=3, editable=False)  # the market's, set on save
+    contactless_charge_limit = models.DecimalField(
+        _("contactless without PIN: at most per charge"), max_digits=10, decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))])
+    contactless_cumulative_limit = models.DecimalField(
+        _("contactless without PIN: at most in total since the last PIN"), max_digits=10, decimal_places=2,
+        validators=[MinValueValidator(Decimal(0))])
+    contactless_count_limit = models.PositiveSmallIntegerField(
+        _("contactless without PIN: at most this many charges since the last PIN"), default=5)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("programme rules")
+        verbose_name_plural = _("programme rules")
+        ordering = ["market", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["market", "effective_from"], name="programme_rules_one_version_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(collections_dpd__gt=models.F("suspend_dpd")),
+                name="programme_rules_collections_after_suspension",
+                violation_error_message=_("Collections must come after suspension: give more days past due."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reminder_interval_days__gte=10),
+                name="programme_rules_reminders_ten_days_apart",
+                violation_error_message=_("Reminders must be at least 10 days apart (Danish Interest Act §9b)."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.market} from {self.effective_from}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.currency = MARKET_CURRENCY[self.market]
+        super().save(*args, **kwargs)

@@ -29,6 +29,7 @@ from accounts.models import (
     ProgrammeAdministrator,
 )
 from accounts.pan import generate_pan, luhn_check_digit, pan_hash
+from accounts.rules import programme_rules
 from amexprog.common.errors import ApplicationError
 from amexprog.common.money import require_decimal
 
@@ -46,7 +47,6 @@ CASH_NOT_ALLOWED = "Company {company} does not allow cash withdrawals, so no car
 EUROBONUS_NOT_ALLOWED = "Company {company} does not allow SAS EuroBonus, so no EuroBonus number can be given."
 BAD_EUROBONUS_NUMBER = "{value!r} is not a EuroBonus number (9–12 letters and digits, e.g. EBS123456789)."
 
-CARD_VALIDITY_MONTHS = 48  # SPEC section 3
 
 
 def _validated_iban_bic(iban: str, bic: str) -> tuple[str, str]:
@@ -217,8 +217,8 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def card_expiry(issued_on: dt.date, months: int = CARD_VALIDITY_MONTHS) -> dt.date:
-    """Last day of the month `months` after issue."""
+def card_expiry(issued_on: dt.date, months: int) -> dt.date:
+    """Last day of the month `months` after issue (the programme's card_validity_months, SPEC section 3)."""
     later = add_months(issued_on.replace(day=1), months)
     return later.replace(day=calendar.monthrange(later.year, later.month)[1])
 
@@ -253,6 +253,7 @@ def card_issue(
     if monthly_limit is not None:
         _require_money(monthly_limit, account.currency, account.company.market)
     status = Card.Status.ORDERED if account.company.requires_activation else Card.Status.ACTIVE
+    validity = programme_rules(market=account.company.market, on=issued_on).card_validity_months
     for _attempt in range(10):
         pan = generate_pan()
         try:
@@ -261,7 +262,7 @@ def card_issue(
                     account=account,
                     pan_hash=pan_hash(pan),
                     last4=pan[-4:],
-                    expiry=card_expiry(issued_on),
+                    expiry=card_expiry(issued_on, validity),
                     status=status,
                     replaces=replaces,
                     contactless=contactless,

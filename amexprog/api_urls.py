@@ -10,6 +10,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.apis import AccountViewSet, CardmemberViewSet, CardViewSet, CompanyViewSet
 from accounts.audit_apis import AuditEntryViewSet, EmbossingOrderViewSet
 from accounts.import_apis import CompanyFileView
+from accounts.rules_apis import ProgrammeRulesViewSet
 from audit.apis import CardmemberDataExportView
 from charges.activity_apis import FxRateViewSet, HoldViewSet
 from charges.apis import ChargeFileViewSet, PaymentFileViewSet
@@ -38,6 +39,8 @@ router.register("companies", CompanyViewSet, basename="company")
 router.register("cardmembers", CardmemberViewSet, basename="cardmember")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("cards", CardViewSet, basename="card")
+# The programme's timing and ceilings as versioned data (SPEC preamble, sections 9-11).
+router.register("programme-rules", ProgrammeRulesViewSet, basename="programme-rules")
 # Files from the network and the bank (SPEC sections 5, 9).
 router.register("charge-files", ChargeFileViewSet, basename="charge-file")
 router.register("payment-files", PaymentFileViewSet, basename="payment-file")

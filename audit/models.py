@@ -18,7 +18,15 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account, Card, Cardmember, Company, ProgrammeAdministrator, SpendingControls
+from accounts.models import (
+    Account,
+    Card,
+    Cardmember,
+    Company,
+    ProgrammeAdministrator,
+    ProgrammeRules,
+    SpendingControls,
+)
 from disputes.models import Dispute, RefundRequest
 from fees.models import FeeSchedule
 from rewards.models import Enrolment
@@ -164,6 +172,25 @@ FIELDS = {
         "late_interest_margin_percent",
         "created_at",
     ],
+    "ProgrammeRulesEvent": [
+        "market",
+        "effective_from",
+        "reminder_days_after_due",
+        "reminder_interval_days",
+        "suspend_dpd",
+        "collections_dpd",
+        "hold_days",
+        "card_validity_months",
+        "card_renewal_lead_days",
+        "card_unused_months",
+        "card_reissue_window_months",
+        "card_closure_notice_months",
+        "currency",
+        "contactless_charge_limit",
+        "contactless_cumulative_limit",
+        "contactless_count_limit",
+        "created_at",
+    ],
     "DisputeEvent": [
         "account",
         "charge",
@@ -240,6 +267,9 @@ SpendingControlsEvent = _event_model(
     SpendingControls, "SpendingControlsEvent", _("spending controls change"), _("spending controls changes")
 )
 FeeScheduleEvent = _event_model(FeeSchedule, "FeeScheduleEvent", _("fee schedule change"), _("fee schedule changes"))
+ProgrammeRulesEvent = _event_model(
+    ProgrammeRules, "ProgrammeRulesEvent", _("programme rules change"), _("programme rules changes")
+)
 DisputeEvent = _event_model(Dispute, "DisputeEvent", _("dispute change"), _("dispute changes"))
 RefundRequestEvent = _event_model(
     RefundRequest, "RefundRequestEvent", _("refund request change"), _("refund request changes")
@@ -259,6 +289,7 @@ EVENT_MODELS = (
     CardEvent,
     SpendingControlsEvent,
     FeeScheduleEvent,
+    ProgrammeRulesEvent,
     DisputeEvent,
     RefundRequestEvent,
     EnrolmentEvent,

@@ -91,7 +91,7 @@ class Authorization(models.Model):
 
 class Hold(models.Model):
     """What an approved authorization reserves of the available spend until its charge is presented
-    (matched by transaction id) or HOLD_DAYS pass (SPEC section 10)."""
+    (matched by transaction id) or the programme's hold_days pass (SPEC section 10)."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")

@@ -37,8 +37,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from accounts.controls import EffectiveControls, effective_controls
-from accounts.models import Account, Card, Company
+from accounts.models import Account, Card, Company, ProgrammeRules
 from accounts.pan import pan_hash
+from accounts.rules import programme_rules
 from amexprog.common.db import from_minor
 from amexprog.common.errors import ApplicationError
 from amexprog.common.prepared import execute
@@ -380,7 +381,7 @@ def available_spend(controls: EffectiveControls, spend: Spend, hold: Decimal) ->
     return max(min(headroom), ZERO)
 
 
-def _lock_card(card_number: str) -> tuple[Card, EffectiveControls]:
+def _lock_card(card_number: str, on: dt.date) -> tuple[Card, EffectiveControls, ProgrammeRules]:
     # Lock the card and its company (always in this order) for the whole decision: parallel
     # authorizations on one card, or on cards sharing a company credit limit, queue here instead of
     # both approving against the same headroom. Controls come along in the same query.
@@ -388,12 +389,13 @@ def _lock_card(card_number: str) -> tuple[Card, EffectiveControls]:
     if found is None:
         raise ApplicationError(CARD_NOT_FOUND, "card_not_found", status=404)
     card, company_controls, card_controls = found
-    return card, effective_controls(card=card, levels=(company_controls, card_controls))
+    rules = programme_rules(market=card.account.company.market, on=on)
+    return card, effective_controls(card=card, levels=(company_controls, card_controls), rules=rules), rules
 
 
 @transaction.atomic
 def _decide(request: AuthorizationRequest, on: dt.date, at: dt.datetime) -> Decision:
-    card, controls = _lock_card(request.card_number)
+    card, controls, rules = _lock_card(request.card_number, on)
     # A transaction id seen before fails the unique insert below; authorization_decide answers with
     # the first decision. Replays are rare, so the common path does not look first.
     contactless = request.entry_mode == EntryMode.CONTACTLESS and not request.pin_verified
@@ -414,7 +416,7 @@ def _decide(request: AuthorizationRequest, on: dt.date, at: dt.datetime) -> Deci
     hold = Hold(
         transaction_id=request.transaction_id, card=card, account=account, company=account.company,
         kind=request.type, amount=hold_amount, base_amount=outcome.billed, currency=account.currency,
-        created_on=on, expires_on=hold_expiry(on),
+        created_on=on, expires_on=on + dt.timedelta(days=rules.hold_days),
     ) if approved else None
     authorization_insert(authorization, hold)
     return Decision(authorization)
@@ -431,12 +433,6 @@ def authorization_decide(*, request: AuthorizationRequest, on: dt.date, at: dt.d
         if existing is None:
             raise
         return Decision(existing, replayed=True)
-
-
-def hold_expiry(created_on: dt.date) -> dt.date:
-    from django.conf import settings
-
-    return created_on + dt.timedelta(days=settings.HOLD_DAYS)
 
 
 # ── Holds: matched by the presented charge, or expired by the daily cycle ───────────────────────
@@ -471,7 +467,7 @@ def holds_settle_staged(*, cursor: Any, table: str = "charge_plan") -> int:
 
 @transaction.atomic
 def holds_expire(*, on: dt.date) -> int:
-    """Holds whose charge was not presented within HOLD_DAYS lapse (run_cycle, SPEC section 10)."""
+    """Holds whose charge was not presented within the programme's hold_days lapse (run_cycle, SPEC section 10)."""
     return Hold.objects.filter(status=Hold.Status.OPEN, expires_on__lte=on).update(
         status=Hold.Status.EXPIRED, closed_on=on)
 

@@ -1,4 +1,4 @@
-"""The charges app's daily step (SPEC section 16, run_cycle): holds not matched within HOLD_DAYS expire,
+"""The charges app's daily step (SPEC section 16, run_cycle): holds not matched within the programme's hold_days expire,
 and the companies' cached exposure is brought up to date (charges/exposure.py)."""
 
 from __future__ import annotations

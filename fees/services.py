@@ -8,12 +8,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from moneyed import Money
 
-from accounts.models import Account
+from accounts.models import Account, Market
+from accounts.rules import programme_rules
 from amexprog.common.money import round_money
 from fees.models import FeeSchedule, InterestAccrual, Reminder
 from fees.rates import AnnualRate, late_interest_rate
@@ -237,11 +237,13 @@ def _interest_explanation(accruals: list[InterestAccrual], total: Decimal, amoun
 
 def reminders_send(*, on: dt.date) -> int:
     """Reminder letters with their fee (SPEC section 7): 7 days after a due date if still unpaid at
-    the end of that day, again every 10 days, at most 3 per continuous arrears (Interest Act §9b)."""
-    first_after = settings.REMINDER_DAYS_AFTER_DUE
+    the end of that day, again every 10 days, at most 3 per continuous arrears (Interest Act §9b).
+    The days are the market's programme rules in force on `on`."""
+    rules = {market: programme_rules(market=market, on=on) for market in Market.values}
+    first_due_dates = {on - dt.timedelta(days=r.reminder_days_after_due) for r in rules.values()}
     candidate_ids = set(Delinquency.objects.filter(days_past_due__gt=0).values_list("account_id", flat=True))
     candidate_ids |= set(
-        Statement.objects.filter(due_date=on - dt.timedelta(days=first_after)).values_list("account_id", flat=True)
+        Statement.objects.filter(due_date__in=first_due_dates).values_list("account_id", flat=True)
     )
     if not candidate_ids:
         return 0
@@ -253,17 +255,19 @@ def reminders_send(*, on: dt.date) -> int:
         if not late:
             continue
         account = accounts[account_id]
+        market_rules = rules[account.company.market]
         period_start = arrears.get(account_id) or late[0].due_date + dt.timedelta(days=1)
         previous = list(Reminder.objects.filter(account=account, arrears_since=period_start).order_by("number"))
         if len(previous) >= MAX_REMINDERS_PER_ARREARS:
             continue
         if previous:
-            interval = max(settings.REMINDER_INTERVAL_DAYS, MIN_DAYS_BETWEEN_REMINDERS)
+            interval = max(market_rules.reminder_interval_days, MIN_DAYS_BETWEEN_REMINDERS)
             if on < previous[-1].sent_on + dt.timedelta(days=interval):
                 continue
             target = late[0]
         else:
-            ripe = [due for due in late if on >= due.due_date + dt.timedelta(days=first_after)]
+            ripe = [due for due in late
+                    if on >= due.due_date + dt.timedelta(days=market_rules.reminder_days_after_due)]
             if not ripe:
                 continue
             target = ripe[0]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import Account
+from accounts.rules import programme_rules
 from amexprog.common.db import from_minor, minor_sum
 from ledger.models import Posting, PostingKind
 from statements.models import Delinquency, Statement
@@ -47,6 +47,8 @@ def delinquency_update(*, on: dt.date) -> int:
     if not candidate_ids:
         return 0
     accounts = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=candidate_ids)}
+    markets = dict(Account.objects.filter(pk__in=candidate_ids).values_list("pk", "company__market"))
+    rules = {market: programme_rules(market=market, on=on) for market in set(markets.values())}
     states = {d.account_id: d for d in Delinquency.objects.filter(account_id__in=candidate_ids)}
     changed = 0
     for account_id, dues in dues_for_accounts(account_ids=accounts, as_of=on, end_of_day=True).items():
@@ -63,9 +65,10 @@ def delinquency_update(*, on: dt.date) -> int:
         state.arrears_since = (state.arrears_since or on - dt.timedelta(days=dpd - 1)) if dpd > 0 else None
         in_default = dpd > 0 or returned_open
         state.in_default_since = (state.in_default_since or on) if in_default else None
-        suspended = dpd >= settings.DELINQUENCY_SUSPEND_DPD
+        thresholds = rules[markets[account_id]]
+        suspended = dpd >= thresholds.suspend_dpd
         state.suspended_since = (state.suspended_since or on) if suspended else None
-        collections = dpd >= settings.DELINQUENCY_COLLECTIONS_DPD
+        collections = dpd >= thresholds.collections_dpd
         state.collections_since = (state.collections_since or on) if collections else None
         state.updated_on = on
         state.save()

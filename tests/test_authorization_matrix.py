@@ -240,6 +240,7 @@ ROUTES: dict[str, Route] = {
     "interest-accrual-list": Route(get=API_LIST),
     "dispute-rules-list": Route(get=API_PUBLIC),
     "eurobonus-points-rule-list": Route(get=API_PUBLIC),
+    "programme-rules-list": Route(get=API_PUBLIC),
     # ── API: the general ledger (ops) ─────────────────────────────────────────────────────────────
     "ledger-entry-list": Route(get=API_OPS),
     "ledger-entry-detail": Route(lambda w: {"pk": w.statement.account.postings.first().entry_id}, get=API_OPS),

@@ -263,20 +263,12 @@ LOGGING = {
 }
 AXES_VERBOSE = False
 
-# Statement cycle (SPEC section 9): reminder timing and delinquency thresholds, in days.
-REMINDER_DAYS_AFTER_DUE = env_int("REMINDER_DAYS_AFTER_DUE", 7, minimum=1)
-REMINDER_INTERVAL_DAYS = env_int("REMINDER_INTERVAL_DAYS", 10, minimum=10)
-DELINQUENCY_SUSPEND_DPD = env_int("DELINQUENCY_SUSPEND_DPD", 30, minimum=1)
-DELINQUENCY_COLLECTIONS_DPD = env_int("DELINQUENCY_COLLECTIONS_DPD", 90, minimum=1)
+# Reminder timing, delinquency thresholds, hold lifetime, card lifecycle periods and contactless
+# ceilings are data ops edit with an effective date (accounts.models.ProgrammeRules), not settings.
+
 # Accounts per chunk when the cycle fans out over accounts (DESIGN "Jobs").
 CYCLE_CHUNK_SIZE = env_int("CYCLE_CHUNK_SIZE", 2000, minimum=1)
 
-# Authorization and the card lifecycle (SPEC sections 10, 11).
-HOLD_DAYS = env_int("HOLD_DAYS", 7, minimum=1)  # an unmatched hold lapses after this many days
-CARD_RENEWAL_LEAD_DAYS = env_int("CARD_RENEWAL_LEAD_DAYS", 30, minimum=1)  # renew this long before expiry
-CARD_UNUSED_MONTHS = env_int("CARD_UNUSED_MONTHS", 12, minimum=1)  # terms §31: not renewed when unused this long
-CARD_REISSUE_WINDOW_MONTHS = env_int("CARD_REISSUE_WINDOW_MONTHS", 12, minimum=1)  # ask for a new card within
-CARD_CLOSURE_NOTICE_MONTHS = env_int("CARD_CLOSURE_NOTICE_MONTHS", 2, minimum=1)  # notice before that closure
 # Where new card numbers go for the embosser (ops): JSON lines, one file per day, readable by the owner only.
 EMBOSSING_DIR = Path(env_str("EMBOSSING_DIR", str(BASE_DIR / "var" / "embossing")))
 

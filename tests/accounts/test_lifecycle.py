@@ -193,6 +193,31 @@ def test_an_unused_card_is_not_renewed_then_the_account_closes_after_notice(expi
     assert AuditEntry.objects.get(account=account, action="account_closed").reason == "card_not_renewed"
 
 
+def test_renewal_and_closure_periods_follow_the_programme_rules_in_force(expiring, bob_account):
+    from accounts.models import ProgrammeRules
+
+    ProgrammeRules(market="DK", effective_from=dt.date(2026, 1, 1), card_renewal_lead_days=60, card_unused_months=4,
+                   card_reissue_window_months=3, card_closure_notice_months=1,
+                   contactless_charge_limit=Decimal("350.00"), contactless_cumulative_limit=Decimal("1100.00")).save()
+    posting_create(account=bob_account, kind="purchase", amount=Money("100.00", "DKK"),
+                   posting_date=dt.date(2025, 9, 2), source_key="charge/used", card=expiring.card,
+                   transaction_date=dt.date(2025, 9, 1))  # used, but not in the 4 months before 30 January
+    cards_lifecycle_run(on=dt.date(2026, 1, 29))  # 61 days ahead: not yet
+    assert notices_of(bob_account) == []
+    cards_lifecycle_run(on=dt.date(2026, 1, 30))
+    assert not Card.objects.filter(replaces=expiring.card).exists()
+    assert "not been used for 4 months" in Notice.objects.get(source_key__startswith="card-not-renewed").body
+    cards_lifecycle_run(on=dt.date(2026, 4, 1))
+    cards_lifecycle_run(on=dt.date(2026, 5, 29))  # a new card may be asked for until 30 June; told a month before
+    assert notices_of(bob_account) == ["card-not-renewed"]
+    cards_lifecycle_run(on=dt.date(2026, 5, 30))
+    assert "2026-06-30" in Notice.objects.get(source_key__startswith="closure-notice").subject
+    cards_lifecycle_run(on=dt.date(2026, 6, 29))
+    assert Account.objects.get(pk=bob_account.pk).status == "active"
+    cards_lifecycle_run(on=dt.date(2026, 6, 30))
+    assert Account.objects.get(pk=bob_account.pk).status in ("closing", "closed")
+
+
 def test_asking_for_a_new_card_within_the_window_keeps_the_account(expiring, bob_account):
     cards_lifecycle_run(on=dt.date(2026, 3, 1))
     cards_lifecycle_run(on=dt.date(2026, 4, 1))

@@ -65,8 +65,8 @@ def test_float_money_is_a_type_error():
 
 
 def test_card_expires_at_the_end_of_the_48th_month():
-    assert card_expiry(dt.date(2026, 1, 31)) == dt.date(2030, 1, 31)
-    assert card_expiry(dt.date(2026, 2, 15)) == dt.date(2030, 2, 28)
+    assert card_expiry(dt.date(2026, 1, 31), 48) == dt.date(2030, 1, 31)
+    assert card_expiry(dt.date(2026, 2, 15), 48) == dt.date(2030, 2, 28)
 
 
 def test_account_cycle_day_must_be_1_to_28_or_31(company_a):

@@ -217,3 +217,19 @@ def test_nothing_posts_into_a_period_whose_statement_is_produced(overdue_account
         posting_create(account=overdue_account, kind="purchase", amount=Money("1.00", "DKK"),
                        posting_date=dt.date(2026, 1, 31), source_key="charge/late")
     assert error.value.code == "period_closed"
+
+
+def test_reminder_timing_and_dpd_thresholds_follow_the_programme_rules_in_force(overdue_account):
+    from accounts.models import ProgrammeRules
+
+    ProgrammeRules(market="DK", effective_from=dt.date(2026, 1, 1), reminder_days_after_due=14,
+                   reminder_interval_days=15, suspend_dpd=20, collections_dpd=40,
+                   contactless_charge_limit=Decimal("350.00"), contactless_cumulative_limit=Decimal("1100.00")).save()
+    ProgrammeRules(market="BE", effective_from=dt.date(2026, 1, 1), reminder_days_after_due=1, suspend_dpd=2,
+                   collections_dpd=3, contactless_charge_limit=Decimal("50.00"),
+                   contactless_cumulative_limit=Decimal("150.00")).save()  # another market's: no effect
+    run_through(dt.date(2026, 4, 30))
+    reminders = list(Reminder.objects.filter(account=overdue_account).values_list("number", "sent_on"))
+    assert reminders == [(1, dt.date(2026, 3, 14)), (2, dt.date(2026, 3, 29)), (3, dt.date(2026, 4, 13))]
+    state = Account.objects.get(pk=overdue_account.pk).delinquency
+    assert (state.suspended_since, state.collections_since) == (dt.date(2026, 3, 20), dt.date(2026, 4, 9))
