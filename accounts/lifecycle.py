@@ -21,19 +21,9 @@ from django.utils.translation import gettext_noop as N_
 from accounts.audit import SYSTEM, Actor, Role, audit_record, require_role
 from accounts.controls import card_controls_copy
 from accounts.embossing import embossing_order_create
-from accounts.models import (
-    Account,
-    AuditEntry,
-    BlockedBy,
-    Card,
-    Company,
-    EmbossingOrder,
-    Market,
-    Notice,
-    ProgrammeRules,
-)
+from accounts.models import Account, AuditEntry, BlockedBy, Card, Company, EmbossingOrder, Notice
 from accounts.notices import holder_notice
-from accounts.rules import programme_rules
+from accounts.rules import programme_rules, programme_rules_by_market
 from accounts.services import IssuedCard, add_months, card_issue
 from amexprog.common.errors import ApplicationError
 from ledger.selectors import account_balance
@@ -243,9 +233,6 @@ def reissue_deadline(card: Card) -> dt.date:
     return add_months(card.expiry, rules.card_reissue_window_months)
 
 
-def _rules_by_market(on: dt.date) -> dict[str, ProgrammeRules]:
-    return {market: programme_rules(market=market, on=on) for market in Market.values}
-
 
 @transaction.atomic
 def card_reissue(*, card: Card, by: Actor, on: dt.date) -> IssuedCard:
@@ -379,7 +366,7 @@ def card_used_since(card: Card, since: dt.date) -> bool:
 def cards_renew_due(*, on: dt.date) -> int:
     """Renew every active card expiring within the lead time, unless unused for 12 months (terms §31);
     both periods are the market's programme rules in force on `on`."""
-    rules = _rules_by_market(on)
+    rules = programme_rules_by_market(on=on)
     longest_lead = max(r.card_renewal_lead_days for r in rules.values())
     due = (Card.objects.filter(status=Card.Status.ACTIVE, expiry__gte=on,
                                expiry__lte=on + dt.timedelta(days=longest_lead),
@@ -421,7 +408,7 @@ def cards_expire(*, on: dt.date) -> int:
 def accounts_without_card_close(*, on: dt.date) -> int:
     """An account whose card expired without renewal and no new card was asked for within the window is
     closed, after a notice at least the programme's card_closure_notice_months ahead (terms §31)."""
-    rules = _rules_by_market(on)
+    rules = programme_rules_by_market(on=on)
     usable = Card.objects.filter(account=OuterRef("account"), status__in=LIVE_STATUSES)
     candidates = (Card.objects.filter(status=Card.Status.EXPIRED, replaced_by__isnull=True,
                                       account__status__in=OPEN_ACCOUNT_STATUSES)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from accounts.models import ProgrammeRules
+from accounts.models import Market, ProgrammeRules
 from amexprog.common.errors import ApplicationError
 from amexprog.common.prepared import fetch_instance
 
@@ -42,3 +42,8 @@ def programme_rules(*, market: str, on: dt.date) -> ProgrammeRules:
     if rules is None:
         raise ApplicationError(NO_PROGRAMME_RULES.format(market=market, on=on), "no_programme_rules")
     return rules
+
+
+def programme_rules_by_market(*, on: dt.date) -> dict[str, ProgrammeRules]:
+    """Every market's version in force on `on`, for the daily steps that act on accounts of all markets."""
+    return {market: programme_rules(market=market, on=on) for market in Market.values}

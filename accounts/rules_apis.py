@@ -6,11 +6,11 @@ the admin (accounts.admin.ProgrammeRulesAdmin), so the API is read-only.
 
 from __future__ import annotations
 
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from accounts.models import ProgrammeRules
+from amexprog.common.api import VersionFilter
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 
 
@@ -24,11 +24,7 @@ class ProgrammeRulesSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgrammeRulesFilter(filters.FilterSet):
-    effective_from_from = filters.DateFilter(field_name="effective_from", lookup_expr="gte",
-                                             help_text="Versions effective on or after this day.")
-    effective_from_to = filters.DateFilter(field_name="effective_from", lookup_expr="lte",
-                                           help_text="Versions effective on or before this day.")
+class ProgrammeRulesFilter(VersionFilter):
 
     class Meta:
         model = ProgrammeRules

@@ -6,10 +6,10 @@ the admin; there is no service for it yet, so the API is read-only.
 
 from __future__ import annotations
 
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
+from amexprog.common.api import VersionFilter
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from disputes.models import DisputeRules
 
@@ -22,11 +22,7 @@ class DisputeRulesSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DisputeRulesFilter(filters.FilterSet):
-    effective_from_from = filters.DateFilter(field_name="effective_from", lookup_expr="gte",
-                                             help_text="Versions effective on or after this day.")
-    effective_from_to = filters.DateFilter(field_name="effective_from", lookup_expr="lte",
-                                           help_text="Versions effective on or before this day.")
+class DisputeRulesFilter(VersionFilter):
 
     class Meta:
         model = DisputeRules

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from accounts.selectors import visible_accounts
 from amexprog.common import clock
+from amexprog.common.api import VersionFilter
 from amexprog.common.permissions import IsOpsForWrites, IsPortalUserOrCompanyToken
 from fees.models import FeeSchedule, InterestAccrual, ReferenceRate, Reminder
 from fees.publishing import FIELDS, fee_schedule_publish
@@ -48,11 +49,7 @@ class FeeSchedulePublishSerializer(serializers.Serializer):
                                                             default=Decimal("7.000"))
 
 
-class FeeScheduleFilter(filters.FilterSet):
-    effective_from_from = filters.DateFilter(field_name="effective_from", lookup_expr="gte",
-                                             help_text="Versions effective on or after this day.")
-    effective_from_to = filters.DateFilter(field_name="effective_from", lookup_expr="lte",
-                                           help_text="Versions effective on or before this day.")
+class FeeScheduleFilter(VersionFilter):
 
     class Meta:
         model = FeeSchedule

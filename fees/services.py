@@ -12,8 +12,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from moneyed import Money
 
-from accounts.models import Account, Market
-from accounts.rules import programme_rules
+from accounts.models import Account
+from accounts.rules import programme_rules_by_market
 from amexprog.common.money import round_money
 from fees.models import FeeSchedule, InterestAccrual, Reminder
 from fees.rates import AnnualRate, late_interest_rate
@@ -239,7 +239,7 @@ def reminders_send(*, on: dt.date) -> int:
     """Reminder letters with their fee (SPEC section 7): 7 days after a due date if still unpaid at
     the end of that day, again every 10 days, at most 3 per continuous arrears (Interest Act §9b).
     The days are the market's programme rules in force on `on`."""
-    rules = {market: programme_rules(market=market, on=on) for market in Market.values}
+    rules = programme_rules_by_market(on=on)
     first_due_dates = {on - dt.timedelta(days=r.reminder_days_after_due) for r in rules.values()}
     candidate_ids = set(Delinquency.objects.filter(days_past_due__gt=0).values_list("account_id", flat=True))
     candidate_ids |= set(

@@ -28,6 +28,7 @@ from rest_framework.response import Response
 
 from accounts.selectors import visible_accounts
 from amexprog.common import clock
+from amexprog.common.api import VersionFilter
 from amexprog.common.permissions import IsOpsTokenOrStaff, IsPortalUserOrCompanyToken
 from rewards import services
 from rewards.exports import CONFIRMATION_COLUMNS, eurobonus_batch_export, eurobonus_confirmation_import
@@ -216,11 +217,7 @@ class PointsRuleSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PointsRuleFilter(filters.FilterSet):
-    effective_from_from = filters.DateFilter(field_name="effective_from", lookup_expr="gte",
-                                             help_text="Versions effective on or after this day.")
-    effective_from_to = filters.DateFilter(field_name="effective_from", lookup_expr="lte",
-                                           help_text="Versions effective on or before this day.")
+class PointsRuleFilter(VersionFilter):
 
     class Meta:
         model = PointsRule

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from accounts.models import Account
-from accounts.rules import programme_rules
+from accounts.rules import programme_rules_by_market
 from amexprog.common.db import from_minor, minor_sum
 from ledger.models import Posting, PostingKind
 from statements.models import Delinquency, Statement
@@ -48,7 +48,7 @@ def delinquency_update(*, on: dt.date) -> int:
         return 0
     accounts = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=candidate_ids)}
     markets = dict(Account.objects.filter(pk__in=candidate_ids).values_list("pk", "company__market"))
-    rules = {market: programme_rules(market=market, on=on) for market in set(markets.values())}
+    rules = programme_rules_by_market(on=on)
     states = {d.account_id: d for d in Delinquency.objects.filter(account_id__in=candidate_ids)}
     changed = 0
     for account_id, dues in dues_for_accounts(account_ids=accounts, as_of=on, end_of_day=True).items():

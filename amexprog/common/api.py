@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django_filters import rest_framework as filters
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -17,6 +18,16 @@ from amexprog.common.errors import ApplicationError
 class DefaultPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class VersionFilter(filters.FilterSet):
+    """The filters of a list of rule versions (fee schedules, programme, dispute and points rules): a
+    subclass names its model and `fields = ["market", "effective_from_from", "effective_from_to"]`."""
+
+    effective_from_from = filters.DateFilter(field_name="effective_from", lookup_expr="gte",
+                                             help_text="Versions effective on or after this day.")
+    effective_from_to = filters.DateFilter(field_name="effective_from", lookup_expr="lte",
+                                           help_text="Versions effective on or before this day.")
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

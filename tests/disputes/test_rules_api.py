@@ -1,5 +1,6 @@
-"""`GET /api/v1/dispute-rules/` and `GET /api/v1/eurobonus/points-rules/`: the versioned numbers of
-SPEC sections 12 and 13, published terms every admitted caller reads; read-only over the API."""
+"""`GET /api/v1/dispute-rules/`, `GET /api/v1/eurobonus/points-rules/` and `GET /api/v1/programme-rules/`:
+the versioned numbers of SPEC sections 9–13, published terms every admitted caller reads; read-only
+over the API (the programme rules' own listing is tested in tests/accounts/test_programme_rules.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.models import ProgrammeRules
 from disputes.models import DisputeRules
 from rewards.models import PointsRule
 from tests.conftest import token_client
@@ -17,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 DISPUTE_RULES = "/api/v1/dispute-rules/"
 POINTS_RULES = "/api/v1/eurobonus/points-rules/"
+PROGRAMME_RULES = "/api/v1/programme-rules/"
 
 
 def session(user) -> APIClient:
@@ -53,7 +56,7 @@ def test_points_rule_versions_per_market_newest_first_with_filters(versions, tok
     assert {row["effective_from"] for row in before} == {"2000-01-01"}
 
 
-@pytest.mark.parametrize("url", [DISPUTE_RULES, POINTS_RULES])
+@pytest.mark.parametrize("url", [DISPUTE_RULES, POINTS_RULES, PROGRAMME_RULES])
 def test_every_admitted_caller_reads_the_published_rules_but_nobody_writes_them_here(versions, tokens, carol, bob,
                                                                                      url):
     expected = token_client(tokens.ops).get(url).json()
@@ -61,6 +64,6 @@ def test_every_admitted_caller_reads_the_published_rules_but_nobody_writes_them_
         assert client.get(url).json() == expected
     assert token_client(tokens.network).get(url).status_code == 403
     assert APIClient().get(url).status_code == 401
-    before = (DisputeRules.objects.count(), PointsRule.objects.count())
+    before = (DisputeRules.objects.count(), PointsRule.objects.count(), ProgrammeRules.objects.count())
     assert token_client(tokens.ops).post(url, {"market": "DK"}, format="json").status_code == 405
-    assert (DisputeRules.objects.count(), PointsRule.objects.count()) == before
+    assert (DisputeRules.objects.count(), PointsRule.objects.count(), ProgrammeRules.objects.count()) == before
