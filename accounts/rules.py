@@ -35,13 +35,17 @@ def ensure_default_programme_rules(**kwargs) -> None:
 
 
 def programme_rules(*, market: str, on: dt.date) -> ProgrammeRules:
-    """The latest version effective on or before `on`. Read on every authorization, so as a prepared
-    statement (amexprog.common.prepared)."""
+    """The latest version effective on or before `on`, as a prepared statement (amexprog.common.prepared).
+    The authorization reads the same version in its card look-up (charges.authorization_sql)."""
     rules = fetch_instance("programme_rules_in_force", ProgrammeRules, "t.market = %s AND t.effective_from <= %s",
                            [market, on], ["varchar", "date"], order_by="t.effective_from DESC")
     if rules is None:
-        raise ApplicationError(NO_PROGRAMME_RULES.format(market=market, on=on), "no_programme_rules")
+        raise no_programme_rules(market=market, on=on)
     return rules
+
+
+def no_programme_rules(*, market: str, on: dt.date) -> ApplicationError:
+    return ApplicationError(NO_PROGRAMME_RULES.format(market=market, on=on), "no_programme_rules")
 
 
 def programme_rules_by_market(*, on: dt.date) -> dict[str, ProgrammeRules]:

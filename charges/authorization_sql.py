@@ -9,17 +9,19 @@ instances with the fields' own converters (Model.from_db), exactly as the ORM wo
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Model
 
-from accounts.models import Account, Card, Company, SpendingControls
+from accounts.models import Account, Card, Company, ProgrammeRules, SpendingControls
 from amexprog.common.prepared import RowPlan, execute, row_plan
 from charges.authorization_models import Authorization, Hold
 
 # (alias, model) in the order the card look-up returns their columns.
-LOOKUP = (("c", Card), ("a", Account), ("co", Company), ("kc", SpendingControls), ("cc", SpendingControls))
+LOOKUP = (("c", Card), ("a", Account), ("co", Company), ("kc", SpendingControls), ("cc", SpendingControls),
+          ("pr", ProgrammeRules))
 
 
 @lru_cache(maxsize=2)
@@ -36,16 +38,22 @@ def _lookup(vendor: str) -> tuple[str, list[RowPlan]]:
         f" JOIN {Company._meta.db_table} co ON co.id = a.company_id"
         f" LEFT JOIN {SpendingControls._meta.db_table} kc ON kc.company_id = co.id"
         f" LEFT JOIN {SpendingControls._meta.db_table} cc ON cc.card_id = c.id"
+        # The company's market's programme rules in force on the day (accounts.rules.programme_rules).
+        f" LEFT JOIN {ProgrammeRules._meta.db_table} pr ON pr.id = (SELECT r.id FROM {ProgrammeRules._meta.db_table} r"
+        f" WHERE r.market = co.market AND r.effective_from <= %s ORDER BY r.effective_from DESC LIMIT 1)"
         f" WHERE c.pan_hash = %s{lock}"
     )
     return sql, plans
 
 
-def card_for_update(hashed: str) -> tuple[Card, SpendingControls | None, SpendingControls | None] | None:
-    """The card with its account and company (locked), and the company's and the card's controls."""
+def card_for_update(
+    hashed: str, on: dt.date
+) -> tuple[Card, SpendingControls | None, SpendingControls | None, ProgrammeRules | None] | None:
+    """The card with its account and company (locked), the company's and the card's controls, and the
+    programme rules in force on `on` for the company's market."""
     sql, plans = _lookup(connection.vendor)
     with connection.cursor() as cursor:
-        execute(cursor, "authorization_card", sql, [hashed], ["varchar"])
+        execute(cursor, "authorization_card", sql, [on, hashed], ["date", "varchar"])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -55,10 +63,10 @@ def card_for_update(hashed: str) -> tuple[Card, SpendingControls | None, Spendin
         values = row[start:start + len(plan.attnames)]
         start += len(plan.attnames)
         instances.append(None if values[0] is None else plan.instance(values))  # None: a LEFT JOIN without a row
-    card, account, company, company_controls, card_controls = instances
+    card, account, company, company_controls, card_controls, rules = instances
     account.company = company
     card.account = account
-    return card, company_controls, card_controls
+    return card, company_controls, card_controls, rules
 
 
 @lru_cache(maxsize=4)

@@ -39,7 +39,7 @@ from django.utils.dateparse import parse_datetime
 from accounts.controls import EffectiveControls, effective_controls
 from accounts.models import Account, Card, Company, ProgrammeRules
 from accounts.pan import pan_hash
-from accounts.rules import programme_rules
+from accounts.rules import no_programme_rules
 from amexprog.common.db import from_minor
 from amexprog.common.errors import ApplicationError
 from amexprog.common.prepared import execute
@@ -385,11 +385,12 @@ def _lock_card(card_number: str, on: dt.date) -> tuple[Card, EffectiveControls, 
     # Lock the card and its company (always in this order) for the whole decision: parallel
     # authorizations on one card, or on cards sharing a company credit limit, queue here instead of
     # both approving against the same headroom. Controls come along in the same query.
-    found = card_for_update(pan_hash(card_number))
+    found = card_for_update(pan_hash(card_number), on)
     if found is None:
         raise ApplicationError(CARD_NOT_FOUND, "card_not_found", status=404)
-    card, company_controls, card_controls = found
-    rules = programme_rules(market=card.account.company.market, on=on)
+    card, company_controls, card_controls, rules = found
+    if rules is None:
+        raise no_programme_rules(market=card.account.company.market, on=on)
     return card, effective_controls(card=card, levels=(company_controls, card_controls), rules=rules), rules
 
 

@@ -141,3 +141,11 @@ def test_the_versions_over_the_api_per_market_newest_first_with_filters(tokens):
     assert [row["market"] for row in client.get(url, {"effective_from_from": "2026-01-01"}).json()["results"]] == [
         "DK"]
     assert {row["market"] for row in client.get(url).json()["results"]} == {"DK", "BE"}
+
+
+def test_an_authorization_without_rules_in_force_is_refused_with_the_reason(network, bob_card, frozen_day):
+    ProgrammeRules.objects.filter(market="DK").update(effective_from=dt.date(2026, 3, 12))
+    response = authorize(network, bob_card.pan, "50.00", transaction_id="T-1")
+    assert (response.status_code, response.json()["code"]) == (400, "no_programme_rules")
+    assert response.json()["detail"] == "No programme rules for market DK are in force on 2026-03-11."
+    assert not Hold.objects.exists()
