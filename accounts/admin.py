@@ -274,6 +274,20 @@ class EmbossingOrderAdmin(admin.ModelAdmin):
         return False
 
 
+class ProgrammeRulesForm(forms.ModelForm):
+    class Meta:
+        model = ProgrammeRules
+        exclude: list[str] = []
+
+    def clean_effective_from(self):
+        effective_from = self.cleaned_data["effective_from"]
+        if effective_from <= clock.today():
+            raise forms.ValidationError(_("A new version takes effect from tomorrow at the earliest: the rules of "
+                                          "days already begun, and dates already promised to holders, stay as "
+                                          "they were."))
+        return effective_from
+
+
 @admin.register(ProgrammeRules)
 class ProgrammeRulesAdmin(admin.ModelAdmin):
     """Ops add a version with an effective date; versions are history and are not edited. Each rule
@@ -284,6 +298,7 @@ class ProgrammeRulesAdmin(admin.ModelAdmin):
                     "contactless_charge_limit", "contactless_cumulative_limit", "contactless_count_limit",
                     "currency"]
     list_filter = ["market"]
+    form = ProgrammeRulesForm
     fieldsets = [
         (None, {"fields": ["market", "effective_from"]}),
         (_("Reminders and delinquency"), {"fields": ["reminder_days_after_due", "reminder_interval_days",

@@ -435,7 +435,9 @@ def accounts_without_card_close(*, on: dt.date) -> int:
                               "account will be closed on %(closes_on)s unless you ask for a new card before then."),
                          expiry=card.expiry.isoformat(), closes_on=closes_on.isoformat())
             continue
-        if on >= max(deadline, add_months(notice.created_on, notice_months)):
+        # The notice promised a date: the months are those of the rules in force when it went out.
+        given = programme_rules(market=card.account.company.market, on=notice.created_on).card_closure_notice_months
+        if on >= max(deadline, add_months(notice.created_on, given)):
             account_close(account=card.account, on=on, reason=ClosureReason.CARD_NOT_RENEWED)
             closed += 1
     return closed

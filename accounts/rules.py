@@ -45,7 +45,8 @@ def programme_rules(*, market: str, on: dt.date) -> ProgrammeRules:
 
 
 def no_programme_rules(*, market: str, on: dt.date) -> ApplicationError:
-    return ApplicationError(NO_PROGRAMME_RULES.format(market=market, on=on), "no_programme_rules")
+    """A configuration fault, not a bad request: answered as 503 where it reaches an API caller."""
+    return ApplicationError(NO_PROGRAMME_RULES.format(market=market, on=on), "no_programme_rules", status=503)
 
 
 def programme_rules_by_market(*, on: dt.date) -> dict[str, ProgrammeRules]:

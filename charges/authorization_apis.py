@@ -249,14 +249,16 @@ class AuthorizationView(generics.ListAPIView):
             400: OpenApiResponse(description="A malformed body; `fields` names each bad field (`invalid`)."),
             403: OpenApiResponse(ERROR_BODY, description="Only network tokens may ask for authorizations."),
             404: OpenApiResponse(ERROR_BODY, description="No card has this number (`card_not_found`)."),
-            503: OpenApiResponse(ERROR_BODY, description="No ECB rates to convert the currency."),
+            503: OpenApiResponse(ERROR_BODY, description="No ECB rates to convert the currency "
+                                 "(`fx_rates_unavailable`), or no programme rules in force for the card's market "
+                                 "(`no_programme_rules`)."),
         },
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
         summary="Approve or decline a charge in real time (SPEC section 10)",
         description=(
             "Approves with a hold in the billing currency (with FX and cash fees) that lowers available spend "
-            "until the charge is presented or 7 days pass, or declines with one reason code. The same "
-            "transaction_id sent again returns the first decision and holds once."
+            "until the charge is presented or the programme rules' `hold_days` pass (7 by default), or declines "
+            "with one reason code. The same transaction_id sent again returns the first decision and holds once."
         ),
     )
     def post(self, request, *args, **kwargs):

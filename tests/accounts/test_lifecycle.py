@@ -218,6 +218,23 @@ def test_renewal_and_closure_periods_follow_the_programme_rules_in_force(expirin
     assert Account.objects.get(pk=bob_account.pk).status in ("closing", "closed")
 
 
+def test_a_version_added_after_the_closure_notice_does_not_bring_the_closure_forward(expiring, bob_account):
+    from accounts.models import ProgrammeRules
+
+    cards_lifecycle_run(on=dt.date(2026, 3, 1))
+    cards_lifecycle_run(on=dt.date(2026, 4, 1))
+    # The step first runs after the window's notice date: the notice gives 2 months from today.
+    cards_lifecycle_run(on=dt.date(2027, 3, 15))
+    assert "2027-05-15" in Notice.objects.get(source_key__startswith="closure-notice").subject
+    ProgrammeRules(market="DK", effective_from=dt.date(2027, 3, 16), card_closure_notice_months=1,
+                   contactless_charge_limit=Decimal("350.00"), contactless_cumulative_limit=Decimal("1100.00")).save()
+    cards_lifecycle_run(on=dt.date(2027, 4, 15))
+    cards_lifecycle_run(on=dt.date(2027, 5, 14))
+    assert Account.objects.get(pk=bob_account.pk).status == "active"
+    cards_lifecycle_run(on=dt.date(2027, 5, 15))
+    assert Account.objects.get(pk=bob_account.pk).status in ("closing", "closed")
+
+
 def test_asking_for_a_new_card_within_the_window_keeps_the_account(expiring, bob_account):
     cards_lifecycle_run(on=dt.date(2026, 3, 1))
     cards_lifecycle_run(on=dt.date(2026, 4, 1))

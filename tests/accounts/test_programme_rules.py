@@ -97,7 +97,7 @@ def test_a_lower_contactless_ceiling_asks_for_the_pin_from_its_effective_date(ne
     assert authorize(network, bob_card.pan, "200.00", transaction_id="C-3", **contactless).json()["approved"]
 
 
-def test_ops_add_a_version_in_the_admin_and_cannot_edit_or_delete_it(ops):
+def test_ops_add_a_version_in_the_admin_and_cannot_edit_or_delete_it(ops, frozen_day):
     add = reverse("admin:accounts_programmerules_add")
     fields = {"market": "DK", "effective_from": "2027-01-01", "reminder_days_after_due": "14",
               "reminder_interval_days": "14", "suspend_dpd": "45", "collections_dpd": "120", "hold_days": "10",
@@ -117,6 +117,10 @@ def test_ops_add_a_version_in_the_admin_and_cannot_edit_or_delete_it(ops):
     assert "Collections must come after suspension" in refused.content.decode()
     assert "Ensure this value is greater than or equal to 10." in refused.content.decode()
     assert not ProgrammeRules.objects.filter(effective_from=dt.date(2027, 2, 1)).exists()
+    today = ops.post(add, {**fields, "effective_from": "2026-03-11"})
+    assert "takes effect from tomorrow at the earliest" in today.content.decode()
+    assert not ProgrammeRules.objects.filter(effective_from=dt.date(2026, 3, 11)).exists()
+    assert ops.post(add, {**fields, "effective_from": "2026-03-12"}).status_code == 302
 
     change = reverse("admin:accounts_programmerules_change", args=[added.pk])
     assert b'name="_save"' not in ops.get(change).content
@@ -146,6 +150,6 @@ def test_the_versions_over_the_api_per_market_newest_first_with_filters(tokens):
 def test_an_authorization_without_rules_in_force_is_refused_with_the_reason(network, bob_card, frozen_day):
     ProgrammeRules.objects.filter(market="DK").update(effective_from=dt.date(2026, 3, 12))
     response = authorize(network, bob_card.pan, "50.00", transaction_id="T-1")
-    assert (response.status_code, response.json()["code"]) == (400, "no_programme_rules")
+    assert (response.status_code, response.json()["code"]) == (503, "no_programme_rules")
     assert response.json()["detail"] == "No programme rules for market DK are in force on 2026-03-11."
     assert not Hold.objects.exists()
