@@ -24,6 +24,7 @@ from accounts.lifecycle import (
     card_unblock,
     cards_lifecycle_run,
     company_terminate,
+    reissue_deadline,
 )
 from accounts.models import Account, AuditEntry, Card, EmbossingOrder, Notice
 from accounts.services import card_issue
@@ -233,6 +234,17 @@ def test_a_version_added_after_the_closure_notice_does_not_bring_the_closure_for
     assert Account.objects.get(pk=bob_account.pk).status == "active"
     cards_lifecycle_run(on=dt.date(2027, 5, 15))
     assert Account.objects.get(pk=bob_account.pk).status in ("closing", "closed")
+
+
+def test_the_reissue_window_is_the_one_in_force_when_the_card_expired(expiring):
+    from accounts.models import ProgrammeRules
+
+    ProgrammeRules(market="DK", effective_from=dt.date(2026, 4, 1), card_reissue_window_months=3,
+                   contactless_charge_limit=Decimal("350.00"), contactless_cumulative_limit=Decimal("1100.00")).save()
+    assert reissue_deadline(expiring.card) == dt.date(2027, 3, 31)  # expired 31 March 2026: 12 months
+    Card.objects.filter(pk=expiring.card.pk).update(expiry=dt.date(2026, 4, 30))
+    expiring.card.refresh_from_db()
+    assert reissue_deadline(expiring.card) == dt.date(2026, 7, 30)  # expired under the 3-month version
 
 
 def test_asking_for_a_new_card_within_the_window_keeps_the_account(expiring, bob_account):
