@@ -233,7 +233,6 @@ def reissue_deadline(card: Card) -> dt.date:
     return add_months(card.expiry, rules.card_reissue_window_months)
 
 
-
 @transaction.atomic
 def card_reissue(*, card: Card, by: Actor, on: dt.date) -> IssuedCard:
     """A new card on request after an expired card was not renewed, within the window (terms §31)."""

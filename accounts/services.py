@@ -48,7 +48,6 @@ EUROBONUS_NOT_ALLOWED = "Company {company} does not allow SAS EuroBonus, so no E
 BAD_EUROBONUS_NUMBER = "{value!r} is not a EuroBonus number (9–12 letters and digits, e.g. EBS123456789)."
 
 
-
 def _validated_iban_bic(iban: str, bic: str) -> tuple[str, str]:
     if iban:
         try:

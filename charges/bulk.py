@@ -26,7 +26,6 @@ from typing import Any, BinaryIO
 
 from psycopg2.extras import execute_values
 
-from accounts.models import Account
 from amexprog.common.csvfiles import (
     BAD_HEADER,
     EMPTY_FILE,
@@ -577,9 +576,7 @@ def _run_posting_guards(cursor: Any) -> None:
     if not ledger_services.POSTING_GUARDS:
         return
     cursor.execute("SELECT DISTINCT account_id, pdate FROM charge_work ORDER BY account_id, pdate")
-    pairs = cursor.fetchall()
-    accounts = Account.objects.in_bulk({account_id for account_id, _day in pairs})
-    refusals = ledger_services.posting_refusals([(accounts[account_id], day) for account_id, day in pairs])
+    refusals = ledger_services.posting_refusals_by_id(cursor.fetchall())
     if not refusals:
         return
     reasons = {(refusal.account_id, refusal.day): refusal.error.message for refusal in refusals}

@@ -43,7 +43,7 @@ from charges.models import ChargeFile, FxRate
 from fees.models import FeeSchedule
 from fees.selectors import fee_schedule_in_force
 from ledger.models import Posting, PostingKind
-from ledger.services import posting_create, posting_refusals
+from ledger.services import posting_create, posting_refusals_by_id
 
 Progress = Callable[[str, int], None]
 T = TypeVar("T")
@@ -247,10 +247,9 @@ def _refused_rows(rows_by_pair: dict[tuple[int, dt.date], list[int]], errors: Er
     (account, processing date) of the file: each row they refuse is an error on its processing date."""
     if not rows_by_pair:
         return
-    accounts = Account.objects.in_bulk({account_id for account_id, _day in rows_by_pair})
     refused = sorted(
         (row, refusal.error.message)
-        for refusal in posting_refusals([(accounts[account_id], day) for account_id, day in rows_by_pair])
+        for refusal in posting_refusals_by_id(rows_by_pair)
         for row in rows_by_pair[(refusal.account_id, refusal.day)]
     )
     for row, reason in refused:

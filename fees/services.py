@@ -236,9 +236,9 @@ def _interest_explanation(accruals: list[InterestAccrual], total: Decimal, amoun
 # Reminders --------------------------------------------------------------------------------------
 
 def reminders_send(*, on: dt.date) -> int:
-    """Reminder letters with their fee (SPEC section 7): 7 days after a due date if still unpaid at
-    the end of that day, again every 10 days, at most 3 per continuous arrears (Interest Act §9b).
-    The days are the market's programme rules in force on `on`."""
+    """Reminder letters with their fee (SPEC section 7): by default 7 days after a due date if still
+    unpaid at the end of that day, again every 10 days, at most 3 per continuous arrears (Interest Act
+    §9b). The days are the market's programme rules in force on `on`; the 3 and the 10-day floor are law."""
     rules = programme_rules_by_market(on=on)
     first_due_dates = {on - dt.timedelta(days=r.reminder_days_after_due) for r in rules.values()}
     candidate_ids = set(Delinquency.objects.filter(days_past_due__gt=0).values_list("account_id", flat=True))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -58,6 +58,13 @@ def posting_refusals(pairs: list[tuple[Account, dt.date]]) -> list[PostingRefusa
     for guard in POSTING_GUARDS:
         refusals += guard(pairs) or []
     return refusals
+
+
+def posting_refusals_by_id(pairs: Iterable[tuple[int, dt.date]]) -> list[PostingRefusal]:
+    """posting_refusals for (account id, day) pairs, as a file import has them: the accounts in one query."""
+    pairs = list(pairs)
+    accounts = Account.objects.in_bulk({account_id for account_id, _day in pairs})
+    return posting_refusals([(accounts[account_id], day) for account_id, day in pairs])
 
 
 def _run_guards(pairs: list[tuple[Account, dt.date]]) -> None:
