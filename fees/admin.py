@@ -3,7 +3,15 @@ from django.contrib import admin
 
 from amexprog.common import clock
 from fees.models import FeeSchedule, InterestAccrual, ReferenceRate, Reminder
-from fees.publishing import ALREADY_EXISTS, FIELDS, TOO_SOON, earliest_effective_date, fee_schedule_publish
+from fees.publishing import (
+    ALREADY_EXISTS,
+    FIELDS,
+    TOO_SOON,
+    earliest_effective_date,
+    fee_schedule_publish,
+    margin_ceiling_message,
+    margin_within_ceiling,
+)
 
 
 class FeeScheduleForm(forms.ModelForm):
@@ -14,6 +22,9 @@ class FeeScheduleForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         market, effective_from = cleaned.get("market"), cleaned.get("effective_from")
+        margin = cleaned.get("late_interest_margin_percent")
+        if margin is not None and not margin_within_ceiling(margin):
+            self.add_error("late_interest_margin_percent", margin_ceiling_message())
         if market and effective_from:
             earliest = earliest_effective_date(clock.today())
             if effective_from < earliest:

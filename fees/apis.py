@@ -79,7 +79,10 @@ class FeeScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         request=FeeSchedulePublishSerializer, responses={201: FeeScheduleSerializer}, parameters=[IDEMPOTENCY],
         summary="Ops: publish a new fee schedule version",
         description="Takes effect at least 2 months after today (`400 fee_change_too_soon`, with `extra.earliest`);"
-                    " one version per market and day (`400 fee_schedule_exists`). Every affected holder, or the "
+                    " one version per market and day (`400 fee_schedule_exists`); the late interest margin is at most "
+                    "8 "
+                    "points over the reference rate, the Interest Act's ceiling (`400 interest_margin_above_ceiling`)."
+                    " Every affected holder, or the "
                     "company for centrally billed corporate accounts, gets a notice.",
         examples=[OpenApiExample("DK 2027", value=FEE_SCHEDULE_EXAMPLE, request_only=True)],
     )

@@ -8,6 +8,10 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Terms §9i: late interest is at most "the highest rate the Interest Act allows"; the statutory
+# late-payment rate is the reference rate + 8 percentage points (Renteloven §5, SPEC section 8).
+STATUTORY_LATE_INTEREST_MARGIN = Decimal("8.000")
+
 
 class FeeSchedule(models.Model):
     market = models.CharField(_("market"), max_length=2, choices=[("DK", _("Denmark")), ("BE", _("Belgium"))])
@@ -34,6 +38,12 @@ class FeeSchedule(models.Model):
         ordering = ["market", "-effective_from"]
         constraints = [
             models.UniqueConstraint(fields=["market", "effective_from"], name="fee_schedule_one_version_per_day"),
+            # SPEC section 8, terms §9i: a margin above the statutory rate is refused whatever ops enter.
+            models.CheckConstraint(
+                condition=models.Q(late_interest_margin_percent__gte=0,
+                                   late_interest_margin_percent__lte=STATUTORY_LATE_INTEREST_MARGIN),
+                name="fee_schedule_margin_within_interest_act",
+            ),
         ]
 
     def __str__(self) -> str:
