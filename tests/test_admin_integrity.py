@@ -289,3 +289,34 @@ def test_issue15_item4_a_cards_own_controls_still_save_through_their_service(cli
     assert response.status_code == 302
     assert Card.objects.get(pk=bob_card.card.pk).contactless is False
     assert AuditEntry.objects.filter(card=bob_card.card, actor="admin:root").exists()
+
+
+def test_issue15_item4_a_rules_version_takes_its_markets_currency(client, superuser):
+    """A Belgian version in DKK would cap holders and award points in the wrong currency."""
+    from disputes.models import DisputeRules
+    from rewards.models import PointsRule
+
+    client.post(reverse("admin:disputes_disputerules_add"), {
+        "market": "BE", "currency": "DKK", "effective_from": "2030-01-01", "late_after_months": "1",
+        "refused_after_months": "13", "unauthorized_holder_cap": "50.00", "refund_request_weeks": "8",
+        "refund_decision_bank_days": "10"})
+    client.post(reverse("admin:rewards_pointsrule_add"), {
+        "market": "BE", "currency": "DKK", "effective_from": "2030-01-01", "label": "", "spend_per_point": "1.50",
+        "forfeit_after_days_past_due": "60"})
+    assert DisputeRules.objects.get(market="BE", effective_from=dt.date(2030, 1, 1)).currency == "EUR"
+    assert PointsRule.objects.get(market="BE", effective_from=dt.date(2030, 1, 1)).currency == "EUR"
+
+
+def test_issue15_item4_reference_rates_are_set_through_their_service_and_never_deleted(client, superuser):
+    refused = client.post(reverse("admin:fees_referencerate_add"), {"effective_date": "2031-01-01",
+                                                                      "rate_percent": "150.0000"})
+    assert refused.status_code == 200 and not ReferenceRate.objects.filter(effective_date="2031-01-01").exists()
+    client.post(reverse("admin:fees_referencerate_add"), {"effective_date": "2031-01-01", "rate_percent": "1.6000"})
+    rate = ReferenceRate.objects.get(effective_date="2031-01-01")
+    assert rate.rate_percent == Decimal("1.6000")
+    post_change_form(client, reverse("admin:fees_referencerate_change", args=[rate.pk]),
+                     {"effective_date": "2031-07-01", "rate_percent": "1.7500"})
+    assert list(ReferenceRate.objects.filter(effective_date__gte="2031-01-01").values_list(
+        "effective_date", "rate_percent")) == [(dt.date(2031, 1, 1), Decimal("1.7500"))]
+    assert client.post(reverse("admin:fees_referencerate_delete", args=[rate.pk]), {"post": "yes"}).status_code \
+        == 403
