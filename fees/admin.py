@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 
 from amexprog.common import clock
+from amexprog.common.errors import ApplicationError
 from fees.models import FeeSchedule, InterestAccrual, ReferenceRate, Reminder
 from fees.publishing import (
     ALREADY_EXISTS,
@@ -12,6 +13,7 @@ from fees.publishing import (
     margin_ceiling_message,
     margin_within_ceiling,
 )
+from fees.reference_rates import check_rate, reference_rate_set
 
 
 class FeeScheduleForm(forms.ModelForm):
@@ -57,26 +59,62 @@ class FeeScheduleAdmin(admin.ModelAdmin):
         obj.published_on = published.published_on
 
 
+class ReferenceRateForm(forms.ModelForm):
+    class Meta:
+        model = ReferenceRate
+        fields = ["effective_date", "rate_percent"]
+
+    def clean_rate_percent(self):
+        rate = self.cleaned_data["rate_percent"]
+        try:
+            check_rate(rate)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return rate
+
+
 @admin.register(ReferenceRate)
 class ReferenceRateAdmin(admin.ModelAdmin):
+    """Set or correct a rate through reference_rate_set, with its checks, as the API and the loader do
+    (issue 15 item 4). A rate keeps its date and is never deleted: the late interest of the half-years it
+    fixed refers to it."""
+
+    form = ReferenceRateForm
     list_display = ["effective_date", "rate_percent"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["effective_date"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved, _created = reference_rate_set(effective_date=obj.effective_date, rate_percent=obj.rate_percent)
+        obj.pk = saved.pk
+
+
+class MoneyRecordAdmin(admin.ModelAdmin):
+    """Written by the daily reminder and interest runs with their postings: read only (issue 15 item 4)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(MoneyRecordAdmin):
     list_display = ["account", "number", "sent_on", "unpaid", "arrears_since"]
     list_filter = ["number"]
     raw_id_fields = ["account", "statement", "fee_posting"]
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(InterestAccrual)
-class InterestAccrualAdmin(admin.ModelAdmin):
+class InterestAccrualAdmin(MoneyRecordAdmin):
     list_display = ["account", "day", "unpaid", "annual_rate_percent", "amount"]
     date_hierarchy = "day"
     raw_id_fields = ["account", "statement"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
