@@ -17,6 +17,7 @@ from charges.apis import ChargeFileViewSet, PaymentFileViewSet
 from charges.authorization_apis import AuthorizationSlashView, AuthorizationView, WhoAmIView
 from charges.payment_apis import AccountCreditRefundView, AccountPaymentAllocationView, CompanyPaymentListView
 from communications.apis import NoticeViewSet
+from complaints.apis import ComplaintAuthorityViewSet, ComplaintViewSet
 from disputes.apis import (
     DisputeEvidenceFileView,
     DisputeViewSet,
@@ -52,6 +53,9 @@ router.register("disputes", DisputeViewSet, basename="dispute")
 router.register("refund-requests", RefundRequestViewSet, basename="refund-request")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("dispute-rules", DisputeRulesViewSet, basename="dispute-rules")
+# Complaints about the issuer's service or an account (SPEC section 12, terms §21b–d).
+router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("complaint-authorities", ComplaintAuthorityViewSet, basename="complaint-authority")
 # SAS EuroBonus (SPEC section 13).
 router.register("eurobonus/enrolments", EnrolmentViewSet, basename="eurobonus-enrolment")
 router.register("eurobonus/points", PointsPostingViewSet, basename="eurobonus-points")

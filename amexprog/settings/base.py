@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "charges",
     "statements",
     "disputes",
+    "complaints",
     "rewards",
     "liability",
     "communications",
