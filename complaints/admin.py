@@ -77,3 +77,7 @@ class ComplaintAdmin(admin.ModelAdmin):
 class ComplaintAuthorityAdmin(admin.ModelAdmin):
     list_display = ["market", "position", "name", "kind", "website"]
     list_filter = ["market"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """An authority belongs to its market for good (SPEC section 17: no market edited as a raw field)."""
+        return ["market"] if obj is not None else []

@@ -299,7 +299,7 @@ def test_issue15_item4_a_rules_version_takes_its_markets_currency(client, superu
     client.post(reverse("admin:disputes_disputerules_add"), {
         "market": "BE", "currency": "DKK", "effective_from": "2030-01-01", "late_after_months": "1",
         "refused_after_months": "13", "unauthorized_holder_cap": "50.00", "refund_request_weeks": "8",
-        "refund_decision_bank_days": "10"})
+        "refund_decision_bank_days": "10", "complaint_answer_bank_days": "15"})
     client.post(reverse("admin:rewards_pointsrule_add"), {
         "market": "BE", "currency": "DKK", "effective_from": "2030-01-01", "label": "", "spend_per_point": "1.50",
         "forfeit_after_days_past_due": "60"})
