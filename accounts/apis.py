@@ -31,10 +31,12 @@ from accounts.serializers import (
 from accounts.services import CardOrder
 from amexprog.common import clock
 from amexprog.common.cycle import business_date
+from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 
 
-class CompanyViewSet(CompanyDataActions, CompanyAdministratorActions, CompanyActions, viewsets.ReadOnlyModelViewSet):
+class CompanyViewSet(IdempotentMixin, CompanyDataActions, CompanyAdministratorActions, CompanyActions,
+                     viewsets.ReadOnlyModelViewSet):
     """Companies the caller administers (a company token: its own company); PATCH changes their data."""
 
     serializer_class = CompanySerializer
@@ -59,7 +61,7 @@ class LoginUnlockSerializer(serializers.Serializer):
     records_cleared = serializers.IntegerField(help_text="Failed-login records removed (0: it was not locked).")
 
 
-class CardmemberViewSet(CardmemberDataActions, viewsets.ReadOnlyModelViewSet):
+class CardmemberViewSet(IdempotentMixin, CardmemberDataActions, viewsets.ReadOnlyModelViewSet):
     serializer_class = CardmemberSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
     filterset_class = CardmemberFilter
@@ -92,7 +94,7 @@ class AccountFilter(filters.FilterSet):
         fields = ["company", "status", "billing_type", "liability", "cycle_day"]
 
 
-class AccountViewSet(AccountActions, viewsets.ReadOnlyModelViewSet):
+class AccountViewSet(IdempotentMixin, AccountActions, viewsets.ReadOnlyModelViewSet):
     serializer_class = AccountSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
     lookup_field = "number"
@@ -134,7 +136,7 @@ class CardOrderFileResultSerializer(serializers.Serializer):
     cards = OrderedCardSerializer(many=True)
 
 
-class CardViewSet(CardLifecycleActions, viewsets.ReadOnlyModelViewSet):
+class CardViewSet(IdempotentMixin, CardLifecycleActions, viewsets.ReadOnlyModelViewSet):
     serializer_class = CardSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
     filterset_class = CardFilter

@@ -11,6 +11,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsOpsTokenOrPermittedStaff
 from charges.models import ChargeFile, PaymentFile
 from charges.payments import payments_import
@@ -75,7 +76,7 @@ def _upload_schema(*, serializer, what: str, description: str):
     )
 
 
-class FileUploadViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class FileUploadViewSet(IdempotentMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
     """Files loaded so far, and the upload of a new one, validated whole (ops only)."""
 

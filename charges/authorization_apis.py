@@ -30,6 +30,7 @@ from accounts.models import ApiToken
 from accounts.pan import is_valid_pan
 from accounts.selectors import visible_cards
 from amexprog.common import clock
+from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.money import has_at_most_minor_units
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from charges.authorization_models import Authorization, AuthorizationType, DeclineReason, EntryMode
@@ -227,7 +228,7 @@ class AuthorizationFilter(filters.FilterSet):
         fields = ["card", "account", "company", "approved", "reason", "decided_on"]
 
 
-class AuthorizationView(generics.ListAPIView):
+class AuthorizationView(IdempotentMixin, generics.ListAPIView):
     serializer_class = AuthorizationSerializer
     filterset_class = AuthorizationFilter
 
