@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.views.decorators.debug import sensitive_variables
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from moneyed import Money
@@ -156,6 +157,7 @@ class CardViewSet(IdempotentMixin, CardLifecycleActions, viewsets.ReadOnlyModelV
             "cash_enabled": False})],
     )
     @action(detail=False, methods=["post"], url_path="orders")
+    @sensitive_variables()  # the new card's full number is in memory: kept out of error reports (issue 15 item 9)
     def orders(self, request):
         serializer = CardOrderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -183,6 +185,7 @@ class CardViewSet(IdempotentMixin, CardLifecycleActions, viewsets.ReadOnlyModelV
         ),
     )
     @action(detail=False, methods=["post"], url_path="order-files", parser_classes=[MultiPartParser])
+    @sensitive_variables()  # the new cards' full numbers are in memory (issue 15 item 9)
     def order_files(self, request):
         serializer = CardOrderFileSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
