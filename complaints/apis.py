@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.selectors import visible_accounts, visible_companies
+from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from complaints import services
 from complaints.models import Complaint, ComplaintAuthority
@@ -64,7 +65,7 @@ class ComplaintFilter(filters.FilterSet):
         fields = ["company", "account", "status", "overdue"]
 
 
-class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ComplaintViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsPortalUserOrCompanyToken]
     serializer_class = ComplaintSerializer
     filterset_class = ComplaintFilter
