@@ -27,6 +27,7 @@ from disputes.apis import (
 from disputes.incident_apis import IncidentViewSet
 from disputes.rules_apis import DisputeRulesViewSet
 from fees.apis import FeeScheduleViewSet, InterestAccrualViewSet, ReferenceRateViewSet, ReminderViewSet
+from fees.collection_apis import CollectionCostViewSet
 from ledger.apis import AccountPostingListView
 from ledger.ops_apis import JournalEntryViewSet, LedgerAccountViewSet
 from liability.apis import ChargePersonalView, CompanyPersonalChargeListView
@@ -53,6 +54,7 @@ router.register("disputes", DisputeViewSet, basename="dispute")
 router.register("refund-requests", RefundRequestViewSet, basename="refund-request")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("dispute-rules", DisputeRulesViewSet, basename="dispute-rules")
+router.register("collection-costs", CollectionCostViewSet, basename="collection-cost")
 # Complaints about the issuer's service or an account (SPEC section 12, terms §21b–d).
 router.register("complaints", ComplaintViewSet, basename="complaint")
 router.register("complaint-authorities", ComplaintAuthorityViewSet, basename="complaint-authority")

@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
-from fees.models import FeeSchedule, InterestAccrual, ReferenceRate, Reminder
+from fees.models import CollectionCost, FeeSchedule, InterestAccrual, ReferenceRate, Reminder
 from fees.publishing import (
     ALREADY_EXISTS,
     FIELDS,
@@ -118,3 +120,73 @@ class InterestAccrualAdmin(MoneyRecordAdmin):
     list_display = ["account", "day", "unpaid", "annual_rate_percent", "amount"]
     date_hierarchy = "day"
     raw_id_fields = ["account", "statement"]
+
+
+class CollectionCostForm(forms.ModelForm):
+    """Ops charge one documented invoice (terms §9c, §27d); the service checks default, amount and evidence."""
+
+    account_number = forms.CharField(label=_("account number"), max_length=20)
+    amount = forms.DecimalField(label=_("amount"), max_digits=18, decimal_places=2)
+
+    class Meta:
+        model = CollectionCost
+        fields = ["account_number", "amount", "agency", "invoice_reference", "evidence"]
+
+    def clean(self):
+        from accounts.models import Account
+        from disputes.services import case_day
+        from fees.collection import collection_cost_post
+
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        account = Account.objects.filter(number=cleaned["account_number"]).first()
+        if account is None:
+            self.add_error("account_number", _("No account has this number."))
+            return cleaned
+        upload = cleaned.get("evidence")
+        try:
+            with transaction.atomic():
+                self.posted = collection_cost_post(
+                    account=account, amount=cleaned["amount"], agency=cleaned["agency"],
+                    invoice_reference=cleaned["invoice_reference"], evidence=upload,
+                    filename=getattr(upload, "name", ""), user=self.request_user, on=case_day())
+        except ApplicationError as error:
+            field = (error.extra or {}).get("field")
+            field = {"account": "account_number", "file": "evidence"}.get(field, field)
+            self.add_error(field if field in self.fields else None, error.message)
+        return cleaned
+
+
+@admin.register(CollectionCost)
+class CollectionCostAdmin(admin.ModelAdmin):
+    """Charged through `collection_cost_post` only; never edited or deleted (a posting is behind each)."""
+
+    form = CollectionCostForm
+    list_display = ["posted_on", "account", "agency", "invoice_reference", "posting", "posted_by"]
+    search_fields = ["account__number", "invoice_reference", "agency"]
+    readonly_fields = ["account", "posting", "agency", "invoice_reference", "evidence", "original_name",
+                       "content_type", "posted_on", "posted_by", "created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else self.form.Meta.fields
+
+    def has_add_permission(self, request):
+        return request.user.has_perm("fees.post_collection_cost")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request_user = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = form.posted.pk  # the service saved it; the admin only reports it

@@ -239,6 +239,12 @@ ROUTES: dict[str, Route] = {
     "eurobonus-batch-list": Route(get=API_OPS),
     "interest-accrual-list": Route(get=API_LIST),
     "dispute-rules-list": Route(get=API_PUBLIC),
+    # Collection costs (terms §9c, §27d): ops only.
+    "collection-cost-list": Route(get=API_OPS, write=Write(multipart=True, also=("bob", "alice", "token_a"),
+                                                           body=lambda w: {
+        "account_number": w.collection_cost.account.number, "amount": "1.00", "agency": "x",
+        "invoice_reference": "outsider", "file": SimpleUploadedFile("i.pdf", PDF)})),
+    "collection-cost-detail": Route(pk("collection_cost"), get=API_OPS),
     # Complaints (terms §21b–d): A's complaint is A's PAs' and token's; the final answer is ops'.
     "complaint-list": Route(get=API_LIST, write=Write(body=lambda w: {
         "company_number": w.company_a.number, "topic": "fees", "subject": "outsider", "description": "outsider"})),
@@ -456,6 +462,21 @@ def test_every_url_pattern_has_an_entry():
 
 # The world: company A's objects, and company B next to it ---------------------------------------------
 
+def _collection_cost(company, ops):
+    """A company-A account in default with one documented collection cost (terms §27d)."""
+    from accounts.models import Account
+    from fees.collection import collection_cost_post
+    from tests.accounts.factories import AccountFactory, CardmemberFactory
+
+    account = AccountFactory(cardmember=CardmemberFactory(company=company, first_name="Dan", last_name="Debt"))
+    Account.objects.filter(pk=account.pk).update(status=Account.Status.IN_DEFAULT)
+    account.refresh_from_db()
+    with time_machine.travel(NOW, tick=False):
+        return collection_cost_post(account=account, amount=Decimal("100.00"), agency="Inkasso",
+                                    invoice_reference="M-1", evidence=io.BytesIO(PDF), filename="i.pdf", user=ops,
+                                    on=dt.date(2026, 1, 21))
+
+
 @pytest.fixture
 def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_account, tokens, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
@@ -489,6 +510,7 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
         complaint = complaint_open(user=alice, company=company_a, account=bob_account, topic="service",
                                    subject="Matrix complaint", description="The phone line was closed.", on=on)
     ops = UserFactory(username="olga", is_staff=True, is_superuser=True)
+    collection_cost = _collection_cost(company_a, ops)
     notice = Notice.objects.create(kind=Notice.Kind.values[0], cardmember=bob_account.cardmember, subject="Hello Bob",
                                    body="A notice for Bob.", created_on=NOW.date(), source_key="matrix/notice")
     terms_version = apps.get_model("documents", "TermsVersion").objects.order_by("version").values_list(
@@ -508,7 +530,7 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
         fee_schedule=FeeSchedule.objects.first(),
         charge_file=ChargeFile.objects.create(sha256="a" * 64, filename="c.csv"),
         payment_file=PaymentFile.objects.create(sha256="b" * 64, filename="p.csv"),
-        incident=incident, complaint=complaint, complaint_authority=ComplaintAuthority.objects.first(),
+        incident=incident, complaint=complaint, collection_cost=collection_cost, complaint_authority=ComplaintAuthority.objects.first(),
         notice=notice, terms_version=terms_version, cardmember=bob_account.cardmember,
         markers=[company_a.legal_name, bob_account.number, "Jensen"],
     )
