@@ -530,7 +530,8 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
         fee_schedule=FeeSchedule.objects.first(),
         charge_file=ChargeFile.objects.create(sha256="a" * 64, filename="c.csv"),
         payment_file=PaymentFile.objects.create(sha256="b" * 64, filename="p.csv"),
-        incident=incident, complaint=complaint, collection_cost=collection_cost, complaint_authority=ComplaintAuthority.objects.first(),
+        incident=incident, complaint=complaint, collection_cost=collection_cost,
+        complaint_authority=ComplaintAuthority.objects.first(),
         notice=notice, terms_version=terms_version, cardmember=bob_account.cardmember,
         markers=[company_a.legal_name, bob_account.number, "Jensen"],
     )
