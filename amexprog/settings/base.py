@@ -23,6 +23,11 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
 # Key of the HMAC that turns a card number into its look-up hash (SPEC section 3, PCI DSS 3.4.1).
 DEV_PAN_HMAC_KEY = "dev-only-pan-hmac-key"
 PAN_HMAC_KEY = env_str("PAN_HMAC_KEY", DEV_PAN_HMAC_KEY)
+# Key of the HMAC over API request bodies (Idempotency-Key records) and loaded charge files, which may
+# carry card numbers: never an unkeyed hash of a PAN (SPEC section 17, issue 15 item 7). Its own key,
+# not PAN_HMAC_KEY's; production.py requires a real one.
+DEV_REQUEST_HMAC_KEY = "dev-only-request-hmac-key"
+REQUEST_HMAC_KEY = env_str("REQUEST_HMAC_KEY", DEV_REQUEST_HMAC_KEY)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -221,7 +226,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Idempotency-Key replays are kept at least this long (SPEC section 16).
+# Idempotency-Key replays are kept at least this long (SPEC section 16); the daily
+# `idempotency_records_purge` step deletes records older than this (SPEC section 17, issue 15 item 7).
 IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 48, minimum=24)
 
 # django-axes: lock a login after repeated failures (SPEC section 3, PA sheet "password unlock").
@@ -271,6 +277,13 @@ CYCLE_CHUNK_SIZE = env_int("CYCLE_CHUNK_SIZE", 2000, minimum=1)
 
 # Where new card numbers go for the embosser (ops): JSON lines, one file per day, readable by the owner only.
 EMBOSSING_DIR = Path(env_str("EMBOSSING_DIR", str(BASE_DIR / "var" / "embossing")))
+# The embosser's age public key (age1…): the spool and `import_cards --report` are encrypted to it
+# (SPEC section 16, issue 15 item 6). Without one, only this development default writes them in clear
+# (and says so); production.py sets EMBOSSING_CLEARTEXT_ALLOWED = False, so no key means no file.
+EMBOSSER_AGE_RECIPIENT = env_str("EMBOSSER_AGE_RECIPIENT", "")
+EMBOSSING_CLEARTEXT_ALLOWED = True
+# Spool files not collected (`manage.py collect_embossing`) are deleted by the daily cycle after this.
+EMBOSSING_SPOOL_RETENTION_DAYS = env_int("EMBOSSING_SPOOL_RETENTION_DAYS", 14, minimum=1)
 
 # SAS EuroBonus (SPEC section 13): the folder the monthly points files are written to for the transfer
 # to SAS, and how long an export may wait for SAS's confirmation before ops are shown it (7–10 weeks).
