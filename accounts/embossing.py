@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from accounts.embosser_key import embosser_key_required, sealed
@@ -78,10 +79,11 @@ def _write(order_id: int, path: Path, line: dict) -> None:
         if encrypted:
             record = json.dumps({"embossing_order": order_id, "age": base64.b64encode(data).decode()}).encode()
         _append(path, record + b"\n")
-    except ApplicationError as exc:
-        # No embosser key under production settings (issue 15 item 6): nothing is written in clear.
-        logger.error("embossing order %s was not written to the spool: %s Reissue the card once the key is set.",
-                     order_id, exc.code)
+    except (ApplicationError, ImproperlyConfigured) as exc:
+        # No (usable) embosser key under production settings (issue 15 item 6): nothing is written in clear.
+        code = exc.code if isinstance(exc, ApplicationError) else "embosser_key_invalid"
+        logger.error("embossing order %s was not written to the spool: %s; reissue the card once the key is set.",
+                     order_id, code)
         return
     except OSError as exc:
         # The message names the order only: never the card number.
