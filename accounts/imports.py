@@ -6,7 +6,8 @@ file is then written in one transaction through the same services the API and th
 (`company_create`, `card_order`), so a bulk row obeys exactly the rules of a single one.
 
 Full card numbers exist only in memory between `card_order` and the embossing report; they are
-never part of a summary, a log line or an error report.
+never part of a summary, a log line or an error report. The report is encrypted to the embosser's age
+key under production settings (accounts.embosser_key, issue 15 item 6).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from moneyed import Money
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
+from accounts.embosser_key import embosser_key_required, sealed
 from accounts.embossing import card_order_embossed
 from accounts.models import (
     MARKET_CURRENCY,
@@ -363,6 +365,7 @@ class CardsImportSummary:
     issued_on: dt.date
     cards: list[OrderedCard]
     embossing_report: Path | None = None
+    report_encrypted: bool = False
 
     @property
     def count(self) -> int:
@@ -497,13 +500,13 @@ def _validated_card_orders(stream: BinaryIO, companies: QuerySet[Company] | None
     return orders
 
 
-def _reserve_report(path: Path) -> IO[str]:
+def _reserve_report(path: Path) -> IO[bytes]:
     """Create the report file now (never overwriting one), readable by its owner only: it holds PANs."""
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise ApplicationError(REPORT_EXISTS.format(path=path), "report_exists") from None
-    return os.fdopen(descriptor, "w", encoding="utf-8")
+    return os.fdopen(descriptor, "wb")
 
 
 def _embossing_record(ordered: OrderedCard, issued: IssuedCard) -> dict[str, str]:
@@ -531,8 +534,12 @@ def cards_import(
     `{employee_id, company_number, account_number, card_number, expiry}` is written there before
     the transaction commits; without it (the portal, the API) each card gets an embossing order and its
     number goes to the embosser's spool (accounts.embossing). Nowhere else does a full number go. Raises
-    FileRejected with the row-by-row report when any row is bad.
+    FileRejected with the row-by-row report when any row is bad. The report (like the spool) is
+    encrypted to the embosser's age key; with no key under production settings nothing is issued and
+    ApplicationError `embosser_key_missing` is raised before the file is read (issue 15 item 6).
     """
+    embosser_key_required()
+    encrypted = False
     report_path = Path(embossing_report) if embossing_report is not None else None
     report = _reserve_report(report_path) if report_path is not None else None
     try:
@@ -557,7 +564,8 @@ def cards_import(
                     records.append(_embossing_record(card, issued))
             if report is not None:
                 # Written inside the transaction: if the report cannot be written, no card is issued.
-                json.dump(records, report, indent=2)
+                content, encrypted = sealed(json.dumps(records, indent=2).encode())
+                report.write(content)
                 report.flush()
                 os.fsync(report.fileno())
     except BaseException:
@@ -567,4 +575,5 @@ def cards_import(
         raise
     if report is not None:
         report.close()
-    return CardsImportSummary(issued_on=issued_on, cards=ordered, embossing_report=report_path)
+    return CardsImportSummary(issued_on=issued_on, cards=ordered, embossing_report=report_path,
+                              report_encrypted=encrypted)

@@ -27,10 +27,11 @@ class FxRateAdmin(LoadedDataAdmin):
 
 @admin.register(ChargeFile)
 class ChargeFileAdmin(LoadedDataAdmin):
-    list_display = ["filename", "loaded_at", "row_count", "posting_count", "flagged_count", "sha256"]
-    search_fields = ["filename", "sha256"]
+    list_display = ["filename", "loaded_at", "row_count", "posting_count", "flagged_count", "content_hmac"]
+    search_fields = ["filename"]
     date_hierarchy = "loaded_at"
-    readonly_fields = ["sha256", "filename", "loaded_at", "row_count", "posting_count", "flagged_count", "totals"]
+    readonly_fields = ["content_hmac", "filename", "loaded_at", "row_count", "posting_count", "flagged_count",
+                       "totals"]
 
 
 from charges import authorization_admin  # noqa: E402,F401  (authorizations and holds, beside charges)

@@ -29,7 +29,8 @@ class ChargeFileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ChargeFile
-        fields = ["id", "sha256", "filename", "loaded_at", "row_count", "posting_count", "flagged_count", "totals"]
+        fields = ["id", "content_hmac", "filename", "loaded_at", "row_count", "posting_count", "flagged_count",
+                  "totals"]
         read_only_fields = fields
 
 
@@ -83,7 +84,7 @@ class FileUploadViewSet(IdempotentMixin, mixins.CreateModelMixin, mixins.ListMod
 
     permission_classes = [IsOpsTokenOrPermittedStaff]
     parser_classes = [MultiPartParser]
-    filterset_fields = ["sha256", "filename"]
+    filterset_fields = ["filename"]
 
     def load(self, upload):  # pragma: no cover — each subclass names its importer
         raise NotImplementedError
@@ -101,6 +102,7 @@ class ChargeFileViewSet(FileUploadViewSet):
 
     queryset = ChargeFile.objects.order_by("-loaded_at", "-id")
     serializer_class = ChargeFileSerializer
+    filterset_fields = ["content_hmac", "filename"]
 
     def load(self, upload) -> ChargeFile:
         return charge_file_import(source=upload.file, filename=upload.name)
@@ -126,6 +128,7 @@ class PaymentFileViewSet(FileUploadViewSet):
 
     queryset = PaymentFile.objects.order_by("-loaded_at", "-id")
     serializer_class = PaymentFileSerializer
+    filterset_fields = ["sha256", "filename"]
 
     def load(self, upload) -> PaymentFile:
         summary = payments_import(stream=upload.file, filename=upload.name)

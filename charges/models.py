@@ -37,9 +37,14 @@ class FxRate(models.Model):
 
 
 class ChargeFile(models.Model):
-    """A charge file that was loaded (SPEC section 5). Its content hash refuses a second load."""
+    """A charge file that was loaded (SPEC section 5). Its content HMAC refuses a second load.
 
-    sha256 = models.CharField(_("SHA-256 of the content"), max_length=64, unique=True)
+    The content holds card numbers, so it is recognised by a keyed HMAC (settings.REQUEST_HMAC_KEY), never
+    an unkeyed hash (SPEC section 17, issue 15 item 7). Files loaded before that change have none (their
+    SHA-256 was erased, it cannot be recomputed): loading one again is still refused row by row, since a
+    transaction id is never posted twice."""
+
+    content_hmac = models.CharField(_("HMAC of the content"), max_length=64, unique=True, null=True, blank=True)
     filename = models.CharField(_("file name"), max_length=255)
     loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
     row_count = models.PositiveIntegerField(_("charges"), default=0)
@@ -54,7 +59,7 @@ class ChargeFile(models.Model):
         ordering = ["-loaded_at"]
 
     def __str__(self) -> str:
-        return f"{self.filename} ({self.sha256[:12]}…)"
+        return f"{self.filename} ({(self.content_hmac or '')[:12]}…)"
 
 
 from charges.authorization_models import (  # noqa: E402,F401  (authorizations live beside charges)

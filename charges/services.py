@@ -19,9 +19,9 @@ from amexprog.common.csvfiles import (
     FILE_ALREADY_LOADED,
     ErrorCollector,
     FileRejected,
+    content_hmac_of,
     open_binary,
     read_rows,
-    sha256_of,
 )
 from amexprog.common.errors import ApplicationError
 from amexprog.common.money import round_money
@@ -326,17 +326,17 @@ def charge_file_import(
     if not filename and isinstance(source, str | Path):
         filename = Path(source).name
     try:
-        digest = sha256_of(stream)
+        digest = content_hmac_of(stream)
         use_bulk = connection.vendor == "postgresql" if bulk is None else bulk
         try:
             with transaction.atomic():
                 if connection.vendor == "postgresql":
                     with connection.cursor() as cursor:
                         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK])
-                previous = ChargeFile.objects.filter(sha256=digest).first()
+                previous = ChargeFile.objects.filter(content_hmac=digest).first()
                 if previous is not None:
                     raise _already_loaded(previous)
-                charge_file = ChargeFile.objects.create(sha256=digest, filename=filename[:255])
+                charge_file = ChargeFile.objects.create(content_hmac=digest, filename=filename[:255])
                 if use_bulk:
                     from charges.bulk import bulk_charge_import
 
@@ -348,7 +348,7 @@ def charge_file_import(
                 charge_file.save(update_fields=list(figures))
         except IntegrityError:
             # The same content committed by a concurrent load between our check and our insert.
-            previous = ChargeFile.objects.filter(sha256=digest).first()
+            previous = ChargeFile.objects.filter(content_hmac=digest).first()
             if previous is None:
                 raise
             raise _already_loaded(previous) from None

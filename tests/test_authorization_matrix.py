@@ -528,7 +528,7 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
         hold=Hold.objects.get(transaction_id="MATRIX-1"),
         audit_entry=AuditEntry.objects.filter(card=card).first(),
         fee_schedule=FeeSchedule.objects.first(),
-        charge_file=ChargeFile.objects.create(sha256="a" * 64, filename="c.csv"),
+        charge_file=ChargeFile.objects.create(content_hmac="a" * 64, filename="c.csv"),
         payment_file=PaymentFile.objects.create(sha256="b" * 64, filename="p.csv"),
         incident=incident, complaint=complaint, collection_cost=collection_cost,
         complaint_authority=ComplaintAuthority.objects.first(),

@@ -45,7 +45,9 @@ class IdempotencyRecord(models.Model):
 
     scope = models.CharField(_("caller"), max_length=128)
     key = models.CharField(_("idempotency key"), max_length=255)
-    request_hash = models.CharField(_("request hash"), max_length=64)
+    # HMAC-SHA256 (settings.REQUEST_HMAC_KEY) of method, path and body, never an unkeyed hash: the body
+    # may hold a card number (issue 15 item 7). Empty on records from before that change (erased).
+    request_hash = models.CharField(_("request HMAC"), max_length=64, blank=True)
     method_path = models.CharField(_("method and path"), max_length=512)
     status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
     content_type = models.CharField(_("content type"), max_length=128, blank=True)

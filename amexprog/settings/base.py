@@ -214,7 +214,8 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Idempotency-Key replays are kept at least this long (SPEC section 16).
+# Idempotency-Key replays are kept at least this long (SPEC section 16); the daily
+# `idempotency_records_purge` step deletes records older than this (SPEC section 17, issue 15 item 7).
 IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 48, minimum=24)
 
 # django-axes: lock a login after repeated failures (SPEC section 3, PA sheet "password unlock").
@@ -264,6 +265,13 @@ CYCLE_CHUNK_SIZE = env_int("CYCLE_CHUNK_SIZE", 2000, minimum=1)
 
 # Where new card numbers go for the embosser (ops): JSON lines, one file per day, readable by the owner only.
 EMBOSSING_DIR = Path(env_str("EMBOSSING_DIR", str(BASE_DIR / "var" / "embossing")))
+# The embosser's age public key (age1…): the spool and `import_cards --report` are encrypted to it
+# (SPEC section 16, issue 15 item 6). Without one, only this development default writes them in clear
+# (and says so); production.py sets EMBOSSING_CLEARTEXT_ALLOWED = False, so no key means no file.
+EMBOSSER_AGE_RECIPIENT = env_str("EMBOSSER_AGE_RECIPIENT", "")
+EMBOSSING_CLEARTEXT_ALLOWED = False  # development.py allows clear files, saying so
+# Spool files not collected (`manage.py collect_embossing`) are deleted by the daily cycle after this.
+EMBOSSING_SPOOL_RETENTION_DAYS = env_int("EMBOSSING_SPOOL_RETENTION_DAYS", 14, minimum=1)
 
 # SAS EuroBonus (SPEC section 13): the folder the monthly points files are written to for the transfer
 # to SAS, and how long an export may wait for SAS's confirmation before ops are shown it (7–10 weeks).

@@ -19,6 +19,13 @@ DEV_PAN_HMAC_KEY = "dev-only-pan-hmac-key"
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
 # Key of the HMAC that turns a card number into its look-up hash (SPEC section 3, PCI DSS 3.4.1).
 PAN_HMAC_KEY = env_str("PAN_HMAC_KEY", DEV_PAN_HMAC_KEY)
+# Key of the HMAC over API request bodies (Idempotency-Key records) and loaded charge files, which may
+# carry card numbers: never an unkeyed hash of a PAN (SPEC section 17, issue 15 item 7). Its own key.
+DEV_REQUEST_HMAC_KEY = "dev-only-request-hmac-key"
+REQUEST_HMAC_KEY = env_str("REQUEST_HMAC_KEY", DEV_REQUEST_HMAC_KEY)
+# Without EMBOSSER_AGE_RECIPIENT the embossing spool and `import_cards --report` are written in clear,
+# with a warning (issue 15 item 6); production never does.
+EMBOSSING_CLEARTEXT_ALLOWED = True
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 # With DATABASE_URL unset the product runs on SQLite; with REDIS_URL unset Celery tasks run in-process,

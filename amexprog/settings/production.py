@@ -6,13 +6,18 @@ DJANGO_SECRET_KEY, PAN_HMAC_KEY, DATABASE_URL, REDIS_URL and DJANGO_ALLOWED_HOST
 SPEC section 17: settings fail closed).
 
 `DJANGO_SETTINGS_MODULE=amexprog.settings.production manage.py check --deploy` passes with no
-warnings once DJANGO_SECRET_KEY and PAN_HMAC_KEY are set to real values.
+warnings once DJANGO_SECRET_KEY, PAN_HMAC_KEY and REQUEST_HMAC_KEY are set to real values.
+EMBOSSER_AGE_RECIPIENT (the embosser's age public key) is needed before any card can be issued.
 """
 
 from django.core.exceptions import ImproperlyConfigured
 
 from amexprog.settings.base import *  # noqa: F401,F403
-from amexprog.settings.development import DEV_PAN_HMAC_KEY, DEV_SECRET_KEY  # published: refused below
+from amexprog.settings.development import (  # published: refused below
+    DEV_PAN_HMAC_KEY,
+    DEV_REQUEST_HMAC_KEY,
+    DEV_SECRET_KEY,
+)
 from amexprog.settings.env import env_bool, env_int, env_list, env_required, env_str
 
 DEBUG = False
@@ -20,10 +25,23 @@ WHITENOISE_AUTOREFRESH = False
 WHITENOISE_USE_FINDERS = False
 SECRET_KEY = env_required("DJANGO_SECRET_KEY")
 PAN_HMAC_KEY = env_required("PAN_HMAC_KEY")
+REQUEST_HMAC_KEY = env_required("REQUEST_HMAC_KEY")
 if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a real secret of at least 50 characters")
 if PAN_HMAC_KEY == DEV_PAN_HMAC_KEY or len(PAN_HMAC_KEY) < 32:
     raise ImproperlyConfigured("PAN_HMAC_KEY must be a real secret of at least 32 characters")
+if REQUEST_HMAC_KEY == DEV_REQUEST_HMAC_KEY or len(REQUEST_HMAC_KEY) < 32:
+    raise ImproperlyConfigured("REQUEST_HMAC_KEY must be a real secret of at least 32 characters")
+# Card numbers for the embosser are written only encrypted to its age key (SPEC section 16, issue 15
+# item 6). The key may be set later: until then card orders are refused ("no key, no file").
+EMBOSSING_CLEARTEXT_ALLOWED = False
+if EMBOSSER_AGE_RECIPIENT:  # noqa: F405 (from base)
+    import pyrage
+
+    try:
+        pyrage.x25519.Recipient.from_str(EMBOSSER_AGE_RECIPIENT.strip())  # noqa: F405
+    except pyrage.RecipientError as exc:
+        raise ImproperlyConfigured("EMBOSSER_AGE_RECIPIENT must be an age X25519 public key (age1…)") from exc
 # SQLite and in-process ("eager") tasks are development conveniences (development.py): production
 # refuses to start without PostgreSQL and a broker, rather than quietly writing the ledger to a local file.
 env_required("DATABASE_URL", purpose="the PostgreSQL database (postgres://…) in production")

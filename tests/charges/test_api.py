@@ -33,7 +33,7 @@ def test_ops_token_loads_a_file_and_gets_the_summary(spec_rates, bob_card, ops):
     assert body["totals"]["purchase"] == {"count": 1, "amounts": {"DKK": "687.65"}}
     assert body["totals"]["fee_cash"] == {"count": 1, "amounts": {"DKK": "25.00"}}
     assert Posting.objects.count() == 4
-    assert ops.get(URL).json()["results"][0]["sha256"] == body["sha256"]
+    assert ops.get(URL).json()["results"][0]["content_hmac"] == body["content_hmac"]
 
 
 def test_a_bad_row_is_a_400_with_the_row_report_and_posts_nothing(spec_rates, bob_card, ops):

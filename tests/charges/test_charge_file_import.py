@@ -388,7 +388,7 @@ def test_structural_errors_and_rule_errors_are_reported_together(spec_rates, bob
 # ── PostgreSQL: the set-based path and the ORM path post the same ledger ─────────────────────────
 
 def ledger_snapshot() -> dict:
-    files = dict(ChargeFile.objects.values_list("pk", "sha256"))
+    files = dict(ChargeFile.objects.values_list("pk", "content_hmac"))
     postings = {}
     for p in Posting.objects.select_related("related", "entry", "account", "card"):
         explanation = dict(p.explanation)
