@@ -170,7 +170,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "amexprog.common.api.DefaultPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "amexprog.common.openapi.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "amexprog.common.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -178,7 +178,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "amexprog API",
     "DESCRIPTION": (
         "Corporate card programme API. Authenticate with `Authorization: Token <key>`; a company "
-        "token sees only its company. Every POST accepts an `Idempotency-Key` header: a replay "
+        "token sees only its company. A token has a scope: `read-only` (GET, HEAD and OPTIONS only), "
+        "`read-write`, or `network` (the card network's: authorizations and whoami only); a call its "
+        "scope does not allow is a 403 `insufficient_scope`, a revoked token a 401. Every POST accepts an "
+        "`Idempotency-Key` header: a replay "
         "returns the first response, the same key with a different body is a 409."
     ),
     "VERSION": "1.0.0",
