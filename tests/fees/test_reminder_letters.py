@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from moneyed import Money
+from rest_framework.test import APIClient
 
 from accounts.models import Notice
 from fees import reminder_notices
@@ -110,7 +111,7 @@ def test_issue16_item1_a_letter_that_cannot_be_written_takes_its_fee_with_it(eng
 def test_issue16_item1_a_central_corporate_accounts_letter_goes_to_the_pas(db):
     company = CompanyFactory(number="40007", annual_fee=Money("0.00", "DKK"), billing_type="central",
                              default_liability="corporate")
-    ProgrammeAdministratorFactory(companies=[company], language="en")
+    administrator = ProgrammeAdministratorFactory(companies=[company], language="en")
     account = AccountFactory(cardmember=CardmemberFactory(company=company), cycle_day=31,
                              opened_on=dt.date(2026, 1, 20))
     post(account, "purchase", "2500.00", dt.date(2026, 1, 20), "charge/central")
@@ -121,6 +122,12 @@ def test_issue16_item1_a_central_corporate_accounts_letter_goes_to_the_pas(db):
     assert plain(reminder.notice.subject) == f"Payment reminder 1: DKK 2,500.00 overdue on account {account.number}"
     assert "transfer DKK 2,600.00 to IBAN DK5000400440116243" in plain(reminder.notice.body)
     assert account.cardmember.full_name in reminder.notice.body  # names the cardmember it is about
+    # The PA finds the letter from the reminder over the API, and opens it.
+    api = APIClient()
+    api.force_login(administrator.user)
+    [row] = api.get("/api/v1/reminders/").json()["results"]
+    assert (row["fee"], row["notice_id"]) == ("100.00", reminder.notice.pk)
+    assert api.get(f"/api/v1/notices/{reminder.notice.pk}/").json()["subject"] == reminder.notice.subject
 
 
 def test_issue16_item1_the_letter_is_in_the_holders_language(overdue_account):
