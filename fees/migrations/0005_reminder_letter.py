@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0009_programme_rules'),
-        ('fees', '0003_interestaccrual_statement_reminder_account_and_more'),
+        ('fees', '0004_fee_schedule_margin_ceiling'),
     ]
 
     operations = [
