@@ -13,6 +13,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.models import Account
+from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsOpsTokenOrStaff
 from disputes.services import case_day
 from fees.collection import collection_cost_post
@@ -42,7 +43,8 @@ class CollectionCostCreateSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="The invoice: PDF, PNG or JPEG.")
 
 
-class CollectionCostViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CollectionCostViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                            viewsets.GenericViewSet):
     permission_classes = [IsOpsTokenOrStaff]
     serializer_class = CollectionCostSerializer
     parser_classes = [MultiPartParser]

@@ -26,7 +26,7 @@ from statements.models import Statement
 from statements.rendering.data import statement_document
 from tests.accounts.factories import UserFactory
 from tests.conftest import token_client
-from tests.statements.conftest import no_fee_company, overdue_account, run_through  # noqa: F401
+from tests.statements.conftest import run_through
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
