@@ -6,7 +6,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0009_programme_rules'),
-        ('fees', '0004_fee_schedule_margin_ceiling'),
+        ('fees', '0005_collection_costs'),
     ]
 
     operations = [
