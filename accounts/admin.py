@@ -19,8 +19,11 @@ from accounts.models import (
     ProgrammeRules,
     SpendingControls,
 )
+from accounts.services import api_token_revoke
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
+
+TOKENS_REVOKED = _("%(count)d API tokens revoked.")
 
 
 class SpendingControlsInline(admin.StackedInline):
@@ -271,21 +274,36 @@ class CardAdmin(admin.ModelAdmin):
             card=form.instance, by=_ops(request), on=clock.today(), **changes))
 
 
+@admin.action(description=_("Revoke the selected API tokens (their keys stop working at once)"),
+              permissions=["change"])
+def revoke_api_tokens(modeladmin, request, queryset):
+    """Revoke for good (SPEC section 17; issue 15 item 12): later calls with these keys answer 401."""
+    at = clock.now()
+    count = 0
+    for token in queryset.filter(revoked_at__isnull=True):
+        api_token_revoke(token=token, at=at, by=request.user)
+        count += 1
+    modeladmin.message_user(request, TOKENS_REVOKED % {"count": count}, messages.SUCCESS)
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "company", "prefix", "created_at", "revoked_at"]
-    list_filter = ["kind"]
-    readonly_fields = ["prefix", "created_at", "created_by"]
+    list_display = ["name", "kind", "scope", "company", "prefix", "created_at", "revoked_at"]
+    list_filter = ["kind", "scope", ("revoked_at", admin.EmptyFieldListFilter)]
+    # A token's scope is fixed when it is created (a new token for another scope); revocation goes
+    # through the action, which records who revoked it (issue 15 item 12).
+    readonly_fields = ["prefix", "scope", "created_at", "created_by", "revoked_at", "revoked_by"]
     exclude = ["key_hash"]
+    actions = [revoke_api_tokens]
 
     def get_readonly_fields(self, request, obj=None):
-        """Issue 15 item 12: what a token may reach (its kind, its company, any field added later) is fixed
-        when it is created; only its name is edited, and a revocation is final."""
+        """Issue 15 item 12: what a token may reach (its kind, its company, its scope, any field added later)
+        is fixed when it is created; only its name is edited. Revocation is the "Revoke" action, which
+        records who revoked it, and is final."""
         if obj is None:
             return self.readonly_fields
-        keep = {"name"} if obj.revoked_at else {"name", "revoked_at"}
         return [field.name for field in ApiToken._meta.concrete_fields
-                if not field.primary_key and field.name not in keep and field.name not in self.exclude]
+                if not field.primary_key and field.name != "name" and field.name not in self.exclude]
 
     def has_add_permission(self, request):
         return False  # keys are created with `manage.py create_token`, which shows the key once

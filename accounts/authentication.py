@@ -1,4 +1,11 @@
-"""Token authentication for the REST API: `Authorization: Token <key>`."""
+"""Token authentication for the REST API: `Authorization: Token <key>`, and the token's scope.
+
+The scope is checked here, right after the key is found and before any view's own permissions, so that
+it holds on every API view, including those that name their own permission classes (SPEC sections 16,
+17; issue 15 item 12): a read-only token may only use safe methods, a network token only the views that
+declare `network_token_allowed = True` (the authorization call and whoami). A refusal is a 403 with the
+code `insufficient_scope`; a revoked or unknown key is a 401.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
+from rest_framework.permissions import SAFE_METHODS
 
 from accounts.models import ApiToken
 
@@ -29,6 +37,23 @@ class ApiClient:
 
     def __str__(self) -> str:
         return f"api-token:{self.token.prefix}"
+
+
+READ_ONLY_TOKEN = _("This API token is read-only: it may only read (GET, HEAD, OPTIONS).")
+NETWORK_TOKEN = _("A network token may only ask for authorizations.")
+
+
+class InsufficientScope(exceptions.PermissionDenied):
+    default_code = "insufficient_scope"
+
+
+def token_scope_check(*, token: ApiToken, method: str, view) -> None:
+    """Raise InsufficientScope unless the token's scope allows `method` on `view` (issue 15 item 12)."""
+    if token.scope == ApiToken.Scope.NETWORK:
+        if not getattr(view, "network_token_allowed", False):
+            raise InsufficientScope(NETWORK_TOKEN)
+    elif token.scope == ApiToken.Scope.READ_ONLY and method not in SAFE_METHODS:
+        raise InsufficientScope(READ_ONLY_TOKEN)
 
 
 def hash_key(key: str) -> str:
@@ -55,6 +80,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         )
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
+        token_scope_check(token=token, method=request.method, view=(request.parser_context or {}).get("view"))
         return ApiClient(token=token), token
 
     def authenticate_header(self, request):

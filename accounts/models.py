@@ -270,7 +270,9 @@ class ApiToken(models.Model):
     """A REST API credential (SPEC section 1). Only its SHA-256 is stored; the key is shown once.
 
     A company token sees only its company; a network token may only call the authorization
-    endpoint; an ops token sees everything ops staff see.
+    endpoint; an ops token sees everything ops staff see. Its scope (SPEC sections 16, 17; issue 15
+    item 12) narrows what it may do: a read-only token only reads, a network token only asks for
+    authorizations; a revoked token (`revoked_at` set) authenticates nothing.
     """
 
     class Kind(models.TextChoices):
@@ -278,16 +280,24 @@ class ApiToken(models.Model):
         NETWORK = "network", _("Card network")
         OPS = "ops", _("Ops")
 
+    class Scope(models.TextChoices):
+        READ_ONLY = "read-only", _("Read-only")
+        READ_WRITE = "read-write", _("Read-write")
+        NETWORK = "network", _("Network (authorizations only)")
+
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     company = models.ForeignKey(Company, on_delete=models.CASCADE, null=True, blank=True,
                                 related_name="api_tokens", verbose_name=_("company"))
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices, default=Scope.READ_WRITE)
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("key prefix"), max_length=8, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("revoked by"))
 
     class Meta:
         verbose_name = _("API token")
@@ -297,6 +307,12 @@ class ApiToken(models.Model):
                 condition=(models.Q(kind="company", company__isnull=False)
                            | (~models.Q(kind="company") & models.Q(company__isnull=True))),
                 name="api_token_company_iff_company_kind",
+            ),
+            # A network token is scoped to authorizations and nothing else is (issue 15 item 12).
+            models.CheckConstraint(
+                condition=(models.Q(kind="network", scope="network")
+                           | (~models.Q(kind="network") & models.Q(scope__in=["read-only", "read-write"]))),
+                name="api_token_network_scope_iff_network_kind",
             ),
         ]
 

@@ -12,5 +12,6 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "`Token <key>`; create one with `manage.py create_token --company N`.",
+            "description": ("`Token <key>`; create one with `manage.py create_token --company N "
+                            "[--scope read-only|read-write]`, revoke it with `manage.py revoke_token PREFIX`."),
         }

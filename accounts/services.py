@@ -37,6 +37,10 @@ ANNUAL_FEE_TOO_HIGH = "The annual card fee may be at most DKK 650 (terms §9)."
 INVALID_IBAN = "The IBAN is not valid: {reason}"
 INVALID_BIC = "The BIC is not valid: {reason}"
 UNKNOWN_MARKET = "Unknown market {market!r}; expected DK or BE."
+TOKEN_SCOPE_MISMATCH = ("A {kind} token cannot have the scope {scope!r}: network tokens are scoped `network`, company "
+                        "and ops tokens `read-only` or `read-write`.")
+TOKEN_NOT_FOUND = "No API token has this key or prefix."
+TOKEN_PREFIX_AMBIGUOUS = "Several API tokens share this prefix: give the whole key."
 BAD_CYCLE_DAY = "The statement cycle day must be 1–28, or 31 for the last day of the month."
 WRONG_CURRENCY = "Amounts for a {market} company are in {currency}, not {given}."
 CARDMEMBER_EXISTS = "Company {company} already has a cardmember with employee id {employee_id}."
@@ -281,14 +285,51 @@ def card_find_by_pan(pan: str) -> Card | None:
 
 
 @transaction.atomic
-def api_token_create(*, name: str, kind: str, company: Company | None = None, created_by=None) -> tuple[ApiToken, str]:
-    """Create an API token; returns it with its key, which is shown once and never stored."""
+def api_token_create(*, name: str, kind: str, company: Company | None = None, scope: str | None = None,
+                     created_by=None) -> tuple[ApiToken, str]:
+    """Create an API token; returns it with its key, which is shown once and never stored.
+
+    Its scope (SPEC sections 16, 17; issue 15 item 12): a network token's is `network` and only a network
+    token's; a company or ops token is read-write unless created read-only.
+    """
+    if scope is None:
+        scope = ApiToken.Scope.NETWORK if kind == ApiToken.Kind.NETWORK else ApiToken.Scope.READ_WRITE
+    if (kind == ApiToken.Kind.NETWORK) != (scope == ApiToken.Scope.NETWORK) or scope not in ApiToken.Scope.values:
+        raise ApplicationError(TOKEN_SCOPE_MISMATCH.format(kind=kind, scope=scope), "invalid_scope")
     key = secrets.token_urlsafe(32)
-    token = ApiToken(name=name, kind=kind, company=company, key_hash=hash_key(key), prefix=key[:8],
+    token = ApiToken(name=name, kind=kind, company=company, scope=scope, key_hash=hash_key(key), prefix=key[:8],
                      created_by=created_by)
     token.full_clean(exclude=["created_by"])
     token.save()
     return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, at: dt.datetime, by=None) -> ApiToken:
+    """Revoke a token for good (SPEC section 17; issue 15 item 12): from `at` on every call with its key
+    answers 401. Revoking a revoked token changes nothing (its first revocation stands)."""
+    # Locked so that two ops revoking at once record one revocation, not the later one's time.
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = at
+        token.revoked_by = by
+        token.save(update_fields=["revoked_at", "revoked_by"])
+    return token
+
+
+def api_token_find(*, key_or_prefix: str) -> ApiToken:
+    """The token with this key, or with this 8-character prefix (as the admin lists it)."""
+    if len(key_or_prefix) > 8:
+        token = ApiToken.objects.filter(key_hash=hash_key(key_or_prefix)).first()
+        if token is None:
+            raise ApplicationError(TOKEN_NOT_FOUND, "not_found", status=404)
+        return token
+    matches = list(ApiToken.objects.filter(prefix=key_or_prefix)[:2])
+    if not matches:
+        raise ApplicationError(TOKEN_NOT_FOUND, "not_found", status=404)
+    if len(matches) > 1:
+        raise ApplicationError(TOKEN_PREFIX_AMBIGUOUS, "ambiguous")
+    return matches[0]
 
 
 

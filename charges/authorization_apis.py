@@ -236,6 +236,8 @@ class AuthorizationFilter(filters.FilterSet):
 class AuthorizationView(IdempotentMixin, generics.ListAPIView):
     serializer_class = AuthorizationSerializer
     filterset_class = AuthorizationFilter
+    # The one view a network token's scope reaches, with whoami (issue 15 item 12).
+    network_token_allowed = True
 
     def get_permissions(self):
         return [IsNetworkToken()] if self.request.method == "POST" else [IsPortalUserOrCompanyToken()]
@@ -280,13 +282,19 @@ class AuthorizationSlashView(AuthorizationView):
 
 
 class WhoAmIView(APIView):
-    """The caller's token kind and company: a cheap way for a client to check its credentials."""
+    """The caller's token kind, scope and company: a cheap way for a client, the card network's too, to
+    check its credentials (issue 15 item 12)."""
+
+    network_token_allowed = True
 
     @extend_schema(responses={200: inline_serializer(name="WhoAmI", fields={
-        "kind": serializers.CharField(), "company": serializers.CharField(allow_null=True)})})
+        "kind": serializers.CharField(), "company": serializers.CharField(allow_null=True),
+        "scope": serializers.ChoiceField(choices=ApiToken.Scope.choices, allow_null=True,
+                                         help_text="The token's scope; null for a signed-in person.")})})
     def get(self, request):
         user = request.user
         if isinstance(user, ApiClient):
             token = user.token
-            return Response({"kind": token.kind, "company": token.company.number if token.company_id else None})
-        return Response({"kind": "user", "company": None})
+            return Response({"kind": token.kind, "company": token.company.number if token.company_id else None,
+                             "scope": token.scope})
+        return Response({"kind": "user", "company": None, "scope": None})

@@ -145,10 +145,14 @@ class ReminderSerializer(serializers.ModelSerializer):
     fee = serializers.DecimalField(source="fee_posting.amount.amount", max_digits=18, decimal_places=2,
                                    read_only=True, allow_null=True, default=None,
                                    help_text="The reminder fee posted; null when none was charged.")
+    notice_id = serializers.IntegerField(read_only=True, allow_null=True,
+                                         help_text="The reminder letter the fee pays for (/api/v1/notices/{id}/); "
+                                                   "null only on reminders sent before letters were kept.")
 
     class Meta:
         model = Reminder
-        fields = ["id", "account_number", "statement_id", "arrears_since", "number", "sent_on", "unpaid", "fee"]
+        fields = ["id", "account_number", "statement_id", "arrears_since", "number", "sent_on", "unpaid", "fee",
+                  "notice_id"]
         read_only_fields = fields
 
 

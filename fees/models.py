@@ -104,6 +104,10 @@ class Reminder(models.Model):
     unpaid = models.DecimalField(_("unpaid when sent"), max_digits=18, decimal_places=2)
     fee_posting = models.OneToOneField("ledger.Posting", on_delete=models.PROTECT, null=True, blank=True,
                                        related_name="reminder", verbose_name=_("fee posting"))
+    # The letter the fee pays for, created in the same transaction (terms §9c; issue 16 item 1). Empty only on
+    # reminders sent before letters were created.
+    notice = models.OneToOneField("accounts.Notice", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="reminder", verbose_name=_("reminder letter"))
 
     class Meta:
         verbose_name = _("reminder")

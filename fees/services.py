@@ -17,6 +17,7 @@ from accounts.rules import programme_rules_by_market
 from amexprog.common.money import round_money
 from fees.models import FeeSchedule, InterestAccrual, Reminder
 from fees.rates import AnnualRate, late_interest_rate
+from fees.reminder_notices import reminder_notice_create
 from fees.selectors import fee_schedule_in_force
 from ledger.models import Posting, PostingKind
 from ledger.services import PostingSpec, posting_create, postings_create_bulk, postings_insert_select
@@ -272,21 +273,28 @@ def reminders_send(*, on: dt.date) -> int:
                 continue
             target = ripe[0]
         _reminder_send(account=account, due_statement_id=target.statement_id, unpaid=target.unpaid,
-                       arrears_since=period_start, number=len(previous) + 1, on=on)
+                       arrears_since=period_start, number=len(previous) + 1,
+                       interval_days=max(market_rules.reminder_interval_days, MIN_DAYS_BETWEEN_REMINDERS), on=on)
         sent += 1
     return sent
 
 
 @transaction.atomic
 def _reminder_send(*, account: Account, due_statement_id: int, unpaid: Decimal, arrears_since: dt.date,
-                   number: int, on: dt.date) -> Reminder:
+                   number: int, interval_days: int, on: dt.date) -> Reminder:
+    """One reminder: its letter first, then its fee, in one transaction (SPEC section 7; terms §9c; issue 16
+    item 1: no letter, no fee). If the letter cannot be written, nothing is posted."""
     schedule = fee_schedule_in_force(market=account.company.market, on=on)
     fee = schedule.reminder_fee
     capped = account.company.market == "DK" and fee > DK_REMINDER_FEE_CAP
     if capped:
         fee = DK_REMINDER_FEE_CAP
+    notice = reminder_notice_create(
+        account=account, statement=Statement.objects.get(pk=due_statement_id), unpaid=unpaid, fee=fee,
+        arrears_since=arrears_since, number=number, max_reminders=MAX_REMINDERS_PER_ARREARS,
+        interval_days=interval_days, on=on)
     reminder = Reminder.objects.create(account=account, statement_id=due_statement_id, arrears_since=arrears_since,
-                                       number=number, sent_on=on, unpaid=unpaid)
+                                       number=number, sent_on=on, unpaid=unpaid, notice=notice)
     if fee > 0:
         posting, _created = posting_create(
             account=account, kind=PostingKind.FEE_REMINDER, amount=Money(fee, account.currency), posting_date=on,

@@ -195,13 +195,18 @@ def test_issue15_item12_token_kind_and_company_are_fixed_once_created(client, su
 
 
 def test_issue15_item12_token_a_revocation_is_final_and_tokens_are_not_deleted(client, superuser):
+    """Revoked through the admin's action (accounts.services.api_token_revoke, which records who), never
+    as a raw field: a revocation date posted in the change form, or cleared, changes nothing."""
     token, _key = api_token_create(name="network", kind="network")
     url = reverse("admin:accounts_apitoken_change", args=[token.pk])
     post_change_form(client, url, {"revoked_at_0": "2026-01-05", "revoked_at_1": "10:00:00"})
-    revoked_at = ApiToken.objects.get(pk=token.pk).revoked_at
-    assert revoked_at is not None
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is None
+    client.post(reverse("admin:accounts_apitoken_changelist"),
+                {"action": "revoke_api_tokens", "_selected_action": [token.pk]})
+    revoked = ApiToken.objects.get(pk=token.pk)
+    assert revoked.revoked_at is not None and revoked.revoked_by == superuser
     post_change_form(client, url, {"revoked_at_0": "", "revoked_at_1": ""})
-    assert ApiToken.objects.get(pk=token.pk).revoked_at == revoked_at
+    assert ApiToken.objects.get(pk=token.pk).revoked_at == revoked.revoked_at
     assert client.post(reverse("admin:accounts_apitoken_delete", args=[token.pk]), {"post": "yes"}).status_code == 403
     assert ApiToken.objects.filter(pk=token.pk).exists()
 

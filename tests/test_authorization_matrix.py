@@ -2,11 +2,15 @@
 of caller, with the outcome each one must get.
 
 Actors: anonymous, bob (cardmember of company A), alice (PA of A), carol (PA of B), ops (staff), and
-for API routes also company A's token, company B's token, a network token and an ops token. Every
-object in the URLs belongs to company A. A route's entry in ROUTES says how to build its URL from
-the `world` below and what each actor gets on GET; where the route accepts writes, the outsiders
-(anonymous, carol, B's token, the network token, and whoever else the entry names) also try to write
-and must be refused with company A's data unchanged.
+for API routes also company A's token, company A's read-only token, company B's token, a network token
+and an ops token. Every object in the URLs belongs to company A. A route's entry in ROUTES says how to
+build its URL from the `world` below and what each actor gets on GET (every actor named: a missing one
+fails test_every_route_names_every_actor); where the route accepts writes, the outsiders (anonymous,
+carol, A's read-only token, B's token, the network token, and whoever else the entry names) also try to
+write and must be refused with company A's data unchanged.
+
+Token scopes (SPEC sections 16, 17; issue 15 item 12): A's read-only token reads what A's token reads
+and writes nothing; the network token gets a 403 everywhere but the authorization call and whoami.
 
 Adding a URL: add an entry to ROUTES keyed by its name (`portal:<name>` for portal pages, the plain
 name for API routes; an unnamed route by its pattern string). test_every_url_pattern_has_an_entry
@@ -37,6 +41,7 @@ from rest_framework.test import APIClient
 import tests.conftest as shared
 from accounts.imports import CARD_COLUMNS
 from accounts.models import AuditEntry, Company, Notice
+from accounts.services import api_token_create
 from charges.models import Authorization, ChargeFile, Hold, PaymentFile
 from disputes import services as dispute_services
 from disputes.audit import actor_of
@@ -62,9 +67,9 @@ NF, FORBIDDEN, UNAUTHENTICATED, NOT_ALLOWED = 404, 403, 401, 405
 DENIED = "denied"    # 401, 403, 404, 405 or a login redirect: any refusal (used for writes)
 
 PORTAL_ACTORS = ("anon", "bob", "alice", "carol", "ops")
-TOKEN_ACTORS = ("token_a", "token_b", "token_network", "token_ops")
+TOKEN_ACTORS = ("token_a", "token_a_ro", "token_b", "token_network", "token_ops")
 API_ACTORS = PORTAL_ACTORS + TOKEN_ACTORS
-OUTSIDERS = ("anon", "carol", "token_b", "token_network")
+OUTSIDERS = ("anon", "carol", "token_a_ro", "token_b", "token_network")
 
 
 def profile(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -73,22 +78,23 @@ def profile(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
 
 # A company-A object over the API: A's people and tokens and ops see it, B's get 404, the network 403.
 API_A = {"anon": UNAUTHENTICATED, "bob": NF, "alice": OK, "carol": NF, "ops": OK,
-         "token_a": OK, "token_b": NF, "token_network": FORBIDDEN, "token_ops": OK}
+         "token_a": OK, "token_a_ro": OK, "token_b": NF, "token_network": FORBIDDEN, "token_ops": OK}
 API_A_HOLDER = profile(API_A, bob=OK)  # ... and Bob's own account, card, statement, case
 # A list over the API: everyone admitted gets 200, outsiders without company A's rows.
 API_LIST = {"anon": UNAUTHENTICATED, "bob": OK, "alice": OK, "carol": HIDDEN, "ops": OK,
-            "token_a": OK, "token_b": HIDDEN, "token_network": FORBIDDEN, "token_ops": OK}
+            "token_a": OK, "token_a_ro": OK, "token_b": HIDDEN, "token_network": FORBIDDEN, "token_ops": OK}
 API_LIST_NO_HOLDER = profile(API_LIST, bob=HIDDEN)
 # Published terms (fee schedules, rates): every admitted caller reads them.
 API_PUBLIC = profile(API_LIST, carol=OK, token_b=OK)
 # Ops only.
 API_OPS = {"anon": UNAUTHENTICATED, "bob": FORBIDDEN, "alice": FORBIDDEN, "carol": FORBIDDEN, "ops": OK,
-           "token_a": FORBIDDEN, "token_b": FORBIDDEN, "token_network": FORBIDDEN, "token_ops": OK}
+           "token_a": FORBIDDEN, "token_a_ro": FORBIDDEN, "token_b": FORBIDDEN, "token_network": FORBIDDEN,
+           "token_ops": OK}
 # An ops-only POST action: GET is 405 for ops, everyone else is refused before that.
 API_OPS_POST_ONLY = profile(API_OPS, ops=NOT_ALLOWED, token_ops=NOT_ALLOWED)
 # A POST-only API action: GET is 405 for whoever gets past authentication and the object lookup.
 API_POST_ONLY = {"anon": UNAUTHENTICATED, "bob": NOT_ALLOWED, "alice": NOT_ALLOWED, "carol": NOT_ALLOWED,
-                 "ops": NOT_ALLOWED, "token_a": NOT_ALLOWED, "token_b": NOT_ALLOWED,
+                 "ops": NOT_ALLOWED, "token_a": NOT_ALLOWED, "token_a_ro": NOT_ALLOWED, "token_b": NOT_ALLOWED,
                  "token_network": FORBIDDEN, "token_ops": NOT_ALLOWED}
 
 # Portal pages of company A for its PAs (ops work in the admin: the PA pages are not theirs).
@@ -152,8 +158,10 @@ ORDER = {"company_number": "10001", "employee_id": "E-999", "first_name": "Eve",
 
 ROUTES: dict[str, Route] = {
     # ── API: parties, accounts, cards ─────────────────────────────────────────────────────────────
+    # The network token's scope reaches the authorization call and whoami only (issue 15 item 12).
     "api-root": Route(get={"anon": UNAUTHENTICATED, "bob": OK, "alice": OK, "carol": OK, "ops": OK,
-                           "token_a": OK, "token_b": OK, "token_network": OK, "token_ops": OK}),
+                           "token_a": OK, "token_a_ro": OK, "token_b": OK, "token_network": FORBIDDEN,
+                           "token_ops": OK}),
     "whoami": Route(get=profile(API_PUBLIC, token_network=OK)),
     # GET lists the decisions on the cards the caller sees; POST is the network's.
     "authorizations": Route(get=API_LIST,
@@ -280,8 +288,9 @@ ROUTES: dict[str, Route] = {
     "reminder-list": Route(get=API_LIST),
     "embossing-order-list": Route(get=API_OPS),
     # ── Schema and docs: public ───────────────────────────────────────────────────────────────────
-    "schema": Route(get={actor: OK for actor in API_ACTORS}),
-    "api-docs": Route(get={actor: OK for actor in API_ACTORS}),
+    # ... but not to a network token, whose scope is the authorization call (issue 15 item 12).
+    "schema": Route(get={**{actor: OK for actor in API_ACTORS}, "token_network": FORBIDDEN}),
+    "api-docs": Route(get={**{actor: OK for actor in API_ACTORS}, "token_network": FORBIDDEN}),
     # ── i18n ──────────────────────────────────────────────────────────────────────────────────────
     "set_language": Route(api=False, get={actor: OK for actor in PORTAL_ACTORS}),
     # ── Portal ────────────────────────────────────────────────────────────────────────────────────
@@ -460,6 +469,16 @@ def test_every_url_pattern_has_an_entry():
     assert not stale, f"ROUTES entries for URL patterns that no longer exist: {stale}"
 
 
+def test_every_route_names_every_actor():
+    """A new actor (e.g. the read-only token, issue 15 item 12) must be given its outcome on every route."""
+    missing = []
+    for key, entry in ROUTES.items():
+        actors = API_ACTORS if entry.api else PORTAL_ACTORS
+        if entry.get is not None and set(actors) - set(entry.get):
+            missing.append(f"{key}: {sorted(set(actors) - set(entry.get))}")
+    assert not missing, "Routes without an outcome for every actor:\n" + "\n".join(missing)
+
+
 # The world: company A's objects, and company B next to it ---------------------------------------------
 
 def _collection_cost(company, ops):
@@ -533,6 +552,7 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
         incident=incident, complaint=complaint, collection_cost=collection_cost,
         complaint_authority=ComplaintAuthority.objects.first(),
         notice=notice, terms_version=terms_version, cardmember=bob_account.cardmember,
+        read_only_key=api_token_create(name="A reader", kind="company", company=company_a, scope="read-only")[1],
         markers=[company_a.legal_name, bob_account.number, "Jensen"],
     )
 
@@ -547,8 +567,8 @@ def clients(w) -> dict[str, Client]:
     made: dict[str, Client] = {"anon": APIClient()}
     for actor in ("bob", "alice", "carol", "ops"):
         made[actor] = login(APIClient(), getattr(w, actor))
-    for actor, key in (("token_a", w.tokens.a), ("token_b", w.tokens.b), ("token_network", w.tokens.network),
-                       ("token_ops", w.tokens.ops)):
+    for actor, key in (("token_a", w.tokens.a), ("token_a_ro", w.read_only_key), ("token_b", w.tokens.b),
+                       ("token_network", w.tokens.network), ("token_ops", w.tokens.ops)):
         made[actor] = shared.token_client(key)
     return made
 

@@ -163,7 +163,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "amexprog.common.api.DefaultPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "amexprog.common.openapi.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "amexprog.common.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -171,7 +171,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "amexprog API",
     "DESCRIPTION": (
         "Corporate card programme API. Authenticate with `Authorization: Token <key>`; a company "
-        "token sees only its company. Every POST accepts an `Idempotency-Key` header: a replay "
+        "token sees only its company. A token has a scope: `read-only` (GET, HEAD and OPTIONS only), "
+        "`read-write`, or `network` (the card network's: authorizations and whoami only); a call its "
+        "scope does not allow is a 403 `insufficient_scope`, a revoked token a 401. Every POST accepts an "
+        "`Idempotency-Key` header: a replay "
         "returns the first response, the same key with a different body is a 409."
     ),
     "VERSION": "1.0.0",
@@ -212,6 +215,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "amexprog.common.tasks.run_cycle_task",
         "schedule": 60 * 60,  # hourly; the task only advances to yesterday, so extra runs are no-ops
     },
+}
+
+# The issuer's account holders pay into, per market, shown on every reminder letter with the account
+# number as the reference to quote (SPEC sections 7, 15; issue 16 item 1). Example accounts until the
+# issuer's per-market details become data (issue 16 item 11).
+ISSUER_PAYMENT_ACCOUNTS = {
+    "DK": {"iban": "DK5000400440116243", "bic": "DABADKKK"},
+    "BE": {"iban": "BE68539007547034", "bic": "GEBABEBB"},
 }
 
 # Idempotency-Key replays are kept at least this long (SPEC section 16); the daily

@@ -69,7 +69,8 @@ def test_cardmember_sees_only_their_own_account(api, bob, bob_account, bob_card,
 def test_network_token_cannot_read_company_data(tokens, bob_account):
     response = token_client(tokens.network).get("/api/v1/accounts/")
     assert response.status_code == 403
-    assert response.json()["code"] == "permission_denied"
+    # Refused by the network token's scope now, before the view's permissions (issue 15 item 12).
+    assert response.json()["code"] == "insufficient_scope"
 
 
 def test_ops_token_sees_every_company(tokens, bob_account, b_account):
