@@ -285,6 +285,15 @@ def card_find_by_pan(pan: str) -> Card | None:
 
 
 @transaction.atomic
+def _new_key() -> str:
+    """A random key that does not start with "-": a shell or `revoke_token KEY_OR_PREFIX` would read
+    such a key (or its prefix) as an option."""
+    key = secrets.token_urlsafe(32)
+    while key.startswith("-"):
+        key = secrets.token_urlsafe(32)
+    return key
+
+
 def api_token_create(*, name: str, kind: str, company: Company | None = None, scope: str | None = None,
                      created_by=None) -> tuple[ApiToken, str]:
     """Create an API token; returns it with its key, which is shown once and never stored.
@@ -296,7 +305,7 @@ def api_token_create(*, name: str, kind: str, company: Company | None = None, sc
         scope = ApiToken.Scope.NETWORK if kind == ApiToken.Kind.NETWORK else ApiToken.Scope.READ_WRITE
     if (kind == ApiToken.Kind.NETWORK) != (scope == ApiToken.Scope.NETWORK) or scope not in ApiToken.Scope.values:
         raise ApplicationError(TOKEN_SCOPE_MISMATCH.format(kind=kind, scope=scope), "invalid_scope")
-    key = secrets.token_urlsafe(32)
+    key = _new_key()
     token = ApiToken(name=name, kind=kind, company=company, scope=scope, key_hash=hash_key(key), prefix=key[:8],
                      created_by=created_by)
     token.full_clean(exclude=["created_by"])

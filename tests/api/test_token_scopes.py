@@ -210,3 +210,15 @@ def test_issue15_item12_token_scopes_documented_in_the_schema():
     cards = schema["paths"]["/api/v1/cards/"]["get"]["responses"]
     assert "network token" in cards["403"]["description"] and "read-only" not in cards["403"]["description"]
     assert "403" not in schema["paths"]["/api/v1/whoami"]["get"]["responses"]
+
+
+def test_a_token_key_never_starts_with_a_dash(monkeypatch):
+    """`revoke_token KEY_OR_PREFIX` failed at random ("the following arguments are required") when a key's
+    prefix began with "-", which argparse reads as an option: keys never start with one."""
+    import secrets
+
+    from accounts import services
+
+    keys = iter(["-abcdefghijklmnop", "-bcdefghijklmnopq", "Zcdefghijklmnopqr"])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda _n: next(keys))
+    assert services._new_key() == "Zcdefghijklmnopqr"
