@@ -68,9 +68,9 @@ REJECTED_BODY = _("%(approver)s rejected on %(date)s %(what)s of %(company)s ask
 NO_LIMIT = _("no limit")
 
 
-def _fail(message: Any, code: str, status: int = 400, **params: Any) -> ApplicationError:
+def _fail(message: Any, code: str, http_status: int = 400, **params: Any) -> ApplicationError:
     text = str(message)
-    return ApplicationError(text % params if params else text, code, status=status)
+    return ApplicationError(text % params if params else text, code, status=http_status)
 
 
 def _masked_iban(value: Any) -> str:
@@ -184,19 +184,19 @@ def _audit(change_request: ChangeRequest, *, by: Actor, on: dt.date, event: str)
 def _require_second_person(change_request: ChangeRequest, by: Actor, *, deciding_own: bool = False) -> None:
     """SPEC section 17: another PA of the company, or an ops user with the permission; never the requester."""
     if by.role not in (Role.COMPANY, Role.ISSUER):
-        raise _fail(APPROVER_NOT_ALLOWED, "not_allowed", status=403)
+        raise _fail(APPROVER_NOT_ALLOWED, "not_allowed", http_status=403)
     if deciding_own:
         return
     if by.user_id is None:
-        raise _fail(APPROVER_NOT_A_PERSON, "approver_not_a_person", status=403)
+        raise _fail(APPROVER_NOT_A_PERSON, "approver_not_a_person", http_status=403)
     if by.user_id == change_request.requested_by_user_id or by.label == change_request.requested_by:
-        raise _fail(SELF_APPROVAL, "self_approval", status=403)
+        raise _fail(SELF_APPROVAL, "self_approval", http_status=403)
     if by.role == Role.ISSUER:
         user = get_user_model().objects.filter(pk=by.user_id, is_active=True).first()
         if user is None or not user.has_perm(APPROVE_PERMISSION):
-            raise _fail(APPROVER_NOT_ALLOWED, "not_allowed", status=403)
+            raise _fail(APPROVER_NOT_ALLOWED, "not_allowed", http_status=403)
     elif not change_request.company.administrators.filter(user_id=by.user_id).exists():
-        raise _fail(APPROVER_NOT_ALLOWED, "not_allowed", status=403)
+        raise _fail(APPROVER_NOT_ALLOWED, "not_allowed", http_status=403)
 
 
 def _locked_pending(change_request: ChangeRequest) -> ChangeRequest:
