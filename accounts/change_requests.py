@@ -57,7 +57,7 @@ WHAT = {
 OPENED_SUBJECT = _("%(company)s: %(what)s waiting for a second approval")
 OPENED_BODY = _("%(who)s asked on %(date)s for %(what)s of %(company)s: %(changes)s. Nothing changes until "
                 "another programme administrator or the card issuer approves it. If you did not expect "
-                "this, reject it in the portal under Pending changes and call the card issuer.")
+                "this, reject it in the portal under Changes waiting for approval and call the card issuer.")
 APPROVED_SUBJECT = _("%(company)s: %(what)s approved")
 APPROVED_BODY = _("%(approver)s approved on %(date)s %(what)s of %(company)s asked for by %(who)s: "
                   "%(changes)s. It applies now.")
