@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from moneyed import Money
 
 from accounts.audit import Actor, Role
@@ -85,12 +86,15 @@ def _dispute_dinner(account, bob):
     return dispute_services.dispute_open(charge=dinner, reason="duplicate", by=actor_of(bob), on=dt.date(2026, 2, 7))
 
 
-def test_issue15_item5_refundable_balance_excludes_open_temporary_dispute_credit(overpaid, alice, bob):
+def test_issue15_item5_refundable_balance_excludes_open_temporary_dispute_credit(overpaid, alice, bob, client):
     """Credit balance DKK 350.00 = 50.00 overpaid + 300.00 temporary credit of the disputed dinner
     (terms §22g); refundable 350.00 − 300.00 = DKK 50.00."""
     dispute = _dispute_dinner(overpaid, bob)
     assert dispute.credited == Money("300.00", "DKK")
     assert account_balance(account=overpaid).amount == Decimal("-350.00")
+    client.force_login(alice)
+    page = client.get(reverse("portal:account_payments", args=[overpaid.number])).content.decode()
+    assert "Temporary dispute credits of DKK 300.00 are not paid out" in page.replace("\xa0", " ")
     posting = credit_refund_request(account=overpaid, by=pa(alice), on=dt.date(2026, 2, 7))
     assert posting.amount == Money("50.00", "DKK")
     assert account_balance(account=overpaid).amount == Decimal("-300.00")  # the provisional credit stays
