@@ -1,4 +1,6 @@
 # Two commands do all set-up on a fresh machine: `make run` and `make test` (README).
+# Every entry point defaults to production settings (issue 15 item 9): the targets below name the
+# development or test settings explicitly.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -6,7 +8,10 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install messages run test lint prod-check makemessages clean
+.PHONY: install messages run test lint check prod-check makemessages clean
+
+run check makemessages: export DJANGO_SETTINGS_MODULE = amexprog.settings.development
+test: export DJANGO_SETTINGS_MODULE = amexprog.settings.test
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +36,11 @@ test: messages
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+# System checks and migration drift under the development settings (CI runs the same).
+check: install
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
 
 # check --deploy under production settings, with throwaway secrets (check does not connect to either service).
 prod-check: install

@@ -44,6 +44,9 @@ def _save_controls(request, formset, save) -> None:
                 save(changes)
             except ApplicationError as exc:
                 messages.error(request, exc.message)
+    # The admin's change message lists what the formset saved; the service saved instead (without this,
+    # every save of a company or card change form ended in a server error).
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
 
 
 class ReasonForm(forms.Form):
@@ -149,8 +152,21 @@ def terminate_companies(modeladmin, request, queryset):
                                                                             on=clock.today(), reason=reason))
 
 
+# SPEC section 17, issue 15 item 4: the admin never edits money, currency, status, market, billing or
+# bank details as raw fields; those change through the services (the actions below, the imports, the
+# company and spending-control services), with their checks and audit.
+COMPANY_READONLY = ["number", "market", "billing_type", "default_liability", "credit_limit", "annual_fee",
+                    "payment_terms_days", "iban", "bic", "status", "created_at"]
+ACCOUNT_READONLY = ["number", "company", "cardmember", "liability", "billing_type", "currency", "cycle_day", "status",
+                    "opened_on", "closed_on"]
+
+
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
+    """Market, billing, money, bank details and status are read-only (issue 15 item 4): a company is onboarded
+    by `import_companies` (company_create, with its currency and fee checks), terminated by the action,
+    its bank details changed through company_update, its spending controls through company_controls_set."""
+
     list_display = ["number", "legal_name", "market", "billing_type", "default_liability", "credit_limit", "status"]
     actions = [terminate_companies]
     inlines = [CompanyControlsInline]
@@ -160,6 +176,13 @@ class CompanyAdmin(admin.ModelAdmin):
             company=form.instance, by=_ops(request), on=clock.today(), **changes))
     list_filter = ["market", "billing_type", "default_liability", "status"]
     search_fields = ["number", "legal_name", "vat_number"]
+    readonly_fields = COMPANY_READONLY
+
+    def has_add_permission(self, request):
+        return False  # onboarding goes through company_create (import_companies, the import API)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a company's accounts, tokens and history hang on it: terminate it instead
 
 
 @admin.register(ProgrammeAdministrator)
@@ -176,6 +199,12 @@ class CardmemberAdmin(admin.ModelAdmin):
     search_fields = ["employee_id", "first_name", "last_name", "email", "company__number"]
     list_select_related = ["company"]
     raw_id_fields = ["company", "user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Issue 15 item 4: a cardmember's account belongs to their company (moving them would leave it
+        behind); the contact status changes with returned mail and corrections (communications.services),
+        EuroBonus through the enrolment services."""
+        return ["company", "contact_valid", "eurobonus_number", "eurobonus_enrolled_on"] if obj is not None else []
 
 
 class CardInline(admin.TabularInline):
@@ -196,6 +225,16 @@ class AccountAdmin(admin.ModelAdmin):
     raw_id_fields = ["company", "cardmember"]
     inlines = [CardInline]
     actions = [close_accounts]
+    readonly_fields = ACCOUNT_READONLY
+
+    # Issue 15 item 4 (SPEC section 17): an account is opened by a card order (account_open), closed by the
+    # action (account_close, which checks its cards and balance); currency, billing, status and cycle day are
+    # never raw fields, and an account with postings is never deleted.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Card)
@@ -215,6 +254,9 @@ class CardAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # cards are issued by orders, replacements and renewals, with a number for the embosser
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cancel instead: a card's authorizations, holds and postings refer to it (issue 15 item 4)
 
     def save_model(self, request, obj, form, change):
         # The card's own controls go through the service, which audits them (SPEC section 1).
@@ -236,8 +278,20 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["prefix", "created_at", "created_by"]
     exclude = ["key_hash"]
 
+    def get_readonly_fields(self, request, obj=None):
+        """Issue 15 item 12: what a token may reach (its kind, its company, any field added later) is fixed
+        when it is created; only its name is edited, and a revocation is final."""
+        if obj is None:
+            return self.readonly_fields
+        keep = {"name"} if obj.revoked_at else {"name", "revoked_at"}
+        return [field.name for field in ApiToken._meta.concrete_fields
+                if not field.primary_key and field.name not in keep and field.name not in self.exclude]
+
     def has_add_permission(self, request):
         return False  # keys are created with `manage.py create_token`, which shows the key once
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the audit trail names the token
 
 
 @admin.register(AuditEntry)

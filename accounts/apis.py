@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.views.decorators.debug import sensitive_variables
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from moneyed import Money
@@ -31,10 +32,12 @@ from accounts.serializers import (
 from accounts.services import CardOrder
 from amexprog.common import clock
 from amexprog.common.cycle import business_date
+from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 
 
-class CompanyViewSet(CompanyDataActions, CompanyAdministratorActions, CompanyActions, viewsets.ReadOnlyModelViewSet):
+class CompanyViewSet(IdempotentMixin, CompanyDataActions, CompanyAdministratorActions, CompanyActions,
+                     viewsets.ReadOnlyModelViewSet):
     """Companies the caller administers (a company token: its own company); PATCH changes their data."""
 
     serializer_class = CompanySerializer
@@ -59,7 +62,7 @@ class LoginUnlockSerializer(serializers.Serializer):
     records_cleared = serializers.IntegerField(help_text="Failed-login records removed (0: it was not locked).")
 
 
-class CardmemberViewSet(CardmemberDataActions, viewsets.ReadOnlyModelViewSet):
+class CardmemberViewSet(IdempotentMixin, CardmemberDataActions, viewsets.ReadOnlyModelViewSet):
     serializer_class = CardmemberSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
     filterset_class = CardmemberFilter
@@ -92,7 +95,7 @@ class AccountFilter(filters.FilterSet):
         fields = ["company", "status", "billing_type", "liability", "cycle_day"]
 
 
-class AccountViewSet(AccountActions, viewsets.ReadOnlyModelViewSet):
+class AccountViewSet(IdempotentMixin, AccountActions, viewsets.ReadOnlyModelViewSet):
     serializer_class = AccountSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
     lookup_field = "number"
@@ -134,7 +137,7 @@ class CardOrderFileResultSerializer(serializers.Serializer):
     cards = OrderedCardSerializer(many=True)
 
 
-class CardViewSet(CardLifecycleActions, viewsets.ReadOnlyModelViewSet):
+class CardViewSet(IdempotentMixin, CardLifecycleActions, viewsets.ReadOnlyModelViewSet):
     serializer_class = CardSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
     filterset_class = CardFilter
@@ -154,6 +157,7 @@ class CardViewSet(CardLifecycleActions, viewsets.ReadOnlyModelViewSet):
             "cash_enabled": False})],
     )
     @action(detail=False, methods=["post"], url_path="orders")
+    @sensitive_variables()  # the new card's full number is in memory: kept out of error reports (issue 15 item 9)
     def orders(self, request):
         serializer = CardOrderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -181,6 +185,7 @@ class CardViewSet(CardLifecycleActions, viewsets.ReadOnlyModelViewSet):
         ),
     )
     @action(detail=False, methods=["post"], url_path="order-files", parser_classes=[MultiPartParser])
+    @sensitive_variables()  # the new cards' full numbers are in memory (issue 15 item 9)
     def order_files(self, request):
         serializer = CardOrderFileSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

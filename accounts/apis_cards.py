@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -149,6 +150,7 @@ class CardLifecycleActions:
                    examples=[OpenApiExample("Lost on a train", request_only=True,
                                             value={"status": "lost", "reason": "Left on the train to Aarhus"})])
     @action(detail=True, methods=["post"])
+    @sensitive_variables()  # a replacement's full number is in memory (issue 15 item 9)
     def report(self, request, pk=None):
         card, by = self._card()
         body = ReportSerializer(data=request.data)
@@ -167,6 +169,7 @@ class CardLifecycleActions:
     @extend_schema(request=None, responses={200: ReplacementSerializer},
                    summary="Ask for a new card after an expired card was not renewed (terms §31)")
     @action(detail=True, methods=["post"])
+    @sensitive_variables()  # a replacement's full number is in memory (issue 15 item 9)
     def reissue(self, request, pk=None):
         card, by = self._card()
         return self._replacement_response(card, lifecycle.card_reissue(card=card, by=by, on=clock.today()))
@@ -176,6 +179,7 @@ class CardLifecycleActions:
                    description="The renewal goes to the embosser; the old card works until it expires. Only ops "
                                "tokens and ops staff (403 otherwise); a card already replaced is a 409.")
     @action(detail=True, methods=["post"])
+    @sensitive_variables()  # a replacement's full number is in memory (issue 15 item 9)
     def renew(self, request, pk=None):
         card, by = self._card()
         if by.role != Role.ISSUER:

@@ -23,6 +23,7 @@ from accounts.models import ChangeRequest
 from accounts.selectors import visible_companies
 from amexprog.common import clock
 from amexprog.common.cycle import business_date
+from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 
 
@@ -74,7 +75,7 @@ DECISION_ERRORS = {
 }
 
 
-class ChangeRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ChangeRequestViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Changes of the caller's companies that wait for a second person, and their decisions."""
 
     serializer_class = ChangeRequestSerializer

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.imports import COMPANY_COLUMNS, companies_import
 from accounts.serializers import CompanySerializer
+from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsOpsTokenOrStaff
 from charges.apis import ERROR_BODY, FILE_REJECTED_BODY
 
@@ -32,7 +33,7 @@ class CompanyFileResultSerializer(serializers.Serializer):
     companies = CompanySerializer(many=True)
 
 
-class CompanyFileView(APIView):
+class CompanyFileView(IdempotentMixin, APIView):
     permission_classes = [IsOpsTokenOrStaff]
     parser_classes = [MultiPartParser]
 

@@ -18,6 +18,7 @@ from charges.apis import ChargeFileViewSet, PaymentFileViewSet
 from charges.authorization_apis import AuthorizationSlashView, AuthorizationView, WhoAmIView
 from charges.payment_apis import AccountCreditRefundView, AccountPaymentAllocationView, CompanyPaymentListView
 from communications.apis import NoticeViewSet
+from complaints.apis import ComplaintAuthorityViewSet, ComplaintViewSet
 from disputes.apis import (
     DisputeEvidenceFileView,
     DisputeViewSet,
@@ -27,6 +28,7 @@ from disputes.apis import (
 from disputes.incident_apis import IncidentViewSet
 from disputes.rules_apis import DisputeRulesViewSet
 from fees.apis import FeeScheduleViewSet, InterestAccrualViewSet, ReferenceRateViewSet, ReminderViewSet
+from fees.collection_apis import CollectionCostViewSet
 from ledger.apis import AccountPostingListView
 from ledger.ops_apis import JournalEntryViewSet, LedgerAccountViewSet
 from liability.apis import ChargePersonalView, CompanyPersonalChargeListView
@@ -55,6 +57,10 @@ router.register("disputes", DisputeViewSet, basename="dispute")
 router.register("refund-requests", RefundRequestViewSet, basename="refund-request")
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("dispute-rules", DisputeRulesViewSet, basename="dispute-rules")
+router.register("collection-costs", CollectionCostViewSet, basename="collection-cost")
+# Complaints about the issuer's service or an account (SPEC section 12, terms §21b–d).
+router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("complaint-authorities", ComplaintAuthorityViewSet, basename="complaint-authority")
 # SAS EuroBonus (SPEC section 13).
 router.register("eurobonus/enrolments", EnrolmentViewSet, basename="eurobonus-enrolment")
 router.register("eurobonus/points", PointsPostingViewSet, basename="eurobonus-points")

@@ -1,4 +1,4 @@
-"""Pseudonymisation after the retention period (SPEC section 15, terms §20).
+"""Pseudonymisation after the retention period (SPEC section 15, terms §18).
 
 Once every account of a cardmember has been closed for longer than the bookkeeping retention period
 (settings.PERSONAL_DATA_RETENTION_YEARS, 5 years by default), their personal data is replaced by a

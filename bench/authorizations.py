@@ -299,7 +299,7 @@ def main() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database (created if missing).")
     ensure_database(os.environ["DATABASE_URL"])
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amexprog.settings.base")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amexprog.settings.development")
     os.environ.setdefault("DJANGO_DEBUG", "false")  # DEBUG would keep every query in memory
     os.environ.pop("REDIS_URL", None)
     import django

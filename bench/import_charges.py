@@ -30,7 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amexprog.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amexprog.settings.development")
 os.environ.setdefault("DJANGO_DEBUG", "false")  # DEBUG would keep every query in memory
 
 import django  # noqa: E402

@@ -314,7 +314,7 @@ def main() -> None:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database (created if missing).")
     auth_bench.ensure_database(os.environ["DATABASE_URL"])
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amexprog.settings.base")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amexprog.settings.development")
     os.environ.setdefault("DJANGO_DEBUG", "false")  # DEBUG would keep every query in memory
     import django
 

@@ -26,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.benchdb import ensure_database  # noqa: E402  (after the path set-up)
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amexprog.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amexprog.settings.development")
 os.environ.pop("REDIS_URL", None)
 os.environ["OTP_REQUIRED_FOR_PAS"] = "false"  # the PA signs in by force_login; the TOTP step is not measured
 

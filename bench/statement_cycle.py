@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.benchdb import ensure_database  # noqa: E402  (after the path set-up)
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amexprog.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amexprog.settings.development")
 os.environ.pop("REDIS_URL", None)  # chunks run in-process: the benchmark measures the work, not a queue
 
 STATEMENT_DAY = dt.date(2026, 1, 5)

@@ -6,11 +6,13 @@ Charges come from the network, never from a company: only ops tokens and ops sta
 
 from __future__ import annotations
 
+from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsOpsTokenOrPermittedStaff
 from charges.models import ChargeFile, PaymentFile
 from charges.payments import payments_import
@@ -75,7 +77,7 @@ def _upload_schema(*, serializer, what: str, description: str):
     )
 
 
-class FileUploadViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class FileUploadViewSet(IdempotentMixin, mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         viewsets.GenericViewSet):
     """Files loaded so far, and the upload of a new one, validated whole (ops only)."""
 
@@ -107,6 +109,7 @@ class ChargeFileViewSet(FileUploadViewSet):
         "The whole file is validated before anything is posted. Any bad row posts nothing and answers 400 "
         "`file_rejected` with `extra.errors` listing row, column and reason; a card is named by its last four "
         "digits at most. Each charge posts with its FX fee and cash fee (SPEC sections 5, 6, 7)."))
+    @sensitive_variables()  # rows carry full card numbers: kept out of error reports (issue 15 item 9)
     def create(self, request, *args, **kwargs):
         return super().create(request, *args, **kwargs)
 

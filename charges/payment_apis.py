@@ -23,6 +23,7 @@ from rest_framework.views import APIView
 
 from accounts.audit import visible_account_with_actor
 from accounts.selectors import visible_companies
+from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from charges.credit_refunds import booking_day, credit_refund_request
 from charges.payment_allocation import account_payment_allocation, company_payment_queryset, company_payments
@@ -90,7 +91,7 @@ class AccountPaymentAllocationView(APIView):
         404: OpenApiResponse(description="No such account, or not yours."),
     },
 )
-class AccountCreditRefundView(APIView):
+class AccountCreditRefundView(IdempotentMixin, APIView):
     permission_classes = [IsPortalUserOrCompanyToken]
 
     def post(self, request: Request, number: str) -> Response:

@@ -65,13 +65,19 @@ class NoticeAdmin(admin.ModelAdmin):
     list_filter = ["kind", "created_on", ("sent_at", admin.EmptyFieldListFilter)]
     search_fields = ["subject", "source_key", "cardmember__last_name", "company__number"]
     raw_id_fields = ["cardmember", "company"]
-    readonly_fields = ["sent_at", "read_at", "source_key"]
+    # What was sent to a holder or PA is a record (SPEC section 15): never rewritten or deleted here
+    # (issue 15 item 4); returned mail is marked by the action, through notice_mark_returned.
+    readonly_fields = ["kind", "cardmember", "company", "subject", "body", "created_on", "sent_at", "read_at",
+                       "source_key"]
     list_select_related = ["cardmember", "company"]
     inlines = [NoticeDeliveryInline, NoticeReadInline]
     actions = [notices_returned]
 
     def has_add_permission(self, request):
         return False  # notices are made by the services that have something to say
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(NoticeDelivery)
@@ -87,9 +93,21 @@ class NoticeDeliveryAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(AdministratorContact)
 class AdministratorContactAdmin(admin.ModelAdmin):
+    """A PA's contact status changes only through the services: returned mail (the actions above,
+    notice_mark_returned) makes it invalid, a corrected email (contact_corrected) valid again."""
+
     list_display = ["administrator", "contact_valid", "invalid_email", "changed_at"]
     list_filter = ["contact_valid"]
-    raw_id_fields = ["administrator"]
+    readonly_fields = ["administrator", "contact_valid", "invalid_email", "changed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

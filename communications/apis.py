@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Notice
+from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsOpsTokenOrStaff, IsPortalUserOrCompanyToken
 from communications.models import NoticeDelivery
 from communications.selectors import visible_notices, with_read_at
@@ -74,7 +75,7 @@ class NoticeFilter(filters.FilterSet):
         return queryset.filter(Q(company__number=value) | Q(cardmember__company__number=value))
 
 
-class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
+class NoticeViewSet(IdempotentMixin, viewsets.ReadOnlyModelViewSet):
     """Notices to the holders and PAs of the caller's companies, newest first."""
 
     serializer_class = NoticeSerializer

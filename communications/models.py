@@ -1,4 +1,4 @@
-"""Delivery of notices by email and returned mail (SPEC section 15, terms §18, §25).
+"""Delivery of notices by email and returned mail (SPEC section 15, terms §20, §25).
 
 The notice itself (accounts.models.Notice) is what the holder reads in the portal inbox; a
 `NoticeDelivery` records one email of it to one recipient, so a notice to a company's several PAs

@@ -1,4 +1,4 @@
-"""Sending notices by email, returned mail, reading in the inbox (SPEC section 15, terms §18, §25).
+"""Sending notices by email, returned mail, reading in the inbox (SPEC section 15, terms §20, §25).
 
 Sending errs on the side of delivering: each notice is emailed inside its own transaction, with
 its row locked, and its deliveries and `sent_at` are committed after the emails left. A run killed

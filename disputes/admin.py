@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import MARKET_CURRENCY, Market
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 from disputes import services
@@ -305,6 +306,11 @@ class DisputeRulesAdmin(admin.ModelAdmin):
     list_display = ["market", "effective_from", "late_after_months", "refused_after_months",
                     "unauthorized_holder_cap", "currency", "refund_request_weeks", "refund_decision_bank_days"]
     list_filter = ["market"]
+    readonly_fields = ["currency"]
+
+    def save_model(self, request, obj, form, change):
+        obj.currency = MARKET_CURRENCY[Market(obj.market)]  # the market's billing currency (issue 15 item 4)
+        super().save_model(request, obj, form, change)
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)

@@ -20,6 +20,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from disputes import selectors, services
 from disputes.audit import actor_of
@@ -69,7 +70,7 @@ class DisputeFilter(filters.FilterSet):
         fields = ["account", "status", "reason", "late"]
 
 
-class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DisputeViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsPortalUserOrCompanyToken]
     filterset_class = DisputeFilter
     parser_classes = PARSERS
@@ -163,7 +164,7 @@ class DecisionSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
-class RefundRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RefundRequestViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsPortalUserOrCompanyToken]
     filterset_class = RefundRequestFilter
     parser_classes = PARSERS

@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.selectors import visible_accounts, visible_cards
+from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from disputes import services
 from disputes.audit import actor_of
@@ -71,7 +72,7 @@ class IncidentFilter(filters.FilterSet):
     list=extend_schema(summary="Unauthorized-use incidents the caller may see, oldest first (SPEC section 12)"),
     retrieve=extend_schema(summary="One incident with its disputes and the holder's share"),
 )
-class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class IncidentViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = IncidentDetailSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
     filterset_class = IncidentFilter

@@ -37,6 +37,8 @@ class DisputeRules(models.Model):
         _("refund requests accepted for (weeks from the statement date)"), default=8)
     refund_decision_bank_days = models.PositiveSmallIntegerField(
         _("refund decision due within (bank days of complete information)"), default=10)
+    complaint_answer_bank_days = models.PositiveSmallIntegerField(
+        _("complaints answered within (bank days of receipt)"), default=15)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -13,6 +13,9 @@ class TermsVersionAdmin(admin.ModelAdmin):
     list_display = ["version", "effective_from", "published_on"]
     inlines = [TermsTextInline]
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # cardmembers' acceptances name the version (issue 15 item 4: no delete that fails or harms)
+
 
 @admin.register(TermsAcceptance)
 class TermsAcceptanceAdmin(admin.ModelAdmin):
@@ -21,5 +24,12 @@ class TermsAcceptanceAdmin(admin.ModelAdmin):
     raw_id_fields = ["cardmember"]
     search_fields = ["cardmember__last_name", "cardmember__employee_id"]
 
+    # The holder's own act, kept as evidence (SPEC section 15): never made, changed or removed by ops.
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from accounts.selectors import visible_accounts
 from amexprog.common import clock
 from amexprog.common.api import VersionFilter
+from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsOpsForWrites, IsPortalUserOrCompanyToken
 from fees.models import FeeSchedule, InterestAccrual, ReferenceRate, Reminder
 from fees.publishing import FIELDS, fee_schedule_publish
@@ -68,7 +69,7 @@ FEE_SCHEDULE_EXAMPLE = {
                        description="The version in force on a day is the latest one effective on or before it."),
     retrieve=extend_schema(summary="One fee schedule version"),
 )
-class FeeScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+class FeeScheduleViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                          viewsets.GenericViewSet):
     serializer_class = FeeScheduleSerializer
     permission_classes = [IsOpsForWrites]
@@ -79,7 +80,10 @@ class FeeScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
         request=FeeSchedulePublishSerializer, responses={201: FeeScheduleSerializer}, parameters=[IDEMPOTENCY],
         summary="Ops: publish a new fee schedule version",
         description="Takes effect at least 2 months after today (`400 fee_change_too_soon`, with `extra.earliest`);"
-                    " one version per market and day (`400 fee_schedule_exists`). Every affected holder, or the "
+                    " one version per market and day (`400 fee_schedule_exists`); the late interest margin is at most "
+                    "8 "
+                    "points over the reference rate, the Interest Act's ceiling (`400 interest_margin_above_ceiling`)."
+                    " Every affected holder, or the "
                     "company for centrally billed corporate accounts, gets a notice.",
         examples=[OpenApiExample("DK 2027", value=FEE_SCHEDULE_EXAMPLE, request_only=True)],
     )
@@ -115,7 +119,7 @@ class ReferenceRateFilter(filters.FilterSet):
                        description="Danmarks Nationalbank's lending rate from each effective date; late interest "
                                    "is this rate plus the fee schedule's margin, fixed per half year."),
 )
-class ReferenceRateViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class ReferenceRateViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = ReferenceRateSerializer
     permission_classes = [IsOpsForWrites]
     filterset_class = ReferenceRateFilter

@@ -8,6 +8,10 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Terms §9i: late interest is at most "the highest rate the Interest Act allows"; the statutory
+# late-payment rate is the reference rate + 8 percentage points (Renteloven §5, SPEC section 8).
+STATUTORY_LATE_INTEREST_MARGIN = Decimal("8.000")
+
 
 class FeeSchedule(models.Model):
     market = models.CharField(_("market"), max_length=2, choices=[("DK", _("Denmark")), ("BE", _("Belgium"))])
@@ -34,6 +38,12 @@ class FeeSchedule(models.Model):
         ordering = ["market", "-effective_from"]
         constraints = [
             models.UniqueConstraint(fields=["market", "effective_from"], name="fee_schedule_one_version_per_day"),
+            # SPEC section 8, terms §9i: a margin above the statutory rate is refused whatever ops enter.
+            models.CheckConstraint(
+                condition=models.Q(late_interest_margin_percent__gte=0,
+                                   late_interest_margin_percent__lte=STATUTORY_LATE_INTEREST_MARGIN),
+                name="fee_schedule_margin_within_interest_act",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -106,3 +116,38 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} #{self.number} {self.sent_on}"
+
+
+def collection_evidence_path(instance: CollectionCost, filename: str) -> str:
+    return f"collection/{instance.uid}.{instance.extension}"
+
+
+class CollectionCost(models.Model):
+    """A documented collection-agency or lawyer cost charged to an account in default (terms §9c, §27d;
+    Trust II item 4): posted once per invoice as `fee_collection`, with the invoice and its evidence."""
+
+    uid = models.CharField(_("file id"), max_length=32, unique=True, editable=False)
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="collection_costs",
+                                verbose_name=_("account"))
+    posting = models.OneToOneField("ledger.Posting", on_delete=models.PROTECT, related_name="collection_cost",
+                                   verbose_name=_("posting"))
+    agency = models.CharField(_("collection agency or lawyer"), max_length=200)
+    invoice_reference = models.CharField(_("invoice reference"), max_length=100)
+    evidence = models.FileField(_("invoice (evidence)"), upload_to=collection_evidence_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    extension = models.CharField(_("extension"), max_length=8)
+    posted_on = models.DateField(_("posted on"))
+    posted_by = models.CharField(_("posted by"), max_length=150)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("collection cost")
+        verbose_name_plural = _("collection costs")
+        ordering = ["-posted_on", "-id"]
+        permissions = [("post_collection_cost", _("Can charge documented collection costs to an account in default"))]
+        constraints = [models.UniqueConstraint(fields=["account", "invoice_reference"],
+                                               name="collection_cost_once_per_invoice")]
+
+    def __str__(self) -> str:
+        return f"{self.agency} {self.invoice_reference}"

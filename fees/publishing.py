@@ -15,17 +15,31 @@ from accounts.models import Account, BillingType, Cardmember, Liability, Notice,
 from accounts.services import add_months
 from amexprog.common.errors import ApplicationError
 from amexprog.common.money import LANGUAGE_LOCALES
-from fees.models import FeeSchedule
+from fees.models import STATUTORY_LATE_INTEREST_MARGIN, FeeSchedule
 
 NOTICE_MONTHS = 2
 TOO_SOON = "A fee schedule change takes effect at least 2 months after publication: {earliest} at the earliest."
 ALREADY_EXISTS = "Market {market} already has a fee schedule effective from {effective_from}."
+MARGIN_ABOVE_CEILING = _(
+    "The late interest margin may not exceed %(ceiling)s percentage points over the reference rate: "
+    "the statutory late-payment rate is the ceiling (terms §9i, Renteloven §5)."
+)
 FIELDS = ("annual_fee_max", "reminder_fee", "fx_fee_percent", "cash_fee_percent", "cash_fee_minimum",
           "eurobonus_fee", "late_interest_margin_percent")
 
 
 def earliest_effective_date(published_on: dt.date) -> dt.date:
     return add_months(published_on, NOTICE_MONTHS)
+
+
+def margin_within_ceiling(margin: Decimal) -> bool:
+    """SPEC section 8, terms §9i: the margin over the reference rate is between 0 and the statutory
+    late-payment margin (reference rate + 8 points, Renteloven §5); the database enforces the same."""
+    return Decimal(0) <= Decimal(margin) <= STATUTORY_LATE_INTEREST_MARGIN
+
+
+def margin_ceiling_message():
+    return MARGIN_ABOVE_CEILING % {"ceiling": STATUTORY_LATE_INTEREST_MARGIN.normalize()}
 
 
 @transaction.atomic
@@ -36,6 +50,11 @@ def fee_schedule_publish(*, market: str, effective_from: dt.date, published_on: 
     if effective_from < earliest:
         raise ApplicationError(TOO_SOON.format(earliest=earliest), "fee_change_too_soon",
                                {"field": "effective_from", "earliest": earliest.isoformat()})
+    margin = values.get("late_interest_margin_percent")
+    if margin is not None and not margin_within_ceiling(margin):
+        raise ApplicationError(str(margin_ceiling_message()), "interest_margin_above_ceiling",
+                               {"field": "late_interest_margin_percent",
+                                "ceiling": str(STATUTORY_LATE_INTEREST_MARGIN)})
     if FeeSchedule.objects.filter(market=market, effective_from=effective_from).exists():
         raise ApplicationError(ALREADY_EXISTS.format(market=market, effective_from=effective_from),
                                "fee_schedule_exists")

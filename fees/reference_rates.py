@@ -49,13 +49,18 @@ def reference_rates_load(*, stream: BinaryIO) -> tuple[int, int]:
 RATE_INVALID = "A reference rate is a percentage below 100 with at most 4 decimals (e.g. 1.60)."
 
 
-@transaction.atomic
-def reference_rate_set(*, effective_date, rate_percent: Decimal) -> tuple[ReferenceRate, bool]:
-    """Create or correct the rate in force from `effective_date` (SPEC section 8); (rate, created)."""
+def check_rate(rate_percent: Decimal) -> None:
+    """A percentage below 100 with at most 4 decimals (SPEC section 8); the admin form asks the same."""
     if isinstance(rate_percent, float):
         raise TypeError("rate_percent must be a Decimal")
     if not rate_percent.is_finite() or abs(rate_percent) >= 100 or rate_percent != rate_percent.quantize(
             Decimal("0.0001")):
         raise ApplicationError(RATE_INVALID, "invalid_rate", {"field": "rate_percent"})
+
+
+@transaction.atomic
+def reference_rate_set(*, effective_date, rate_percent: Decimal) -> tuple[ReferenceRate, bool]:
+    """Create or correct the rate in force from `effective_date` (SPEC section 8); (rate, created)."""
+    check_rate(rate_percent)
     return ReferenceRate.objects.update_or_create(effective_date=effective_date,
                                                   defaults={"rate_percent": rate_percent})

@@ -11,6 +11,7 @@ CHART_OF_ACCOUNTS = [
     ("fee_income_reminder", "Fee income: reminder fees", "income"),
     ("fee_income_eurobonus", "Fee income: EuroBonus fees", "income"),
     ("fee_income_returned_payment", "Fee income: returned payment costs", "income"),
+    ("fee_income_collection", "Fee income: collection costs recovered", "income"),
     ("interest_income", "Interest income", "income"),
     ("fx_income", "FX income", "income"),
     ("dispute_suspense", "Dispute suspense", "liability"),

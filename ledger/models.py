@@ -49,6 +49,7 @@ class Chart:
     FEE_INCOME_REMINDER = "fee_income_reminder"
     FEE_INCOME_EUROBONUS = "fee_income_eurobonus"
     FEE_INCOME_RETURNED_PAYMENT = "fee_income_returned_payment"
+    FEE_INCOME_COLLECTION = "fee_income_collection"
     INTEREST_INCOME = "interest_income"
     FX_INCOME = "fx_income"
     DISPUTE_SUSPENSE = "dispute_suspense"
@@ -112,6 +113,7 @@ class PostingKind(models.TextChoices):
     FEE_REMINDER = "fee_reminder", _("Reminder fee")
     FEE_EUROBONUS = "fee_eurobonus", _("EuroBonus fee")
     FEE_RETURNED_PAYMENT = "fee_returned_payment", _("Returned payment cost")
+    FEE_COLLECTION = "fee_collection", _("Collection costs")
     INTEREST = "interest", _("Late interest")
     DISPUTE_CREDIT = "dispute_credit", _("Dispute credit")
     DISPUTE_REVERSAL = "dispute_reversal", _("Dispute reversal")
@@ -132,6 +134,7 @@ COUNTER_ACCOUNT: dict[str, str] = {
     PostingKind.FEE_REMINDER: Chart.FEE_INCOME_REMINDER,
     PostingKind.FEE_EUROBONUS: Chart.FEE_INCOME_EUROBONUS,
     PostingKind.FEE_RETURNED_PAYMENT: Chart.FEE_INCOME_RETURNED_PAYMENT,
+    PostingKind.FEE_COLLECTION: Chart.FEE_INCOME_COLLECTION,
     PostingKind.INTEREST: Chart.INTEREST_INCOME,
     PostingKind.DISPUTE_CREDIT: Chart.DISPUTE_SUSPENSE,
     PostingKind.DISPUTE_REVERSAL: Chart.DISPUTE_SUSPENSE,

@@ -20,6 +20,7 @@ from accounts.audit import actor_for
 from accounts.selectors import visible_accounts, visible_companies
 from amexprog.common import clock
 from amexprog.common.cycle import business_date
+from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from ledger.models import Posting
 from liability.models import PersonalCharge
@@ -52,7 +53,7 @@ def _today():
 
 
 @extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The charge (posting) id.")])
-class ChargePersonalView(APIView):
+class ChargePersonalView(IdempotentMixin, APIView):
     permission_classes = [IsPortalUserOrCompanyToken]
 
     def _charge_and_actor(self, request: Request, pk: int):

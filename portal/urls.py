@@ -103,6 +103,14 @@ urlpatterns += [
          name="cardmember_unlock"),
 ]
 
+# Complaints about the issuer's service or an account (SPEC section 12, terms §21b–d).
+from portal import views_complaints  # noqa: E402
+
+urlpatterns += [
+    path("complaints/", views_complaints.complaints, name="complaints"),
+    path("complaints/<int:pk>/", views_complaints.complaint_detail, name="complaint_detail"),
+]
+
 # Notices, terms and fee schedules, the PA guide (SPEC section 15; terms §1, §18, §20, §25).
 from portal import views_documents, views_notices  # noqa: E402
 

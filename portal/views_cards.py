@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from accounts import lifecycle
@@ -93,6 +94,7 @@ def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@sensitive_variables()  # a replacement's full number is in memory (issue 15 item 9)
 def card_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     card, by = _card_and_actor(request, pk)
     if action not in ACTIONS:

@@ -10,6 +10,7 @@ from django.db.models import Count, Sum
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import MARKET_CURRENCY, Market
 from amexprog.common import clock
 from amexprog.common.cycle import business_date
 from amexprog.common.errors import ApplicationError
@@ -24,7 +25,7 @@ RULE_NOT_IN_FUTURE = _("A points rule applies to statements from its effective d
 class PointsRuleForm(forms.ModelForm):
     class Meta:
         model = PointsRule
-        fields = ["market", "currency", "effective_from", "label", "spend_per_point", "forfeit_after_days_past_due"]
+        fields = ["market", "effective_from", "label", "spend_per_point", "forfeit_after_days_past_due"]
 
     def clean_effective_from(self):
         value = self.cleaned_data["effective_from"]
@@ -41,6 +42,11 @@ class PointsRuleAdmin(admin.ModelAdmin):
     form = PointsRuleForm
     list_display = ["market", "effective_from", "spend_per_point", "currency", "forfeit_after_days_past_due", "label"]
     list_filter = ["market"]
+    readonly_fields = ["currency"]
+
+    def save_model(self, request, obj, form, change):
+        obj.currency = MARKET_CURRENCY[Market(obj.market)]  # the market's billing currency (issue 15 item 4)
+        super().save_model(request, obj, form, change)
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)

@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from accounts.selectors import visible_accounts
 from amexprog.common import clock
 from amexprog.common.api import VersionFilter
+from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsOpsTokenOrStaff, IsPortalUserOrCompanyToken
 from rewards import services
 from rewards.exports import CONFIRMATION_COLUMNS, eurobonus_batch_export, eurobonus_confirmation_import
@@ -69,7 +70,7 @@ class EnrolmentFilter(filters.FilterSet):
     list=extend_schema(summary="EuroBonus enrolments the caller may see (SPEC section 13)"),
     retrieve=extend_schema(summary="A EuroBonus enrolment with its history", responses=EnrolmentDetailSerializer),
 )
-class EnrolmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class EnrolmentViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = EnrolmentSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
     filterset_class = EnrolmentFilter
@@ -241,7 +242,7 @@ class PointsRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     description="`overdue` marks a batch exported more than 10 weeks ago without SAS's confirmation, or a "
                 "finished month not yet exported.",
 ))
-class ExportBatchViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class ExportBatchViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ExportBatchSerializer
     permission_classes = [IsOpsTokenOrStaff]
     filterset_fields = ["status"]

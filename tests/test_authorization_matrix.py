@@ -239,6 +239,20 @@ ROUTES: dict[str, Route] = {
     "eurobonus-batch-list": Route(get=API_OPS),
     "interest-accrual-list": Route(get=API_LIST),
     "dispute-rules-list": Route(get=API_PUBLIC),
+    # Collection costs (terms §9c, §27d): ops only.
+    "collection-cost-list": Route(get=API_OPS, write=Write(multipart=True, also=("bob", "alice", "token_a"),
+                                                           body=lambda w: {
+        "account_number": w.collection_cost.account.number, "amount": "1.00", "agency": "x",
+        "invoice_reference": "outsider", "file": SimpleUploadedFile("i.pdf", PDF)})),
+    "collection-cost-detail": Route(pk("collection_cost"), get=API_OPS),
+    # Complaints (terms §21b–d): A's complaint is A's PAs' and token's; the final answer is ops'.
+    "complaint-list": Route(get=API_LIST, write=Write(body=lambda w: {
+        "company_number": w.company_a.number, "topic": "fees", "subject": "outsider", "description": "outsider"})),
+    "complaint-detail": Route(pk("complaint"), get=API_A),
+    "complaint-answer": Route(pk("complaint"), get=API_POST_ONLY,
+                              write=Write(body=lambda w: {"answer": "outsider"}, also=("bob", "alice", "token_a"))),
+    "complaint-authority-list": Route(get=API_PUBLIC),
+    "complaint-authority-detail": Route(pk("complaint_authority"), get=API_PUBLIC),
     "eurobonus-points-rule-list": Route(get=API_PUBLIC),
     "programme-rules-list": Route(get=API_PUBLIC),
     # ── API: the general ledger (ops) ─────────────────────────────────────────────────────────────
@@ -364,6 +378,8 @@ ROUTES: dict[str, Route] = {
                                            get={actor: OK for actor in PORTAL_ACTORS}),
     "portal:password_reset_complete": Route(api=False, get={actor: OK for actor in PORTAL_ACTORS}),
     "portal:inbox": Route(api=False, get=PORTAL_ANY),
+    "portal:complaints": Route(api=False, get=PORTAL_ANY),
+    "portal:complaint_detail": Route(pk("complaint"), api=False, get=PORTAL_PA_AND_OPS),
     "portal:notice_detail": Route(pk("notice"), api=False, get=profile(PORTAL_HOLDER, ops=NF)),
     "portal:terms": Route(api=False, get={"anon": LOGIN, "bob": OK, "alice": OK, "carol": OK, "ops": OK}),
     "portal:terms_accept": Route(api=False, get=PORTAL_POST_ONLY, write=Write(body=lambda w: {"version": "1"})),
@@ -456,6 +472,21 @@ def test_every_url_pattern_has_an_entry():
 
 # The world: company A's objects, and company B next to it ---------------------------------------------
 
+def _collection_cost(company, ops):
+    """A company-A account in default with one documented collection cost (terms §27d)."""
+    from accounts.models import Account
+    from fees.collection import collection_cost_post
+    from tests.accounts.factories import AccountFactory, CardmemberFactory
+
+    account = AccountFactory(cardmember=CardmemberFactory(company=company, first_name="Dan", last_name="Debt"))
+    Account.objects.filter(pk=account.pk).update(status=Account.Status.IN_DEFAULT)
+    account.refresh_from_db()
+    with time_machine.travel(NOW, tick=False):
+        return collection_cost_post(account=account, amount=Decimal("100.00"), agency="Inkasso",
+                                    invoice_reference="M-1", evidence=io.BytesIO(PDF), filename="i.pdf", user=ops,
+                                    on=dt.date(2026, 1, 21))
+
+
 @pytest.fixture
 def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_account, tokens, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
@@ -483,7 +514,13 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
 
         card_controls_set(card=card, by=Actor(role=Role.ISSUER, label="ops"), on=NOW.date(), contactless=False)
         incident = dispute_services.incident_open(card=card, kind="lost", reported_on=NOW.date(), by=holder, on=on)
+        from complaints.models import ComplaintAuthority
+        from complaints.services import complaint_open
+
+        complaint = complaint_open(user=alice, company=company_a, account=bob_account, topic="service",
+                                   subject="Matrix complaint", description="The phone line was closed.", on=on)
     ops = UserFactory(username="olga", is_staff=True, is_superuser=True)
+    collection_cost = _collection_cost(company_a, ops)
     notice = Notice.objects.create(kind=Notice.Kind.values[0], cardmember=bob_account.cardmember, subject="Hello Bob",
                                    body="A notice for Bob.", created_on=NOW.date(), source_key="matrix/notice")
     change_request = ChangeRequest.objects.create(
@@ -507,7 +544,9 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
         fee_schedule=FeeSchedule.objects.first(),
         charge_file=ChargeFile.objects.create(sha256="a" * 64, filename="c.csv"),
         payment_file=PaymentFile.objects.create(sha256="b" * 64, filename="p.csv"),
-        incident=incident, notice=notice, terms_version=terms_version, cardmember=bob_account.cardmember,
+        incident=incident, complaint=complaint, collection_cost=collection_cost,
+        complaint_authority=ComplaintAuthority.objects.first(),
+        notice=notice, terms_version=terms_version, cardmember=bob_account.cardmember,
         change_request=change_request,
         markers=[company_a.legal_name, bob_account.number, "Jensen"],
     )

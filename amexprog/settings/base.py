@@ -1,7 +1,9 @@
 """Settings shared by every environment. Values come from environment variables (see env.py).
 
-With DATABASE_URL unset the product runs on SQLite; with REDIS_URL unset Celery tasks run
-in-process (eager), so a newcomer needs neither PostgreSQL nor a broker.
+This module holds no secret and no development default (issue 15 item 9, SPEC section 17): DEBUG is
+off, SECRET_KEY and PAN_HMAC_KEY are set by the environment's module — production.py requires them,
+development.py (the embedded SQLite/in-process default, named explicitly by `make run`) and test.py
+use published development keys.
 """
 
 from __future__ import annotations
@@ -16,14 +18,10 @@ from amexprog.settings.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
-# The development default below is the only secret literal in the code base; production.py refuses it.
-DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me-0123456789abcdef"
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
-# Key of the HMAC that turns a card number into its look-up hash (SPEC section 3, PCI DSS 3.4.1).
-DEV_PAN_HMAC_KEY = "dev-only-pan-hmac-key"
-PAN_HMAC_KEY = env_str("PAN_HMAC_KEY", DEV_PAN_HMAC_KEY)
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+DEBUG = False
+# SECRET_KEY and PAN_HMAC_KEY (the key of the HMAC that turns a card number into its look-up hash,
+# SPEC section 3, PCI DSS 3.4.1) come from production.py or development.py, never from here.
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -52,6 +50,7 @@ INSTALLED_APPS = [
     "charges",
     "statements",
     "disputes",
+    "complaints",
     "rewards",
     "liability",
     "communications",
@@ -77,7 +76,6 @@ MIDDLEWARE = [
     "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "amexprog.common.idempotency.IdempotencyMiddleware",
     # Last, as django-axes requires, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -107,10 +105,13 @@ TEMPLATES = [
     },
 ]
 
-_database_url = env_str("DATABASE_URL")
-if _database_url:
+# Without DATABASE_URL there is no database here: development.py falls back to SQLite, production.py
+# refuses to start.
+DATABASE_URL = env_str("DATABASE_URL")
+DATABASES: dict = {}
+if DATABASE_URL:
     try:
-        DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+        DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
     if DATABASES["default"]["ENGINE"] not in (
@@ -118,14 +119,6 @@ if _database_url:
         "django.db.backends.sqlite3",
     ):
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:// URL")
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": BASE_DIR / "db.sqlite3",
-            "OPTIONS": {"timeout": 20},
-        }
-    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -150,9 +143,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# In development and tests WhiteNoise serves straight from the finders; production serves STATIC_ROOT.
-WHITENOISE_AUTOREFRESH = DEBUG
-WHITENOISE_USE_FINDERS = DEBUG
+# Production serves STATIC_ROOT; development and tests serve straight from the finders.
+WHITENOISE_AUTOREFRESH = False
+WHITENOISE_USE_FINDERS = False
 
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:home"
@@ -204,11 +197,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Celery (DESIGN "Jobs"): eager in-process without REDIS_URL.
+# Celery (DESIGN "Jobs"): the broker is REDIS_URL; development.py runs tasks in-process without it.
 REDIS_URL = env_str("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or None
-CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -239,9 +232,9 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "amexprog")
 # back-off would also refuse a right code typed a second after a wrong one, so it is off.
 OTP_TOTP_THROTTLE_FACTOR = 0
 
-# Email: the console in development (messages are printed, nothing leaves the machine); production.py
-# switches to SMTP configured by the EMAIL_* variables below; tests use locmem (django.core.mail.outbox).
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email: SMTP configured by the EMAIL_* variables below; development.py prints to the console (nothing
+# leaves the machine); tests use locmem (django.core.mail.outbox).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@amexprog.example")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -31,10 +31,10 @@ def env_str(name: str, default: str | None = None) -> str | None:
     return value
 
 
-def env_required(name: str) -> str:
+def env_required(name: str, *, purpose: str = "") -> str:
     value = env_str(name)
     if value is None:
-        raise ImproperlyConfigured(f"{name} (or {name}_FILE) must be set")
+        raise ImproperlyConfigured(f"{name} (or {name}_FILE) must be set" + (f": {purpose}" if purpose else ""))
     return value
 
 

@@ -1,5 +1,10 @@
 """Production settings: secrets from the environment (or *_FILE), HTTPS everywhere.
 
+The default of every entry point (manage.py, wsgi.py, asgi.py, celery.py, the Docker image): without
+an explicit development settings module the product runs here, and refuses to start without
+DJANGO_SECRET_KEY, PAN_HMAC_KEY, DATABASE_URL, REDIS_URL and DJANGO_ALLOWED_HOSTS (issue 15 item 9,
+SPEC section 17: settings fail closed).
+
 `DJANGO_SETTINGS_MODULE=amexprog.settings.production manage.py check --deploy` passes with no
 warnings once DJANGO_SECRET_KEY and PAN_HMAC_KEY are set to real values.
 """
@@ -7,7 +12,7 @@ warnings once DJANGO_SECRET_KEY and PAN_HMAC_KEY are set to real values.
 from django.core.exceptions import ImproperlyConfigured
 
 from amexprog.settings.base import *  # noqa: F401,F403
-from amexprog.settings.base import DEV_PAN_HMAC_KEY, DEV_SECRET_KEY
+from amexprog.settings.development import DEV_PAN_HMAC_KEY, DEV_SECRET_KEY  # published: refused below
 from amexprog.settings.env import env_bool, env_int, env_list, env_required, env_str
 
 DEBUG = False
@@ -19,15 +24,15 @@ if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a real secret of at least 50 characters")
 if PAN_HMAC_KEY == DEV_PAN_HMAC_KEY or len(PAN_HMAC_KEY) < 32:
     raise ImproperlyConfigured("PAN_HMAC_KEY must be a real secret of at least 32 characters")
-# SQLite and in-process ("eager") tasks are development conveniences (base.py): production refuses to
-# start without PostgreSQL and a broker, rather than quietly writing the ledger to a local file.
+# SQLite and in-process ("eager") tasks are development conveniences (development.py): production
+# refuses to start without PostgreSQL and a broker, rather than quietly writing the ledger to a local file.
+env_required("DATABASE_URL", purpose="the PostgreSQL database (postgres://…) in production")
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":  # noqa: F405 (from base)
     raise ImproperlyConfigured("DATABASE_URL must name the PostgreSQL database (postgres://…) in production")
-if not REDIS_URL:  # noqa: F405 (from base)
-    raise ImproperlyConfigured("REDIS_URL must name the Celery broker (redis://…) in production")
+env_required("REDIS_URL", purpose="the Celery broker (redis://…) in production")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
-    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the host names served")
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set: the host names served, comma-separated")
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -54,8 +54,8 @@ GRANTED_SUBJECT = _("Refund request #{number} granted: {amount} refunded")
 GRANTED_BODY = _("Your refund request for {charge} is granted: {amount} is credited to your account. {note}")
 REFUSED_SUBJECT = _("Refund request #{number} refused")
 REFUSED_BODY = _(
-    "Your refund request for {charge} is refused: {note} If you disagree, you can complain to us or to the "
-    "complaint board named in your cardmember terms."
+    "Your refund request for {charge} is refused: {note} If you disagree, you can complain to us under "
+    "Complaints in the portal; our final answer names the authorities you can then turn to (terms §21b–d)."
 )
 
 

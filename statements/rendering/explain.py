@@ -171,7 +171,14 @@ def _conversion(posting: Explainable, currency: str, language: str | None) -> st
     return _("%(original)s → %(billed)s at %(rate)s (ECB reference rates of %(rate_date)s)") % values
 
 
+def _collection_cost(details: dict, amount: Decimal, currency: str, language: str | None) -> str:
+    """Terms §9c, §27d: a documented collection cost names who invoiced it and the invoice."""
+    return _("Collection costs invoiced by %(agency)s, invoice %(invoice)s (terms §9c, §27d)") % {
+        "agency": details["agency"], "invoice": details["invoice"]}
+
+
 _RULES: dict[str, Callable[[dict, Decimal, str, str | None], str]] = {
+    "collection_cost": _collection_cost,
     "late_interest": _late_interest,
     "annual_fee": _annual_fee,
     "annual_fee_refund": _annual_fee_refund,

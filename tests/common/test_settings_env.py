@@ -83,9 +83,9 @@ def test_production_sends_email_over_smtp_configured_from_the_environment(monkey
 
 
 def test_development_prints_email_and_tests_keep_it_in_memory(settings):
-    from amexprog.settings import base
+    from amexprog.settings import development
 
-    assert base.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
+    assert development.EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend"
     assert settings.EMAIL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
 
 

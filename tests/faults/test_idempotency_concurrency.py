@@ -3,7 +3,8 @@
 Fifty threads post the same payment file with the same key at the same moment to gunicorn (three
 threaded workers, so all fifty are in flight together) on PostgreSQL: the file is loaded once (one
 payment, one posting), and all fifty callers get the same status and the same body — the first
-request's response, replayed to the others once it is stored (amexprog/common/idempotency.py).
+request's response, replayed to the others once it is stored (amexprog/common/idempotency.py). A
+rejected file is not stored (issue 15 item 8): the others validate it again and get the same report.
 """
 
 from __future__ import annotations
@@ -115,7 +116,9 @@ def test_fifty_concurrent_replays_of_one_key_load_the_payment_file_once(server, 
 
 
 def test_fifty_concurrent_replays_of_a_rejected_file_all_get_the_same_report(server, tokens, bob_account):
-    """A 4xx is a result too: stored once and replayed, nothing loaded."""
+    """A refusal does not use the key up (issue 15 item 8): each waiting caller runs the validation
+    itself once the first lets the key go, every caller gets the same report, nothing is loaded and
+    no record is kept."""
     body, content_type = multipart("bad.csv", (
         HEADER + f"IDEM-2,{bob_account.number},,2026-02-30,payment,1.005,DKK,giro,,\n").encode())
     headers = {"Authorization": f"Token {tokens.ops}", "Idempotency-Key": "bad-file"}
@@ -127,7 +130,9 @@ def test_fifty_concurrent_replays_of_a_rejected_file_all_get_the_same_report(ser
     report = json.loads(results[0][1])
     assert report["code"] == "file_rejected"
     assert {error["column"] for error in report["extra"]["errors"]} >= {"received_date", "amount"}
+    assert not any(h.get("Idempotent-Replayed") for _s, _b, h in results)
     assert not PaymentFile.objects.exists() and not Posting.objects.exists()
+    assert not IdempotencyRecord.objects.exists()
 
 
 def test_a_different_body_under_the_same_key_is_refused_while_the_first_is_replayed(server, tokens,

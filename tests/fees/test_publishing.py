@@ -58,3 +58,36 @@ def test_ops_publish_in_the_admin_and_a_too_early_date_is_a_form_error(admin_cli
     response = admin_client.post(url, {**form, "effective_from": "2026-06-01"})
     assert response.status_code == 302
     assert FeeSchedule.objects.get(effective_from=dt.date(2026, 6, 1)).published_on == dt.date(2026, 3, 15)
+
+
+def test_issue16_item5_margin_above_the_statutory_rate_is_refused():
+    """Trust II item 5, terms §9i and SPEC section 8: late interest is at most the Interest Act's
+    late-payment rate, reference rate + 8 points (Renteloven §5). A margin of 8.000 is the ceiling
+    itself and is accepted; 8.001 is refused by the service and, if it got past it, by the database."""
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(ApplicationError) as error:
+        fee_schedule_publish(market="DK", effective_from=dt.date(2026, 6, 1), published_on=dt.date(2026, 3, 15),
+                             **{**VALUES, "late_interest_margin_percent": Decimal("8.001")})
+    assert error.value.code == "interest_margin_above_ceiling"
+    assert "8 percentage points" in error.value.message
+    assert not FeeSchedule.objects.filter(effective_from=dt.date(2026, 6, 1)).exists()
+
+    at_ceiling = fee_schedule_publish(market="DK", effective_from=dt.date(2026, 6, 1),
+                                      published_on=dt.date(2026, 3, 15),
+                                      **{**VALUES, "late_interest_margin_percent": Decimal("8.000")})
+    assert at_ceiling.late_interest_margin_percent == Decimal("8.000")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FeeSchedule.objects.filter(pk=at_ceiling.pk).update(late_interest_margin_percent=Decimal("9.500"))
+
+
+@time_machine.travel(dt.datetime(2026, 3, 15, 12, 0, tzinfo=dt.UTC), tick=False)
+def test_issue16_item5_the_admin_refuses_a_margin_above_the_ceiling(admin_client):
+    """Trust II item 5 (terms §9i): ops entering 10 points over the reference rate get a form error."""
+    url = reverse("admin:fees_feeschedule_add")
+    form = {"market": "DK", "label": "x", **{k: str(v) for k, v in VALUES.items()}, "effective_from": "2026-06-01"}
+    response = admin_client.post(url, {**form, "late_interest_margin_percent": "10.000"})
+    assert response.status_code == 200
+    assert "may not exceed 8 percentage points" in response.content.decode()
+    assert not FeeSchedule.objects.filter(effective_from=dt.date(2026, 6, 1)).exists()

@@ -7,7 +7,7 @@ import time
 
 import django
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amexprog.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "amexprog.settings.development")
 django.setup()
 
 from amexprog.celery import app  # noqa: E402

@@ -65,7 +65,7 @@ def _forget_connections() -> None:
 
 def start_worker(queue: str) -> subprocess.Popen:
     database = connection.settings_dict
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "amexprog.settings.base", "REDIS_URL": REDIS_URL,
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "amexprog.settings.development", "REDIS_URL": REDIS_URL,
            "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
            "CHUNK_DELAY_SECONDS": "0.4"}
     return subprocess.Popen([sys.executable, "-m", "tests.statements.slow_worker", queue], cwd=ROOT, env=env,
