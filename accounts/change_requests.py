@@ -25,12 +25,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import Actor, Role, require_role
-from accounts.models import Card, ChangeRequest, Company, Notice, company_language
+from accounts.models import Card, ChangeRequest, Company, Notice, SpendingControls, company_language
 from accounts.rules import programme_rules
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
@@ -88,16 +89,13 @@ def _shown(field: str, value: Any) -> str:
 
 def changes_text(change_request: ChangeRequest) -> str:
     """"IBAN …4321 → …9876, BIC A → B" in the active language (an IBAN shows its last four characters)."""
-    from accounts.models import Company as CompanyModel
-    from accounts.models import SpendingControls
-
     parts = []
     for field, values in change_request.changes.items():
-        model = SpendingControls if "limit" in field else CompanyModel
+        model = SpendingControls if "limit" in field else Company
         try:
             label = str(model._meta.get_field(field).verbose_name)
-        except Exception:  # noqa: BLE001 - e.g. "email" of a new PA: not a field of either model
-            label = str(_("email")) if field == "email" else field
+        except FieldDoesNotExist:  # the email of a new PA
+            label = str(_("email"))
         before, after = values.get("before"), values.get("after")
         if change_request.kind == ChangeRequest.Kind.PA_ADD:
             parts.append(f"{label} {after}")
