@@ -379,6 +379,7 @@ class ProgrammeRulesAdmin(admin.ModelAdmin):
                                          "contactless_count_limit"]}),
         (_("Card lifecycle"), {"fields": ["card_validity_months", "card_renewal_lead_days", "card_unused_months",
                                           "card_reissue_window_months", "card_closure_notice_months"]}),
+        (_("Payouts"), {"fields": ["bank_details_cooling_off_days"]}),
     ]
 
     def has_change_permission(self, request, obj=None):
@@ -386,3 +387,6 @@ class ProgrammeRulesAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from accounts import change_request_admin  # noqa: E402,F401  (changes waiting for a second person)

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from accounts import controls as control_services
 from accounts import lifecycle
 from accounts.audit import Actor, Role, actor_for
+from accounts.change_request_apis import ACCEPTED, accepted
 from accounts.controls import AMOUNT_FIELDS, COUNT_FIELDS, LIST_FIELDS
 from accounts.models import Account, Card, Company
 from accounts.serializers import AccountSerializer, CardSerializer, CompanySerializer
@@ -187,8 +188,11 @@ class CardLifecycleActions:
 
     @extend_schema(methods=["GET"], responses={200: CONTROLS_BODY},
                    summary="The card's controls, its company's, and the tightest that applies")
-    @extend_schema(methods=["PATCH"], request=CardControlsSerializer, responses={200: CONTROLS_BODY},
+    @extend_schema(methods=["PATCH"], request=CardControlsSerializer, responses={200: CONTROLS_BODY, 202: ACCEPTED},
                    summary="Change some of the card's spending controls; null removes a limit",
+                   description="A higher or removed spending limit waits for a second person (SPEC section 17): "
+                               "the answer is 202 with the change request; lower limits and the other controls "
+                               "given apply at once.",
                    examples=[OpenApiExample("A monthly limit, no gambling, no cash", request_only=True, value={
                        "monthly_limit": "5000.00", "blocked_mccs": ["7995"], "cash_enabled": False,
                        "daily_limit": None})])
@@ -199,6 +203,8 @@ class CardLifecycleActions:
             body = CardControlsSerializer(data=request.data, partial=True)
             body.is_valid(raise_exception=True)
             card = control_services.card_controls_set(card=card, by=by, on=clock.today(), **body.validated_data)
+            if card.pending_change is not None:
+                return accepted(card.pending_change)  # a higher limit waits for a second person
         card = Card.objects.select_related("account__company").get(pk=card.pk)
         return Response(card_controls_body(card))
 
@@ -212,15 +218,22 @@ class CompanyActions:
 
     @extend_schema(methods=["GET"], responses={200: OpenApiTypes.OBJECT},
                    summary="The company's spending controls for each of its cards")
-    @extend_schema(methods=["PATCH"], request=CompanyControlsSerializer, responses={200: OpenApiTypes.OBJECT},
-                   summary="Change some of the company's spending controls; null removes a limit")
+    @extend_schema(methods=["PATCH"], request=CompanyControlsSerializer,
+                   responses={200: OpenApiTypes.OBJECT, 202: ACCEPTED},
+                   summary="Change some of the company's spending controls; null removes a limit",
+                   description="A higher or removed spending limit waits for a second person (SPEC section 17): "
+                               "the answer is 202 with the change request; lower limits and the other controls "
+                               "given apply at once.")
     @action(detail=True, methods=["get", "patch"])
     def controls(self, request, number=None):
         company, by = self._company()
         if request.method == "PATCH":
             body = CompanyControlsSerializer(data=request.data, partial=True)
             body.is_valid(raise_exception=True)
-            control_services.company_controls_set(company=company, by=by, on=clock.today(), **body.validated_data)
+            row = control_services.company_controls_set(company=company, by=by, on=clock.today(),
+                                                        **body.validated_data)
+            if row.pending_change is not None:
+                return accepted(row.pending_change)  # a higher limit waits for a second person
             company = Company.objects.get(pk=company.pk)
         return Response(_shown(control_services.company_controls_view(company)))
 

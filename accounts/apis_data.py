@@ -8,11 +8,12 @@ an outsider (another company's token or PA) gets a 404.
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.apis_cards import _actor
+from accounts.change_request_apis import ACCEPTED, accepted
 from accounts.data_changes import cardmember_update, company_pa_add, company_pa_remove, company_update
 from accounts.models import Cardmember, Company, Language
 from accounts.serializers import CardmemberSerializer, CompanySerializer
@@ -72,9 +73,11 @@ class CardmemberDataActions:
 
 class CompanyDataActions:
     @extend_schema(
-        request=CompanyDataSerializer, responses={200: CompanySerializer},
+        request=CompanyDataSerializer, responses={200: CompanySerializer, 202: ACCEPTED},
         summary="Change the company's address, bank details or authorised signatories (audited)",
-        description="A bad IBAN or BIC answers 400 `invalid_iban` / `invalid_bic` and saves nothing.",
+        description="A bad IBAN or BIC answers 400 `invalid_iban` / `invalid_bic` and saves nothing. New bank "
+                    "details wait for a second person (SPEC section 17): the answer is 202 with the change "
+                    "request, and the other fields given are saved at once.",
         examples=[OpenApiExample("Bank details", value={"iban": "DK50 0040 0440 1162 43", "bic": "DABADKKK"},
                                  request_only=True)],
     )
@@ -84,6 +87,8 @@ class CompanyDataActions:
         body = CompanyDataSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         company = company_update(company=company, by=by, on=_on(), **body.validated_data)
+        if company.pending_change is not None:
+            return accepted(company.pending_change)  # new bank details wait for a second person
         return Response(CompanySerializer(company).data)
 
 
@@ -102,9 +107,9 @@ class CompanyAdministratorActions:
 
     @extend_schema(methods=["GET"], responses={200: AdministratorSerializer(many=True)},
                    summary="The company's programme administrators")
-    @extend_schema(methods=["POST"], request=AdministratorSerializer,
-                   responses={201: AdministratorSerializer(many=True)},
-                   summary="Make the user with this email a PA of the company (a new portal user if none has it)")
+    @extend_schema(methods=["POST"], request=AdministratorSerializer, responses={202: ACCEPTED},
+                   summary="Ask for the user with this email to become a PA of the company (a new portal user "
+                           "if none has it); it waits for a second person (SPEC section 17)")
     # A plain list, not a page: pagination_class=None keeps the schema's response a JSON array, as sent.
     @action(detail=True, methods=["get", "post"], pagination_class=None)
     def administrators(self, request, number=None):
@@ -113,8 +118,7 @@ class CompanyAdministratorActions:
             by = _actor(request, company)
             body = AdministratorSerializer(data=request.data)
             body.is_valid(raise_exception=True)
-            company_pa_add(company=company, email=body.validated_data["email"], by=by, on=_on())
-            return Response(_administrators(company), status=status.HTTP_201_CREATED)
+            return accepted(company_pa_add(company=company, email=body.validated_data["email"], by=by, on=_on()))
         return Response(_administrators(company))
 
     @extend_schema(request=AdministratorSerializer, responses={200: AdministratorSerializer(many=True)},

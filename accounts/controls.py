@@ -37,6 +37,13 @@ AMOUNT_FIELDS = (
     "contactless_charge_limit", "contactless_cumulative_limit",
 )
 COUNT_FIELDS = ("contactless_cumulative_count",)
+# SPEC section 17 (issue 15 item 5): raising one of these, or removing it, waits for a second person.
+# The contactless ceilings are left out: they decide when a PIN is asked for, not how much may be
+# spent, and never exceed the programme's own ceiling.
+CREDIT_LIMIT_FIELDS = (
+    "authorization_limit", "daily_limit", "monthly_limit", "period_limit",
+    "cash_transaction_limit", "cash_daily_limit", "cash_period_limit",
+)
 CONTROL_FIELDS = LIST_FIELDS + AMOUNT_FIELDS + COUNT_FIELDS
 CARD_FLAGS = ("cash_enabled", "contactless")
 # A card keeps these on the Card itself (SPEC section 3), not on its SpendingControls row.
@@ -239,13 +246,44 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[An
             if before.get(field) != value}
 
 
+def _raises(before: Any, after: Any) -> bool:
+    """A limit is raised when it goes up or goes away; setting one where there was none lowers it."""
+    return before is not None and (after is None or after > before)
+
+
+def _hold_raised_limits(*, company: Company, card: Card | None, before: dict[str, Any], cleaned: dict[str, Any],
+                        by: Actor, on: dt.date) -> Any:
+    """Take the raised limits out of `cleaned` into a ChangeRequest that waits for a second person
+    (SPEC section 17, issue 15 item 5); return the request, or None when no limit goes up."""
+    from accounts.change_requests import change_request_open
+    from accounts.models import ChangeRequest
+
+    raised = {field: {"before": _json(before.get(field)), "after": _json(cleaned.pop(field))}
+              for field in [f for f in cleaned if f in CREDIT_LIMIT_FIELDS and _raises(before.get(f), cleaned[f])]}
+    if not raised:
+        return None
+    kind = ChangeRequest.Kind.CARD_LIMITS if card is not None else ChangeRequest.Kind.COMPANY_LIMITS
+    return change_request_open(company=company, card=card, kind=kind, changes=raised, by=by, on=on)
+
+
+def _json(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
 @transaction.atomic
-def company_controls_set(*, company: Company, by: Actor, on: dt.date, **changes: Any) -> SpendingControls:
-    """Set some of the company's controls (the rest stay); an empty limit removes it (SPEC section 10)."""
+def company_controls_set(*, company: Company, by: Actor, on: dt.date, approved: bool = False,
+                         **changes: Any) -> SpendingControls:
+    """Set some of the company's controls (the rest stay); an empty limit removes it (SPEC section 10).
+
+    A higher (or removed) limit waits for a second person unless `approved` (SPEC section 17): it
+    opens a ChangeRequest, returned as `row.pending_change`; a lower one applies at once."""
     require_role(by, (Role.COMPANY, Role.ISSUER), action="change the spending controls of", what="company")
     cleaned = _clean(changes, CONTROL_FIELDS, company.currency)
     company = Company.objects.select_for_update().get(pk=company.pk)
     row, _created = SpendingControls.objects.get_or_create(company=company)
+    pending = None if approved else _hold_raised_limits(
+        company=company, card=None, before={field: getattr(row, field) for field in cleaned}, cleaned=cleaned,
+        by=by, on=on)
     before = {field: getattr(row, field) for field in cleaned}
     for field, value in cleaned.items():
         setattr(row, field, value)
@@ -253,13 +291,17 @@ def company_controls_set(*, company: Company, by: Actor, on: dt.date, **changes:
     changed = _changed(before, cleaned)
     if changed:
         audit_record(by=by, action=AuditEntry.Action.CONTROLS_CHANGED, on=on, company=company, details=changed)
+    row.pending_change = pending
     return row
 
 
 @transaction.atomic
-def card_controls_set(*, card: Card, by: Actor, on: dt.date, **changes: Any) -> Card:
+def card_controls_set(*, card: Card, by: Actor, on: dt.date, approved: bool = False, **changes: Any) -> Card:
     """Set some of the card's controls; the monthly limit, blocked MCCs, cash and contactless flags are
-    the card's own fields, the rest its SpendingControls row (SPEC sections 3, 10)."""
+    the card's own fields, the rest its SpendingControls row (SPEC sections 3, 10).
+
+    A higher (or removed) limit waits for a second person unless `approved` (SPEC section 17): it
+    opens a ChangeRequest, returned as `card.pending_change`; a lower one applies at once."""
     require_role(by, (Role.COMPANY, Role.ISSUER), action="change the spending controls of", what="card")
     card = Card.objects.select_for_update().select_related("account__company").get(pk=card.pk)
     company = card.account.company
@@ -268,6 +310,8 @@ def card_controls_set(*, card: Card, by: Actor, on: dt.date, **changes: Any) -> 
         raise ApplicationError(CASH_NOT_ALLOWED.format(company=company.number), "cash_not_allowed",
                                {"field": "cash_enabled"})
     before = card_controls_view(card)
+    pending = None if approved else _hold_raised_limits(company=company, card=card, before=before,
+                                                        cleaned=cleaned, by=by, on=on)
     own = {field: value for field, value in cleaned.items() if field in CARD_OWN_FIELDS}
     rest = {field: value for field, value in cleaned.items() if field not in CARD_OWN_FIELDS}
     if own:
@@ -286,6 +330,7 @@ def card_controls_set(*, card: Card, by: Actor, on: dt.date, **changes: Any) -> 
     if changed:
         audit_record(by=by, action=AuditEntry.Action.CONTROLS_CHANGED, on=on, company=company,
                      account=card.account, card=card, details=changed)
+    card.pending_change = pending
     return card
 
 

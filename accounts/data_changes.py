@@ -4,6 +4,7 @@ and after, in the same transaction (SPEC section 1: every change audited).
 
 Who may change what: a PA of the company (or the company's API token) and issuer ops may change
 any of the fields below; a cardmember may change their own contact data, not their cost centre.
+New bank details and a new PA wait for a second person (SPEC section 17; accounts.change_requests).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ CARDMEMBER_FIELDS = (*CARDMEMBER_CONTACT_FIELDS, "cost_centre")
 # Fields that carry notices: correcting one clears a returned-mail mark (SPEC section 15).
 CONTACT_ROUTE_FIELDS = ("email", "address_line", "postal_code", "city", "country")
 COMPANY_FIELDS = ("address_line", "postal_code", "city", "country", "iban", "bic", "authorised_signatories")
+# SPEC section 17: these wait for a second person (accounts.change_requests).
+BANK_FIELDS = ("iban", "bic")
 MAX_LENGTHS = {"phone": 32, "address_line": 200, "postal_code": 20, "city": 100, "cost_centre": 40,
                "email": 254}
 MAX_SIGNATORIES = 20
@@ -182,42 +185,103 @@ def _clean_company(company: Company, changes: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def company_update(*, company: Company, by: Actor, on: dt.date | None = None, **changes: Any) -> Company:
     """Change a company's address, bank details (IBAN and BIC validated) or authorised signatories;
-    audit the fields that changed (SPEC section 3). A bad value saves nothing."""
+    audit the fields that changed (SPEC section 3). A bad value saves nothing.
+
+    New bank details wait for a second person (SPEC section 17, issue 15 item 5): they open a
+    ChangeRequest, returned as `company.pending_change` (None when nothing waits), and the company
+    keeps its bank details until another PA or ops approve; the other fields apply at once.
+    """
+    from accounts.change_requests import change_request_open
+    from accounts.models import ChangeRequest
+
     require_role(by, (Role.COMPANY, Role.ISSUER), action="change", what="company")
     _refuse_unknown(changes, COMPANY_FIELDS)
     company = Company.objects.select_for_update().get(pk=company.pk)
     diff = _changed(company, _clean_company(company, changes))
-    if not diff:
-        return company
-    for field, values in diff.items():
-        setattr(company, field, values["after"])
-    company.save(update_fields=list(diff))
-    audit_record(by=by, action=AuditEntry.Action.COMPANY_UPDATED, on=on or clock.today(), company=company,
-                 details={"changes": diff})
+    bank = {field: diff.pop(field) for field in BANK_FIELDS if field in diff}
+    pending = None
+    if bank:
+        # Both fields go together, so the approved pair is the pair that was validated together.
+        for field in BANK_FIELDS:
+            bank.setdefault(field, {"before": getattr(company, field), "after": getattr(company, field)})
+        pending = change_request_open(company=company, kind=ChangeRequest.Kind.BANK_DETAILS, changes=bank, by=by,
+                                      on=on or clock.today())
+    if diff:
+        for field, values in diff.items():
+            setattr(company, field, values["after"])
+        company.save(update_fields=list(diff))
+        audit_record(by=by, action=AuditEntry.Action.COMPANY_UPDATED, on=on or clock.today(), company=company,
+                     details={"changes": diff})
+    company.pending_change = pending
     return company
 
 
 @transaction.atomic
-def company_pa_add(*, company: Company, email: str, by: Actor, on: dt.date | None = None) -> ProgrammeAdministrator:
-    """Make the user with this email a PA of the company (PA sheet), or a new portal user without a
-    password (they set one through password reset) when nobody has the address yet. Ops staff and
-    inactive users cannot be added; a PA of other companies keeps them."""
-    require_role(by, (Role.COMPANY, Role.ISSUER), action="add a programme administrator to", what="company")
+def company_bank_details_apply(*, company: Company, by: Actor, on: dt.date, iban: str, bic: str) -> Company:
+    """Give the company the bank details a second person approved (accounts.change_requests); audited
+    like any company change, by the approver."""
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    diff = _changed(company, _clean_company(company, {"iban": iban, "bic": bic}))
+    if diff:
+        for field, values in diff.items():
+            setattr(company, field, values["after"])
+        company.save(update_fields=list(diff))
+        audit_record(by=by, action=AuditEntry.Action.COMPANY_UPDATED, on=on, company=company,
+                     details={"changes": diff})
+    return company
+
+
+def _clean_pa_email(email: str) -> str:
     email = _clean_text("email", email).lower()
     try:
         validate_email(email)
     except ValidationError:
         raise _fail(EMAIL_INVALID, "invalid", "email") from None
-    company = Company.objects.select_for_update().get(pk=company.pk)
+    return email
+
+
+def _pa_candidates(email: str) -> list:
     User = get_user_model()
     # A user whose login name is this address counts too: the new user would take it as their login name.
     users = list(User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))[:2])
     if len(users) > 1:
         raise _fail(PA_EMAIL_AMBIGUOUS, "ambiguous_email", "email")
+    if users and (users[0].is_staff or not users[0].is_active):
+        raise _fail(PA_NOT_ALLOWED, "not_allowed", "email")
+    return users
+
+
+@transaction.atomic
+def company_pa_add(*, company: Company, email: str, by: Actor, on: dt.date | None = None):
+    """Ask for the user with this email to become a PA of the company (PA sheet). A new PA waits for
+    a second person (SPEC section 17, issue 15 item 5): this opens and returns a ChangeRequest, and
+    company_pa_add_apply makes the PA once another PA or ops approve. The address is checked now, so
+    a request that could never apply is refused at once."""
+    from accounts.change_requests import change_request_open
+    from accounts.models import ChangeRequest
+
+    require_role(by, (Role.COMPANY, Role.ISSUER), action="add a programme administrator to", what="company")
+    email = _clean_pa_email(email)
+    users = _pa_candidates(email)
+    if users and company.administrators.filter(user=users[0]).exists():
+        raise _fail(PA_ALREADY, "already_administrator", "email", email=email)
+    return change_request_open(company=company, kind=ChangeRequest.Kind.PA_ADD,
+                               changes={"email": {"before": None, "after": email}}, by=by, on=on or clock.today())
+
+
+@transaction.atomic
+def company_pa_add_apply(*, company: Company, email: str, by: Actor,
+                         on: dt.date | None = None) -> ProgrammeAdministrator:
+    """Make the user with this email a PA of the company (PA sheet), or a new portal user without a
+    password (they set one through password reset) when nobody has the address yet. Ops staff and
+    inactive users cannot be added; a PA of other companies keeps them. Called when a second person
+    approves the request company_pa_add opened (accounts.change_requests)."""
+    email = _clean_pa_email(email)
+    company = Company.objects.select_for_update().get(pk=company.pk)
+    User = get_user_model()
+    users = _pa_candidates(email)
     if users:
         user = users[0]
-        if user.is_staff or not user.is_active:
-            raise _fail(PA_NOT_ALLOWED, "not_allowed", "email")
     else:
         user = User(username=email[:150], email=email)
         user.set_unusable_password()

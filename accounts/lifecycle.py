@@ -12,6 +12,7 @@ balance is zero, then `closed` by the daily cycle.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -330,8 +331,9 @@ NO_CREDIT_BALANCE = "Account {account} has no credit balance to refund."
 
 
 @transaction.atomic
-def credit_balance_refund(*, account: Account, on: dt.date, by: str = "") -> None:
-    """Pay a credit balance back to the company's bank account (PA sheet: credit-balance refunds)."""
+def credit_balance_refund(*, account: Account, on: dt.date, by: str = "", amount: Decimal | None = None) -> None:
+    """Pay a credit balance back to the company's bank account (PA sheet: credit-balance refunds):
+    all of it, or `amount` of it (the refundable part, SPEC section 17), never more than it."""
     from moneyed import Money
 
     from ledger.models import Chart, PostingKind
@@ -341,8 +343,11 @@ def credit_balance_refund(*, account: Account, on: dt.date, by: str = "") -> Non
     balance = account_balance(account=account)
     if balance.amount >= 0:
         raise ApplicationError(NO_CREDIT_BALANCE.format(account=account.number), "no_credit_balance")
+    paid = -balance.amount if amount is None else min(amount, -balance.amount)
+    if paid <= 0:
+        raise ApplicationError(NO_CREDIT_BALANCE.format(account=account.number), "no_credit_balance")
     posting_create(
-        account=account, kind=PostingKind.ADJUSTMENT, amount=Money(-balance.amount, account.currency),
+        account=account, kind=PostingKind.ADJUSTMENT, amount=Money(paid, account.currency),
         posting_date=on, source_key=f"credit-refund/{account.pk}/{on.isoformat()}", counter_account=Chart.BANK,
         description="Credit balance refunded to the company's bank account",
         explanation={"rule": "credit_balance_refund", "iban": account.company.iban, "requested_by": by},

@@ -443,6 +443,8 @@ class AuditEntry(models.Model):
         CREDIT_REFUNDED = "credit_refunded", _("Credit balance refunded to the company's bank account")
         CHARGE_MARKED_PERSONAL = "charge_marked_personal", _("Charge marked as personal (joint liability)")
         CHARGE_UNMARKED_PERSONAL = "charge_unmarked_personal", _("Charge no longer marked as personal")
+        CHANGE_REQUESTED = "change_requested", _("Change asked for, waiting for a second person")
+        CHANGE_DECIDED = "change_decided", _("Change approved or rejected by a second person")
 
     at = models.DateTimeField(_("at"), auto_now_add=True)
     on = models.DateField(_("business day"))
@@ -536,6 +538,10 @@ class ProgrammeRules(models.Model):
         validators=[MinValueValidator(Decimal(0))])
     contactless_count_limit = models.PositiveSmallIntegerField(
         _("contactless without PIN: at most this many charges since the last PIN"), default=5)
+    # SPEC section 17 (issue 15 item 5): a credit balance is not paid to bank details changed this recently.
+    bank_details_cooling_off_days = models.PositiveSmallIntegerField(
+        _("no payout to new bank details for (days)"), default=14,
+        help_text=_("Credit balances are paid to changed bank details only this many days after the change."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -562,3 +568,6 @@ class ProgrammeRules(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.currency = MARKET_CURRENCY[self.market]
         super().save(*args, **kwargs)
+
+
+from accounts.change_request_models import ChangeRequest  # noqa: E402,F401  (changes waiting for a second person)

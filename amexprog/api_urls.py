@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.apis import AccountViewSet, CardmemberViewSet, CardViewSet, CompanyViewSet
 from accounts.audit_apis import AuditEntryViewSet, EmbossingOrderViewSet
+from accounts.change_request_apis import ChangeRequestViewSet
 from accounts.import_apis import CompanyFileView
 from accounts.rules_apis import ProgrammeRulesViewSet
 from audit.apis import CardmemberDataExportView
@@ -41,6 +42,8 @@ router.register("companies", CompanyViewSet, basename="company")
 router.register("cardmembers", CardmemberViewSet, basename="cardmember")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("cards", CardViewSet, basename="card")
+# Bank details, new PAs and higher limits wait for a second person (SPEC section 17).
+router.register("change-requests", ChangeRequestViewSet, basename="change-request")
 # The programme's timing and ceilings as versioned data (SPEC preamble, sections 9-11).
 router.register("programme-rules", ProgrammeRulesViewSet, basename="programme-rules")
 # Files from the network and the bank (SPEC sections 5, 9).

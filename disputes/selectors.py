@@ -62,3 +62,12 @@ def charge_disputable_amount(charge: Posting) -> Decimal:
         .aggregate(total=minor_sum("amount"))["total"]
     )
     return max(charge.amount.amount + refunded - disputed, Decimal("0.00"))
+
+
+def open_temporary_credit(*, account) -> Decimal:
+    """The temporary dispute credits of `account` still provisional (SPEC sections 12, 17; issue 15
+    item 5): credited at once (terms §22g) on disputes not yet resolved, so not the holder's to take
+    out. A resolved dispute's credit either stands (won) or was re-debited (lost, withdrawn)."""
+    credited = (Dispute.objects.filter(account=account, status__in=Dispute.ACTIVE, credit_posting__isnull=False)
+                .values_list("amount", "fee_amount"))
+    return sum((amount + fees for amount, fees in credited), Decimal("0"))

@@ -170,3 +170,12 @@ urlpatterns += [
     path("pa/companies/<str:number>/disputes/charges/", views_pa_disputes.company_dispute_charges,
          name="company_dispute_charges"),
 ]
+
+# Changes that wait for a second person: bank details, new PAs, higher limits (SPEC section 17).
+from portal import views_changes  # noqa: E402
+
+urlpatterns += [
+    path("pa/companies/<str:number>/changes/", views_changes.company_changes, name="company_changes"),
+    path("pa/companies/<str:number>/changes/<int:pk>/<slug:decision>/", views_changes.company_change_decide,
+         name="company_change_decide"),
+]

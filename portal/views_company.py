@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts.audit import actor_for
@@ -22,6 +23,9 @@ from portal.selectors import administered_company_or_404, issue_date
 from portal.selectors_dashboard import company_dashboard
 
 COMPANY_ACTIONS = (AuditEntry.Action.COMPANY_UPDATED, AuditEntry.Action.PA_ADDED, AuditEntry.Action.PA_REMOVED)
+PENDING_BANK_DETAILS = _lazy("The new bank details wait for approval by another programme administrator or the card "
+                             "issuer; until then the company keeps its current bank details. Anything else you "
+                             "changed is saved.")
 
 
 @login_required
@@ -50,10 +54,13 @@ def company_edit(request: HttpRequest, number: str) -> HttpResponse:
     form = CompanyDataForm(request.POST or None, initial=CompanyDataForm.initial_for(company))
     if request.method == "POST" and form.is_valid():
         try:
-            company_update(company=company, by=by, on=issue_date(), **form.cleaned_data)
+            company = company_update(company=company, by=by, on=issue_date(), **form.cleaned_data)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
+            if company.pending_change is not None:  # SPEC section 17: new bank details wait for a second person
+                messages.info(request, PENDING_BANK_DETAILS)
+                return redirect("portal:company_changes", number=company.number)
             messages.success(request, _("The company's data is saved."))
             return redirect("portal:company_edit", number=company.number)
     return render(request, "portal/company/edit.html", {"company": company, "form": form,
@@ -70,10 +77,11 @@ def company_administrators(request: HttpRequest, number: str) -> HttpResponse:
             company_pa_add(company=company, email=form.cleaned_data["email"], by=by, on=issue_date())
         except ApplicationError as exc:
             add_service_error(form, exc)
-        else:
-            messages.success(request, _("%(email)s is now a programme administrator of %(company)s.")
-                             % {"email": form.cleaned_data["email"], "company": company.legal_name})
-            return redirect("portal:company_administrators", number=company.number)
+        else:  # SPEC section 17: a new PA waits for a second person
+            messages.info(request, _("Adding %(email)s as a programme administrator of %(company)s waits for "
+                                     "approval by another programme administrator or the card issuer.")
+                          % {"email": form.cleaned_data["email"], "company": company.legal_name})
+            return redirect("portal:company_changes", number=company.number)
     administrators = company.administrators.select_related("user").order_by("user__email", "pk")
     return render(request, "portal/company/administrators.html", {
         "company": company, "form": form, "administrators": administrators, "history": _history(company),

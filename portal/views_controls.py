@@ -29,12 +29,17 @@ def _save(request: HttpRequest, form: ControlsForm, save) -> bool:
     if request.method != "POST" or not form.is_valid():
         return False
     try:
-        save(form.changes())
+        saved = save(form.changes())
     except ApplicationError as exc:
         field = exc.extra.get("field")
         form.add_error(field if field in form.fields else None, exc.message)
         return False
-    messages.success(request, _("The spending controls are saved."))
+    if getattr(saved, "pending_change", None) is not None:  # SPEC section 17: higher limits wait
+        messages.info(request, _("The higher limits wait for approval by another programme administrator or the "
+                                 "card issuer (see Changes waiting for approval); lower limits and the other "
+                                 "controls are saved."))
+    else:
+        messages.success(request, _("The spending controls are saved."))
     return True
 
 
@@ -49,7 +54,7 @@ def company_controls(request: HttpRequest, number: str) -> HttpResponse:
                         currency=company.currency, cash_allowed=company.cash_allowed)
 
     def save(changes):
-        company_controls_set(company=company, by=by, on=clock.today(), **changes)
+        return company_controls_set(company=company, by=by, on=clock.today(), **changes)
 
     if _save(request, form, save):
         return redirect("portal:company_controls", number=company.number)
@@ -69,7 +74,7 @@ def card_controls(request: HttpRequest, pk: int) -> HttpResponse:
                         currency=card.account.currency, cash_allowed=company.cash_allowed)
 
     def save(changes):
-        card_controls_set(card=card, by=by, on=clock.today(), **changes)
+        return card_controls_set(card=card, by=by, on=clock.today(), **changes)
 
     if _save(request, form, save):
         return redirect("portal:card_detail", pk=card.pk)

@@ -21,6 +21,7 @@ from accounts.audit import Role, visible_account_with_actor
 from amexprog.common.errors import ApplicationError
 from charges.credit_refunds import booking_day, credit_refund_request
 from charges.payment_allocation import account_payment_allocation, company_payments
+from disputes.selectors import open_temporary_credit
 from ledger.selectors import account_balance
 from portal.selectors import administered_company_or_404
 
@@ -30,10 +31,13 @@ def account_payments(request: HttpRequest, number: str) -> HttpResponse:
     account, actor = visible_account_with_actor(request.user, number)
     on = booking_day()
     balance = account_balance(account=account).amount
+    # Issue 15 item 5 (SPEC section 17): temporary dispute credits are not refundable while open.
+    provisional = open_temporary_credit(account=account) if balance < 0 else 0
     return render(request, "portal/payments/account.html", {
         "account": account, "allocation": account_payment_allocation(account=account, as_of=on),
         "balance": balance, "administers": actor.role in (Role.COMPANY, Role.ISSUER),
-        "may_refund": actor.role in (Role.COMPANY, Role.ISSUER) and balance < 0,
+        "may_refund": actor.role in (Role.COMPANY, Role.ISSUER) and -balance > provisional,
+        "provisional": provisional,
     })
 
 

@@ -40,7 +40,7 @@ from rest_framework.test import APIClient
 
 import tests.conftest as shared
 from accounts.imports import CARD_COLUMNS
-from accounts.models import AuditEntry, Company, Notice
+from accounts.models import AuditEntry, ChangeRequest, Company, Notice
 from accounts.services import api_token_create
 from charges.models import Authorization, ChargeFile, Hold, PaymentFile
 from disputes import services as dispute_services
@@ -427,6 +427,16 @@ ROUTES: dict[str, Route] = {
     "portal:account_credit_refund": Route(a_account, api=False, get=PORTAL_POST_ONLY, write=Write(body=lambda w: {
         "iban": "DK5000400440116243", "amount": "1.00"})),
     "portal:charge_personal": Route(pk("charge"), api=False, get=PORTAL_POST_ONLY, write=Write()),
+    # Changes waiting for a second person (issue 15 item 5, SPEC section 17).
+    "change-request-list": Route(get=API_LIST_NO_HOLDER),
+    "change-request-detail": Route(pk("change_request"), get=API_A),
+    "change-request-approve": Route(pk("change_request"), get=API_POST_ONLY, write=Write(also=("bob",))),
+    "change-request-reject": Route(pk("change_request"), get=API_POST_ONLY, write=Write(
+        body=lambda w: {"reason": "outsider"}, also=("bob",))),
+    "portal:company_changes": Route(a_company, api=False, get=PORTAL_PA),
+    "portal:company_change_decide": Route(
+        lambda w: {"number": w.company_a.number, "pk": w.change_request.pk, "decision": "approve"}, api=False,
+        get=PORTAL_POST_ONLY, write=Write(also=("bob",))),
 }
 
 
@@ -532,6 +542,10 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
     collection_cost = _collection_cost(company_a, ops)
     notice = Notice.objects.create(kind=Notice.Kind.values[0], cardmember=bob_account.cardmember, subject="Hello Bob",
                                    body="A notice for Bob.", created_on=NOW.date(), source_key="matrix/notice")
+    change_request = ChangeRequest.objects.create(
+        company=company_a, kind=ChangeRequest.Kind.BANK_DETAILS, requested_on=NOW.date(), requested_at=NOW,
+        requested_by=f"user:{alice.get_username()}", requested_by_user=alice,
+        changes={"iban": {"before": "", "after": "DK5000400440116243"}, "bic": {"before": "", "after": ""}})
     terms_version = apps.get_model("documents", "TermsVersion").objects.order_by("version").values_list(
         "version", flat=True).first() or 1
     missing = [name for name, value in locals().items() if value is None]
@@ -553,6 +567,7 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
         complaint_authority=ComplaintAuthority.objects.first(),
         notice=notice, terms_version=terms_version, cardmember=bob_account.cardmember,
         read_only_key=api_token_create(name="A reader", kind="company", company=company_a, scope="read-only")[1],
+        change_request=change_request,
         markers=[company_a.legal_name, bob_account.number, "Jensen"],
     )
 

@@ -13,6 +13,7 @@ from accounts.embossing import spool_cards
 from accounts.models import Account, AuditEntry, Card, Company
 from charges.services import charge_file_import
 from ledger.models import Posting
+from tests.accounts.second_person import approve_pending
 from tests.charges.conftest import charge_file, charge_row
 from tests.charges.test_authorizations import authorize
 from tests.conftest import token_client
@@ -95,8 +96,12 @@ def test_the_pa_sets_company_and_card_controls_and_the_tightest_applies(tokens, 
     effective = card["effective"]
     assert (effective["daily_limit"], effective["monthly_limit"]) == ("2000.00", "9000.00")
     assert effective["blocked_countries"] == ["BY", "KP", "RU"]
-    cleared = client.patch(card_url(bob_card.card, "controls"), {"monthly_limit": None}, format="json").json()
-    assert cleared["effective"]["monthly_limit"] is None
+    # Issue 15 item 5 changed this deliberately: removing a limit raises it, so it waits for a second person.
+    cleared = client.patch(card_url(bob_card.card, "controls"), {"monthly_limit": None}, format="json")
+    assert (cleared.status_code, cleared.json()["kind"]) == (202, "card_limits")
+    assert client.get(card_url(bob_card.card, "controls")).json()["effective"]["monthly_limit"] == "9000.00"
+    approve_pending(company_a)
+    assert client.get(card_url(bob_card.card, "controls")).json()["effective"]["monthly_limit"] is None
     bad = client.patch(card_url(bob_card.card, "controls"), {"allowed_mccs": ["58x2"]}, format="json")
     assert (bad.status_code, bad.json()["code"]) == (400, "invalid_control")
     assert AuditEntry.objects.filter(action="controls_changed").count() == 3

@@ -3,6 +3,8 @@ audited; another company's token or PA gets 404 and changes nothing."""
 
 from __future__ import annotations
 
+from rest_framework.test import APIClient
+
 from accounts.models import AuditEntry
 from tests.conftest import token_client
 
@@ -45,9 +47,13 @@ def test_pa_patches_company_bank_details_and_a_bad_iban_saves_nothing(alice, com
     assert (company_a.iban, company_a.city) == ("", "")
     good = api.patch("/api/v1/companies/10001/", {"iban": "DK50 0040 0440 1162 43", "bic": "DABADKKK",
                                                   "authorised_signatories": ["Mette Nordlys (CFO)"]}, format="json")
-    assert good.status_code == 200, good.content
-    assert good.json()["iban"] == "DK5000400440116243"
-    assert AuditEntry.objects.get().action == "company_updated"
+    # Issue 15 item 5 changed this deliberately: new bank details answer 202 and wait for a second person;
+    # the signatories given with them are saved at once.
+    assert good.status_code == 202, good.content
+    assert good.json()["changes"]["iban"] == {"before": "", "after": "DK5000400440116243"}
+    company_a.refresh_from_db()
+    assert (company_a.iban, company_a.authorised_signatories) == ("", ["Mette Nordlys (CFO)"])
+    assert [e.action for e in AuditEntry.objects.order_by("id")] == ["change_requested", "company_updated"]
 
 
 def test_the_schema_documents_both_patches(api):
@@ -61,8 +67,14 @@ def test_company_token_adds_and_removes_a_pa_and_outsiders_get_404(tokens, alice
     url = "/api/v1/companies/10001/administrators/"
     client = token_client(tokens.a)
     added = client.post(url, {"email": "new.pa@alpha.dk"}, format="json")
-    assert added.status_code == 201, added.content
-    assert [row["email"] for row in added.json()] == ["alice@example.com", "new.pa@alpha.dk"]
+    # Issue 15 item 5 changed this deliberately: 202, and the PA is one once another person (alice) approves.
+    assert added.status_code == 202, added.content
+    assert [row["email"] for row in client.get(url).json()] == ["alice@example.com"]
+    api = APIClient()
+    api.force_authenticate(alice)
+    approved = api.post(f"/api/v1/change-requests/{added.json()['id']}/approve/", format="json")
+    assert approved.status_code == 200, approved.content
+    assert [row["email"] for row in client.get(url).json()] == ["alice@example.com", "new.pa@alpha.dk"]
     removed = client.post(url + "remove/", {"email": "new.pa@alpha.dk"}, format="json")
     assert [row["email"] for row in removed.json()] == ["alice@example.com"]
     last = client.post(url + "remove/", {"email": "alice@example.com"}, format="json")
@@ -71,5 +83,6 @@ def test_company_token_adds_and_removes_a_pa_and_outsiders_get_404(tokens, alice
     assert outsider.get(url).status_code == 404
     assert outsider.post(url, {"email": "mole@beta.dk"}, format="json").status_code == 404
     assert outsider.post(url + "remove/", {"email": "alice@example.com"}, format="json").status_code == 404
-    assert [e.action for e in AuditEntry.objects.order_by("id")] == ["pa_added", "pa_removed"]
+    assert [e.action for e in AuditEntry.objects.order_by("id")] == ["change_requested", "pa_added", "change_decided",
+                                                                    "pa_removed"]
     assert company_a.administrators.count() == 1
