@@ -6,3 +6,11 @@ class CommonConfig(AppConfig):
     name = "amexprog.common"
     label = "common"
     verbose_name = _("Business date and jobs")
+
+    def ready(self) -> None:
+        # settings.LOGGING puts the card-number mask on its own handlers; Django's default ones (the
+        # `django` logger's console and mail_admins handlers, which do not all reach the root) get it
+        # here (SPEC section 17, issue 15 item 12).
+        from amexprog.common.logging import pan_masking_install
+
+        pan_masking_install()
