@@ -6,6 +6,7 @@ warnings once DJANGO_SECRET_KEY and PAN_HMAC_KEY are set to real values.
 
 from django.core.exceptions import ImproperlyConfigured
 
+from amexprog.common.csp import PRODUCTION_POLICY
 from amexprog.settings.base import *  # noqa: F401,F403
 from amexprog.settings.base import DEV_PAN_HMAC_KEY, DEV_SECRET_KEY
 from amexprog.settings.env import env_bool, env_int, env_list, env_required, env_str
@@ -40,6 +41,12 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+# Issue 15 item 12: a Content-Security-Policy on every response (amexprog.common.csp), and the language
+# cookie as guarded as the session's.
+CONTENT_SECURITY_POLICY = env_str("CONTENT_SECURITY_POLICY", PRODUCTION_POLICY)
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Email goes out over SMTP (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD(_FILE),
 # EMAIL_USE_TLS / EMAIL_USE_SSL, DEFAULT_FROM_EMAIL; parsed in base.py, EMAIL_HOST defaults to localhost:25)
 # unless EMAIL_BACKEND says otherwise.
