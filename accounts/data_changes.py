@@ -47,8 +47,10 @@ BIC_INVALID = _("This BIC is not valid: %(reason)s.")
 BIC_WITHOUT_IBAN = _("Give the IBAN together with the BIC.")
 BIC_COUNTRY_MISMATCH = _("The BIC's country (%(bic)s) is not the IBAN's country (%(iban)s).")
 SIGNATORIES_INVALID = _("Give between 1 and 20 authorised signatories, one name per line.")
-PA_EMAIL_AMBIGUOUS = _("Several users have this email address; ask the card issuer to add this PA.")
-PA_NOT_ALLOWED = _("This user cannot be made a programme administrator of the company.")
+# Issue 15 item 12: one refusal for an ops staff address, an inactive user's and an address several users
+# share, so that the answer does not tell a PA whose address it is.
+PA_NOT_ALLOWED = _("This address cannot be added as a programme administrator here; ask the card issuer to add "
+                   "this programme administrator.")
 PA_ALREADY = _("%(email)s is already a programme administrator of this company.")
 PA_NOT_FOUND = _("%(email)s is not a programme administrator of this company.")
 PA_LAST = _("The company's last programme administrator cannot be removed.")
@@ -244,9 +246,9 @@ def _pa_candidates(email: str) -> list:
     User = get_user_model()
     # A user whose login name is this address counts too: the new user would take it as their login name.
     users = list(User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email))[:2])
-    if len(users) > 1:
-        raise _fail(PA_EMAIL_AMBIGUOUS, "ambiguous_email", "email")
-    if users and (users[0].is_staff or not users[0].is_active):
+    # One and the same refusal for a staff address, an inactive user's and a shared one, so the answer
+    # does not say whose address it is (issue 15 item 12).
+    if len(users) > 1 or (users and (users[0].is_staff or not users[0].is_active)):
         raise _fail(PA_NOT_ALLOWED, "not_allowed", "email")
     return users
 

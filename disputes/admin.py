@@ -162,6 +162,13 @@ class DisputeAdmin(admin.ModelAdmin):
 # Unauthorized-use incidents ---------------------------------------------------------------------
 
 class IncidentForm(forms.ModelForm):
+    # Issue 15 item 11: the report date comes from the card's report or the dispute; ops set another
+    # only with a reason, which the service records.
+    reported_on = forms.DateField(label=_("reported on"), required=False,
+                                  help_text=_("Leave empty to take the card's lost/stolen report or the first "
+                                              "unauthorized dispute, whichever came first."))
+    reported_on_reason = forms.CharField(label=_("Reason for setting the report date"), required=False,
+                                         widget=forms.Textarea(attrs={"rows": 2}))
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     resolve_with = forms.ChoiceField(label=_("Resolve with the finding"), required=False,
                                      choices=[("", "—"), *UnauthorizedUseIncident.Finding.choices])
@@ -183,7 +190,7 @@ class UnauthorizedUseIncidentAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ["card", "kind", "reported_on", "note"]})]
+            return [(None, {"fields": ["card", "kind", "reported_on", "reported_on_reason", "note"]})]
         return [(None, {"fields": ["account", "card", "kind", "reported_on", "status", "finding", "cap",
                                    "holder_share", "share_posting", "resolved_on", "dispute_list"]}),
                 (_("Resolve"), {"fields": ["resolve_with", "note"]})]
@@ -210,8 +217,9 @@ class UnauthorizedUseIncidentAdmin(admin.ModelAdmin):
         if not change:
             def open_incident():
                 opened = services.incident_open(card=data["card"], kind=data["kind"],
-                                                reported_on=data["reported_on"], by=by, on=on,
-                                                note=data.get("note", ""))
+                                                reported_on=data.get("reported_on"),
+                                                reported_on_reason=data.get("reported_on_reason", ""), by=by,
+                                                on=on, note=data.get("note", ""))
                 obj.pk = opened.pk  # the admin redirects to the incident just opened
             _run(request, open_incident)
         elif data.get("resolve_with"):

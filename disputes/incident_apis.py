@@ -21,6 +21,7 @@ from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from disputes import services
 from disputes.audit import actor_of
 from disputes.models import UnauthorizedUseIncident
+from disputes.services.incidents import REPORT_DATE_OPS_ONLY, REPORT_DATE_REASON_REQUIRED
 
 IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                                description="Replays return the first response; reuse with another body is 409.")
@@ -49,8 +50,28 @@ class IncidentDetailSerializer(serializers.ModelSerializer):
 class IncidentOpenSerializer(serializers.Serializer):
     card_id = serializers.IntegerField(min_value=1)
     kind = serializers.ChoiceField(choices=UnauthorizedUseIncident.Kind.choices)
-    reported_on = serializers.DateField(help_text="The day the card was reported lost or stolen.")
+    reported_on = serializers.DateField(
+        required=False,
+        help_text="Ops only (issue 15 item 11). The report date is otherwise the card's lost/stolen report, the "
+                  "opening day of an earlier unauthorized dispute on the card, or today, whichever is first; any "
+                  "other caller sending it gets a 400.")
+    reported_on_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=1000,
+                                               help_text="Ops only: why the report date is set by hand (required "
+                                                         "with reported_on).")
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+    def validate(self, attrs):
+        """Unauthorized-use dates are facts, not input (SPEC section 12, issue 15 item 11)."""
+        by = self.context["by"]
+        if not services.may_set_report_date(by):
+            refused = [name for name in ("reported_on", "reported_on_reason") if name in self.initial_data]
+            if refused:
+                raise serializers.ValidationError(
+                    {name: [serializers.ErrorDetail(str(REPORT_DATE_OPS_ONLY), code="ops_only")] for name in refused})
+        elif "reported_on" in attrs and not attrs["reported_on_reason"].strip():
+            raise serializers.ValidationError(
+                {"reported_on_reason": [serializers.ErrorDetail(str(REPORT_DATE_REASON_REQUIRED), code="required")]})
+        return attrs
 
 
 class IncidentResolveSerializer(serializers.Serializer):
@@ -88,14 +109,16 @@ class IncidentViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveMod
     @extend_schema(request=IncidentOpenSerializer, responses={201: IncidentDetailSerializer}, parameters=[IDEMPOTENCY],
                    summary="Report unauthorized use of a lost or stolen card",
                    examples=[OpenApiExample("A stolen card", request_only=True, value={
-                       "card_id": 9, "kind": "stolen", "reported_on": "2026-03-14", "note": "Stolen in Berlin"})])
+                       "card_id": 9, "kind": "stolen", "note": "Stolen in Berlin"})])
     def create(self, request):
-        body = IncidentOpenSerializer(data=request.data)
+        by = actor_of(request.user)
+        body = IncidentOpenSerializer(data=request.data, context={"by": by})
         body.is_valid(raise_exception=True)
         data = body.validated_data
         card = get_object_or_404(visible_cards(request.user), pk=data["card_id"])
-        incident = services.incident_open(card=card, kind=data["kind"], reported_on=data["reported_on"],
-                                          by=actor_of(request.user), on=services.case_day(), note=data["note"])
+        incident = services.incident_open(card=card, kind=data["kind"], reported_on=data.get("reported_on"),
+                                          reported_on_reason=data["reported_on_reason"], by=by,
+                                          on=services.case_day(), note=data["note"])
         return self._respond(incident, status.HTTP_201_CREATED)
 
     @extend_schema(request=IncidentResolveSerializer, responses={200: IncidentDetailSerializer},

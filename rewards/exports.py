@@ -38,6 +38,7 @@ from django.db import transaction
 from amexprog.common.csvfiles import ErrorCollector, read_rows, safe_csv_writer
 from amexprog.common.cycle import business_date
 from amexprog.common.errors import ApplicationError
+from amexprog.common.logging import mask_pans
 from rewards.models import ExportBatch, PointsPosting
 
 FILE_COLUMNS = ["record_type", "batch_reference", "line_reference", "member_number", "points", "period_start",
@@ -197,7 +198,8 @@ def eurobonus_confirmation_import(*, stream: BinaryIO, on: dt.date) -> Confirmat
     for reference, (result, reason) in results.items():
         if result == "rejected":
             PointsPosting.objects.filter(pk=lines[reference].pk).update(
-                sas_status=PointsPosting.SasStatus.REJECTED, sas_reason=reason[:200])
+                # SAS's free-text reason is shown to ops: a card number in it is masked (issue 15 item 12).
+                sas_status=PointsPosting.SasStatus.REJECTED, sas_reason=mask_pans(reason)[:200])
     batch.status, batch.confirmed_on = ExportBatch.Status.CONFIRMED, on
     batch.confirmation_sha256 = hashlib.sha256(data).hexdigest()
     batch.accepted_points = sum(lines[ref].points for ref, (result, _r) in results.items() if result == "accepted")

@@ -356,7 +356,7 @@ ROUTES: dict[str, Route] = {
     "company-administrators-remove": Route(a_company, get=API_POST_ONLY, write=Write(
         body=lambda w: {"email": w.alice.email}, also=("bob",))),
     "incident-list": Route(get=API_LIST, write=Write(body=lambda w: {
-        "card_id": w.card.pk, "kind": "stolen", "reported_on": "2026-01-19"})),
+        "card_id": w.card.pk, "kind": "stolen"})),
     "incident-detail": Route(pk("incident"), get=API_A_HOLDER),
     "incident-resolve": Route(pk("incident"), get=API_POST_ONLY, write=Write(
         body=lambda w: {"finding": "capped"}, also=("bob", "alice", "token_a"))),
@@ -532,7 +532,7 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
         from accounts.controls import card_controls_set
 
         card_controls_set(card=card, by=Actor(role=Role.ISSUER, label="ops"), on=NOW.date(), contactless=False)
-        incident = dispute_services.incident_open(card=card, kind="lost", reported_on=NOW.date(), by=holder, on=on)
+        incident = dispute_services.incident_open(card=card, kind="lost", by=holder, on=on)
         from complaints.models import ComplaintAuthority
         from complaints.services import complaint_open
 

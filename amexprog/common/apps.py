@@ -9,3 +9,10 @@ class CommonConfig(AppConfig):
 
     def ready(self) -> None:
         from amexprog.common import steps  # noqa: F401  (the idempotency records' retention step)
+
+        # settings.LOGGING puts the card-number mask on its own handlers; Django's default ones (the
+        # `django` logger's console and mail_admins handlers, which do not all reach the root) get it
+        # here (SPEC section 17, issue 15 item 12).
+        from amexprog.common.logging import pan_masking_install
+
+        pan_masking_install()

@@ -23,6 +23,7 @@ from typing import IO, BinaryIO
 from django.conf import settings
 
 from amexprog.common.errors import ApplicationError
+from amexprog.common.logging import mask_pans
 from amexprog.common.money import has_at_most_minor_units
 
 MAX_FIELD_CHARS = 1000
@@ -41,9 +42,16 @@ FILE_ALREADY_LOADED = "This file was already loaded on {loaded_at} (same content
 
 @dataclass(frozen=True)
 class RowError:
+    """One line of an error report. A reason often quotes the cell it refuses; a card number in it (a
+    payment, rate or SAS file with a number in the wrong column) is masked here, for every importer
+    (SPEC section 17, issue 15 item 12)."""
+
     row: int
     column: str
     reason: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", mask_pans(str(self.reason)))
 
     def __str__(self) -> str:
         return f"row {self.row}, {self.column or 'file'}: {self.reason}"

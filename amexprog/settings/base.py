@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy production.py names (issue 15 item 12); none when it is unset.
+    "amexprog.common.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -304,6 +306,17 @@ CELERY_BEAT_SCHEDULE["ecb-daily-rates"] = {
 # served only through the scoped portal and API views, never from a public media URL.
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
 DISPUTE_ATTACHMENT_MAX_BYTES = env_int("DISPUTE_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+
+# Uploads (charge, payment and order files, evidence) are limited while they stream, before anything is
+# spooled (SPEC section 17, issue 15 item 12): the request's files together at most UPLOAD_MAX_BYTES.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 100 * 1024 * 1024, minimum=1024 * 1024)
+FILE_UPLOAD_HANDLERS = [
+    "amexprog.common.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: a non-file body over 2.5 MB is refused
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # Audit trail (SPEC section 1): django-pghistory triggers on PostgreSQL. The triggers live with the
 # `audit` app's event models and are installed after every migrate (audit.apps), not through the

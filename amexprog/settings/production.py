@@ -12,6 +12,7 @@ EMBOSSER_AGE_RECIPIENT (the embosser's age public key) is needed before any card
 
 from django.core.exceptions import ImproperlyConfigured
 
+from amexprog.common.csp import PRODUCTION_POLICY
 from amexprog.settings.base import *  # noqa: F401,F403
 from amexprog.settings.development import (  # published: refused below
     DEV_PAN_HMAC_KEY,
@@ -63,6 +64,12 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+# Issue 15 item 12: a Content-Security-Policy on every response (amexprog.common.csp), and the language
+# cookie as guarded as the session's.
+CONTENT_SECURITY_POLICY = env_str("CONTENT_SECURITY_POLICY", PRODUCTION_POLICY)
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Email goes out over SMTP (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD(_FILE),
 # EMAIL_USE_TLS / EMAIL_USE_SSL, DEFAULT_FROM_EMAIL; parsed in base.py, EMAIL_HOST defaults to localhost:25)
 # unless EMAIL_BACKEND says otherwise.

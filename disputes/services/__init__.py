@@ -8,7 +8,7 @@ from disputes.services.disputes import (
     dispute_transition,
     dispute_withdraw,
 )
-from disputes.services.incidents import incident_open, incident_resolve
+from disputes.services.incidents import incident_open, incident_report_date, incident_resolve, may_set_report_date
 from disputes.services.refund_requests import (
     refund_request_ask_information,
     refund_request_decide,
@@ -27,6 +27,7 @@ __all__ = [
     "dispute_transition",
     "dispute_withdraw",
     "incident_open",
+    "incident_report_date",
     "incident_resolve",
     "refund_request_ask_information",
     "refund_request_decide",
@@ -35,4 +36,5 @@ __all__ = [
     "refund_request_submit",
     "refund_request_withdraw",
     "refund_requests_flag_overdue",
+    "may_set_report_date",
 ]

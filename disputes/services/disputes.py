@@ -162,7 +162,7 @@ def _join_incident(*, dispute: Dispute, card: Card, by: Actor, on: dt.date) -> N
 
     incident = UnauthorizedUseIncident.objects.filter(card=card, status=UnauthorizedUseIncident.Status.OPEN).first()
     if incident is None and card.status in (Card.Status.LOST, Card.Status.STOLEN) and card.status_changed_on:
-        incident = incident_open(card=card, kind=card.status, reported_on=card.status_changed_on, by=by, on=on)
+        incident = incident_open(card=card, kind=card.status, by=by, on=on)
         dispute.refresh_from_db(fields=["incident"])  # incident_open links the card's unlinked disputes
         return
     if incident is not None and dispute.incident_id is None:

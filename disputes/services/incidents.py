@@ -36,6 +36,12 @@ INCIDENT_NOT_OPEN = _("Incident #{number} is already resolved.")
 NOT_LOST_OR_STOLEN = _("An incident is for a lost or stolen card: choose lost or stolen.")
 UNKNOWN_FINDING = _("{finding!r} is not a finding.")
 WRONG_CAP_CURRENCY = _("The rules in force cap the holder's share in {cap_currency}; the account is in {currency}.")
+REPORT_DATE_OPS_ONLY = _("The report date is taken from the card's report or the dispute; only ops may set it.")
+REPORT_DATE_REASON_REQUIRED = _("Give the reason for setting the report date yourself.")
+
+# Who may set an incident's report date instead of the one the facts give (issue 15 item 11). The
+# built-in "change" permission on incidents is the power to resolve them, which this date decides.
+REPORT_DATE_PERMISSION = "disputes.change_unauthorizeduseincident"
 
 RESOLVED_SUBJECT = _("Unauthorized use of card {card}: {credited} credited")
 RESOLVED_BODY = _(
@@ -50,13 +56,51 @@ def _is_before_report(dispute: Dispute, reported_on: dt.date) -> bool:
     return (charge.transaction_date or charge.posting_date) < reported_on
 
 
+def may_set_report_date(by: Actor) -> bool:
+    """Ops tokens, and ops users holding REPORT_DATE_PERMISSION (issue 15 item 11)."""
+    if by.token is not None:
+        return by.is_ops
+    return bool(by.user is not None and by.user.is_staff and by.user.has_perm(REPORT_DATE_PERMISSION))
+
+
+def incident_report_date(*, card: Card, on: dt.date) -> tuple[dt.date, str]:
+    """The day the issuer was told of the unauthorized use, and what says so (SPEC section 12, terms
+    §22c–d; issue 15 item 11): the earliest of the card's lost/stolen report, the opening day of an
+    unauthorized dispute on the card not yet in an incident, and the incident's own report (`on`).
+    It is a fact the system holds, never a date the reporter types."""
+    facts = [(on, "incident reported")]
+    if card.status in (Card.Status.LOST, Card.Status.STOLEN) and card.status_changed_on:
+        facts.append((card.status_changed_on, f"card reported {card.status}"))
+    first_dispute = (Dispute.objects.filter(charge__card=card, reason=DisputeReason.UNAUTHORIZED,
+                                            incident__isnull=True, status__in=Dispute.ACTIVE)
+                     .order_by("opened_on", "id").first())
+    if first_dispute is not None:
+        facts.append((first_dispute.opened_on, f"dispute #{first_dispute.pk} opened"))
+    return min(facts, key=lambda fact: fact[0])
+
+
 @transaction.atomic
-def incident_open(*, card: Card, kind: str, reported_on: dt.date, by: Actor, on: dt.date,
-                  note: str = "") -> UnauthorizedUseIncident:
-    """Open the incident of a card's loss or theft and gather its open unauthorized disputes."""
+def incident_open(*, card: Card, kind: str, by: Actor, on: dt.date, note: str = "",
+                  reported_on: dt.date | None = None, reported_on_reason: str = "") -> UnauthorizedUseIncident:
+    """Open the incident of a card's loss or theft and gather its open unauthorized disputes.
+
+    The report date, which decides the charges credited in full, is `incident_report_date`; only ops
+    (may_set_report_date) may set another, with a reason that goes on the record (issue 15 item 11)."""
     if kind not in UnauthorizedUseIncident.Kind.values:
         raise ApplicationError(str(NOT_LOST_OR_STOLEN), "invalid_kind", {"field": "kind"})
+    reported_on_reason = (reported_on_reason or "").strip()
+    if reported_on is not None:
+        if not may_set_report_date(by):
+            raise ApplicationError(str(REPORT_DATE_OPS_ONLY), "ops_only", {"field": "reported_on"}, status=403)
+        if not reported_on_reason:
+            raise ApplicationError(str(REPORT_DATE_REASON_REQUIRED), "required", {"field": "reported_on_reason"})
     card = Card.objects.select_for_update(of=("self",)).select_related("account").get(pk=card.pk)
+    derived_on, basis = incident_report_date(card=card, on=on)
+    if reported_on is None:
+        reported_on, basis_note = derived_on, f"report date {derived_on.isoformat()}: {basis}"
+    else:
+        basis_note = (f"report date {reported_on.isoformat()} set by ops (the records give {derived_on.isoformat()}: "
+                      f"{basis}). Reason: {reported_on_reason}")
     existing = UnauthorizedUseIncident.objects.filter(card=card, status=UnauthorizedUseIncident.Status.OPEN).first()
     if existing is not None:
         raise ApplicationError(str(INCIDENT_ALREADY_OPEN).format(card=card.masked_number, incident=existing.pk),
@@ -64,7 +108,7 @@ def incident_open(*, card: Card, kind: str, reported_on: dt.date, by: Actor, on:
     incident = UnauthorizedUseIncident.objects.create(account=card.account, card=card, kind=kind,
                                                       reported_on=reported_on, opened_at=clock.now())
     event_record(by=by, on=on, action=CaseEvent.Action.OPENED, to_status=incident.status, incident=incident,
-                 note=note or f"{kind} reported on {reported_on.isoformat()}")
+                 note=f"{kind}; {basis_note}" + (f". {note}" if note else ""))
     for dispute in Dispute.objects.filter(charge__card=card, reason=DisputeReason.UNAUTHORIZED, incident__isnull=True,
                                           status__in=Dispute.ACTIVE):
         dispute.incident = incident

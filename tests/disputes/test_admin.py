@@ -85,7 +85,8 @@ def test_ops_open_and_resolve_an_incident_in_the_admin(client, ops_user, bob_car
     card = bob_card.card
     client.force_login(ops_user)
     response = admin_post(client, reverse("admin:disputes_unauthorizeduseincident_add"),
-                          {"card": card.pk, "kind": "stolen", "reported_on": "2026-04-10", "note": "Phoned in"})
+                          {"card": card.pk, "kind": "stolen", "reported_on": "2026-04-10",
+                           "reported_on_reason": "Phoned in on the 10th", "note": "Phoned in"})
     assert response.status_code == 302
     incident = UnauthorizedUseIncident.objects.get()
     Card.objects.filter(pk=card.pk).update(status="stolen", status_changed_on=D(2026, 4, 10))

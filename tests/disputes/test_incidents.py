@@ -126,10 +126,10 @@ def test_fraud_by_the_holder_loses_every_dispute(stolen_card, ops):
 def test_the_cap_is_per_incident(bob_card, ops):
     """Two losses, two incidents: each holder's share is capped on its own (375.00 + 375.00)."""
     first = bob_card.card
-    incident_open(card=first, kind="lost", reported_on=D(2026, 3, 10), by=ops, on=D(2026, 3, 10))
+    incident_open(card=first, kind="lost", by=ops, on=D(2026, 3, 10))
     thief(first, rows=[("L1", "1000.00", D(2026, 3, 9))])
     second = issue_card(first.account, on=D(2026, 3, 11)).card
-    incident_open(card=second, kind="stolen", reported_on=D(2026, 4, 10), by=ops, on=D(2026, 4, 10))
+    incident_open(card=second, kind="stolen", by=ops, on=D(2026, 4, 10))
     thief(second, rows=[("L2", "1000.00", D(2026, 4, 9))])
     for incident in UnauthorizedUseIncident.objects.all():
         incident_resolve(incident=incident, finding="capped", by=ops, on=D(2026, 4, 20))
@@ -146,7 +146,7 @@ def test_incident_disputes_are_decided_with_the_incident_not_one_by_one(stolen_c
         dispute_transition(dispute=dispute, to_status="won", by=ops, on=D(2026, 3, 16))
     assert error.value.message == RESOLVED_WITH_INCIDENT.format(number=dispute.pk, incident=dispute.incident_id)
     with pytest.raises(ApplicationError) as error:
-        incident_open(card=stolen_card, kind="stolen", reported_on=REPORTED, by=ops, on=D(2026, 3, 16))
+        incident_open(card=stolen_card, kind="stolen", by=ops, on=D(2026, 3, 16))
     assert error.value.message == INCIDENT_ALREADY_OPEN.format(card=stolen_card.masked_number,
                                                                incident=dispute.incident_id)
 
@@ -155,7 +155,8 @@ def test_an_incident_opened_by_ops_gathers_earlier_unauthorized_disputes(bob_car
     card = bob_card.card
     dispute = thief(card, rows=[("Y1", "300.00", D(2026, 3, 9))])[0]
     assert dispute.incident is None  # the card was not reported yet
-    incident = incident_open(card=card, kind="lost", reported_on=D(2026, 3, 9), by=ops, on=D(2026, 3, 15))
+    incident = incident_open(card=card, kind="lost", by=ops, on=D(2026, 3, 15))
     dispute.refresh_from_db()
     assert dispute.incident == incident
+    assert incident.reported_on == D(2026, 3, 14)  # the dispute's own date (issue 15 item 11)
     assert dispute.events.filter(action="incident_linked").exists()
