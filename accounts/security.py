@@ -27,6 +27,8 @@ from amexprog.common.errors import ApplicationError
 
 NO_LOGIN = "Cardmember {cardmember} has no portal login."
 DEVICE_NAME = "Authenticator app"
+# The lock doubles with every wrong code past the limit; 2**20 lock periods are decades already.
+MAX_LOCK_DOUBLINGS = 20
 
 
 def otp_required_for(user) -> bool:
@@ -56,6 +58,54 @@ def totp_enrolment_confirm(device: TOTPDevice) -> None:
         TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk).delete()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
+
+
+def second_factor_devices(user) -> list:
+    """The user's confirmed second-factor devices (the authenticator app and, once enrolled, recovery codes)."""
+    from django_otp import devices_for_user
+
+    return list(devices_for_user(user, confirmed=True))
+
+
+def second_factor_locked_until(user) -> dt.datetime | None:
+    """Until when the user's second factor refuses every code, or None when it accepts codes.
+
+    SPEC section 17, issue 15 item 1: second-factor failures are counted per user (django-otp's
+    failure counters on the user's devices, summed), are never reset by a correct password, and are
+    reset only by a correct code. After OTP_FAILURE_LIMIT wrong codes in a row, codes are refused for
+    OTP_LOCKOUT_MINUTES, doubling with every wrong code after that, so guessing is hopeless.
+    """
+    devices = second_factor_devices(user)
+    failures = sum(device.throttling_failure_count for device in devices)
+    if failures < settings.OTP_FAILURE_LIMIT:
+        return None
+    last = max((device.throttling_failure_timestamp for device in devices if device.throttling_failure_timestamp),
+               default=None)
+    if last is None:
+        return None
+    doublings = min(failures - settings.OTP_FAILURE_LIMIT, MAX_LOCK_DOUBLINGS)
+    until = last + dt.timedelta(minutes=settings.OTP_LOCKOUT_MINUTES * 2 ** doublings)
+    return until if until > timezone.now() else None
+
+
+def second_factor_verify(*, user, device, token: str) -> bool:
+    """Check a code against one of the user's devices, unless the user's second factor is locked.
+
+    A wrong code counts toward the user's lock (issue 15 item 1); a right one clears the count on all
+    of the user's devices. The device row is locked so two guesses at once both count.
+    """
+    with transaction.atomic():
+        locked = type(device).objects.select_for_update().get(pk=device.pk)
+        if second_factor_locked_until(user) is not None:
+            return False
+        ok = bool(locked.verify_token(token))
+        if ok:
+            for other in second_factor_devices(user):
+                if other.persistent_id != locked.persistent_id and other.throttling_failure_count:
+                    other.throttle_reset()
+    if ok:
+        device.refresh_from_db()
+    return ok
 
 
 def totp_secret_base32(device: TOTPDevice) -> str:

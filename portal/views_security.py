@@ -21,6 +21,8 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -35,6 +37,8 @@ from accounts.security import (
     company_locked_cardmembers,
     confirmed_totp_device,
     otp_required_for,
+    second_factor_locked_until,
+    second_factor_verify,
     totp_enrolment_confirm,
     totp_enrolment_device,
     totp_qr_svg,
@@ -45,6 +49,8 @@ from portal.selectors import administered_company_or_404
 
 WRONG_CODE = gettext_lazy("That code is wrong or has expired. Enter the current 6-digit code from your "
                           "authenticator app.")
+SECOND_FACTOR_LOCKED = gettext_lazy("Too many wrong codes: your two-factor login is locked until %(until)s. "
+                                    "Logging in again does not lift the lock.")
 
 
 class OtpTokenForm(forms.Form):
@@ -70,12 +76,19 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 def _verify(device: TOTPDevice, token: str) -> bool:
+    """An enrolment code: the device is not confirmed yet, so it is not one of the user's factors."""
     with transaction.atomic():
         locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
         ok = locked.verify_token(token)
     if ok:
         device.refresh_from_db()
     return ok
+
+
+def _locked_page(request: HttpRequest, until) -> HttpResponse:
+    """The second factor is locked (issue 15 item 1): no form, the time it opens again."""
+    message = SECOND_FACTOR_LOCKED % {"until": date_format(timezone.localtime(until), "DATETIME_FORMAT")}
+    return render(request, "portal/otp_locked.html", {"message": message}, status=429)
 
 
 @login_required
@@ -96,9 +109,14 @@ def otp_step(request: HttpRequest) -> HttpResponse:
     enrolling = device is None
     if enrolling:
         device = totp_enrolment_device(user)
+    else:
+        locked_until = second_factor_locked_until(user)
+        if locked_until is not None:
+            return _locked_page(request, locked_until)
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST":
-        if form.is_valid() and _verify(device, form.cleaned_data["otp_token"]):
+        if form.is_valid() and (_verify(device, form.cleaned_data["otp_token"]) if enrolling else
+                                second_factor_verify(user=user, device=device, token=form.cleaned_data["otp_token"])):
             if enrolling:
                 totp_enrolment_confirm(device)
             django_otp.login(request, device)
@@ -111,6 +129,9 @@ def otp_step(request: HttpRequest) -> HttpResponse:
         if getattr(request, "axes_locked_out", False):
             logout(request)
             return HttpResponse(status=429)
+        locked_until = None if enrolling else second_factor_locked_until(user)
+        if locked_until is not None:
+            return _locked_page(request, locked_until)
         if not form.has_error("otp_token"):
             form.add_error("otp_token", WRONG_CODE)
     context = {"form": form, "next": next_url, "enrolling": enrolling}

@@ -235,9 +235,16 @@ AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
 # password, on the portal and the admin; wrong codes count toward the axes lockout above.
 OTP_REQUIRED_FOR_PAS = env_bool("OTP_REQUIRED_FOR_PAS", True)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "amexprog")
-# django-axes counts wrong codes (AXES_FAILURE_LIMIT, then the cool-off); django-otp's own per-device
-# back-off would also refuse a right code typed a second after a wrong one, so it is off.
+# Second-factor failures (SPEC section 17, issue 15 item 1) are counted per user and survive a correct
+# password (axes' count above does not: AXES_RESET_ON_SUCCESS): after OTP_FAILURE_LIMIT wrong codes in a
+# row every code is refused for OTP_LOCKOUT_MINUTES, doubling with each further wrong code; only a
+# correct code resets the count (accounts.security.second_factor_locked_until). The count is kept in
+# django-otp's failure counters on the devices; its own 1-2-4-second back-off, which would refuse a
+# right code typed a second after a wrong one, is replaced by this lock.
+OTP_FAILURE_LIMIT = env_int("OTP_FAILURE_LIMIT", 5, minimum=1)
+OTP_LOCKOUT_MINUTES = env_int("OTP_LOCKOUT_MINUTES", 15, minimum=1)
 OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # Email: the console in development (messages are printed, nothing leaves the machine); production.py
 # switches to SMTP configured by the EMAIL_* variables below; tests use locmem (django.core.mail.outbox).
