@@ -41,6 +41,7 @@ def test_issue15_item1_wrong_codes_not_reset_by_password(alice, settings):
         assert client.get(reverse("portal:pa_home"))["Location"].startswith(OTP_URL)
         # The lock lasts OTP_LOCKOUT_MINUTES at first; then the right code gets in and clears the count.
         traveller.shift(dt.timedelta(minutes=settings.OTP_LOCKOUT_MINUTES, seconds=1))
+        password_login(client, "alice")  # the idle session has ended meanwhile (item 10)
         assert otp_submit(client, current_code(device)).status_code == 302
         device.refresh_from_db()
         assert device.throttling_failure_count == 0
@@ -60,8 +61,10 @@ def test_issue15_item1_the_lock_doubles_with_each_further_wrong_code(client, ali
         password_login(client, "alice")
         assert otp_submit(client, _wrong(device)).status_code == 429  # one more wrong code: 30 minutes now
         traveller.shift(dt.timedelta(minutes=settings.OTP_LOCKOUT_MINUTES * 2 - 1))
+        password_login(client, "alice")
         assert otp_submit(client, current_code(device)).status_code == 429
         traveller.shift(dt.timedelta(minutes=2))
+        password_login(client, "alice")  # the idle session has ended meanwhile (item 10)
         assert otp_submit(client, current_code(device)).status_code == 302
 
 
