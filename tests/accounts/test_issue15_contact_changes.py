@@ -91,3 +91,16 @@ def test_an_email_change_does_not_hold_the_replacement(bob_card, pa_actor):
 
     cardmember_update(cardmember=bob_card.card.account.cardmember, by=pa_actor, on=ON, email="new@example.com")
     assert card_report(card=bob_card.card, by=pa_actor, on=ON, status="lost") is not None
+
+
+def test_issue15_item10_the_api_says_the_replacement_waits(bob_card, pa_actor, tokens):
+    from tests.conftest import token_client
+
+    card = bob_card.card
+    from amexprog.common import clock
+
+    cardmember_update(cardmember=card.account.cardmember, by=pa_actor, on=clock.today(), postal_code="9000")
+    response = token_client(tokens.a).post(f"/api/v1/cards/{card.pk}/report/", {"status": "lost", "reason": "train"},
+                                           format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["replacement"] is None and response.json()["card"]["status"] == "lost"
