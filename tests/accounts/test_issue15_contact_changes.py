@@ -78,7 +78,7 @@ def test_issue15_item10_replacement_to_a_new_address_waits_for_the_holder(bob_ca
     assert twice.value.code == "no_held_replacement"
 
 
-def test_issue15_item10_an_address_changed_longer_ago_does_not_hold_the_replacement(bob_card, pa_actor):
+def test_an_address_changed_longer_ago_does_not_hold_the_replacement(bob_card, pa_actor):
     from accounts.lifecycle import card_report
 
     cardmember_update(cardmember=bob_card.card.account.cardmember, by=pa_actor, on=ON, city="Malmö")
