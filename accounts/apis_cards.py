@@ -56,7 +56,10 @@ class CloseSerializer(serializers.Serializer):
 
 class ReplacementSerializer(serializers.Serializer):
     card = CardSerializer(help_text="The card that was reported, renewed or replaced.")
-    replacement = CardSerializer(help_text="The new card: masked; its number goes to the embosser only.")
+    replacement = CardSerializer(allow_null=True,
+                                 help_text="The new card: masked; its number goes to the embosser only. Null when the "
+                                           "replacement waits for the holder's confirmation in the portal (the "
+                                           "holder's postal address changed in the last 30 days).")
 
 
 def _controls_serializer(name: str, *, card: bool) -> type[serializers.Serializer]:
@@ -118,7 +121,7 @@ class CardLifecycleActions:
 
     def _replacement_response(self, card: Card, issued) -> Response:
         card.refresh_from_db()
-        return Response(ReplacementSerializer({"card": card, "replacement": issued.card}).data)
+        return Response(ReplacementSerializer({"card": card, "replacement": issued.card if issued else None}).data)
 
     @extend_schema(request=None, responses={200: CardSerializer}, summary="Activate an ordered card")
     @action(detail=True, methods=["post"])

@@ -23,6 +23,7 @@ from schwifty.exceptions import SchwiftyException
 
 from accounts.audit import Actor, Role, audit_record, require_role
 from accounts.models import MARKET_LANGUAGES, AuditEntry, Cardmember, Company, Market, ProgrammeAdministrator
+from accounts.notices import contact_change_notify
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 
@@ -109,7 +110,8 @@ def cardmember_update(*, cardmember: Cardmember, by: Actor, on: dt.date | None =
     """Change a cardmember's contact data or cost centre; audit the fields that changed.
 
     Correcting the email or postal address clears a returned-mail mark, so notices are sent again
-    (SPEC section 15). Nothing changes and nothing is audited when every value is as before.
+    (SPEC section 15), and is told to the previous email address (SPEC section 17, issue 15 item 10).
+    Nothing changes and nothing is audited when every value is as before.
     """
     require_role(by, (Role.COMPANY, Role.ISSUER, Role.HOLDER), action="change", what="cardmember")
     _refuse_unknown(changes, CARDMEMBER_CONTACT_FIELDS if by.role == Role.HOLDER else CARDMEMBER_FIELDS)
@@ -121,6 +123,10 @@ def cardmember_update(*, cardmember: Cardmember, by: Actor, on: dt.date | None =
     for field, values in diff.items():
         setattr(cardmember, field, values["after"])
     update_fields = list(diff)
+    contact_fields = [field for field in CONTACT_ROUTE_FIELDS if field in diff]
+    if contact_fields:  # SPEC section 17, issue 15 item 10: the previous contact hears of it
+        contact_change_notify(cardmember=cardmember, fields=contact_fields,
+                              old_email=diff["email"]["before"] if "email" in diff else cardmember.email)
     if not cardmember.contact_valid and set(diff) & set(CONTACT_ROUTE_FIELDS):
         diff["contact_valid"] = {"before": False, "after": True}
         cardmember.contact_valid = True

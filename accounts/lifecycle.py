@@ -24,6 +24,7 @@ from accounts.controls import card_controls_copy
 from accounts.embossing import embossing_order_create
 from accounts.models import Account, AuditEntry, BlockedBy, Card, Company, EmbossingOrder, Notice
 from accounts.notices import holder_notice
+from accounts.replacement_holds import replacement_is_held, replacement_waits_for_holder
 from accounts.rules import programme_rules, programme_rules_by_market
 from accounts.services import IssuedCard, add_months, card_issue
 from amexprog.common.errors import ApplicationError
@@ -43,6 +44,7 @@ CARD_ALREADY_REPLACED = "The card ending {last4} was already replaced by the car
 REISSUE_TOO_LATE = "The card ending {last4} expired on {expiry}; a new card could be requested until {until}."
 ACCOUNT_CLOSED = "Account {account} is {status}; it gets no new card."
 COMPANY_ALREADY_TERMINATED = "Company {company} is already terminated."
+NO_HELD_REPLACEMENT = "The card ending {last4} has no replacement waiting for confirmation."
 
 # A card can still be used, or become usable, in these states.
 LIVE_STATUSES = (Card.Status.ORDERED, Card.Status.ACTIVE, Card.Status.BLOCKED)
@@ -167,10 +169,14 @@ def _issue_successor(card: Card, *, on: dt.date, reason: str) -> IssuedCard:
 
 
 @transaction.atomic
-def card_report(*, card: Card, by: Actor, on: dt.date, status: str, reason: str = "") -> IssuedCard:
+def card_report(*, card: Card, by: Actor, on: dt.date, status: str, reason: str = "") -> IssuedCard | None:
     """Report a card lost, stolen or damaged: it is cancelled at once and a replacement with a new
     number is issued (terms §15, §16). Charges presented on the old number still post to the account,
-    flagged for review (SPEC section 5); recurring merchants present to the replacement."""
+    flagged for review (SPEC section 5); recurring merchants present to the replacement.
+
+    When the holder's postal address changed in the last 30 days, the replacement waits for the
+    holder's confirmation (card_replacement_confirm) and None is returned (SPEC section 17, issue 15
+    item 10; accounts.replacement_holds)."""
     require_role(by, (Role.HOLDER, Role.COMPANY, Role.ISSUER), action="report", what="card")
     if status not in REPORT_STATUSES:
         raise ApplicationError(BAD_REPORT, "bad_report", {"field": "status"})
@@ -179,8 +185,19 @@ def card_report(*, card: Card, by: Actor, on: dt.date, status: str, reason: str 
         raise ApplicationError(CARD_NOT_REPORTABLE.format(last4=card.last4, status=card.status),
                                "card_not_reportable", status=409)
     _set_status(card, status, on, blocked_by="", block_reason="")
+    held = replacement_waits_for_holder(card=card, on=on)
     audit_record(by=by, action=AuditEntry.Action.CARD_REPORTED, on=on, company=card.account.company,
-                 account=card.account, card=card, reason=reason, details={"reported_as": status})
+                 account=card.account, card=card, reason=reason,
+                 details={"reported_as": status, **({"replacement_held": True} if held else {})})
+    if held:
+        # SPEC section 17, issue 15 item 10: the address changed lately; the holder confirms first.
+        _card_notice(card, kind=Notice.Kind.CARD, on=on, key=f"card-reported/{card.pk}",
+                     subject=N_("Your card ending %(last4)s is cancelled; confirm your new card"),
+                     body=N_("Your card ending %(last4)s is cancelled (reported: %(report)s). Your postal address "
+                          "was changed in the last 30 days, so the new card is sent only after you confirm it in "
+                          "the portal: Your accounts, then the card."),
+                     report=Card.Status(status).label)
+        return None
     issued = _issue_successor(card, on=on, reason=EmbossingOrder.Reason.REPLACEMENT)
     audit_record(by=by, action=AuditEntry.Action.CARD_REPLACED, on=on, company=card.account.company,
                  account=card.account, card=issued.card, details={"replaces_last4": card.last4})
@@ -189,6 +206,26 @@ def card_report(*, card: Card, by: Actor, on: dt.date, status: str, reason: str 
                  body=N_("Your card ending %(last4)s is cancelled (reported: %(report)s). A new card ending "
                       "%(new_last4)s is on its way. Merchants who charge you regularly may need the new number."),
                  report=Card.Status(status).label, new_last4=issued.card.last4)
+    return issued
+
+
+@transaction.atomic
+def card_replacement_confirm(*, card: Card, by: Actor, on: dt.date) -> IssuedCard:
+    """The holder confirms the held replacement of a reported card: now it is issued and embossed
+    (SPEC section 17, issue 15 item 10). Ops may confirm for a holder who confirmed to them in person."""
+    require_role(by, (Role.HOLDER, Role.ISSUER), action="confirm the replacement of", what="card")
+    card = _locked(card)
+    if not replacement_is_held(card):
+        raise ApplicationError(NO_HELD_REPLACEMENT.format(last4=card.last4), "no_held_replacement", status=409)
+    issued = _issue_successor(card, on=on, reason=EmbossingOrder.Reason.REPLACEMENT)
+    audit_record(by=by, action=AuditEntry.Action.CARD_REPLACED, on=on, company=card.account.company,
+                 account=card.account, card=issued.card,
+                 details={"replaces_last4": card.last4, "confirmed_after_address_change": True})
+    _card_notice(card, kind=Notice.Kind.CARD, on=on, key=f"card-replacement-confirmed/{card.pk}",
+                 subject=N_("Your new card ending %(new_last4)s is on its way"),
+                 body=N_("You confirmed the replacement of your card ending %(last4)s. A new card ending "
+                      "%(new_last4)s is on its way. Merchants who charge you regularly may need the new number."),
+                 new_last4=issued.card.last4)
     return issued
 
 

@@ -9,9 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from django.core.mail import send_mail
+from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext_lazy
 
-from accounts.models import Account, BillingType, Liability, Notice, company_language
+from accounts.models import Account, BillingType, Cardmember, Liability, Notice, company_language
+
+CONTACT_CHANGED_SUBJECT = gettext_lazy("Your contact details were changed")
+CONTACT_CHANGED_BODY = gettext_lazy(
+    "Hello %(name)s,\n\nthese contact details of your corporate card were changed: %(fields)s. This message goes "
+    "to your previous email address. If you did not ask for this change, tell your programme administrator and "
+    "your card issuer at once.")
 
 
 def notice_goes_to_company(account: Account | None) -> bool:
@@ -54,3 +63,16 @@ def holder_notice(
 
         notice_send_after_commit(notice)
     return notice
+
+
+def contact_change_notify(*, cardmember: Cardmember, old_email: str, fields: list[str]) -> None:
+    """Tell the holder's previous contact that their email or postal address changed (SPEC section 17,
+    issue 15 item 10): a mail to the address they had before the change, sent after commit. Which
+    fields changed is named, their new values are not."""
+    if not old_email:
+        return
+    with translation.override(cardmember.language):
+        labels = ", ".join(str(Cardmember._meta.get_field(field).verbose_name) for field in fields)
+        subject = str(CONTACT_CHANGED_SUBJECT)
+        body = str(CONTACT_CHANGED_BODY) % {"name": cardmember.full_name, "fields": labels}
+    transaction.on_commit(lambda: send_mail(subject, body, None, [old_email]))

@@ -1,5 +1,6 @@
-"""Login security (issue #8 items 3 and 5): who must pass a second factor, TOTP enrolment, and the
-PA's "portal password unlock" of a cardmember whose login django-axes has locked.
+"""Login security (issue #8 items 3 and 5, issue 15 items 1 and 2): who must pass a second factor, the
+per-user lock on wrong codes, TOTP enrolment through a one-time emailed link with recovery codes, and
+the PA's "portal password unlock" of a cardmember whose login django-axes has locked.
 
 Programme administrators and ops (staff) log in with a password and a TOTP code (django-otp);
 cardmembers with a password only. OTP_REQUIRED_FOR_PAS=false switches the second factor off.
@@ -14,10 +15,16 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext_lazy
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.audit import Actor, Role, audit_record, require_role
@@ -27,6 +34,19 @@ from amexprog.common.errors import ApplicationError
 
 NO_LOGIN = "Cardmember {cardmember} has no portal login."
 DEVICE_NAME = "Authenticator app"
+RECOVERY_DEVICE_NAME = "Recovery codes"
+RECOVERY_CODES = 10
+ENROLMENT_SUBJECT = gettext_lazy("Set up your two-factor login")
+ENROLMENT_BODY = gettext_lazy(
+    "Hello,\n\nthe login %(username)s was just used with its password. To set up two-factor login, open "
+    "this link in the browser you logged in with (it works once, for %(days)d days):\n\n%(link)s\n\n"
+    "If this was not you, do not open the link: change your password and tell your card issuer.")
+DEVICE_CONFIRMED_SUBJECT = gettext_lazy("An authenticator app was set up for your login")
+DEVICE_CONFIRMED_BODY = gettext_lazy(
+    "Hello,\n\nan authenticator app was just set up for two-factor login as %(username)s. If this was not "
+    "you, tell your card issuer at once.")
+# The lock doubles with every wrong code past the limit; 2**20 lock periods are decades already.
+MAX_LOCK_DOUBLINGS = 20
 
 
 def otp_required_for(user) -> bool:
@@ -38,24 +58,157 @@ def otp_required_for(user) -> bool:
     return bool(user.is_staff) or ProgrammeAdministrator.objects.filter(user_id=user.pk).exists()
 
 
+def privileged_login(user) -> bool:
+    """PAs and ops (staff): the logins whose sessions are limited (SPEC section 17), whether or not the
+    second factor is switched on."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_staff) or ProgrammeAdministrator.objects.filter(user_id=user.pk).exists()
+
+
 def confirmed_totp_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
 
 
-def totp_enrolment_device(user) -> TOTPDevice:
-    """The unconfirmed device a user is enrolling with; the same one (and secret) on every visit."""
-    device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
-    return device
+class EnrolmentTokenGenerator(PasswordResetTokenGenerator):
+    """One-time set-up links for two-factor login (SPEC section 17, issue 15 item 2). Like a password
+    reset link, the token expires after PASSWORD_RESET_TIMEOUT and dies with a password change; it also
+    dies as soon as it is used, because opening it creates a device, and the user's devices are part of
+    the hash."""
+
+    key_salt = "amexprog.accounts.security.EnrolmentTokenGenerator"
+
+    def _make_hash_value(self, user, timestamp) -> str:
+        devices = ",".join(str(pk) for pk in TOTPDevice.objects.filter(user=user).order_by("pk")
+                           .values_list("pk", flat=True))
+        return f"{user.pk}{user.password}{timestamp}{devices}"
 
 
-def totp_enrolment_confirm(device: TOTPDevice) -> None:
-    """A first correct code confirms the device; any other device of the user is dropped."""
+enrolment_tokens = EnrolmentTokenGenerator()
+
+
+def _user_language(user) -> str:
+    pa = ProgrammeAdministrator.objects.filter(user_id=user.pk).only("language").first()
+    return pa.language if pa is not None else settings.LANGUAGE_CODE
+
+
+def totp_enrolment_link(user) -> str:
+    """The absolute one-time link that starts the set-up of the user's authenticator app."""
+    from django.urls import reverse
+
+    path = reverse("portal:otp_enrol", args=[urlsafe_base64_encode(force_bytes(user.pk)),
+                                              enrolment_tokens.make_token(user)])
+    return settings.PORTAL_BASE_URL.rstrip("/") + path
+
+
+def totp_enrolment_link_send(*, user) -> bool:
+    """Email the user a one-time set-up link (SPEC section 17, issue 15 item 2): enrolment needs the
+    password and the mailbox, not the password alone. False when the user has no email address."""
+    if not user.email:
+        return False
+    with translation.override(_user_language(user)):
+        subject = str(ENROLMENT_SUBJECT)
+        body = str(ENROLMENT_BODY) % {"username": user.get_username(), "link": totp_enrolment_link(user),
+                                      "days": settings.PASSWORD_RESET_TIMEOUT // 86400}
+    send_mail(subject, body, None, [user.email])
+    return True
+
+
+def totp_enrolment_link_check(*, user, uidb64: str, token: str) -> bool:
+    """True when the link was made for this user and is unused and unexpired."""
+    try:
+        uid = urlsafe_base64_decode(uidb64).decode()
+    except (TypeError, ValueError, UnicodeDecodeError):
+        return False
+    return str(user.pk) == uid and enrolment_tokens.check_token(user, token)
+
+
+@transaction.atomic
+def totp_enrolment_start(*, user) -> TOTPDevice:
+    """A fresh unconfirmed device with a new secret for each set-up (issue 15 item 2): earlier
+    unconfirmed devices and their secrets are dropped, and the link that led here is used up."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+
+
+@transaction.atomic
+def totp_enrolment_confirm(device: TOTPDevice) -> list[str]:
+    """A first correct code confirms the device; any other authenticator of the user is dropped. The
+    user gets fresh recovery codes (returned, to be shown once: django-otp keeps them for checking) and
+    an email that a device was set up (issue 15 item 2)."""
+    TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = recovery_codes_create(user=device.user)
+    user = device.user
+    if user.email:
+        with translation.override(_user_language(user)):
+            subject = str(DEVICE_CONFIRMED_SUBJECT)
+            body = str(DEVICE_CONFIRMED_BODY) % {"username": user.get_username()}
+        transaction.on_commit(lambda: send_mail(subject, body, None, [user.email]))
+    return codes
+
+
+def recovery_codes_create(*, user) -> list[str]:
+    """RECOVERY_CODES single-use codes for a lost phone (django-otp's static device), replacing any
+    earlier ones."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def recovery_device(user) -> StaticDevice | None:
+    return StaticDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def second_factor_devices(user) -> list:
+    """The user's confirmed second-factor devices (the authenticator app and, once enrolled, recovery codes)."""
+    from django_otp import devices_for_user
+
+    return list(devices_for_user(user, confirmed=True))
+
+
+def second_factor_locked_until(user) -> dt.datetime | None:
+    """Until when the user's second factor refuses every code, or None when it accepts codes.
+
+    SPEC section 17, issue 15 item 1: second-factor failures are counted per user (django-otp's
+    failure counters on the user's devices, summed), are never reset by a correct password, and are
+    reset only by a correct code. After OTP_FAILURE_LIMIT wrong codes in a row, codes are refused for
+    OTP_LOCKOUT_MINUTES, doubling with every wrong code after that, so guessing is hopeless.
+    """
+    devices = second_factor_devices(user)
+    failures = sum(device.throttling_failure_count for device in devices)
+    if failures < settings.OTP_FAILURE_LIMIT:
+        return None
+    last = max((device.throttling_failure_timestamp for device in devices if device.throttling_failure_timestamp),
+               default=None)
+    if last is None:
+        return None
+    doublings = min(failures - settings.OTP_FAILURE_LIMIT, MAX_LOCK_DOUBLINGS)
+    until = last + dt.timedelta(minutes=settings.OTP_LOCKOUT_MINUTES * 2 ** doublings)
+    return until if until > timezone.now() else None
+
+
+def second_factor_verify(*, user, device, token: str) -> bool:
+    """Check a code against one of the user's devices, unless the user's second factor is locked.
+
+    A wrong code counts toward the user's lock (issue 15 item 1); a right one clears the count on all
+    of the user's devices. The device row is locked so two guesses at once both count.
+    """
     with transaction.atomic():
-        TOTPDevice.objects.filter(user_id=device.user_id).exclude(pk=device.pk).delete()
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
+        locked = type(device).objects.select_for_update().get(pk=device.pk)
+        if second_factor_locked_until(user) is not None:
+            return False
+        ok = bool(locked.verify_token(token))
+        if ok:
+            for other in second_factor_devices(user):
+                if other.persistent_id != locked.persistent_id and other.throttling_failure_count:
+                    other.throttle_reset()
+    if ok:
+        device.refresh_from_db()
+    return ok
 
 
 def totp_secret_base32(device: TOTPDevice) -> str:

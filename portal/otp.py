@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 
 from accounts.security import otp_required_for
 
-# Pages an unverified PA may still open: the login and OTP steps themselves, logout, password reset,
-# the language switch and static files.
+# Pages an unverified PA may still open: the login and OTP steps themselves (with the set-up of a first
+# device: /login/otp/setup/ and the emailed /login/otp/enrol/ links), logout, password reset, the
+# language switch and static files.
 EXEMPT_URL_NAMES = ("portal:login", "portal:logout", "portal:otp", "set_language")
-EXEMPT_PREFIXES = ("/static/", "/password-reset/")
+EXEMPT_PREFIXES = ("/static/", "/password-reset/", "/login/otp/")
 
 
 class OtpRequiredMiddleware:

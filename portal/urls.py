@@ -87,10 +87,12 @@ urlpatterns += [
 ]
 
 # Login security (issue #8): the TOTP step, password reset by email, a PA unlocking locked logins.
-from portal import views_security  # noqa: E402
+from portal import views_enrolment, views_security  # noqa: E402
 
 urlpatterns += [
     path("login/otp/", views_security.otp_step, name="otp"),
+    path("login/otp/setup/", views_enrolment.otp_setup, name="otp_setup"),
+    path("login/otp/enrol/<uidb64>/<token>/", views_enrolment.otp_enrol, name="otp_enrol"),
     path("password-reset/", views_security.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", views_security.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path("password-reset/<uidb64>/<token>/", views_security.PasswordResetConfirmView.as_view(),

@@ -20,6 +20,7 @@ from accounts import lifecycle
 from accounts.audit import Actor, Role
 from accounts.data_changes import CARDMEMBER_CONTACT_FIELDS, cardmember_update
 from accounts.models import MARKET_LANGUAGES, Card, Cardmember, Language, Market
+from accounts.replacement_holds import replacement_is_held
 from amexprog.common.errors import ApplicationError
 from ledger.models import Posting
 from liability.services import personal_charge_mark, personal_charge_unmark
@@ -95,6 +96,10 @@ def charge_personal(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("portal:account_transactions", number=posting.account.number)
 
 
+REPLACEMENT_HELD = gettext_lazy("Your card is cancelled. Your postal address was changed in the last 30 days: "
+                                "confirm below that the new card may be sent to it.")
+
+
 class ConfirmedReportForm(ReportForm):
     confirm = forms.BooleanField(label=gettext_lazy("Yes: cancel this card now and send me a new card with a new "
                                                     "number"))
@@ -106,6 +111,16 @@ def card_report_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     the card is cancelled at once and a replacement with a new number goes to the embosser."""
     card = get_object_or_404(Card.objects.select_related("account", "account__company", "account__cardmember"),
                              pk=pk, account__cardmember__user=request.user)
+    held = replacement_is_held(card)
+    if held and request.method == "POST" and "confirm_replacement" in request.POST:
+        # SPEC section 17, issue 15 item 10: the replacement waited for this confirmation.
+        try:
+            issued = lifecycle.card_replacement_confirm(card=card, by=holder_actor(request), on=issue_date())
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your new card ending %(new)s is on its way.") % {"new": issued.card.last4})
+        return redirect("portal:cardmember_home")
     form = ConfirmedReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -114,9 +129,15 @@ def card_report_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
+            if issued is None:
+                messages.warning(request, REPLACEMENT_HELD)
+                return redirect("portal:card_report_confirm", pk=card.pk)
             messages.success(request, _("The card ending %(old)s is cancelled. Your new card ending %(new)s is on "
                                         "its way.") % {"old": card.last4, "new": issued.card.last4})
             return redirect("portal:cardmember_home")
     reportable = card.status in lifecycle.LIVE_STATUSES
     return render(request, "portal/cardmember/report_card.html",
-                  {"card": card, "form": form, "reportable": reportable})
+                  {"card": card, "form": form, "reportable": reportable, "held": held,
+                   "address": ", ".join(part for part in (card.account.cardmember.address_line,
+                                                          card.account.cardmember.postal_code,
+                                                          card.account.cardmember.city) if part)})

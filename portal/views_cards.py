@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
@@ -40,6 +41,10 @@ ACTIONS = {
     "cancel": (Role.COMPANY,),
     "reissue": (Role.HOLDER, Role.COMPANY),
 }
+
+REPLACEMENT_HELD_PA = gettext_lazy("The card ending %(old)s is cancelled. The cardmember's postal address was "
+                                   "changed in the last 30 days, so the new card is sent once they confirm it in "
+                                   "the portal.")
 
 
 def _card_and_actor(request: HttpRequest, pk: int) -> tuple[Card, Actor]:
@@ -112,9 +117,12 @@ def card_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             form = ReportForm(request.POST)
             if form.is_valid():
                 issued = lifecycle.card_report(card=card, by=by, on=on, **form.cleaned_data)
-                messages.success(request, _("The card ending %(old)s is cancelled. The new card ending %(new)s "
-                                            "is on its way to the cardmember.")
-                                 % {"old": card.last4, "new": issued.card.last4})
+                if issued is None:
+                    messages.warning(request, REPLACEMENT_HELD_PA % {"old": card.last4})
+                else:
+                    messages.success(request, _("The card ending %(old)s is cancelled. The new card ending %(new)s "
+                                                "is on its way to the cardmember.")
+                                     % {"old": card.last4, "new": issued.card.last4})
         elif action == "activate":
             lifecycle.card_activate(card=card, by=by, on=on)
         else:

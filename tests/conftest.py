@@ -55,6 +55,17 @@ def _transactional(request) -> bool:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttling counters live in the cache (password-reset mail, issue 15 item 10): none carries over
+    from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _force_login_passes_otp(monkeypatch):
     """PAs and ops must pass a TOTP step (portal.otp); a force_login'd test client is verified too, so
     tests that are not about login need not care. tests/otp_helpers.py has the real flow."""

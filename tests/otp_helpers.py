@@ -53,6 +53,13 @@ def password_login(client: Client, username: str, password: str = PASSWORD, **ex
     return client.post(reverse("portal:login"), {"username": username, "password": password}, **extra)
 
 
+def enrolment_link_path(message) -> str:
+    """The path of the one-time set-up link in an enrolment email (issue 15 item 2)."""
+    import re
+
+    return re.search(r"https?://[^/\s]+(/login/otp/enrol/[^/\s]+/[^/\s]+/)", message.body).group(1)
+
+
 def otp_submit(client: Client, code: str, **extra):
     """Post the TOTP step's form (field `otp_token`)."""
     return client.post(reverse("portal:otp"), {"otp_token": code}, **extra)

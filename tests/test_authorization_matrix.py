@@ -381,6 +381,11 @@ ROUTES: dict[str, Route] = {
         lambda w: {"number": w.company_a.number, "name": "cardmembers", "file_format": "csv"}, api=False,
         get=PORTAL_PA),
     "portal:otp": Route(api=False, get={"anon": LOGIN, "bob": OK, "alice": OK, "carol": OK, "ops": OK}),
+    # Issue 15 item 2: a set-up page shows only the secret its own session's link created (else it sends
+    # the user to the code step), and a link that is not the user's is refused there.
+    "portal:otp_setup": Route(api=False, get={"anon": LOGIN, "bob": OK, "alice": OK, "carol": OK, "ops": OK}),
+    "portal:otp_enrol": Route(lambda w: {"uidb64": "MQ", "token": "not-a-token"}, api=False,
+                              get={"anon": LOGIN, "bob": OK, "alice": OK, "carol": OK, "ops": OK}),
     "portal:password_reset": Route(api=False, get={actor: OK for actor in PORTAL_ACTORS}),
     "portal:password_reset_done": Route(api=False, get={actor: OK for actor in PORTAL_ACTORS}),
     "portal:password_reset_confirm": Route(lambda w: {"uidb64": "MQ", "token": "set-password"}, api=False,

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Recovery codes for a lost phone (issue 15 item 2): single-use static tokens.
+    "django_otp.plugins.otp_static",
     "amexprog.common",
     "accounts",
     "ledger",
@@ -77,6 +79,8 @@ MIDDLEWARE = [
     # The audit trail's context (who, URL, client address, request id) for every write (SPEC section 1).
     "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # PA and ops sessions end after 15 minutes idle and 12 hours in all (SPEC section 17).
+    "portal.session_limits.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -125,7 +129,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # At least 12 characters (SPEC section 17, issue 15 item 10).
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -242,9 +247,27 @@ AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
 # password, on the portal and the admin; wrong codes count toward the axes lockout above.
 OTP_REQUIRED_FOR_PAS = env_bool("OTP_REQUIRED_FOR_PAS", True)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "amexprog")
-# django-axes counts wrong codes (AXES_FAILURE_LIMIT, then the cool-off); django-otp's own per-device
-# back-off would also refuse a right code typed a second after a wrong one, so it is off.
+# Second-factor failures (SPEC section 17, issue 15 item 1) are counted per user and survive a correct
+# password (axes' count above does not: AXES_RESET_ON_SUCCESS): after OTP_FAILURE_LIMIT wrong codes in a
+# row every code is refused for OTP_LOCKOUT_MINUTES, doubling with each further wrong code; only a
+# correct code resets the count (accounts.security.second_factor_locked_until). The count is kept in
+# django-otp's failure counters on the devices; its own 1-2-4-second back-off, which would refuse a
+# right code typed a second after a wrong one, is replaced by this lock.
+OTP_FAILURE_LIMIT = env_int("OTP_FAILURE_LIMIT", 5, minimum=1)
+OTP_LOCKOUT_MINUTES = env_int("OTP_LOCKOUT_MINUTES", 15, minimum=1)
 OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+
+# Sessions of PAs and ops (SPEC section 17, issue 15 item 10; portal.session_limits): they end after this
+# long without a request, and this long after the login in all. Cardmembers keep SESSION_COOKIE_AGE.
+PRIVILEGED_SESSION_IDLE_MINUTES = env_int("PRIVILEGED_SESSION_IDLE_MINUTES", 15, minimum=1)
+PRIVILEGED_SESSION_MAX_HOURS = env_int("PRIVILEGED_SESSION_MAX_HOURS", 12, minimum=1)
+# Password-reset mail (issue 15 item 10): at most this many per address and per client address an hour
+# (the cache: Redis with REDIS_URL, else the process's memory).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3, minimum=1)
+PASSWORD_RESET_LIMIT_PER_CLIENT = env_int("PASSWORD_RESET_LIMIT_PER_CLIENT", 10, minimum=1)
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 
 # Email: SMTP configured by the EMAIL_* variables below; development.py prints to the console (nothing
 # leaves the machine); tests use locmem (django.core.mail.outbox).

@@ -14,6 +14,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"
 CELERY_RESULT_BACKEND = None
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# In memory even when REDIS_URL is set: parallel test runs must not share throttling counters.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 STORAGES = {

@@ -137,14 +137,17 @@ class Visit:
         """The login form (`username`, `password`), then for a PA the TOTP step (`otp_token`).
 
         A PA normally has an authenticator app set up already (tests/otp_helpers.py makes the device
-        and computes its current code). With `enrol`, the PA has none yet: the TOTP step shows the
-        secret key to type into an app, and the code is computed from the key read off the page,
-        as the app would. A cardmember has no TOTP step.
+        and computes its current code). With `enrol`, the PA has none yet: the TOTP step says a set-up
+        link was emailed (issue 15 item 2); the link is opened from the mail (django.core.mail.outbox:
+        the live server runs in this process), the set-up page shows the secret key to type into an
+        app, the code is computed from the key read off the page, as the app would, and the recovery
+        codes page that follows is left with its "continue" link. A cardmember has no TOTP step.
         """
         from django.contrib.auth import get_user_model
+        from django.core import mail
 
         from accounts.security import otp_required_for
-        from tests.otp_helpers import current_code, totp_device
+        from tests.otp_helpers import current_code, enrolment_link_path, totp_device
 
         user = get_user_model().objects.get(username=username)
         needs_otp = otp_required_for(user)
@@ -156,6 +159,10 @@ class Visit:
         with self.page.expect_navigation():
             self.page.click("form:has(input[name=password]) button[type=submit]")
         otp_field = self.page.locator("input[name=otp_token]")
+        if needs_otp and enrol:
+            assert self.page.locator("#otp-link-sent").count() == 1, f"{username} was not sent a set-up link"
+            self.shot(f"otp-link-sent-{username}")
+            self.page.goto(enrolment_link_path(mail.outbox[-1]))
         if needs_otp:
             assert otp_field.count() == 1, f"{username} was not asked for a TOTP code"
             if enrol:
@@ -166,6 +173,11 @@ class Visit:
             self.shot(f"otp-{username}")
             with self.page.expect_navigation():
                 self.page.click("form:has(input[name=otp_token]) button[type=submit]")
+            if enrol:
+                assert self.page.locator("#recovery-codes li").count() == 10, "no recovery codes shown"
+                self.shot(f"recovery-codes-{username}")
+                with self.page.expect_navigation():
+                    self.page.click("a.button")
         assert otp_field.count() == 0, f"{username} is still on the TOTP step"
         assert self.page.locator("input[name=password]").count() == 0, f"{username}'s password was refused"
         self.shot(f"logged-in-{username}")

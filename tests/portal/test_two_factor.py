@@ -3,6 +3,7 @@ page and the admin, lockout counting wrong codes; cardmembers log in with a pass
 
 import pytest
 from axes.models import AccessAttempt
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -13,6 +14,7 @@ from accounts.security import totp_code
 from tests.accounts.factories import UserFactory
 from tests.otp_helpers import (
     current_code,
+    enrolment_link_path,
     force_login_unverified,
     otp_submit,
     password_login,
@@ -25,25 +27,29 @@ OTP_URL = reverse("portal:otp")
 
 
 def test_a_pa_without_a_device_enrols_after_the_password(client, alice):
+    """Changed by issue 15 item 2: the secret is no longer shown after the password alone, but in the
+    session that opens the emailed one-time link."""
     response = password_login(client, "alice")
     assert response.status_code == 302
     assert response["Location"] == f"{OTP_URL}?next=%2F"
     page = client.get(response["Location"])
-    html = page.content.decode()
-    device = TOTPDevice.objects.get(user=alice)
-    assert not device.confirmed
-    assert page.context["secret"] in html and len(page.context["secret"]) == 32
-    assert device.config_url.startswith("otpauth://totp/") and "secret=" in device.config_url
-    assert page.context["otpauth_uri"] == device.config_url and "otpauth://totp/" in html
-    assert "<svg" in html and 'name="otp_token"' in html
-    # The same secret on a second visit: enrolment does not start over.
-    assert client.get(OTP_URL).context["secret"] == page.context["secret"]
-    # Until the code is confirmed, every PA page and the admin send alice to the OTP step.
+    assert "secret" not in page.context and "otpauth://" not in page.content.decode()
+    assert not TOTPDevice.objects.filter(user=alice).exists()
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [alice.email]
+    # Until a device is confirmed, every PA page and the admin send alice to the OTP step.
     for url in (reverse("portal:pa_home"), reverse("portal:company_detail", args=["10001"]), "/admin/"):
         blocked = client.get(url)
         assert blocked.status_code == 302 and blocked["Location"].startswith(OTP_URL), url
-    done = otp_submit(client, totp_code(device))
-    assert done.status_code == 302 and done["Location"] == "/"
+    setup = client.get(enrolment_link_path(mail.outbox[0]), follow=True)
+    html = setup.content.decode()
+    device = TOTPDevice.objects.get(user=alice)
+    assert not device.confirmed
+    assert setup.context["secret"] in html and len(setup.context["secret"]) == 32
+    assert device.config_url.startswith("otpauth://totp/") and "secret=" in device.config_url
+    assert setup.context["otpauth_uri"] == device.config_url and "otpauth://totp/" in html
+    assert "<svg" in html and 'name="otp_token"' in html
+    done = client.post(reverse("portal:otp_setup"), {"otp_token": totp_code(device), "next": "/"})
+    assert done.status_code == 200 and len(done.context["codes"]) == 10  # recovery codes, shown once
     device.refresh_from_db()
     assert device.confirmed
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
@@ -118,10 +124,12 @@ def test_ops_need_the_code_for_the_admin(client):
     assert response.status_code == 302
     admin = client.get("/admin/")
     assert admin.status_code == 302 and admin["Location"] == f"{OTP_URL}?next=%2Fadmin%2F"
-    assert client.get(admin["Location"]).context["enrolling"] is True
+    assert client.get(admin["Location"]).status_code == 200
+    # Enrolment through the emailed link (issue 15 item 2).
+    client.get(enrolment_link_path(mail.outbox[-1]))
     device = TOTPDevice.objects.get(user=olga)
-    done = client.post(admin["Location"], {"otp_token": totp_code(device), "next": "/admin/"})
-    assert done["Location"] == "/admin/"
+    done = client.post(reverse("portal:otp_setup"), {"otp_token": totp_code(device), "next": "/admin/"})
+    assert done.status_code == 200 and done.context["next"] == "/admin/"
     assert client.get("/admin/").status_code == 200
 
 

@@ -1,10 +1,12 @@
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_PASSWORD, DEMO_START, DEMO_TOTP_SECRET, DEMO_TOTP_USERS, demo_seed
 from accounts.demo_history import demo_history_run
+from accounts.security import confirmed_totp_device, totp_enrolment_link
 from amexprog.common import clock
 from amexprog.common.cycle import business_date
 from amexprog.common.management.commands.run_cycle import parse_date
@@ -41,5 +43,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<8} {role}")
         self.stdout.write(self.style.SUCCESS(
             f"{', '.join(DEMO_TOTP_USERS)} then enter a TOTP code: add this key to an authenticator app, or run "
-            "`manage.py demo_otp_code` for the current code; emma sets up her own app on her first login:"))
+            "`manage.py demo_otp_code` for the current code:"))
         self.stdout.write(f"  key {DEMO_TOTP_SECRET}")
+        emma = get_user_model().objects.filter(username="emma").first()
+        if emma is not None and confirmed_totp_device(emma) is None:
+            # Enrolment needs a one-time link from the mailbox (SPEC section 17); in development the
+            # mail is printed on the server's console when emma logs in, and here is one to start with.
+            self.stdout.write(self.style.SUCCESS(
+                "emma sets up her own app: log in as emma, then open her one-time set-up link (emailed; in "
+                "development printed on the server console), e.g. this one:"))
+            self.stdout.write(f"  {totp_enrolment_link(emma)}")
