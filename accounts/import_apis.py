@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.imports import COMPANY_COLUMNS, companies_import
+from accounts.roles import ONBOARD_COMPANY
 from accounts.serializers import CompanySerializer
 from amexprog.common.permissions import IsOpsTokenOrStaff
 from charges.apis import ERROR_BODY, FILE_REJECTED_BODY
@@ -34,6 +35,7 @@ class CompanyFileResultSerializer(serializers.Serializer):
 
 class CompanyFileView(APIView):
     permission_classes = [IsOpsTokenOrStaff]
+    ops_permissions = {"post": (ONBOARD_COMPANY,)}
     parser_classes = [MultiPartParser]
 
     @extend_schema(

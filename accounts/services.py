@@ -37,6 +37,7 @@ ANNUAL_FEE_TOO_HIGH = "The annual card fee may be at most DKK 650 (terms §9)."
 INVALID_IBAN = "The IBAN is not valid: {reason}"
 INVALID_BIC = "The BIC is not valid: {reason}"
 UNKNOWN_MARKET = "Unknown market {market!r}; expected DK or BE."
+OPS_TOKEN_NEEDS_OPS_USER = "An ops token acts as an active ops (staff) user: name one."
 BAD_CYCLE_DAY = "The statement cycle day must be 1–28, or 31 for the last day of the month."
 WRONG_CURRENCY = "Amounts for a {market} company are in {currency}, not {given}."
 CARDMEMBER_EXISTS = "Company {company} already has a cardmember with employee id {employee_id}."
@@ -281,11 +282,16 @@ def card_find_by_pan(pan: str) -> Card | None:
 
 
 @transaction.atomic
-def api_token_create(*, name: str, kind: str, company: Company | None = None, created_by=None) -> tuple[ApiToken, str]:
-    """Create an API token; returns it with its key, which is shown once and never stored."""
+def api_token_create(*, name: str, kind: str, company: Company | None = None, created_by=None,
+                     user=None) -> tuple[ApiToken, str]:
+    """Create an API token; returns it with its key, which is shown once and never stored.
+
+    An ops token names the ops user whose permissions it carries (SPEC section 17, issue 15 item 3)."""
+    if kind == ApiToken.Kind.OPS and (user is None or not user.is_active or not user.is_staff):
+        raise ApplicationError(OPS_TOKEN_NEEDS_OPS_USER, "ops_token_needs_ops_user")
     key = secrets.token_urlsafe(32)
     token = ApiToken(name=name, kind=kind, company=company, key_hash=hash_key(key), prefix=key[:8],
-                     created_by=created_by)
+                     created_by=created_by, user=user if kind == ApiToken.Kind.OPS else None)
     token.full_clean(exclude=["created_by"])
     token.save()
     return token, key

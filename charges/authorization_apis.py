@@ -230,6 +230,7 @@ class AuthorizationFilter(filters.FilterSet):
 class AuthorizationView(generics.ListAPIView):
     serializer_class = AuthorizationSerializer
     filterset_class = AuthorizationFilter
+    ops_permissions = {"get": ("charges.view_authorization",)}  # POST is the network token's alone
 
     def get_permissions(self):
         return [IsNetworkToken()] if self.request.method == "POST" else [IsPortalUserOrCompanyToken()]

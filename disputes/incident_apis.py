@@ -15,6 +15,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.roles import DECIDE_DISPUTE
 from accounts.selectors import visible_accounts, visible_cards
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from disputes import services
@@ -74,6 +75,9 @@ class IncidentFilter(filters.FilterSet):
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = IncidentDetailSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"list": ("disputes.view_unauthorizeduseincident",),
+                       "retrieve": ("disputes.view_unauthorizeduseincident",),
+                       "create": ("disputes.add_unauthorizeduseincident",), "resolve": (DECIDE_DISPUTE,)}
     filterset_class = IncidentFilter
     lookup_value_regex = r"\d+"
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 
+from accounts.roles import PUBLISH_FEE_SCHEDULE, SET_REFERENCE_RATE
 from amexprog.common import clock
 from fees.models import FeeSchedule, InterestAccrual, ReferenceRate, Reminder
 from fees.publishing import ALREADY_EXISTS, FIELDS, TOO_SOON, earliest_effective_date, fee_schedule_publish
@@ -35,6 +36,10 @@ class FeeScheduleAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
+    def has_add_permission(self, request):
+        # Adding is publishing (SPEC section 17, issue 15 item 3).
+        return super().has_add_permission(request) and request.user.has_perm(PUBLISH_FEE_SCHEDULE)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -49,6 +54,16 @@ class FeeScheduleAdmin(admin.ModelAdmin):
 @admin.register(ReferenceRate)
 class ReferenceRateAdmin(admin.ModelAdmin):
     list_display = ["effective_date", "rate_percent"]
+
+    # Setting a rate moves every holder's late interest: its own permission (SPEC section 17).
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and request.user.has_perm(SET_REFERENCE_RATE)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and request.user.has_perm(SET_REFERENCE_RATE)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and request.user.has_perm(SET_REFERENCE_RATE)
 
 
 @admin.register(Reminder)

@@ -20,6 +20,7 @@ from accounts import lifecycle
 from accounts.audit import Actor, Role, actor_for
 from accounts.controls import effective_controls
 from accounts.models import AuditEntry, Card
+from accounts.roles import CLOSE_ACCOUNT, TERMINATE_COMPANY
 from accounts.selectors import visible_accounts, visible_cards
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
@@ -41,10 +42,10 @@ ACTIONS = {
 }
 
 
-def _card_and_actor(request: HttpRequest, pk: int) -> tuple[Card, Actor]:
+def _card_and_actor(request: HttpRequest, pk: int, *, permission: str | None) -> tuple[Card, Actor]:
     card = get_object_or_404(
         visible_cards(request.user).select_related("account", "account__company", "account__cardmember"), pk=pk)
-    actor = actor_for(request.user, company=card.account.company, account=card.account)
+    actor = actor_for(request.user, company=card.account.company, account=card.account, permission=permission)
     if actor is None:
         raise Http404
     return card, actor
@@ -76,7 +77,7 @@ def company_cards(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    card, actor = _card_and_actor(request, pk)
+    card, actor = _card_and_actor(request, pk, permission=None)
     authorizations = (Authorization.objects.filter(card__account=card.account)
                       .select_related("card").order_by("-decided_at", "-id")[:AUTHORIZATIONS_SHOWN])
     card = (Card.objects.select_related("account", "account__company", "account__cardmember", "controls",
@@ -94,7 +95,7 @@ def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def card_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    card, by = _card_and_actor(request, pk)
+    card, by = _card_and_actor(request, pk, permission="accounts.change_card")
     if action not in ACTIONS:
         raise Http404
     on = clock.today()
@@ -133,7 +134,7 @@ def card_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def account_close(request: HttpRequest, number: str) -> HttpResponse:
     account = get_object_or_404(visible_accounts(request.user).select_related("company", "cardmember"),
                                 number=number)
-    by = actor_for(request.user, company=account.company, account=account)
+    by = actor_for(request.user, company=account.company, account=account, permission=CLOSE_ACCOUNT)
     if by is None:
         raise Http404
     form = CloseAccountForm(request.POST or None, holder=by.role == Role.HOLDER)
@@ -154,7 +155,7 @@ def account_close(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def company_terminate(request: HttpRequest, number: str) -> HttpResponse:
     company = administered_company_or_404(request.user, number)
-    by = actor_for(request.user, company=company)
+    by = actor_for(request.user, company=company, permission=TERMINATE_COMPANY)
     if by is None:
         raise Http404
     form = TerminateCompanyForm(request.POST or None, company_number=company.number)

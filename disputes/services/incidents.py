@@ -20,13 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from moneyed import Money
 
 from accounts.models import Card
+from accounts.roles import DECIDE_DISPUTE
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 from disputes import notices
 from disputes.audit import Actor, event_record
 from disputes.models import CaseEvent, Dispute, DisputeReason, UnauthorizedUseIncident
 from disputes.rules import rules_in_force
-from disputes.services.common import require_ops
+from disputes.services.common import require_ops, require_permission_if_ops
 from disputes.services.disputes import dispute_resolve
 from ledger.models import PostingKind
 from ledger.services import posting_create
@@ -54,6 +55,7 @@ def _is_before_report(dispute: Dispute, reported_on: dt.date) -> bool:
 def incident_open(*, card: Card, kind: str, reported_on: dt.date, by: Actor, on: dt.date,
                   note: str = "") -> UnauthorizedUseIncident:
     """Open the incident of a card's loss or theft and gather its open unauthorized disputes."""
+    require_permission_if_ops(by, "disputes.add_unauthorizeduseincident")
     if kind not in UnauthorizedUseIncident.Kind.values:
         raise ApplicationError(str(NOT_LOST_OR_STOLEN), "invalid_kind", {"field": "kind"})
     card = Card.objects.select_for_update(of=("self",)).select_related("account").get(pk=card.pk)
@@ -76,8 +78,9 @@ def incident_open(*, card: Card, kind: str, reported_on: dt.date, by: Actor, on:
 @transaction.atomic
 def incident_resolve(*, incident: UnauthorizedUseIncident, finding: str, by: Actor, on: dt.date,
                      note: str = "") -> UnauthorizedUseIncident:
-    """Resolve every open dispute of the incident and post the holder's share (terms §22)."""
-    require_ops(by)
+    """Resolve every open dispute of the incident and post the holder's share (terms §22); a decision, so
+    ops with decide_dispute only (SPEC section 17)."""
+    require_ops(by, DECIDE_DISPUTE)
     incident = UnauthorizedUseIncident.objects.select_for_update(of=("self",)).select_related(
         "account__company", "account__cardmember", "card").get(pk=incident.pk)
     if incident.status != UnauthorizedUseIncident.Status.OPEN:

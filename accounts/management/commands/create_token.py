@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import ApiToken, Company
@@ -10,12 +11,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         group = parser.add_mutually_exclusive_group(required=True)
         group.add_argument("--network", action="store_true", help="a card-network token for authorizations")
-        group.add_argument("--ops", action="store_true", help="an ops token that sees every company")
+        group.add_argument("--ops", metavar="USERNAME",
+                           help="an ops token acting with this ops (staff) user's permissions")
         group.add_argument("--company", metavar="N", help="a PA API token for company number N")
         parser.add_argument("--name", default="", help="a label for the token")
 
-    def handle(self, *args, network: bool, ops: bool, company: str | None, name: str, **options):
-        target = None
+    def handle(self, *args, network: bool, ops: str | None, company: str | None, name: str, **options):
+        target = user = None
         if company is not None:
             target = Company.objects.filter(number=company).first()
             if target is None:
@@ -25,5 +27,8 @@ class Command(BaseCommand):
             kind = ApiToken.Kind.NETWORK
         else:
             kind = ApiToken.Kind.OPS
-        _token, key = api_token_create(name=name or f"{kind} token", kind=kind, company=target)
+            user = get_user_model().objects.filter(username=ops, is_staff=True, is_active=True).first()
+            if user is None:
+                raise CommandError(f"No active ops (staff) user {ops!r}.")
+        _token, key = api_token_create(name=name or f"{kind} token", kind=kind, company=target, user=user)
         self.stdout.write(key)
