@@ -5,7 +5,8 @@ not scoped by company but by Django permissions (issue 15 item 3): every API vie
 `ops_permissions`, the permissions an ops caller (staff user or ops token) needs for each of its
 actions, and an action it does not name is refused to ops (fail closed). Keys, most specific first:
 "<action>:<method>" (a viewset action answering GET and PATCH), "<action>" (a viewset action or
-list/retrieve/create), "<method>" (a plain APIView). HEAD and OPTIONS need what GET needs.
+list/retrieve/create), "<method>" (a plain APIView). HEAD needs what GET needs; OPTIONS describes the
+route and reads no data (DRF's metadata asks this class again for the methods it lists).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ def required_ops_permissions(request, view) -> tuple[str, ...] | None:
     """The permissions an ops caller needs for this request, or None when the view names none."""
     table: dict[str, tuple[str, ...]] = getattr(view, "ops_permissions", None) or {}
     method = request.method.lower()
-    if method in ("head", "options"):
+    if method == "head":
         method = "get"
     action = getattr(view, "action", None)
     keys = [f"{action}:{method}", action] if action and action != "metadata" else []
@@ -36,7 +37,7 @@ def required_ops_permissions(request, view) -> tuple[str, ...] | None:
 
 def _handles(view, method: str) -> bool:
     """Does the view answer this method at all (else DRF answers 405 after the permission check)?"""
-    if method in ("head", "options"):
+    if method == "head":
         return True
     action_map = getattr(view, "action_map", None)
     if action_map is not None:
@@ -50,7 +51,8 @@ class OpsPermissions(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
-        if not is_ops(user) or not _handles(view, request.method.lower()):
+        method = request.method.lower()
+        if not is_ops(user) or method == "options" or not _handles(view, method):
             return True
         needed = required_ops_permissions(request, view)
         if needed is None:

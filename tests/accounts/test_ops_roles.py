@@ -258,3 +258,11 @@ def test_issue15_item3_every_ops_api_action_names_its_permission():
                 unknown += [f"{view_class.__name__}: {name}" for name in needed if name not in existing]
     assert not missing, missing
     assert not unknown, unknown
+
+
+def test_issue15_item3_options_describes_a_route_to_any_ops_person(company_a):
+    client = Client()
+    client.force_login(ops_user("victor", roles.VIEWER))
+    response = client.options(reverse("company-list"))
+    assert response.status_code == 200
+    assert "POST" not in response.json().get("actions", {})  # nothing offered he may not do
