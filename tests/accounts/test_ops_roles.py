@@ -266,3 +266,19 @@ def test_issue15_item3_options_describes_a_route_to_any_ops_person(company_a):
     response = client.options(reverse("company-list"))
     assert response.status_code == 200
     assert "POST" not in response.json().get("actions", {})  # nothing offered he may not do
+
+
+def test_issue15_item3_create_token_names_the_ops_user_it_acts_as():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from accounts.models import ApiToken
+
+    victor = ops_user("victor", roles.VIEWER)
+    out = StringIO()
+    call_command("create_token", "--ops", "victor", stdout=out)
+    assert ApiToken.objects.get(kind="ops").user == victor and out.getvalue().strip()
+    UserFactory(username="pa-person")
+    with pytest.raises(CommandError):
+        call_command("create_token", "--ops", "pa-person", stdout=StringIO())
