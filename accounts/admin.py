@@ -19,6 +19,7 @@ from accounts.models import (
     ProgrammeRules,
     SpendingControls,
 )
+from accounts.roles import CLOSE_ACCOUNT, EXPORT_PERSONAL_DATA, RENEW_CARDS, TERMINATE_COMPANY
 from accounts.services import api_token_revoke
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
@@ -90,19 +91,19 @@ def _with_reason(modeladmin, request, queryset, title: str, run):
     })
 
 
-@admin.action(description=_("Activate the selected ordered cards"))
+@admin.action(description=_("Activate the selected ordered cards"), permissions=["change"])
 def activate_cards(modeladmin, request, queryset):
     _apply(modeladmin, request, queryset, lambda card: lifecycle.card_activate(card=card, by=_ops(request),
                                                                                 on=clock.today()))
 
 
-@admin.action(description=_("Block the selected cards (asks for the reason)"))
+@admin.action(description=_("Block the selected cards (asks for the reason)"), permissions=["change"])
 def block_cards(modeladmin, request, queryset):
     return _with_reason(modeladmin, request, queryset, _("Block cards"), lambda card, reason: lifecycle.card_block(
         card=card, by=_ops(request), on=clock.today(), reason=reason))
 
 
-@admin.action(description=_("Unblock the selected cards (asks for the reason)"))
+@admin.action(description=_("Unblock the selected cards (asks for the reason)"), permissions=["change"])
 def unblock_cards(modeladmin, request, queryset):
     return _with_reason(modeladmin, request, queryset, _("Unblock cards"),
                         lambda card, reason: lifecycle.card_unblock(card=card, by=_ops(request), on=clock.today(),
@@ -117,38 +118,39 @@ def _report_action(status: str):
 
     report.__name__ = f"report_{status}"
     return admin.action(description=_("Report %(status)s and replace (new number to the embosser)")
-                        % {"status": Card.Status(status).label})(report)
+                        % {"status": Card.Status(status).label}, permissions=["change"])(report)
 
 
 report_lost, report_stolen, report_damaged = (_report_action(status) for status in lifecycle.REPORT_STATUSES)
 
 
-@admin.action(description=_("Renew the selected cards now (new number to the embosser)"))
+@admin.action(description=_("Renew the selected cards now (new number to the embosser)"), permissions=["renew_cards"])
 def renew_cards(modeladmin, request, queryset):
     _apply(modeladmin, request, queryset, lambda card: lifecycle.card_renew(card=card, by=_ops(request),
                                                                              on=clock.today()))
 
 
-@admin.action(description=_("Issue a new card for the selected expired cards (terms §31)"))
+@admin.action(description=_("Issue a new card for the selected expired cards (terms §31)"), permissions=["change"])
 def reissue_cards(modeladmin, request, queryset):
     _apply(modeladmin, request, queryset, lambda card: lifecycle.card_reissue(card=card, by=_ops(request),
                                                                                on=clock.today()))
 
 
-@admin.action(description=_("Cancel the selected cards (asks for the reason)"))
+@admin.action(description=_("Cancel the selected cards (asks for the reason)"), permissions=["change"])
 def cancel_cards(modeladmin, request, queryset):
     return _with_reason(modeladmin, request, queryset, _("Cancel cards"), lambda card, reason: lifecycle.card_cancel(
         card=card, by=_ops(request), on=clock.today(), reason=reason))
 
 
-@admin.action(description=_("Close the selected accounts (asks for the reason)"))
+@admin.action(description=_("Close the selected accounts (asks for the reason)"), permissions=["close_account"])
 def close_accounts(modeladmin, request, queryset):
     return _with_reason(modeladmin, request, queryset, _("Close accounts"),
                         lambda account, reason: lifecycle.account_close(account=account, by=_ops(request),
                                                                         on=clock.today(), reason=reason))
 
 
-@admin.action(description=_("Terminate the selected companies: every account closes (asks for the reason)"))
+@admin.action(description=_("Terminate the selected companies: every account closes (asks for the reason)"),
+              permissions=["terminate_company"])
 def terminate_companies(modeladmin, request, queryset):
     return _with_reason(modeladmin, request, queryset, _("Terminate companies"),
                         lambda company, reason: lifecycle.company_terminate(company=company, by=_ops(request),
@@ -173,6 +175,10 @@ class CompanyAdmin(admin.ModelAdmin):
     list_display = ["number", "legal_name", "market", "billing_type", "default_liability", "credit_limit", "status"]
     actions = [terminate_companies]
     inlines = [CompanyControlsInline]
+
+    # Ops powers from permissions (SPEC section 17, issue 15 item 3).
+    def has_terminate_company_permission(self, request) -> bool:
+        return request.user.has_perm(TERMINATE_COMPANY)
 
     def save_formset(self, request, form, formset, change):
         _save_controls(request, formset, lambda changes: company_controls_set(
@@ -209,6 +215,9 @@ class CardmemberAdmin(admin.ModelAdmin):
         EuroBonus through the enrolment services."""
         return ["company", "contact_valid", "eurobonus_number", "eurobonus_enrolled_on"] if obj is not None else []
 
+    def has_export_personal_data_permission(self, request) -> bool:  # audit.admin's action (SPEC section 17)
+        return request.user.has_perm(EXPORT_PERSONAL_DATA)
+
 
 class CardInline(admin.TabularInline):
     model = Card
@@ -239,6 +248,9 @@ class AccountAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def has_close_account_permission(self, request) -> bool:  # SPEC section 17
+        return request.user.has_perm(CLOSE_ACCOUNT)
+
 
 @admin.register(Card)
 class CardAdmin(admin.ModelAdmin):
@@ -260,6 +272,9 @@ class CardAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # cancel instead: a card's authorizations, holds and postings refer to it (issue 15 item 4)
+
+    def has_renew_cards_permission(self, request) -> bool:  # SPEC section 17
+        return request.user.has_perm(RENEW_CARDS)
 
     def save_model(self, request, obj, form, change):
         # The card's own controls go through the service, which audits them (SPEC section 1).

@@ -14,12 +14,13 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts import selectors
-from accounts.apis_cards import AccountActions, CardLifecycleActions, CompanyActions
+from accounts.apis_cards import CHANGE_CARD, CHANGE_CONTROLS, AccountActions, CardLifecycleActions, CompanyActions
 from accounts.apis_data import CardmemberDataActions, CompanyAdministratorActions, CompanyDataActions
 from accounts.audit import actor_for
 from accounts.embossing import card_order_embossed
 from accounts.imports import cards_import
 from accounts.models import Account, Card, Cardmember
+from accounts.roles import CLOSE_ACCOUNT, RENEW_CARDS, TERMINATE_COMPANY, VIEW_COMPANIES
 from accounts.security import cardmember_login_unlock
 from accounts.serializers import (
     AccountSerializer,
@@ -42,6 +43,14 @@ class CompanyViewSet(IdempotentMixin, CompanyDataActions, CompanyAdministratorAc
 
     serializer_class = CompanySerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {
+        "list": (VIEW_COMPANIES,), "retrieve": (VIEW_COMPANIES,), "partial_update": ("accounts.change_company",),
+        "controls:get": (VIEW_COMPANIES,), "controls:patch": ("accounts.change_spendingcontrols",),
+        "terminate": (TERMINATE_COMPANY,),
+        "administrators:get": (VIEW_COMPANIES, "accounts.view_programmeadministrator"),
+        "administrators:post": ("accounts.add_programmeadministrator",),
+        "administrators_remove": ("accounts.delete_programmeadministrator",),
+    }
     lookup_field = "number"
     filterset_fields = ["market", "billing_type", "status"]
 
@@ -65,6 +74,9 @@ class LoginUnlockSerializer(serializers.Serializer):
 class CardmemberViewSet(IdempotentMixin, CardmemberDataActions, viewsets.ReadOnlyModelViewSet):
     serializer_class = CardmemberSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"list": ("accounts.view_cardmember",), "retrieve": ("accounts.view_cardmember",),
+                       "partial_update": ("accounts.change_cardmember",),
+                       "unlock_login": ("accounts.change_cardmember",)}
     filterset_class = CardmemberFilter
 
     def get_queryset(self):
@@ -80,7 +92,7 @@ class CardmemberViewSet(IdempotentMixin, CardmemberDataActions, viewsets.ReadOnl
     @action(detail=True, methods=["post"], url_path="unlock-login")
     def unlock_login(self, request, pk=None):
         cardmember = self.get_object()
-        by = actor_for(request.user, company=cardmember.company)
+        by = actor_for(request.user, company=cardmember.company, permission="accounts.change_cardmember")
         if by is None:
             raise NotFound()
         cleared = cardmember_login_unlock(cardmember=cardmember, by=by, on=clock.today())
@@ -98,6 +110,8 @@ class AccountFilter(filters.FilterSet):
 class AccountViewSet(IdempotentMixin, AccountActions, viewsets.ReadOnlyModelViewSet):
     serializer_class = AccountSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"list": ("accounts.view_account",), "retrieve": ("accounts.view_account",),
+                       "close": (CLOSE_ACCOUNT,)}
     lookup_field = "number"
     filterset_class = AccountFilter
 
@@ -140,6 +154,13 @@ class CardOrderFileResultSerializer(serializers.Serializer):
 class CardViewSet(IdempotentMixin, CardLifecycleActions, viewsets.ReadOnlyModelViewSet):
     serializer_class = CardSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {
+        "list": ("accounts.view_card",), "retrieve": ("accounts.view_card",),
+        "orders": ("accounts.add_card",), "order_files": ("accounts.add_card",),
+        **{verb: (CHANGE_CARD,) for verb in ("activate", "block", "unblock", "report", "cancel", "reissue")},
+        "renew": (RENEW_CARDS,),
+        "controls:get": ("accounts.view_card",), "controls:patch": (CHANGE_CONTROLS,),
+    }
     filterset_class = CardFilter
 
     def get_queryset(self):

@@ -24,14 +24,18 @@ from accounts.audit import Actor, Role, actor_for
 from accounts.change_request_apis import ACCEPTED, accepted
 from accounts.controls import AMOUNT_FIELDS, COUNT_FIELDS, LIST_FIELDS
 from accounts.models import Account, Card, Company
+from accounts.roles import CLOSE_ACCOUNT, RENEW_CARDS, TERMINATE_COMPANY
 from accounts.serializers import AccountSerializer, CardSerializer, CompanySerializer
 from amexprog.common import clock
+
+CHANGE_CARD = "accounts.change_card"  # activate, block, unblock, report, cancel, reissue
+CHANGE_CONTROLS = "accounts.change_spendingcontrols"
 
 OPS_ONLY_RENEWAL = "Only ops renew a card before its expiry; the cardmember's card is renewed automatically."
 
 
-def _actor(request, company: Company, account: Account | None = None) -> Actor:
-    actor = actor_for(request.user, company=company, account=account)
+def _actor(request, company: Company, account: Account | None = None, *, permission: str | None) -> Actor:
+    actor = actor_for(request.user, company=company, account=account, permission=permission)
     if actor is None:
         raise NotFound()
     return actor
@@ -110,10 +114,10 @@ class CardLifecycleActions:
     """Mixed into CardViewSet: POST /cards/{id}/activate/, block/, unblock/, report/, cancel/, reissue/, renew/,
     and GET/PATCH /cards/{id}/controls/."""
 
-    def _card(self) -> tuple[Card, Actor]:
+    def _card(self, permission: str | None = CHANGE_CARD) -> tuple[Card, Actor]:
         card = self.get_object()
         card = Card.objects.select_related("account", "account__company", "account__cardmember").get(pk=card.pk)
-        return card, _actor(self.request, card.account.company, card.account)
+        return card, _actor(self.request, card.account.company, card.account, permission=permission)
 
     def _card_response(self, card: Card) -> Response:
         card.refresh_from_db()
@@ -184,7 +188,7 @@ class CardLifecycleActions:
     @action(detail=True, methods=["post"])
     @sensitive_variables()  # a replacement's full number is in memory (issue 15 item 9)
     def renew(self, request, pk=None):
-        card, by = self._card()
+        card, by = self._card(RENEW_CARDS)
         if by.role != Role.ISSUER:
             raise PermissionDenied(OPS_ONLY_RENEWAL)
         return self._replacement_response(card, lifecycle.card_renew(card=card, by=by, on=clock.today()))
@@ -201,7 +205,7 @@ class CardLifecycleActions:
                        "daily_limit": None})])
     @action(detail=True, methods=["get", "patch"])
     def controls(self, request, pk=None):
-        card, by = self._card()
+        card, by = self._card(CHANGE_CONTROLS if request.method == "PATCH" else None)
         if request.method == "PATCH":
             body = CardControlsSerializer(data=request.data, partial=True)
             body.is_valid(raise_exception=True)
@@ -215,9 +219,9 @@ class CardLifecycleActions:
 class CompanyActions:
     """Mixed into CompanyViewSet: GET/PATCH /companies/{number}/controls/, POST terminate/."""
 
-    def _company(self) -> tuple[Company, Actor]:
+    def _company(self, permission: str | None) -> tuple[Company, Actor]:
         company = self.get_object()
-        return company, _actor(self.request, company)
+        return company, _actor(self.request, company, permission=permission)
 
     @extend_schema(methods=["GET"], responses={200: OpenApiTypes.OBJECT},
                    summary="The company's spending controls for each of its cards")
@@ -229,7 +233,7 @@ class CompanyActions:
                                "given apply at once.")
     @action(detail=True, methods=["get", "patch"])
     def controls(self, request, number=None):
-        company, by = self._company()
+        company, by = self._company(CHANGE_CONTROLS if request.method == "PATCH" else None)
         if request.method == "PATCH":
             body = CompanyControlsSerializer(data=request.data, partial=True)
             body.is_valid(raise_exception=True)
@@ -244,7 +248,7 @@ class CompanyActions:
                    summary="Terminate the company: every account is closed (SPEC section 11)")
     @action(detail=True, methods=["post"])
     def terminate(self, request, number=None):
-        company, by = self._company()
+        company, by = self._company(TERMINATE_COMPANY)
         body = OptionalReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         company = lifecycle.company_terminate(company=company, by=by, on=clock.today(), **body.validated_data)
@@ -259,7 +263,7 @@ class AccountActions:
     @action(detail=True, methods=["post"])
     def close(self, request, number=None):
         account = get_object_or_404(self.get_queryset(), number=number)
-        by = _actor(request, account.company, account)
+        by = _actor(request, account.company, account, permission=CLOSE_ACCOUNT)
         body = CloseSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         account = lifecycle.account_close(account=account, on=clock.today(), by=by, **body.validated_data)

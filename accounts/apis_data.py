@@ -64,7 +64,7 @@ class CardmemberDataActions:
     def partial_update(self, request, pk=None):
         cardmember: Cardmember = self.get_object()
         account = getattr(cardmember, "account", None)
-        by = _actor(request, cardmember.company, account)
+        by = _actor(request, cardmember.company, account, permission="accounts.change_cardmember")
         body = CardmemberDataSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         cardmember = cardmember_update(cardmember=cardmember, by=by, on=_on(), **body.validated_data)
@@ -83,7 +83,7 @@ class CompanyDataActions:
     )
     def partial_update(self, request, number=None):
         company: Company = self.get_object()
-        by = _actor(request, company)
+        by = _actor(request, company, permission="accounts.change_company")
         body = CompanyDataSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         company = company_update(company=company, by=by, on=_on(), **body.validated_data)
@@ -115,7 +115,7 @@ class CompanyAdministratorActions:
     def administrators(self, request, number=None):
         company: Company = self.get_object()
         if request.method == "POST":
-            by = _actor(request, company)
+            by = _actor(request, company, permission="accounts.add_programmeadministrator")
             body = AdministratorSerializer(data=request.data)
             body.is_valid(raise_exception=True)
             return accepted(company_pa_add(company=company, email=body.validated_data["email"], by=by, on=_on()))
@@ -126,7 +126,7 @@ class CompanyAdministratorActions:
     @action(detail=True, methods=["post"], url_path="administrators/remove")
     def administrators_remove(self, request, number=None):
         company: Company = self.get_object()
-        by = _actor(request, company)
+        by = _actor(request, company, permission="accounts.delete_programmeadministrator")
         body = AdministratorSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         company_pa_remove(company=company, email=body.validated_data["email"], by=by, on=_on())

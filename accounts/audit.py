@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.authentication import ApiClient
 from accounts.models import Account, ApiToken, AuditEntry, Card, Company
+from accounts.roles import VIEW_COMPANIES, is_ops, ops_may
 from amexprog.common.errors import ApplicationError
 
 NOT_ALLOWED = "You may not {action} this {what}."
@@ -37,17 +38,27 @@ class Actor:
 SYSTEM = Actor(role=Role.SYSTEM, label="run_cycle")
 
 
-def actor_for(user: Any, *, company: Company, account: Account | None = None) -> Actor | None:
+def actor_for(user: Any, *, company: Company, account: Account | None = None,
+              permission: str | None) -> Actor | None:
     """The caller's role towards `company` (and `account`), or None when they have none.
 
-    Ops tokens and staff act as the issuer; a company token and a PA of the company as the company;
-    a signed-in cardmember as the holder of their own account.
+    A company token and a PA of the company act as the company; a signed-in cardmember as the holder
+    of their own account. Ops (tokens and staff) act as the issuer only when they hold `permission`,
+    the Django permission the action needs, and may see companies at all (SPEC section 17, issue 15
+    item 3); `permission=None` is for reads, where seeing companies is enough. Every caller names it.
     """
+    if is_ops(user):
+        needed = (VIEW_COMPANIES,) if permission is None else (VIEW_COMPANIES, permission)
+        if not isinstance(user, ApiClient) and company.administrators.filter(user=user).exists():
+            return Actor(role=Role.COMPANY, label=f"user:{user.get_username()}", user_id=user.pk)
+        if not ops_may(user, *needed):
+            return None
+        if isinstance(user, ApiClient):
+            return Actor(role=Role.ISSUER, label=f"api-token:{user.token.prefix}")
+        return Actor(role=Role.ISSUER, label=f"user:{user.get_username()}", user_id=user.pk)
     if isinstance(user, ApiClient):
         token = user.token
         label = f"api-token:{token.prefix}"
-        if token.kind == ApiToken.Kind.OPS:
-            return Actor(role=Role.ISSUER, label=label)
         if token.kind == ApiToken.Kind.COMPANY and token.company_id == company.pk:
             return Actor(role=Role.COMPANY, label=label)
         return None
@@ -58,8 +69,6 @@ def actor_for(user: Any, *, company: Company, account: Account | None = None) ->
         return Actor(role=Role.COMPANY, label=label, user_id=user.pk)
     if account is not None and account.cardmember.user_id == user.pk:
         return Actor(role=Role.HOLDER, label=label, user_id=user.pk)
-    if user.is_staff:
-        return Actor(role=Role.ISSUER, label=label, user_id=user.pk)
     return None
 
 
@@ -85,16 +94,17 @@ def audit_record(
     )
 
 
-def visible_account_with_actor(user: Any, number: str) -> tuple[Account, Actor]:
+def visible_account_with_actor(user: Any, number: str, *, permission: str | None) -> tuple[Account, Actor]:
     """The account `number` as `user` may act on it, with the audit actor they act as; else a 404
-    (an outsider learns nothing, SPEC section 1). The portal's and the API's payment pages share it."""
+    (an outsider learns nothing, SPEC section 1). The portal's and the API's payment pages share it;
+    `permission` is what an ops caller needs (actor_for)."""
     from django.http import Http404
     from django.shortcuts import get_object_or_404
 
     from accounts.selectors import visible_accounts
 
     account = get_object_or_404(visible_accounts(user).select_related("company", "cardmember"), number=number)
-    actor = actor_for(user, company=account.company, account=account)
+    actor = actor_for(user, company=account.company, account=account, permission=permission)
     if actor is None:
         raise Http404
     return account, actor

@@ -59,6 +59,7 @@ class AuditEntryFilter(filters.FilterSet):
 class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AuditEntrySerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"list": ("accounts.view_auditentry",), "retrieve": ("accounts.view_auditentry",)}
     filterset_class = AuditEntryFilter
     lookup_value_regex = r"\d+"
 
@@ -99,5 +100,6 @@ class EmbossingOrderFilter(filters.FilterSet):
 class EmbossingOrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = EmbossingOrderSerializer
     permission_classes = [IsOpsTokenOrStaff]
+    ops_permissions = {"list": ("accounts.view_embossingorder",)}
     filterset_class = EmbossingOrderFilter
     queryset = EmbossingOrder.objects.select_related("card__account").order_by("-created_on", "-id")

@@ -18,7 +18,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from accounts.audit import Actor, actor_for
-from accounts.change_requests import change_request_approve, change_request_reject
+from accounts.change_requests import APPROVE_PERMISSION, change_request_approve, change_request_reject
 from accounts.models import ChangeRequest
 from accounts.selectors import visible_companies
 from amexprog.common import clock
@@ -28,7 +28,7 @@ from amexprog.common.permissions import IsPortalUserOrCompanyToken
 
 
 def _actor(request, change_request: ChangeRequest) -> Actor:
-    actor = actor_for(request.user, company=change_request.company)
+    actor = actor_for(request.user, company=change_request.company, permission=APPROVE_PERMISSION)
     if actor is None:
         raise NotFound()
     return actor
@@ -79,6 +79,8 @@ class ChangeRequestViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retrie
     """Changes of the caller's companies that wait for a second person, and their decisions."""
 
     serializer_class = ChangeRequestSerializer
+    ops_permissions = {"list": ("accounts.view_changerequest",), "retrieve": ("accounts.view_changerequest",),
+                       "approve": (APPROVE_PERMISSION,), "reject": (APPROVE_PERMISSION,)}
     permission_classes = [IsPortalUserOrCompanyToken]
     filterset_class = ChangeRequestFilter
 

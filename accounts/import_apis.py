@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.imports import COMPANY_COLUMNS, companies_import
+from accounts.roles import ONBOARD_COMPANY
 from accounts.serializers import CompanySerializer
 from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsOpsTokenOrStaff
@@ -35,6 +36,7 @@ class CompanyFileResultSerializer(serializers.Serializer):
 
 class CompanyFileView(IdempotentMixin, APIView):
     permission_classes = [IsOpsTokenOrStaff]
+    ops_permissions = {"post": (ONBOARD_COMPANY,)}
     parser_classes = [MultiPartParser]
 
     @extend_schema(

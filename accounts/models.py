@@ -94,6 +94,11 @@ class Company(models.Model):
         verbose_name = _("company")
         verbose_name_plural = _("companies")
         ordering = ["number"]
+        # Ops powers finer than "change" (SPEC section 17, accounts.roles).
+        permissions = [
+            ("terminate_company", "Can terminate a company (every account closes)"),
+            ("onboard_company", "Can onboard companies (company files)"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(market__in=["DK", "BE"]), name="company_market_known"),
         ]
@@ -154,6 +159,10 @@ class Cardmember(models.Model):
         verbose_name = _("cardmember")
         verbose_name_plural = _("cardmembers")
         ordering = ["last_name", "first_name"]
+        # Ops powers finer than "change" (SPEC section 17, accounts.roles).
+        permissions = [
+            ("export_personal_data", "Can export a cardmember's personal data"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["company", "employee_id"], name="cardmember_employee_once_per_company"),
             # Enrolment in EuroBonus needs a member number (SPEC section 13).
@@ -202,6 +211,11 @@ class Account(models.Model):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         ordering = ["number"]
+        # Ops powers finer than "change" (SPEC section 17, accounts.roles).
+        permissions = [
+            ("close_account", "Can close accounts"),
+            ("refund_credit_balance", "Can pay an account's credit balance out"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(cycle_day__gte=1, cycle_day__lte=28) | models.Q(cycle_day=31),
@@ -256,6 +270,10 @@ class Card(models.Model):
         verbose_name = _("card")
         verbose_name_plural = _("cards")
         ordering = ["-issued_on", "id"]
+        # Ops powers finer than "change" (SPEC section 17, accounts.roles).
+        permissions = [
+            ("renew_cards", "Can renew cards before their expiry"),
+        ]
         indexes = [models.Index(fields=["status", "expiry"])]
 
     def __str__(self) -> str:
@@ -270,9 +288,9 @@ class ApiToken(models.Model):
     """A REST API credential (SPEC section 1). Only its SHA-256 is stored; the key is shown once.
 
     A company token sees only its company; a network token may only call the authorization
-    endpoint; an ops token sees everything ops staff see. Its scope (SPEC sections 16, 17; issue 15
-    item 12) narrows what it may do: a read-only token only reads, a network token only asks for
-    authorizations; a revoked token (`revoked_at` set) authenticates nothing.
+    endpoint; an ops token acts with the permissions of the ops user it names (`user`). Its scope (SPEC
+    sections 16, 17; issue 15 item 12) narrows what it may do: a read-only token only reads, a network
+    token only asks for authorizations; a revoked token (`revoked_at` set) authenticates nothing.
     """
 
     class Kind(models.TextChoices):
@@ -294,6 +312,10 @@ class ApiToken(models.Model):
     prefix = models.CharField(_("key prefix"), max_length=8, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    verbose_name=_("created by"))
+    # An ops token acts with this ops user's permissions (SPEC section 17); without one it may do nothing.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="ops_api_tokens", verbose_name=_("acts as"),
+                             help_text=_("Ops tokens only: the ops user whose permissions the token has."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -314,6 +336,8 @@ class ApiToken(models.Model):
                            | (~models.Q(kind="network") & models.Q(scope__in=["read-only", "read-write"]))),
                 name="api_token_network_scope_iff_network_kind",
             ),
+            models.CheckConstraint(condition=models.Q(kind="ops") | models.Q(user__isnull=True),
+                                   name="api_token_user_only_for_ops"),
         ]
 
     def __str__(self) -> str:

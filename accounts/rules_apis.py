@@ -42,5 +42,6 @@ class ProgrammeRulesFilter(VersionFilter):
 class ProgrammeRulesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ProgrammeRulesSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"list": ("accounts.view_programmerules",)}
     filterset_class = ProgrammeRulesFilter
     queryset = ProgrammeRules.objects.order_by("market", "-effective_from")

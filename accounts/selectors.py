@@ -6,21 +6,22 @@ from django.db.models import Q, QuerySet
 
 from accounts.authentication import ApiClient
 from accounts.models import Account, ApiToken, Card, Cardmember, Company
+from accounts.roles import VIEW_COMPANIES, is_ops, ops_may
 
 
 def visible_companies(user) -> QuerySet[Company]:
-    """Ops see every company; a PA their own; a company API token its company; anyone else none."""
+    """Ops with the view permission see every company; a PA their own; a company API token its company;
+    anyone else none."""
+    if is_ops(user):
+        # Ops see every company only with the permission to (SPEC section 17, issue 15 item 3).
+        return Company.objects.all() if ops_may(user, VIEW_COMPANIES) else Company.objects.none()
     if isinstance(user, ApiClient):
         token = user.token
-        if token.kind == ApiToken.Kind.OPS:
-            return Company.objects.all()
         if token.kind == ApiToken.Kind.COMPANY:
             return Company.objects.filter(pk=token.company_id)
         return Company.objects.none()
     if not getattr(user, "is_authenticated", False):
         return Company.objects.none()
-    if user.is_staff:
-        return Company.objects.all()
     return Company.objects.filter(administrators__user=user)
 
 

@@ -41,6 +41,7 @@ TOKEN_SCOPE_MISMATCH = ("A {kind} token cannot have the scope {scope!r}: network
                         "and ops tokens `read-only` or `read-write`.")
 TOKEN_NOT_FOUND = "No API token has this key or prefix."
 TOKEN_PREFIX_AMBIGUOUS = "Several API tokens share this prefix: give the whole key."
+OPS_TOKEN_NEEDS_OPS_USER = "An ops token acts as an active ops (staff) user: name one."
 BAD_CYCLE_DAY = "The statement cycle day must be 1–28, or 31 for the last day of the month."
 WRONG_CURRENCY = "Amounts for a {market} company are in {currency}, not {given}."
 CARDMEMBER_EXISTS = "Company {company} already has a cardmember with employee id {employee_id}."
@@ -295,19 +296,22 @@ def _new_key() -> str:
 
 
 def api_token_create(*, name: str, kind: str, company: Company | None = None, scope: str | None = None,
-                     created_by=None) -> tuple[ApiToken, str]:
+                     created_by=None, user=None) -> tuple[ApiToken, str]:
     """Create an API token; returns it with its key, which is shown once and never stored.
 
     Its scope (SPEC sections 16, 17; issue 15 item 12): a network token's is `network` and only a network
-    token's; a company or ops token is read-write unless created read-only.
+    token's; a company or ops token is read-write unless created read-only. An ops token names the ops
+    user whose permissions it carries (SPEC section 17, issue 15 item 3).
     """
+    if kind == ApiToken.Kind.OPS and (user is None or not user.is_active or not user.is_staff):
+        raise ApplicationError(OPS_TOKEN_NEEDS_OPS_USER, "ops_token_needs_ops_user")
     if scope is None:
         scope = ApiToken.Scope.NETWORK if kind == ApiToken.Kind.NETWORK else ApiToken.Scope.READ_WRITE
     if (kind == ApiToken.Kind.NETWORK) != (scope == ApiToken.Scope.NETWORK) or scope not in ApiToken.Scope.values:
         raise ApplicationError(TOKEN_SCOPE_MISMATCH.format(kind=kind, scope=scope), "invalid_scope")
     key = _new_key()
     token = ApiToken(name=name, kind=kind, company=company, scope=scope, key_hash=hash_key(key), prefix=key[:8],
-                     created_by=created_by)
+                     created_by=created_by, user=user if kind == ApiToken.Kind.OPS else None)
     token.full_clean(exclude=["created_by"])
     token.save()
     return token, key

@@ -66,7 +66,8 @@ for event_model in EVENT_MODELS:
     admin.site.register(event_model, EventAdmin)
 
 
-@admin.action(description=_("Export the personal data of the selected cardmembers (JSON)"))
+@admin.action(description=_("Export the personal data of the selected cardmembers (JSON)"),
+              permissions=["export_personal_data"])
 def export_personal_data(modeladmin, request, queryset):
     """SPEC section 15: one JSON file; a list when several cardmembers are selected."""
     exports = [cardmember_data_export(cardmember=cardmember) for cardmember in queryset.order_by("pk")]

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import EXPORT_PERSONAL_DATA
 from accounts.selectors import visible_cardmembers
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from audit.data_export import cardmember_data_export
@@ -19,6 +20,7 @@ class CardmemberDataExportView(APIView):
     company's cardmembers; any other id is a 404."""
 
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"get": (EXPORT_PERSONAL_DATA,)}
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, operation_id="cardmembers_export")
     def get(self, request, pk: int):

@@ -249,7 +249,8 @@ def seed(run: str, today: dt.date, cards: int, pas: int) -> dict:
     return {
         "pans": pans, "network_key": network_key, "accounts": accounts, "pas": administrators,
         "company_key": api_token_create(name=f"load {run} company", kind="company", company=company)[1],
-        "ops_key": api_token_create(name=f"load {run} ops", kind="ops")[1],
+        "ops_key": api_token_create(name=f"load {run} ops", kind="ops", user=get_user_model().objects.create_user(
+            username=f"ops-{run}", is_staff=True, is_superuser=True))[1],
         "companies": len(companies),
     }
 

@@ -45,6 +45,7 @@ class FxRateFilter(filters.FilterSet):
 class FxRateViewSet(viewsets.mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = FxRateSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"list": ("charges.view_fxrate",)}
     filterset_class = FxRateFilter
     queryset = FxRate.objects.order_by("-rate_date", "currency")
 
@@ -81,6 +82,7 @@ class HoldFilter(filters.FilterSet):
 class HoldViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = HoldSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"list": ("charges.view_hold",), "retrieve": ("charges.view_hold",)}
     filterset_class = HoldFilter
     lookup_value_regex = r"\d+"
 

@@ -13,7 +13,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from amexprog.common.idempotency import IdempotentMixin
-from amexprog.common.permissions import IsOpsTokenOrPermittedStaff
+from amexprog.common.permissions import IsOpsTokenOrStaff
 from charges.models import ChargeFile, PaymentFile
 from charges.payments import payments_import
 from charges.services import charge_file_import
@@ -82,7 +82,7 @@ class FileUploadViewSet(IdempotentMixin, mixins.CreateModelMixin, mixins.ListMod
                         viewsets.GenericViewSet):
     """Files loaded so far, and the upload of a new one, validated whole (ops only)."""
 
-    permission_classes = [IsOpsTokenOrPermittedStaff]
+    permission_classes = [IsOpsTokenOrStaff]
     parser_classes = [MultiPartParser]
     filterset_fields = ["filename"]
 
@@ -103,6 +103,8 @@ class ChargeFileViewSet(FileUploadViewSet):
     queryset = ChargeFile.objects.order_by("-loaded_at", "-id")
     serializer_class = ChargeFileSerializer
     filterset_fields = ["content_hmac", "filename"]
+    ops_permissions = {"list": ("charges.view_chargefile",), "retrieve": ("charges.view_chargefile",),
+                       "create": ("charges.add_chargefile",)}
 
     def load(self, upload) -> ChargeFile:
         return charge_file_import(source=upload.file, filename=upload.name)
@@ -129,6 +131,8 @@ class PaymentFileViewSet(FileUploadViewSet):
     queryset = PaymentFile.objects.order_by("-loaded_at", "-id")
     serializer_class = PaymentFileSerializer
     filterset_fields = ["sha256", "filename"]
+    ops_permissions = {"list": ("charges.view_paymentfile",), "retrieve": ("charges.view_paymentfile",),
+                       "create": ("charges.add_paymentfile",)}
 
     def load(self, upload) -> PaymentFile:
         summary = payments_import(stream=upload.file, filename=upload.name)

@@ -238,6 +238,7 @@ class AuthorizationView(IdempotentMixin, generics.ListAPIView):
     filterset_class = AuthorizationFilter
     # The one view a network token's scope reaches, with whoami (issue 15 item 12).
     network_token_allowed = True
+    ops_permissions = {"get": ("charges.view_authorization",)}  # POST is the network token's alone
 
     def get_permissions(self):
         return [IsNetworkToken()] if self.request.method == "POST" else [IsPortalUserOrCompanyToken()]

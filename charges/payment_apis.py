@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.audit import visible_account_with_actor
+from accounts.roles import REFUND_CREDIT_BALANCE
 from accounts.selectors import visible_companies
 from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
@@ -72,9 +73,10 @@ class AllocationSerializer(serializers.Serializer):
                                                                                       "yours.")})
 class AccountPaymentAllocationView(APIView):
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"get": ("charges.view_payment",)}
 
     def get(self, request: Request, number: str) -> Response:
-        account, _actor = visible_account_with_actor(request.user, number)
+        account, _actor = visible_account_with_actor(request.user, number, permission="charges.view_payment")
         return Response(AllocationSerializer(account_payment_allocation(account=account, as_of=booking_day())).data)
 
 
@@ -93,9 +95,10 @@ class AccountPaymentAllocationView(APIView):
 )
 class AccountCreditRefundView(IdempotentMixin, APIView):
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"post": (REFUND_CREDIT_BALANCE,)}
 
     def post(self, request: Request, number: str) -> Response:
-        account, actor = visible_account_with_actor(request.user, number)
+        account, actor = visible_account_with_actor(request.user, number, permission=REFUND_CREDIT_BALANCE)
         posting = credit_refund_request(account=account, by=actor, on=booking_day())
         return Response({"account_number": account.number, "amount": str(posting.amount.amount),
                          "currency": account.currency, "iban": account.company.iban, "posting_id": posting.pk,
@@ -131,6 +134,7 @@ class CompanyPaymentSerializer(serializers.Serializer):
 class CompanyPaymentListView(generics.ListAPIView):
     serializer_class = CompanyPaymentSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"get": ("charges.view_payment",)}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no company in the path

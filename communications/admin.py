@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Notice
+from accounts.roles import MARK_NOTICE_RETURNED
 from amexprog.common.errors import ApplicationError
 from communications.models import AdministratorContact, NoticeDelivery, NoticeRead
 from communications.services import notice_mark_returned
@@ -24,12 +25,13 @@ def _returned(modeladmin, request, pairs) -> None:
             request, _("%(count)d returned; those contacts are marked invalid.") % {"count": done}, messages.SUCCESS)
 
 
-@admin.action(description=_("Mark the selected notices as returned (single recipient)"))
+@admin.action(description=_("Mark the selected notices as returned (single recipient)"),
+              permissions=["mark_notice_returned"])
 def notices_returned(modeladmin, request, queryset):
     _returned(modeladmin, request, [(notice, None) for notice in queryset])
 
 
-@admin.action(description=_("Mark the selected emails as returned"))
+@admin.action(description=_("Mark the selected emails as returned"), permissions=["mark_notice_returned"])
 def deliveries_returned(modeladmin, request, queryset):
     pairs = [(delivery.notice, delivery.email) for delivery in queryset.select_related("notice")]
     _returned(modeladmin, request, pairs)
@@ -73,6 +75,9 @@ class NoticeAdmin(admin.ModelAdmin):
     inlines = [NoticeDeliveryInline, NoticeReadInline]
     actions = [notices_returned]
 
+    def has_mark_notice_returned_permission(self, request) -> bool:  # SPEC section 17
+        return request.user.has_perm(MARK_NOTICE_RETURNED)
+
     def has_add_permission(self, request):
         return False  # notices are made by the services that have something to say
 
@@ -89,6 +94,9 @@ class NoticeDeliveryAdmin(admin.ModelAdmin):
     readonly_fields = ["notice", "cardmember", "administrator", "email", "language", "sent_at", "returned_at",
                        "returned_by"]
     actions = [deliveries_returned]
+
+    def has_mark_notice_returned_permission(self, request) -> bool:  # SPEC section 17
+        return request.user.has_perm(MARK_NOTICE_RETURNED)
 
     def has_add_permission(self, request):
         return False

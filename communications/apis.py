@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import Notice
+from accounts.roles import MARK_NOTICE_RETURNED
 from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsOpsTokenOrStaff, IsPortalUserOrCompanyToken
 from communications.models import NoticeDelivery
@@ -80,6 +81,8 @@ class NoticeViewSet(IdempotentMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = NoticeSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"list": ("accounts.view_notice",), "retrieve": ("accounts.view_notice",),
+                       "returned": (MARK_NOTICE_RETURNED,)}
     filterset_class = NoticeFilter
 
     def get_queryset(self):

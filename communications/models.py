@@ -33,6 +33,10 @@ class NoticeDelivery(models.Model):
         verbose_name = _("notice delivery")
         verbose_name_plural = _("notice deliveries")
         ordering = ["-sent_at", "-id"]
+        # Ops powers finer than "change" (SPEC section 17, accounts.roles).
+        permissions = [
+            ("mark_notice_returned", "Can mark notices returned"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(cardmember__isnull=False, administrator__isnull=True)

@@ -69,6 +69,9 @@ class ComplaintViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveMo
     permission_classes = [IsPortalUserOrCompanyToken]
     serializer_class = ComplaintSerializer
     filterset_class = ComplaintFilter
+    # Ops read with the view permission and answer with their own; complaints are opened by holders and PAs.
+    ops_permissions = {"list": ("complaints.view_complaint",), "retrieve": ("complaints.view_complaint",),
+                       "answer": ("complaints.answer_complaint",)}
 
     def get_queryset(self):
         return visible_complaints(self.request.user).select_related("company", "account").order_by("-opened_at",
@@ -119,5 +122,7 @@ class ComplaintAuthorityViewSet(viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [IsPortalUserOrCompanyToken]
     serializer_class = ComplaintAuthoritySerializer
+    ops_permissions = {"list": ("complaints.view_complaintauthority",),
+                       "retrieve": ("complaints.view_complaintauthority",)}
     queryset = ComplaintAuthority.objects.order_by("market", "position", "id")
     filterset_fields = ["market"]

@@ -6,15 +6,14 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from accounts.authentication import ApiClient
-from accounts.models import ApiToken
+from accounts.roles import ops_may
 from accounts.selectors import visible_companies
 from complaints.models import Complaint
 
 
 def is_complaints_ops(user) -> bool:
-    if isinstance(user, ApiClient):
-        return user.token.kind == ApiToken.Kind.OPS
-    return bool(getattr(user, "is_authenticated", False) and user.has_perm("complaints.view_complaint"))
+    """Ops who may read complaints: `complaints.view_complaint` (SPEC section 17)."""
+    return ops_may(user, "complaints.view_complaint")
 
 
 def visible_complaints(user) -> QuerySet[Complaint]:

@@ -20,13 +20,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import Role, actor_for
 from accounts.authentication import ApiClient
-from accounts.models import Account, ApiToken, Company, Notice, company_language
+from accounts.models import Account, Company, Notice, company_language
+from accounts.roles import ops_may
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 from amexprog.common.money import LANGUAGE_LOCALES
 from complaints.models import Complaint, ComplaintAuthority
 from disputes.rules import add_bank_days, rules_in_force
 
+ANSWER_PERMISSION = "complaints.answer_complaint"
 NOT_YOURS = _("You can only complain about your own account or your company's.")
 ACCOUNT_OF_OTHER_COMPANY = _("Account {account} does not belong to company {company}.")
 SUBJECT_REQUIRED = _("Give the complaint a subject.")
@@ -58,10 +60,9 @@ def _actor_label(user: Any) -> str:
 
 
 def may_answer(user: Any) -> bool:
-    """Ops powers come from permissions (SPEC section 17): `complaints.answer_complaint`, or an ops token."""
-    if isinstance(user, ApiClient):
-        return user.token.kind == ApiToken.Kind.OPS
-    return bool(getattr(user, "is_authenticated", False) and user.has_perm("complaints.answer_complaint"))
+    """Ops powers come from permissions (SPEC section 17): `complaints.answer_complaint`, held by the ops
+    user or by the ops user an ops token acts as."""
+    return ops_may(user, ANSWER_PERMISSION)
 
 
 def _language(complaint: Complaint) -> str:
@@ -118,7 +119,7 @@ def complaint_open(*, user: Any, company: Company, account: Account | None, topi
     if account is not None and account.company_id != company.pk:
         raise ApplicationError(str(ACCOUNT_OF_OTHER_COMPANY).format(account=account.number, company=company.number),
                                "account_not_in_company", {"field": "account"})
-    actor = actor_for(user, company=company, account=account)
+    actor = actor_for(user, company=company, account=account, permission=None)  # holders and companies only
     if actor is None or actor.role not in (Role.HOLDER, Role.COMPANY) or (actor.role == Role.HOLDER
                                                                           and account is None):
         raise ApplicationError(str(NOT_YOURS), "not_allowed", status=403)

@@ -148,7 +148,7 @@ class DisputeAdmin(admin.ModelAdmin):
             _run(request, lambda: services.dispute_transition(dispute=obj, to_status=to_status, by=by, on=on,
                                                               note=note))
 
-    @admin.action(description=_("Start investigating the selected open disputes"))
+    @admin.action(description=_("Start investigating the selected open disputes"), permissions=["change"])
     def mark_investigating(self, request, queryset):
         by, on = actor_of(request.user), services.case_day()
         done = sum(

@@ -20,6 +20,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.roles import DECIDE_REFUND
 from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from disputes import selectors, services
@@ -72,6 +73,10 @@ class DisputeFilter(filters.FilterSet):
 
 class DisputeViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsPortalUserOrCompanyToken]
+    # Won and lost also need disputes.decide_dispute, checked by the service (dispute_transition).
+    ops_permissions = {"list": ("disputes.view_dispute",), "retrieve": ("disputes.view_dispute",),
+                       "create": ("disputes.add_dispute",), "evidence": ("disputes.change_dispute",),
+                       "withdraw": ("disputes.change_dispute",), "transition": ("disputes.change_dispute",)}
     filterset_class = DisputeFilter
     parser_classes = PARSERS
 
@@ -166,6 +171,11 @@ class DecisionSerializer(serializers.Serializer):
 
 class RefundRequestViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"list": ("disputes.view_refundrequest",), "retrieve": ("disputes.view_refundrequest",),
+                       "create": ("disputes.add_refundrequest",), "evidence": ("disputes.change_refundrequest",),
+                       "withdraw": ("disputes.change_refundrequest",), "decision": (DECIDE_REFUND,),
+                       "ask_information": ("disputes.change_refundrequest",),
+                       "information_complete": ("disputes.change_refundrequest",)}
     filterset_class = RefundRequestFilter
     parser_classes = PARSERS
 
@@ -272,6 +282,7 @@ class RefundRequestViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retrie
 @extend_schema(responses=FILE_RESPONSE, summary="Download a dispute's evidence file")
 class DisputeEvidenceFileView(APIView):
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"get": ("disputes.view_evidence",)}
 
     def get(self, request, pk: int, evidence_id: int):
         dispute = get_object_or_404(selectors.visible_disputes(request.user), pk=pk)
@@ -282,6 +293,7 @@ class DisputeEvidenceFileView(APIView):
 @extend_schema(responses=FILE_RESPONSE, summary="Download a refund request's evidence file")
 class RefundRequestEvidenceFileView(APIView):
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"get": ("disputes.view_evidence",)}
 
     def get(self, request, pk: int, evidence_id: int):
         refund_request = get_object_or_404(selectors.visible_refund_requests(request.user), pk=pk)

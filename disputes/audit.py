@@ -8,6 +8,7 @@ from typing import Any
 
 from accounts.authentication import ApiClient
 from accounts.models import ApiToken
+from accounts.roles import ops_may
 from amexprog.common import clock
 from disputes.models import CaseEvent
 
@@ -24,9 +25,17 @@ class Actor:
 
     @property
     def is_ops(self) -> bool:
+        """An ops person or ops token, whatever their powers (those are `may`'s)."""
         if self.token is not None:
             return self.token.kind == ApiToken.Kind.OPS
         return bool(self.user is not None and self.user.is_staff)
+
+    def may(self, permission: str) -> bool:
+        """Does this ops actor hold `permission` (SPEC section 17, issue 15 item 3)? An ops token has its
+        ops user's permissions; anyone else none."""
+        if self.token is not None:
+            return ops_may(ApiClient(token=self.token), permission)
+        return self.user is not None and ops_may(self.user, permission)
 
 
 def actor_of(user) -> Actor:

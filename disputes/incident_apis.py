@@ -15,6 +15,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.roles import DECIDE_DISPUTE
 from accounts.selectors import visible_accounts, visible_cards
 from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
@@ -96,6 +97,9 @@ class IncidentFilter(filters.FilterSet):
 class IncidentViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = IncidentDetailSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"list": ("disputes.view_unauthorizeduseincident",),
+                       "retrieve": ("disputes.view_unauthorizeduseincident",),
+                       "create": ("disputes.add_unauthorizeduseincident",), "resolve": (DECIDE_DISPUTE,)}
     filterset_class = IncidentFilter
     lookup_value_regex = r"\d+"
 

@@ -158,6 +158,10 @@ class Dispute(models.Model):
         verbose_name = _("dispute")
         verbose_name_plural = _("disputes")
         ordering = ["opened_at", "id"]
+        # Ops powers finer than "change" (SPEC section 17, accounts.roles).
+        permissions = [
+            ("decide_dispute", "Can decide disputes and unauthorized-use incidents"),
+        ]
         indexes = [models.Index(fields=["status", "opened_at"])]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="dispute_amount_positive"),
@@ -222,6 +226,10 @@ class RefundRequest(models.Model):
         verbose_name = _("refund request")
         verbose_name_plural = _("refund requests")
         ordering = ["decision_due_on", "submitted_at", "id"]
+        # Ops powers finer than "change" (SPEC section 17, accounts.roles).
+        permissions = [
+            ("decide_refund", "Can decide refund requests"),
+        ]
         indexes = [models.Index(fields=["status", "decision_due_on"])]
         constraints = [
             models.UniqueConstraint(fields=["charge"], condition=models.Q(status__in=["submitted",

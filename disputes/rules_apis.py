@@ -38,5 +38,6 @@ class DisputeRulesFilter(VersionFilter):
 class DisputeRulesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = DisputeRulesSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"list": ("disputes.view_disputerules",)}
     filterset_class = DisputeRulesFilter
     queryset = DisputeRules.objects.order_by("market", "-effective_from")

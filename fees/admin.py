@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import PUBLISH_FEE_SCHEDULE, SET_REFERENCE_RATE
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 from fees.models import CollectionCost, FeeSchedule, InterestAccrual, ReferenceRate, Reminder
@@ -50,6 +51,10 @@ class FeeScheduleAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
 
+    def has_add_permission(self, request):
+        # Adding is publishing (SPEC section 17, issue 15 item 3).
+        return super().has_add_permission(request) and request.user.has_perm(PUBLISH_FEE_SCHEDULE)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -86,6 +91,13 @@ class ReferenceRateAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["effective_date"] if obj is not None else []
+
+    # Setting a rate moves every holder's late interest: its own permission (SPEC section 17).
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and request.user.has_perm(SET_REFERENCE_RATE)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and request.user.has_perm(SET_REFERENCE_RATE)
 
     def has_delete_permission(self, request, obj=None):
         return False

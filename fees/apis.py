@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from accounts.roles import PUBLISH_FEE_SCHEDULE, SET_REFERENCE_RATE
 from accounts.selectors import visible_accounts
 from amexprog.common import clock
 from amexprog.common.api import VersionFilter
@@ -73,6 +74,8 @@ class FeeScheduleViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retrieve
                          viewsets.GenericViewSet):
     serializer_class = FeeScheduleSerializer
     permission_classes = [IsOpsForWrites]
+    ops_permissions = {"list": ("fees.view_feeschedule",), "retrieve": ("fees.view_feeschedule",),
+                       "create": (PUBLISH_FEE_SCHEDULE,)}
     filterset_class = FeeScheduleFilter
     queryset = FeeSchedule.objects.order_by("market", "-effective_from")
 
@@ -122,6 +125,7 @@ class ReferenceRateFilter(filters.FilterSet):
 class ReferenceRateViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = ReferenceRateSerializer
     permission_classes = [IsOpsForWrites]
+    ops_permissions = {"list": ("fees.view_referencerate",), "create": (SET_REFERENCE_RATE,)}
     filterset_class = ReferenceRateFilter
     queryset = ReferenceRate.objects.order_by("-effective_date")
 
@@ -175,6 +179,7 @@ class ReminderFilter(filters.FilterSet):
 class ReminderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ReminderSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"list": ("fees.view_reminder",)}
     filterset_class = ReminderFilter
 
     def get_queryset(self):
@@ -215,6 +220,7 @@ class InterestAccrualFilter(filters.FilterSet):
 class InterestAccrualViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = InterestAccrualSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"list": ("fees.view_interestaccrual",)}
     filterset_class = InterestAccrualFilter
 
     def get_queryset(self):

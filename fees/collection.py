@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from moneyed import Money
 
 from accounts.authentication import ApiClient
-from accounts.models import Account, ApiToken
+from accounts.models import Account
+from accounts.roles import ops_may
 from amexprog.common.errors import ApplicationError
 from amexprog.common.money import has_at_most_minor_units, require_decimal
 from disputes.attachments import attachment_check
@@ -40,10 +41,9 @@ NOT_ALLOWED = _("Only ops with the permission to charge collection costs can do 
 
 
 def may_post(user: Any) -> bool:
-    """SPEC section 17: the power comes from `fees.post_collection_cost` (or an ops token)."""
-    if isinstance(user, ApiClient):
-        return user.token.kind == ApiToken.Kind.OPS
-    return bool(getattr(user, "is_authenticated", False) and user.has_perm("fees.post_collection_cost"))
+    """SPEC section 17: the power comes from `fees.post_collection_cost`, held by the ops user or by the
+    ops user an ops token acts as."""
+    return ops_may(user, "fees.post_collection_cost")
 
 
 def _label(user: Any) -> str:

@@ -50,6 +50,8 @@ class CollectionCostViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retri
     parser_classes = [MultiPartParser]
     queryset = CollectionCost.objects.select_related("account", "posting").order_by("-posted_on", "-id")
     filterset_fields = ["invoice_reference"]
+    ops_permissions = {"list": ("fees.view_collectioncost",), "retrieve": ("fees.view_collectioncost",),
+                       "create": ("fees.post_collection_cost",)}
 
     @extend_schema(request={"multipart/form-data": CollectionCostCreateSerializer},
                    responses={201: CollectionCostSerializer,

@@ -36,6 +36,10 @@ class FeeSchedule(models.Model):
         verbose_name = _("fee schedule")
         verbose_name_plural = _("fee schedules")
         ordering = ["market", "-effective_from"]
+        # Ops powers finer than "change" (SPEC section 17, accounts.roles).
+        permissions = [
+            ("publish_feeschedule", "Can publish fee schedules"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["market", "effective_from"], name="fee_schedule_one_version_per_day"),
             # SPEC section 8, terms §9i: a margin above the statutory rate is refused whatever ops enter.
@@ -60,6 +64,10 @@ class ReferenceRate(models.Model):
         verbose_name = _("reference interest rate")
         verbose_name_plural = _("reference interest rates")
         ordering = ["-effective_date"]
+        # Ops powers finer than "change" (SPEC section 17, accounts.roles).
+        permissions = [
+            ("set_referencerate", "Can set reference interest rates"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.rate_percent} % from {self.effective_date}"

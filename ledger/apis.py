@@ -43,6 +43,7 @@ class PostingFilter(filters.FilterSet):
 class AccountPostingListView(generics.ListAPIView):
     serializer_class = PostingSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"get": ("ledger.view_posting",)}
     filterset_class = PostingFilter
 
     def get_queryset(self):

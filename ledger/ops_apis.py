@@ -72,6 +72,7 @@ class JournalEntryFilter(filters.FilterSet):
 class JournalEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = JournalEntrySerializer
     permission_classes = [IsOpsTokenOrStaff]
+    ops_permissions = {"list": ("ledger.view_journalentry",), "retrieve": ("ledger.view_journalentry",)}
     filterset_class = JournalEntryFilter
     queryset = JournalEntry.objects.prefetch_related(
         Prefetch("legs", queryset=JournalLeg.objects.select_related("account").order_by("pk"))
@@ -98,6 +99,7 @@ class LedgerAccountSerializer(serializers.ModelSerializer):
 class LedgerAccountViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = LedgerAccountSerializer
     permission_classes = [IsOpsTokenOrStaff]
+    ops_permissions = {"list": ("ledger.view_ledgeraccount",)}
     filterset_fields = ["type"]
     queryset = LedgerAccount.objects.order_by("code")
 

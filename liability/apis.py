@@ -55,11 +55,15 @@ def _today():
 @extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The charge (posting) id.")])
 class ChargePersonalView(IdempotentMixin, APIView):
     permission_classes = [IsPortalUserOrCompanyToken]
+    # Only the cardmember declares a charge personal (403 for everyone else, ops included).
+    ops_permissions = {"post": ("liability.add_personalcharge",), "delete": ("liability.delete_personalcharge",)}
 
     def _charge_and_actor(self, request: Request, pk: int):
         posting = get_object_or_404(Posting.objects.select_related("account__company", "account__cardmember"),
                                     pk=pk, account__in=visible_accounts(request.user))
-        actor = actor_for(request.user, company=posting.account.company, account=posting.account)
+        permission = "liability.add_personalcharge" if request.method == "POST" else "liability.delete_personalcharge"
+        actor = actor_for(request.user, company=posting.account.company, account=posting.account,
+                          permission=permission)
         if actor is None:
             raise Http404
         return posting, actor
@@ -92,6 +96,7 @@ class ChargePersonalView(IdempotentMixin, APIView):
 class CompanyPersonalChargeListView(generics.ListAPIView):
     serializer_class = PersonalChargeSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"get": ("liability.view_personalcharge",)}
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -73,7 +73,7 @@ def cardmember_detail(request: HttpRequest, number: str, pk: int) -> HttpRespons
 @login_required
 def cardmember_edit(request: HttpRequest, number: str, pk: int) -> HttpResponse:
     cardmember = _cardmember(request, number, pk)
-    by = actor_for(request.user, company=cardmember.company)
+    by = actor_for(request.user, company=cardmember.company, permission="accounts.change_cardmember")
     if by is None:
         raise Http404
     form = CardmemberDataForm(request.POST or None, instance=cardmember, company=cardmember.company)

@@ -22,6 +22,7 @@ from accounts import lifecycle
 from accounts.audit import Actor, Role, actor_for
 from accounts.controls import effective_controls
 from accounts.models import AuditEntry, Card
+from accounts.roles import CLOSE_ACCOUNT, TERMINATE_COMPANY
 from accounts.selectors import visible_accounts, visible_cards
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
@@ -47,10 +48,10 @@ REPLACEMENT_HELD_PA = gettext_lazy("The card ending %(old)s is cancelled. The ca
                                    "the portal.")
 
 
-def _card_and_actor(request: HttpRequest, pk: int) -> tuple[Card, Actor]:
+def _card_and_actor(request: HttpRequest, pk: int, *, permission: str | None) -> tuple[Card, Actor]:
     card = get_object_or_404(
         visible_cards(request.user).select_related("account", "account__company", "account__cardmember"), pk=pk)
-    actor = actor_for(request.user, company=card.account.company, account=card.account)
+    actor = actor_for(request.user, company=card.account.company, account=card.account, permission=permission)
     if actor is None:
         raise Http404
     return card, actor
@@ -82,7 +83,7 @@ def company_cards(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    card, actor = _card_and_actor(request, pk)
+    card, actor = _card_and_actor(request, pk, permission=None)
     authorizations = (Authorization.objects.filter(card__account=card.account)
                       .select_related("card").order_by("-decided_at", "-id")[:AUTHORIZATIONS_SHOWN])
     card = (Card.objects.select_related("account", "account__company", "account__cardmember", "controls",
@@ -101,7 +102,7 @@ def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @sensitive_variables()  # a replacement's full number is in memory (issue 15 item 9)
 def card_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    card, by = _card_and_actor(request, pk)
+    card, by = _card_and_actor(request, pk, permission="accounts.change_card")
     if action not in ACTIONS:
         raise Http404
     on = clock.today()
@@ -143,7 +144,7 @@ def card_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def account_close(request: HttpRequest, number: str) -> HttpResponse:
     account = get_object_or_404(visible_accounts(request.user).select_related("company", "cardmember"),
                                 number=number)
-    by = actor_for(request.user, company=account.company, account=account)
+    by = actor_for(request.user, company=account.company, account=account, permission=CLOSE_ACCOUNT)
     if by is None:
         raise Http404
     form = CloseAccountForm(request.POST or None, holder=by.role == Role.HOLDER)
@@ -164,7 +165,7 @@ def account_close(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def company_terminate(request: HttpRequest, number: str) -> HttpResponse:
     company = administered_company_or_404(request.user, number)
-    by = actor_for(request.user, company=company)
+    by = actor_for(request.user, company=company, permission=TERMINATE_COMPANY)
     if by is None:
         raise Http404
     form = TerminateCompanyForm(request.POST or None, company_number=company.number)

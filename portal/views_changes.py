@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.audit import actor_for
-from accounts.change_requests import change_request_approve, change_request_reject, changes_text, what_text
+from accounts.change_requests import (
+    APPROVE_PERMISSION,
+    change_request_approve,
+    change_request_reject,
+    changes_text,
+    what_text,
+)
 from accounts.models import ChangeRequest
 from amexprog.common.errors import ApplicationError
 from portal.selectors import administered_company_or_404, issue_date
@@ -25,7 +31,7 @@ RECENT_DECISIONS = 20
 
 def _company_and_actor(request: HttpRequest, number: str):
     company = administered_company_or_404(request.user, number)
-    by = actor_for(request.user, company=company)
+    by = actor_for(request.user, company=company, permission=APPROVE_PERMISSION)
     if by is None:
         raise Http404
     return company, by

@@ -35,9 +35,9 @@ def company_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "portal/company_detail.html", {"company": company, "board": board})
 
 
-def _company_and_actor(request: HttpRequest, number: str):
-    company = administered_company_or_404(request.user, number)
-    by = actor_for(request.user, company=company)
+def _company_and_actor(request: HttpRequest, number: str, *, permission: str):
+    company = administered_company_or_404(request.user, number)  # PA pages: ops never reach them
+    by = actor_for(request.user, company=company, permission=permission)
     if by is None:
         raise Http404
     return company, by
@@ -50,7 +50,7 @@ def _history(company):
 
 @login_required
 def company_edit(request: HttpRequest, number: str) -> HttpResponse:
-    company, by = _company_and_actor(request, number)
+    company, by = _company_and_actor(request, number, permission="accounts.change_company")
     form = CompanyDataForm(request.POST or None, initial=CompanyDataForm.initial_for(company))
     if request.method == "POST" and form.is_valid():
         try:
@@ -70,7 +70,7 @@ def company_edit(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def company_administrators(request: HttpRequest, number: str) -> HttpResponse:
-    company, by = _company_and_actor(request, number)
+    company, by = _company_and_actor(request, number, permission="accounts.add_programmeadministrator")
     form = AdministratorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -91,7 +91,7 @@ def company_administrators(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def company_administrator_remove(request: HttpRequest, number: str) -> HttpResponse:
-    company, by = _company_and_actor(request, number)
+    company, by = _company_and_actor(request, number, permission="accounts.delete_programmeadministrator")
     email = request.POST.get("email", "")
     try:
         company_pa_remove(company=company, email=email, by=by, on=issue_date())

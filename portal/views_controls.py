@@ -46,7 +46,7 @@ def _save(request: HttpRequest, form: ControlsForm, save) -> bool:
 @login_required
 def company_controls(request: HttpRequest, number: str) -> HttpResponse:
     company = administered_company_or_404(request.user, number)
-    by = actor_for(request.user, company=company)
+    by = actor_for(request.user, company=company, permission="accounts.change_spendingcontrols")
     if by is None:
         raise Http404
     current = company_controls_view(company)
@@ -66,7 +66,8 @@ def company_controls(request: HttpRequest, number: str) -> HttpResponse:
 def card_controls(request: HttpRequest, pk: int) -> HttpResponse:
     card = get_object_or_404(visible_cards(request.user).select_related("account", "account__company",
                                                                          "account__cardmember"), pk=pk)
-    by = actor_for(request.user, company=card.account.company, account=card.account)
+    by = actor_for(request.user, company=card.account.company, account=card.account,
+                   permission="accounts.change_spendingcontrols")
     if by is None or by.role not in (Role.COMPANY, Role.ISSUER):
         raise Http404  # a cardmember sees the controls on the card page, and changes none
     company: Company = card.account.company

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from moneyed import Money
 
+from accounts.roles import is_ops, ops_may
 from accounts.selectors import visible_accounts, visible_companies
 from amexprog.common.errors import ApplicationError
 from amexprog.common.money import format_money
@@ -35,6 +37,13 @@ def _add_error(form, exc: ApplicationError) -> None:
 def _upload(form) -> dict:
     upload = form.cleaned_data.get("file")
     return {"upload": upload, "filename": upload.name} if upload else {}
+
+
+def _ops_need(request: HttpRequest, permission: str) -> None:
+    """A write by ops needs its permission (SPEC section 17, issue 15 item 3); the services check it as
+    well, this refuses before a form is filled in. Holders and PAs are scoped by the selectors."""
+    if request.method == "POST" and is_ops(request.user) and not ops_may(request.user, permission):
+        raise PermissionDenied
 
 
 def _charge(request: HttpRequest, pk: int):
@@ -87,6 +96,7 @@ def company_disputes(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 def dispute_new(request: HttpRequest, pk: int) -> HttpResponse:
+    _ops_need(request, "disputes.add_dispute")
     charge = _charge(request, pk)
     available = selectors.charge_disputable_amount(charge)
     form = DisputeForm(request.POST or None, request.FILES or None, max_bytes=max_attachment_bytes(),
@@ -116,6 +126,7 @@ def dispute_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _ops_need(request, "disputes.change_dispute")
     dispute = get_object_or_404(
         selectors.visible_disputes(request.user).select_related("account__company", "account__cardmember",
                                                                 "charge", "statement", "incident"), pk=pk)
@@ -138,6 +149,7 @@ def dispute_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def dispute_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    _ops_need(request, "disputes.change_dispute")
     dispute = get_object_or_404(selectors.visible_disputes(request.user), pk=pk)
     form = WithdrawForm(request.POST)
     note = form.cleaned_data.get("note", "") if form.is_valid() else ""
@@ -160,6 +172,7 @@ def dispute_evidence_file(request: HttpRequest, pk: int, evidence_id: int) -> Ht
 
 @login_required
 def refund_request_new(request: HttpRequest, pk: int) -> HttpResponse:
+    _ops_need(request, "disputes.add_refundrequest")
     charge = _charge(request, pk)
     form = RefundRequestForm(request.POST or None, request.FILES or None, max_bytes=max_attachment_bytes())
     if request.method == "POST" and form.is_valid():
@@ -182,6 +195,7 @@ def refund_request_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def refund_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _ops_need(request, "disputes.change_refundrequest")
     refund_request = get_object_or_404(
         selectors.visible_refund_requests(request.user).select_related("account__company", "charge", "statement"),
         pk=pk)
@@ -205,6 +219,7 @@ def refund_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def refund_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    _ops_need(request, "disputes.change_refundrequest")
     refund_request = get_object_or_404(selectors.visible_refund_requests(request.user), pk=pk)
     try:
         services.refund_request_withdraw(request=refund_request, by=actor_of(request.user), on=services.case_day())

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.audit import Role, visible_account_with_actor
+from accounts.roles import REFUND_CREDIT_BALANCE, ops_may
 from amexprog.common.errors import ApplicationError
 from charges.credit_refunds import booking_day, credit_refund_request
 from charges.payment_allocation import account_payment_allocation, company_payments
@@ -28,7 +29,7 @@ from portal.selectors import administered_company_or_404
 
 @login_required
 def account_payments(request: HttpRequest, number: str) -> HttpResponse:
-    account, actor = visible_account_with_actor(request.user, number)
+    account, actor = visible_account_with_actor(request.user, number, permission="charges.view_payment")
     on = booking_day()
     balance = account_balance(account=account).amount
     # Issue 15 item 5 (SPEC section 17): temporary dispute credits are not refundable while open.
@@ -36,7 +37,8 @@ def account_payments(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "portal/payments/account.html", {
         "account": account, "allocation": account_payment_allocation(account=account, as_of=on),
         "balance": balance, "administers": actor.role in (Role.COMPANY, Role.ISSUER),
-        "may_refund": actor.role in (Role.COMPANY, Role.ISSUER) and -balance > provisional,
+        "may_refund": -balance > provisional and (actor.role == Role.COMPANY
+                                                  or ops_may(request.user, REFUND_CREDIT_BALANCE)),
         "provisional": provisional,
     })
 
@@ -44,7 +46,7 @@ def account_payments(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_POST
 def account_credit_refund(request: HttpRequest, number: str) -> HttpResponse:
-    account, actor = visible_account_with_actor(request.user, number)
+    account, actor = visible_account_with_actor(request.user, number, permission=REFUND_CREDIT_BALANCE)
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the box to confirm the refund."))
         return redirect("portal:account_payments", number=account.number)

@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from accounts.roles import ops_may
 from accounts.selectors import visible_accounts, visible_companies
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
@@ -134,7 +135,7 @@ def enrolment_decide(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
 def eurobonus_exports(request: HttpRequest) -> HttpResponse:
     """Ops: the SAS batches accrued → exported → confirmed, those to chase (exported more than 10
     weeks ago without SAS's confirmation, or a finished month not exported), and rejected lines."""
-    if not request.user.is_staff:
+    if not ops_may(request.user, "rewards.view_exportbatch"):  # SPEC section 17: a permission, not is_staff
         raise PermissionDenied
     totals = {"points": Coalesce(Sum("lines__points"), Value(0)), "lines_count": Count("lines")}
     overdue = list(overdue_batches(today=clock.today()).annotate(**totals))

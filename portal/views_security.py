@@ -223,7 +223,7 @@ def company_locked_logins(request: HttpRequest, number: str) -> HttpResponse:
 def cardmember_unlock(request: HttpRequest, number: str, pk: int) -> HttpResponse:
     company = administered_company_or_404(request.user, number)
     cardmember = get_object_or_404(Cardmember.objects.select_related("user", "company"), pk=pk, company=company)
-    by = actor_for(request.user, company=company)
+    by = actor_for(request.user, company=company, permission="accounts.change_cardmember")
     if by is None:
         raise Http404
     try:

@@ -97,9 +97,9 @@ def _decision_action(service, verb: str, label):
             modeladmin.message_user(request, _("%(count)d enrolment(s) changed.") % {"count": done}, messages.SUCCESS)
         return None
 
-    action.short_description = label
     action.__name__ = f"enrolment_{verb}"
-    return action
+    # A decision changes the enrolment: the change permission, not the view one (SPEC section 17).
+    return admin.action(description=label, permissions=["change"])(action)
 
 
 @admin.register(Enrolment)

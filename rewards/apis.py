@@ -73,6 +73,10 @@ class EnrolmentFilter(filters.FilterSet):
 class EnrolmentViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = EnrolmentSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"list": ("rewards.view_enrolment",), "retrieve": ("rewards.view_enrolment",),
+                       "create": ("rewards.add_enrolment",),
+                       **{verb: ("rewards.change_enrolment",) for verb in ("approve", "reject", "suspend", "resume",
+                                                                           "end")}}
     filterset_class = EnrolmentFilter
     lookup_value_regex = r"\d+"
 
@@ -175,6 +179,7 @@ class PointsFilter(filters.FilterSet):
 class PointsPostingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PointsPostingSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"list": ("rewards.view_pointsposting",)}
     filterset_class = PointsFilter
 
     def get_queryset(self):
@@ -233,6 +238,7 @@ class PointsRuleFilter(VersionFilter):
 class PointsRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = PointsRuleSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"list": ("rewards.view_pointsrule",)}
     filterset_class = PointsRuleFilter
     queryset = PointsRule.objects.order_by("market", "-effective_from")
 
@@ -245,6 +251,8 @@ class PointsRuleViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class ExportBatchViewSet(IdempotentMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = ExportBatchSerializer
     permission_classes = [IsOpsTokenOrStaff]
+    ops_permissions = {"list": ("rewards.view_exportbatch",), "export": ("rewards.add_exportbatch",),
+                       "confirmation": ("rewards.change_exportbatch",)}
     filterset_fields = ["status"]
 
     def get_queryset(self):

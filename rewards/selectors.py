@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet, Sum
 
 from accounts.authentication import ApiClient
 from accounts.models import Account, ApiToken
+from accounts.roles import VIEW_COMPANIES, is_ops, ops_may
 from accounts.selectors import visible_accounts, visible_companies
 from amexprog.common import clock
 from amexprog.common.cycle import business_date
@@ -105,14 +106,13 @@ def visible_points_postings(user) -> QuerySet[PointsPosting]:
 def administers(user, account: Account) -> bool:
     """May the caller decide on this account's enrolment: ops, a PA of its company, or the
     company's API token (a PA API token, SPEC section 16)? A cardmember may not approve their own."""
+    if is_ops(user):
+        # Ops decide enrolments with the permission to (SPEC section 17, issue 15 item 3).
+        return ops_may(user, VIEW_COMPANIES, "rewards.change_enrolment")
     if isinstance(user, ApiClient):
-        if user.token.kind == ApiToken.Kind.OPS:
-            return True
         return user.token.kind == ApiToken.Kind.COMPANY and user.token.company_id == account.company_id
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.is_staff:
-        return True
     return visible_companies(user).filter(pk=account.company_id, administrators__user=user).exists()
 
 

@@ -104,6 +104,7 @@ class StatementFilter(filters.FilterSet):
 class StatementViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = StatementListSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {action: ("statements.view_statement",) for action in ("list", "retrieve", "pdf")}
     filterset_class = StatementFilter
     lookup_value_regex = r"\d+"
 
@@ -132,6 +133,7 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
 class AccountStatementListView(generics.ListAPIView):
     serializer_class = StatementListSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {"get": ("statements.view_statement",)}
     filter_backends: list = []
 
     def get_queryset(self):
@@ -159,6 +161,7 @@ class CompanyStatementFilter(filters.FilterSet):
 class CompanyStatementViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CompanyStatementListSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
+    ops_permissions = {action: ("statements.view_companystatement",) for action in ("list", "retrieve", "pdf")}
     filterset_class = CompanyStatementFilter
     lookup_value_regex = r"\d+"
 

@@ -14,6 +14,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from accounts.roles import VIEW_COMPANIES
 from accounts.selectors import visible_companies
 from amexprog.common import clock
 from amexprog.common.cycle import business_date
@@ -66,6 +67,8 @@ def report_response(report, file_format: str) -> StreamingHttpResponse:
 )
 class CompanyReportView(APIView):
     permission_classes = [IsPortalUserOrCompanyToken]
+    # Reports list cardmembers and their spending: view permissions on both.
+    ops_permissions = {"get": (VIEW_COMPANIES, "accounts.view_cardmember", "accounts.view_account")}
 
     def get(self, request: Request, number: str, name: str, file_format: str):
         company = get_object_or_404(visible_companies(request.user), number=number)

@@ -149,7 +149,9 @@ def tokens(company_a, company_b):
         a=api_token_create(name="A", kind="company", company=company_a)[1],
         b=api_token_create(name="B", kind="company", company=company_b)[1],
         network=api_token_create(name="network", kind="network")[1],
-        ops=api_token_create(name="ops", kind="ops")[1],
+        # An ops token acts as an ops user (issue 15 item 3): a full-powers one, like the matrix's ops.
+        ops=api_token_create(name="ops", kind="ops", user=UserFactory(username="ops-robot", is_staff=True,
+                                                                       is_superuser=True))[1],
     )
 
 

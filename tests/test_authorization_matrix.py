@@ -3,11 +3,13 @@ of caller, with the outcome each one must get.
 
 Actors: anonymous, bob (cardmember of company A), alice (PA of A), carol (PA of B), ops (staff), and
 for API routes also company A's token, company A's read-only token, company B's token, a network token
-and an ops token. Every object in the URLs belongs to company A. A route's entry in ROUTES says how to
-build its URL from the `world` below and what each actor gets on GET (every actor named: a missing one
-fails test_every_route_names_every_actor); where the route accepts writes, the outsiders (anonymous,
-carol, A's read-only token, B's token, the network token, and whoever else the entry names) also try to
-write and must be refused with company A's data unchanged.
+and an ops token. The ops roles (SPEC section 17, issue 15 item 3) are tried too: one person per ops
+group (viewer, service agent, credit, finance, admin) and an ops outsider (staff without any
+permission); see OPS_ROLES. Every object in the URLs belongs to company A. A route's entry in ROUTES
+says how to build its URL from the `world` below and what each actor gets on GET (every actor named: a
+missing one fails test_every_route_names_every_actor); where the route accepts writes, the outsiders
+(anonymous, carol, A's read-only token, B's token, the network token, and whoever else the entry names)
+also try to write and must be refused with company A's data unchanged.
 
 Token scopes (SPEC sections 16, 17; issue 15 item 12): A's read-only token reads what A's token reads
 and writes nothing; the network token gets a 403 everywhere but the authorization call and whoami.
@@ -39,6 +41,7 @@ from moneyed import Money
 from rest_framework.test import APIClient
 
 import tests.conftest as shared
+from accounts import roles
 from accounts.imports import CARD_COLUMNS
 from accounts.models import AuditEntry, ChangeRequest, Company, Notice
 from accounts.services import api_token_create
@@ -49,7 +52,7 @@ from disputes.models import Evidence
 from fees.models import FeeSchedule
 from rewards.services import enrolment_request
 from statements.models import CompanyStatement
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import UserFactory, ops_user
 from tests.accounts.order_files import CARD_ROW, company_file, csv_bytes
 from tests.charges.test_authorizations import authorize
 from tests.disputes.conftest import PDF, charge
@@ -70,6 +73,9 @@ PORTAL_ACTORS = ("anon", "bob", "alice", "carol", "ops")
 TOKEN_ACTORS = ("token_a", "token_a_ro", "token_b", "token_network", "token_ops")
 API_ACTORS = PORTAL_ACTORS + TOKEN_ACTORS
 OUTSIDERS = ("anon", "carol", "token_a_ro", "token_b", "token_network")
+# The ops roles (SPEC section 17): a person per ops group, and an ops outsider (staff, no permission).
+OPS_ROLES = {"viewer": roles.VIEWER, "agent": roles.SERVICE_AGENT, "credit": roles.CREDIT, "finance": roles.FINANCE,
+             "opsadmin": roles.ADMIN, "outsider": None}
 
 
 def profile(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -545,6 +551,7 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
                                    subject="Matrix complaint", description="The phone line was closed.", on=on)
     ops = UserFactory(username="olga", is_staff=True, is_superuser=True)
     collection_cost = _collection_cost(company_a, ops)
+    roles = {actor: ops_user(f"ops-{actor}", group) for actor, group in OPS_ROLES.items()}
     notice = Notice.objects.create(kind=Notice.Kind.values[0], cardmember=bob_account.cardmember, subject="Hello Bob",
                                    body="A notice for Bob.", created_on=NOW.date(), source_key="matrix/notice")
     change_request = ChangeRequest.objects.create(
@@ -573,7 +580,7 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
         notice=notice, terms_version=terms_version, cardmember=bob_account.cardmember,
         read_only_key=api_token_create(name="A reader", kind="company", company=company_a, scope="read-only")[1],
         change_request=change_request,
-        markers=[company_a.legal_name, bob_account.number, "Jensen"],
+        markers=[company_a.legal_name, bob_account.number, "Jensen"], **roles,
     )
 
 
@@ -585,7 +592,7 @@ def login(client: Client, user) -> Client:
 
 def clients(w) -> dict[str, Client]:
     made: dict[str, Client] = {"anon": APIClient()}
-    for actor in ("bob", "alice", "carol", "ops"):
+    for actor in ("bob", "alice", "carol", "ops", *OPS_ROLES):
         made[actor] = login(APIClient(), getattr(w, actor))
     for actor, key in (("token_a", w.tokens.a), ("token_a_ro", w.read_only_key), ("token_b", w.tokens.b),
                        ("token_network", w.tokens.network), ("token_ops", w.tokens.ops)):
@@ -681,6 +688,74 @@ def test_the_matrix(world):
                     response = request(made[actor], entry.write.method, url, entry.write.body(w),
                                        multipart=entry.write.multipart)
                     problem = check(DENIED, response, w, url, entry.write.refused_with)
+                    if problem:
+                        problems.append(f"{key} {entry.write.method.upper()} as {actor}: {problem} ({url})")
+                    if snapshot() != before:
+                        problems.append(f"{key} {entry.write.method.upper()} as {actor} changed data ({url})")
+    assert not problems, "\n".join(problems)
+
+
+# Ops roles (SPEC section 17, issue 15 item 3) ---------------------------------------------------------
+
+NOTHING_OF_A = "nothing of A"  # 2xx without company A's data, or any refusal
+# Not ops actions: the API's index, its schema and docs, "who am I", the language switch.
+NOT_OPS_ACTIONS = {"api-root", "schema", "api-docs", "whoami", "set_language"}
+# Where a role's GET differs from the superuser ops's (the `ops` column): a page that is a power's form,
+# or a read that is a power of its own (a cardmember's personal data).
+WITHOUT_EXPORT = {"viewer": FORBIDDEN, "credit": FORBIDDEN, "finance": FORBIDDEN}
+OPS_ROLE_GET: dict[str, dict[str, Any]] = {
+    "cardmember-export": WITHOUT_EXPORT,
+    "portal:cardmember_data_export": dict.fromkeys(WITHOUT_EXPORT, NF),
+    "portal:account_close": {"viewer": NF, "agent": NF, "finance": NF},  # the form closes accounts: credit's
+    "portal:card_controls": {"viewer": NF, "finance": NF},  # the form changes spending controls
+}
+
+
+def ops_role_get(key: str, entry: Route, actor: str) -> Any:
+    """What an ops role gets on GET: the superuser's outcome, except where OPS_ROLE_GET says; the ops
+    outsider (staff without any permission) is refused every API route and sees nothing of A in the portal."""
+    ops = (entry.get or {}).get("ops")
+    override = OPS_ROLE_GET.get(key, {}).get(actor)
+    if override is not None:
+        return override
+    if actor != "outsider" or key in NOT_OPS_ACTIONS or ops in (NF, NOT_ALLOWED, FORBIDDEN):
+        return ops
+    return FORBIDDEN if entry.api else NOTHING_OF_A
+
+
+def test_issue15_item3_ops_roles_in_the_matrix(world):
+    """Every route as each ops group and as an ops outsider (GET); every write as the view-only ops
+    person and the ops outsider: refused, company A's data unchanged. Before the fix any staff user
+    was full ops: the viewer terminated company A, closed Bob's account, published fee schedules..."""
+    w = world
+    made = clients(w)
+    problems: list[str] = []
+    keys = {key for key, route in url_patterns() if not is_admin(key, route)}
+    for key in sorted(keys & set(ROUTES)):
+        entry = ROUTES[key]
+        if entry.get is None and entry.write is None:
+            continue
+        url = reverse(key, kwargs=entry.kwargs(w)) if ":" in key or not key.startswith(("api/", "admin/")) \
+            else "/" + key
+        with time_machine.travel(NOW, tick=False):
+            if entry.get and "ops" in entry.get:
+                for actor in OPS_ROLES:
+                    expected = ops_role_get(key, entry, actor)
+                    response = request(made[actor], "get", url)
+                    if expected == NOTHING_OF_A:
+                        problem = (check(DENIED, response, w, url) if outcome_of(response) != OK
+                                   else check(HIDDEN, response, w, url))
+                    else:
+                        problem = check(expected, response, w, url)
+                    if problem:
+                        problems.append(f"{key} GET as {actor}: {problem} ({url})")
+            if entry.write:
+                for actor in ("viewer", "outsider"):
+                    before = snapshot()
+                    response = request(made[actor], entry.write.method, url, entry.write.body(w),
+                                       multipart=entry.write.multipart)
+                    # A form's error page (400) refuses too; what matters as much is that nothing changed.
+                    problem = check(DENIED, response, w, url, (*entry.write.refused_with, 400))
                     if problem:
                         problems.append(f"{key} {entry.write.method.upper()} as {actor}: {problem} ({url})")
                     if snapshot() != before:

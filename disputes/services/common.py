@@ -24,6 +24,7 @@ from disputes.models import CaseEvent, Dispute, Evidence, RefundRequest
 from ledger.models import Posting
 
 OPS_ONLY = _("Only ops staff can do this.")
+OPS_PERMISSION_MISSING = _("Your ops role does not include this action ({permission}).")
 EVIDENCE_EMPTY = _("Add a note or a file.")
 WRONG_CURRENCY = _("Amounts on this account are in {currency}.")
 AMOUNT_NOT_POSITIVE = _("The amount must be greater than zero.")
@@ -43,9 +44,21 @@ def case_day() -> dt.date:
     return max(today, last + dt.timedelta(days=1)) if last else today
 
 
-def require_ops(by: Actor) -> None:
+def require_ops(by: Actor, permission: str) -> None:
+    """Only ops, and only those holding `permission` (SPEC section 17, issue 15 item 3)."""
     if not by.is_ops:
         raise ApplicationError(str(OPS_ONLY), "ops_only", status=403)
+    if not by.may(permission):
+        raise ApplicationError(str(OPS_PERMISSION_MISSING).format(permission=permission), "ops_permission_missing",
+                               status=403)
+
+
+def require_permission_if_ops(by: Actor, permission: str) -> None:
+    """Holders and PAs are scoped by the selectors; an ops actor also needs `permission` (SPEC section 17,
+    issue 15 item 3), whichever interface it came through (API, portal, admin)."""
+    if by.is_ops and not by.may(permission):
+        raise ApplicationError(str(OPS_PERMISSION_MISSING).format(permission=permission), "ops_permission_missing",
+                               status=403)
 
 
 def checked_amount(amount: Money, account: Account, *, allow_zero: bool = False) -> Decimal:

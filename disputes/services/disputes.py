@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from moneyed import Money
 
 from accounts.models import Account, Card
+from accounts.roles import DECIDE_DISPUTE
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 from disputes import notices
@@ -23,7 +24,14 @@ from disputes.audit import Actor, event_record
 from disputes.models import CaseEvent, Dispute, DisputeReason, UnauthorizedUseIncident
 from disputes.rules import late_from, refused_from, rules_in_force
 from disputes.selectors import DISPUTABLE_KINDS, charge_disputable_amount, charge_fees, charge_statement
-from disputes.services.common import checked_amount, error_money, evidence_add, fee_share, require_ops
+from disputes.services.common import (
+    checked_amount,
+    error_money,
+    evidence_add,
+    fee_share,
+    require_ops,
+    require_permission_if_ops,
+)
 from ledger.models import Posting, PostingKind
 from ledger.services import posting_create
 
@@ -90,6 +98,7 @@ def dispute_open(
     Refused more than 13 months after the statement that billed the charge, flagged late after
     1 month (the rules in force, per market). `amount` defaults to all that is left to dispute.
     """
+    require_permission_if_ops(by, "disputes.add_dispute")
     # Serialise disputes on one account, so two at once cannot dispute the same amount twice.
     account = (Account.objects.select_for_update(of=("self",)).select_related("company", "cardmember")
                .get(pk=charge.account_id))
@@ -216,8 +225,10 @@ def dispute_resolve(*, dispute: Dispute, to_status: str, by: Actor, on: dt.date,
 
 @transaction.atomic
 def dispute_transition(*, dispute: Dispute, to_status: str, by: Actor, on: dt.date, note: str = "") -> Dispute:
-    """Ops move a dispute open → investigating → won or lost (SPEC section 12)."""
-    require_ops(by)
+    """Ops move a dispute open → investigating → won or lost (SPEC section 12). Investigating is case work
+    (change); won and lost are decisions (decide_dispute, SPEC section 17)."""
+    require_ops(by, DECIDE_DISPUTE if to_status in (Dispute.Status.WON, Dispute.Status.LOST)
+                else "disputes.change_dispute")
     dispute = _locked(dispute)
     if not dispute.is_active:
         raise ApplicationError(
@@ -235,6 +246,7 @@ def dispute_transition(*, dispute: Dispute, to_status: str, by: Actor, on: dt.da
 @transaction.atomic
 def dispute_withdraw(*, dispute: Dispute, by: Actor, on: dt.date, note: str = "") -> Dispute:
     """The holder (or ops for them) withdraws an open dispute; its credit is re-debited."""
+    require_permission_if_ops(by, "disputes.change_dispute")
     return dispute_resolve(dispute=_locked(dispute), to_status=Dispute.Status.WITHDRAWN, by=by, on=on, note=note)
 
 
@@ -242,6 +254,7 @@ def dispute_withdraw(*, dispute: Dispute, by: Actor, on: dt.date, note: str = ""
 def dispute_evidence_add(*, dispute: Dispute, by: Actor, on: dt.date, note: str = "",
                          upload: IO[bytes] | None = None, filename: str = ""):
     """Add a note or a PDF/PNG/JPEG file to an open dispute."""
+    require_permission_if_ops(by, "disputes.change_dispute")
     dispute = _locked(dispute)
     if not dispute.is_active:
         raise ApplicationError(

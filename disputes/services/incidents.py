@@ -20,13 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from moneyed import Money
 
 from accounts.models import Card
+from accounts.roles import DECIDE_DISPUTE
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 from disputes import notices
 from disputes.audit import Actor, event_record
 from disputes.models import CaseEvent, Dispute, DisputeReason, UnauthorizedUseIncident
 from disputes.rules import rules_in_force
-from disputes.services.common import require_ops
+from disputes.services.common import require_ops, require_permission_if_ops
 from disputes.services.disputes import dispute_resolve
 from ledger.models import PostingKind
 from ledger.services import posting_create
@@ -86,6 +87,7 @@ def incident_open(*, card: Card, kind: str, by: Actor, on: dt.date, note: str = 
 
     The report date, which decides the charges credited in full, is `incident_report_date`; only ops
     (may_set_report_date) may set another, with a reason that goes on the record (issue 15 item 11)."""
+    require_permission_if_ops(by, "disputes.add_unauthorizeduseincident")
     if kind not in UnauthorizedUseIncident.Kind.values:
         raise ApplicationError(str(NOT_LOST_OR_STOLEN), "invalid_kind", {"field": "kind"})
     reported_on_reason = (reported_on_reason or "").strip()
@@ -120,8 +122,9 @@ def incident_open(*, card: Card, kind: str, by: Actor, on: dt.date, note: str = 
 @transaction.atomic
 def incident_resolve(*, incident: UnauthorizedUseIncident, finding: str, by: Actor, on: dt.date,
                      note: str = "") -> UnauthorizedUseIncident:
-    """Resolve every open dispute of the incident and post the holder's share (terms §22)."""
-    require_ops(by)
+    """Resolve every open dispute of the incident and post the holder's share (terms §22); a decision, so
+    ops with decide_dispute only (SPEC section 17)."""
+    require_ops(by, DECIDE_DISPUTE)
     incident = UnauthorizedUseIncident.objects.select_for_update(of=("self",)).select_related(
         "account__company", "account__cardmember", "card").get(pk=incident.pk)
     if incident.status != UnauthorizedUseIncident.Status.OPEN:

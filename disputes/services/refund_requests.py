@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from moneyed import Money
 
 from accounts.models import Account
+from accounts.roles import DECIDE_REFUND
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 from disputes import notices
@@ -25,7 +26,14 @@ from disputes.audit import SYSTEM, Actor, event_record
 from disputes.models import CaseEvent, RefundRequest
 from disputes.rules import add_bank_days, is_eea, refund_request_last_day, rules_in_force
 from disputes.selectors import charge_disputable_amount, charge_fees, charge_statement
-from disputes.services.common import checked_amount, error_money, evidence_add, fee_share, require_ops
+from disputes.services.common import (
+    checked_amount,
+    error_money,
+    evidence_add,
+    fee_share,
+    require_ops,
+    require_permission_if_ops,
+)
 from ledger.models import PostingKind
 from ledger.services import posting_create
 
@@ -76,6 +84,7 @@ def refund_request_submit(*, charge, expected_amount: Money, explanation: str, b
                           note: str = "", upload: IO[bytes] | None = None, filename: str = "") -> RefundRequest:
     """Ask for a refund of an authorized charge (terms §23); the information is complete as given,
     so the decision is due 10 bank days from `on`."""
+    require_permission_if_ops(by, "disputes.add_refundrequest")
     account = (Account.objects.select_for_update(of=("self",)).select_related("company", "cardmember")
                .get(pk=charge.account_id))
     if charge.kind != PostingKind.PURCHASE:
@@ -142,7 +151,7 @@ def _set_status(request: RefundRequest, status: str, by: Actor, on: dt.date, act
 @transaction.atomic
 def refund_request_ask_information(*, request: RefundRequest, note: str, by: Actor, on: dt.date) -> RefundRequest:
     """Ops need more from the holder: the decision clock stops until the information is complete."""
-    require_ops(by)
+    require_ops(by, "disputes.change_refundrequest")
     request = _locked_open(request)
     request.information_complete_on = None
     request.decision_due_on = None
@@ -160,7 +169,7 @@ def refund_request_ask_information(*, request: RefundRequest, note: str, by: Act
 def refund_request_information_complete(*, request: RefundRequest, by: Actor, on: dt.date,
                                         note: str = "") -> RefundRequest:
     """Ops have what they need: the decision is due 10 bank days from `on`."""
-    require_ops(by)
+    require_ops(by, "disputes.change_refundrequest")
     request = _locked_open(request)
     request.information_complete_on = on
     request.decision_due_on = _decision_due(request.account, on)
@@ -177,8 +186,9 @@ def refund_request_information_complete(*, request: RefundRequest, by: Actor, on
 @transaction.atomic
 def refund_request_decide(*, request: RefundRequest, granted: bool, reason: str, by: Actor,
                           on: dt.date) -> RefundRequest:
-    """Grant (refund the charge and its fees) or refuse (with the reason) a refund request."""
-    require_ops(by)
+    """Grant (refund the charge and its fees) or refuse (with the reason) a refund request; ops with
+    decide_refund only (SPEC section 17)."""
+    require_ops(by, DECIDE_REFUND)
     request = _locked_open(request)
     if not reason.strip() and not granted:
         raise ApplicationError(str(REASON_REQUIRED), "reason_required", {"field": "reason"})
@@ -212,6 +222,7 @@ def refund_request_decide(*, request: RefundRequest, granted: bool, reason: str,
 
 @transaction.atomic
 def refund_request_withdraw(*, request: RefundRequest, by: Actor, on: dt.date, note: str = "") -> RefundRequest:
+    require_permission_if_ops(by, "disputes.change_refundrequest")
     request = _locked_open(request)
     _set_status(request, RefundRequest.Status.WITHDRAWN, by, on, CaseEvent.Action.STATUS_CHANGED, note)
     return request
@@ -220,6 +231,7 @@ def refund_request_withdraw(*, request: RefundRequest, by: Actor, on: dt.date, n
 @transaction.atomic
 def refund_request_evidence_add(*, request: RefundRequest, by: Actor, on: dt.date, note: str = "",
                                 upload: IO[bytes] | None = None, filename: str = ""):
+    require_permission_if_ops(by, "disputes.change_refundrequest")
     request = _locked_open(request)
     return evidence_add(case=request, by=by, on=on, note=note, upload=upload, filename=filename)
 

@@ -80,3 +80,18 @@ class AccountFactory(factory.django.DjangoModelFactory):
 
 def issue_card(account: Account, on: dt.date = OPENED_ON, **kwargs) -> IssuedCard:
     return card_issue(account=account, issued_on=on, **kwargs)
+
+
+def ops_user(username: str, group: str | None, **fields):
+    """An ops person (staff) whose powers are those of the ops group named (accounts.roles; SPEC section 17),
+    or none at all when `group` is None. Staff alone gives no powers (issue 15 item 3)."""
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import ops_groups_sync
+
+    user = UserFactory(username=username, is_staff=True, **fields)
+    if group is not None:
+        if not Group.objects.filter(name=group).exists():
+            ops_groups_sync()
+        user.groups.add(Group.objects.get(name=group))
+    return user

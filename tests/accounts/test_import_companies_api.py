@@ -8,8 +8,9 @@ from moneyed import Money
 from rest_framework.test import APIClient
 
 from accounts.models import Company
+from accounts.roles import CREDIT
 from accounts.services import ANNUAL_FEE_TOO_HIGH
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import ops_user
 from tests.accounts.order_files import company_file
 from tests.conftest import token_client
 
@@ -43,7 +44,7 @@ def test_an_ops_token_onboards_the_companies_of_a_good_file(tokens):
 
 
 def test_ops_staff_may_onboard_too(company_a):
-    staff = UserFactory(username="ops-staff", is_staff=True)
+    staff = ops_user("ops-staff", CREDIT)  # onboarding is credit's (issue 15 item 3)
     assert session(staff).post(URL, upload(company_file(NEW)), format="multipart").status_code == 201
     assert Company.objects.filter(number="30003").exists()
 

@@ -208,7 +208,7 @@ def bob_cases(bob_card, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     account = bob_card.card.account
     holder = actor_of(account.cardmember.user)  # "Bob (bob)"
-    ops = actor_of(UserFactory(username="olga", first_name="Olga", is_staff=True))
+    ops = actor_of(UserFactory(username="olga", first_name="Olga", is_staff=True, is_superuser=True))
 
     def purchase(key: str, amount: str):
         return posting_create(

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
+from accounts.roles import VIEWER
 from ledger.models import JournalEntry
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import ops_user
 from tests.conftest import token_client
 from tests.statements.conftest import pay, post
 
@@ -56,7 +57,7 @@ def test_ops_read_entries_with_balanced_legs_filtered(booked, tokens):
 
 
 def test_the_chart_carries_each_accounts_balance(booked, tokens):
-    staff = UserFactory(username="ops-staff", is_staff=True)
+    staff = ops_user("ops-staff", VIEWER)  # reading the ledger needs its view permission (issue 15 item 3)
     rows = {row["code"]: row for row in session(staff).get(CHART, {"page_size": 100}).json()["results"]}
     assert rows["receivable"]["balances"] == {"DKK": "127.25"}
     assert rows["bank"]["balances"] == {"DKK": "30.00"}  # the payment: bank debited, receivable credited

@@ -8,10 +8,11 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
+from accounts.roles import FINANCE, VIEWER
 from rewards.exports import MISMATCH, MONTH_NOT_COMPLETE
 from rewards.models import ExportBatch, PointsPosting
 from rewards.services import enrolment_enrol_by_card_order
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import ops_user
 from tests.conftest import token_client
 from tests.rewards.conftest import JAN_5, MEMBER, purchase, refund
 from tests.rewards.test_export_eurobonus import OTHER_MEMBER, confirmation
@@ -86,7 +87,8 @@ def test_only_ops_export_and_confirm(january, tokens, alice, carol, bob):
         assert client.post(CONFIRM, upload(confirmation([])), format="multipart").status_code == 403
     assert APIClient().post(EXPORT, {"month": "2026-01"}, format="json").status_code == 401
     assert not ExportBatch.objects.filter(status="exported").exists()
-    staff = UserFactory(username="ops-staff", is_staff=True)
+    assert session(ops_user("ops-viewer", VIEWER)).post(EXPORT, {"month": "2026-01"}, format="json").status_code == 403
+    staff = ops_user("ops-staff", FINANCE)  # the SAS batches are finance's (issue 15 item 3)
     assert session(staff).post(EXPORT, {"month": "2026-01"}, format="json").status_code == 200
 
 

@@ -7,10 +7,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from accounts.roles import VIEWER
 from rewards.exports import eurobonus_batch_export
 from rewards.models import Enrolment
 from rewards.services import REASON_REQUIRED
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import ops_user
 from tests.rewards.conftest import JAN_5, MEMBER, purchase
 from tests.statements.conftest import run_through
 
@@ -131,7 +132,7 @@ def test_ops_see_exports_unconfirmed_after_10_weeks(client, enrolled, bob_accoun
     purchase(bob_account, "100.00", dt.date(2026, 1, 10), "charge/1")
     run_through(dt.date(2026, 1, 31), start=JAN_5)
     eurobonus_batch_export(month=dt.date(2026, 1, 1), on=dt.date(2026, 2, 2))
-    ops = UserFactory(username="olga", is_staff=True)
+    ops = ops_user("olga", VIEWER)  # seeing the batches needs their view permission (issue 15 item 3)
     client.force_login(ops)
     with time_machine.travel(dt.datetime(2026, 4, 14, 9, 0, tzinfo=dt.UTC), tick=False):
         page = client.get(reverse("portal:eurobonus_exports")).content.decode()
