@@ -71,7 +71,10 @@ class ComplaintViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveMo
     filterset_class = ComplaintFilter
     # Ops read with the view permission and answer with their own; complaints are opened by holders and PAs.
     ops_permissions = {"list": ("complaints.view_complaint",), "retrieve": ("complaints.view_complaint",),
-                       "answer": ("complaints.answer_complaint",)}
+                       "answer": ("complaints.answer_complaint",),
+                       # Named so the rule holds everywhere; the service still refuses ops (holders and PAs
+                       # complain, ops answer).
+                       "create": ("complaints.add_complaint",)}
 
     def get_queryset(self):
         return visible_complaints(self.request.user).select_related("company", "account").order_by("-opened_at",

@@ -46,8 +46,9 @@ def test_issue15_item5_api_self_approval_refused_and_rejection_changes_nothing(t
     assert token_client(tokens.b).get("/api/v1/change-requests/").json()["results"] == []
     victor = UserFactory(username="victor", is_staff=True)  # ops with view rights only
     assert person(victor).post(url + "approve/", format="json").status_code == 403
-    vera = UserFactory(username="vera", is_staff=True)
-    vera.user_permissions.add(Permission.objects.get(codename="approve_change"))
+    vera = UserFactory(username="vera", is_staff=True)  # ops who see companies and may approve (issue 15 item 3)
+    vera.user_permissions.add(*Permission.objects.filter(codename__in=["approve_change", "view_company",
+                                                                      "view_changerequest"]))
     rejected = person(vera).post(url + "reject/", {"reason": "Unknown bank"}, format="json")
     assert (rejected.status_code, rejected.json()["decision_reason"]) == (200, "Unknown bank")
     assert Company.objects.get(pk=company_a.pk).iban == ""
