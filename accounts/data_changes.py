@@ -263,15 +263,18 @@ def _pa_candidates(email: str) -> list:
 def company_pa_add(*, company: Company, email: str, by: Actor, on: dt.date | None = None):
     """Ask for the user with this email to become a PA of the company (PA sheet). A new PA waits for
     a second person (SPEC section 17, issue 15 item 5): this opens and returns a ChangeRequest, and
-    company_pa_add_apply makes the PA once another PA or ops approve. The address is checked now, so
-    a request that could never apply is refused at once."""
+    company_pa_add_apply makes the PA once another PA or ops approve.
+
+    Any well-formed address is asked for alike, whoever it belongs to: whether it is an ops user's, an
+    inactive user's or shared is checked only when the change applies, so the answer to the asker never
+    tells (issue 15 item 12). An address already a PA of this company is refused at once (the asker
+    sees the company's PAs anyway)."""
     from accounts.change_requests import change_request_open
     from accounts.models import ChangeRequest
 
     require_role(by, (Role.COMPANY, Role.ISSUER), action="add a programme administrator to", what="company")
     email = _clean_pa_email(email)
-    users = _pa_candidates(email)
-    if users and company.administrators.filter(user=users[0]).exists():
+    if company.administrators.filter(Q(user__email__iexact=email) | Q(user__username__iexact=email)).exists():
         raise _fail(PA_ALREADY, "already_administrator", "email", email=email)
     return change_request_open(company=company, kind=ChangeRequest.Kind.PA_ADD,
                                changes={"email": {"before": None, "after": email}}, by=by, on=on or clock.today())
