@@ -196,9 +196,15 @@ class CompanyAdmin(admin.ModelAdmin):
 
 @admin.register(ProgrammeAdministrator)
 class ProgrammeAdministratorAdmin(admin.ModelAdmin):
+    """A PA's companies change only through `company_pa_add` (a second person approves, every PA is told)
+    and `company_pa_remove` (SPEC section 17, issue 15 item 5): never as a raw list in the admin."""
+
     list_display = ["user", "language"]
-    filter_horizontal = ["companies"]
     search_fields = ["user__username", "user__email", "companies__number"]
+    readonly_fields = ["user", "companies"]
+
+    def has_add_permission(self, request):
+        return False  # a PA is added to a company through the company's change request
 
 
 @admin.register(Cardmember)

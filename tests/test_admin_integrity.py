@@ -325,3 +325,26 @@ def test_issue15_item4_reference_rates_are_set_through_their_service_and_never_d
         "effective_date", "rate_percent")) == [(dt.date(2031, 1, 1), Decimal("1.7500"))]
     assert client.post(reverse("admin:fees_referencerate_delete", args=[rate.pk]), {"post": "yes"}).status_code \
         == 403
+
+
+def test_issue15_item5_ops_cannot_give_a_pa_another_company_in_the_admin(client, superuser, alice, company_b):
+    """A PA's companies were a raw list in the admin: ops could give alice company B without a second
+    person or a notice. They change only through company_pa_add / company_pa_remove now."""
+    from accounts.models import ProgrammeAdministrator
+
+    pa = ProgrammeAdministrator.objects.get(user=alice)
+    before = set(pa.companies.values_list("pk", flat=True))
+    post_change_form(client, reverse("admin:accounts_programmeadministrator_change", args=[pa.pk]),
+                     {"companies": [*before, company_b.pk]})
+    assert set(pa.companies.values_list("pk", flat=True)) == before
+    assert client.get(reverse("admin:accounts_programmeadministrator_add")).status_code == 403
+
+
+def test_issue15_item2_the_admin_never_shows_a_second_factor_secret(client, superuser, alice):
+    """An ops user who can read a PA's TOTP key holds their second factor: the device admin hides it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=alice, name="phone", confirmed=True)
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk])).content.decode()
+    assert device.key not in page
+    assert client.get(reverse("admin:otp_totp_totpdevice_config", args=[device.pk])).status_code in (403, 404)

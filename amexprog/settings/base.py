@@ -247,6 +247,9 @@ AXES_LOCKOUT_TEMPLATE = "portal/locked.html"
 # password, on the portal and the admin; wrong codes count toward the axes lockout above.
 OTP_REQUIRED_FOR_PAS = env_bool("OTP_REQUIRED_FOR_PAS", True)
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "amexprog")
+# The admin never shows a device's secret, its QR code or recovery codes: an ops user who could read
+# a PA's TOTP key would hold their second factor (SPEC section 17; issue 15 items 1-2).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Second-factor failures (SPEC section 17, issue 15 item 1) are counted per user and survive a correct
 # password (axes' count above does not: AXES_RESET_ON_SUCCESS): after OTP_FAILURE_LIMIT wrong codes in a
 # row every code is refused for OTP_LOCKOUT_MINUTES, doubling with each further wrong code; only a
