@@ -2,20 +2,12 @@
 
 from django.contrib import admin
 
+from amexprog.common.admin_base import ReadOnlyAdmin
 from charges.models import ChargeFile, FxRate
 
 
-class LoadedDataAdmin(admin.ModelAdmin):
+class LoadedDataAdmin(ReadOnlyAdmin):
     """Rates converted posted charges and files produced postings: never edited by hand."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FxRate)

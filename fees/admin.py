@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import PUBLISH_FEE_SCHEDULE, SET_REFERENCE_RATE
 from amexprog.common import clock
+from amexprog.common.admin_base import ReadOnlyAdmin
 from amexprog.common.errors import ApplicationError
 from fees.models import CollectionCost, FeeSchedule, InterestAccrual, ReferenceRate, Reminder
 from fees.publishing import (
@@ -107,17 +108,8 @@ class ReferenceRateAdmin(admin.ModelAdmin):
         obj.pk = saved.pk
 
 
-class MoneyRecordAdmin(admin.ModelAdmin):
+class MoneyRecordAdmin(ReadOnlyAdmin):
     """Written by the daily reminder and interest runs with their postings: read only (issue 15 item 4)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Reminder)

@@ -1,19 +1,9 @@
 from django.contrib import admin
 
+from amexprog.common.admin_base import ReadOnlyAdmin
 from ledger.models import JournalEntry, JournalLeg, LedgerAccount, Posting
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The ledger is append-only: ops read it here and correct it with reversing postings."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+# The ledger is append-only: ops read it here and correct it with reversing postings.
 
 
 @admin.register(LedgerAccount)

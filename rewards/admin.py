@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MARKET_CURRENCY, Market
 from amexprog.common import clock
+from amexprog.common.admin_base import ReadOnlyAdmin
 from amexprog.common.cycle import business_date
 from amexprog.common.errors import ApplicationError
 from rewards import services
@@ -128,7 +129,7 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(PointsPosting)
-class PointsPostingAdmin(admin.ModelAdmin):
+class PointsPostingAdmin(ReadOnlyAdmin):
     list_display = ["account", "member_number", "statement_date", "eligible_spend", "points", "cumulative_points",
                     "carried_out", "forfeited", "batch", "sas_status"]
     list_filter = ["forfeited", "sas_status", "batch__status"]
@@ -136,14 +137,6 @@ class PointsPostingAdmin(admin.ModelAdmin):
     list_select_related = ["account", "batch"]
     date_hierarchy = "statement_date"
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -160,7 +153,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 @admin.register(ExportBatch)
-class ExportBatchAdmin(admin.ModelAdmin):
+class ExportBatchAdmin(ReadOnlyAdmin):
     list_display = ["reference", "status", "accrued_points", "line_count", "control_total", "exported_on",
                     "confirmed_on", "accepted_points", "rejected_points"]
     list_filter = [OverdueFilter, "status"]
@@ -172,11 +165,3 @@ class ExportBatchAdmin(admin.ModelAdmin):
     def accrued_points(self, obj):
         return obj.points or 0
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,20 +7,12 @@ fees, interest and statements, so ops only read them here.
 
 from django.contrib import admin
 
+from amexprog.common.admin_base import ReadOnlyAdmin
 from amexprog.common.models import BusinessDate, ChunkRun, CycleStepRun
 
 
-class CycleRecordAdmin(admin.ModelAdmin):
+class CycleRecordAdmin(ReadOnlyAdmin):
     """Written only by run_cycle and its chunks: no add, change or delete."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(BusinessDate)
