@@ -45,7 +45,12 @@ def test_issue15_item10_pa_session_ends_12_hours_after_login_even_when_busy(alic
 
 
 def test_issue15_item10_ops_api_session_ends_after_15_minutes_idle(client, django_user_model):
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import VIEWER
+
     olga = django_user_model.objects.create_user("olga", "olga@example.com", "secret-pass-123", is_staff=True)
+    olga.groups.add(Group.objects.get(name=VIEWER))  # ops read companies with a view permission (item 3)
     with time_machine.travel(START, tick=False) as traveller:
         client.force_login(olga)
         assert client.get("/api/v1/companies/").status_code == 200
