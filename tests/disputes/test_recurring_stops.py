@@ -147,3 +147,24 @@ def test_issue16_item9_outsiders_and_view_only_ops_may_not_stop_terms_16(api, ca
 def test_issue16_item9_merchant_key_casefolds_and_collapses_whitespace():
     assert merchant_key("  Netflix\t INTERNATIONAL ") == "netflix international"
     assert merchant_key("STRASSE") == merchant_key("straße")
+
+
+@pytest.mark.parametrize("who", ["bob", "alice"])
+def test_issue16_item9_holder_and_pa_stop_and_lift_in_the_portal_terms_16(client, who, request, bob_card):
+    """Terms §16 in the portal: the card page offers the form to the holder and to the PA; a stop on
+    Friday 13 March 2026 reads "from 2026-03-16" and can be lifted again."""
+    from django.urls import reverse
+
+    client.force_login(request.getfixturevalue(who))
+    card = bob_card.card
+    with time_machine.travel(FRIDAY, tick=False):
+        page = client.get(reverse("portal:card_detail", args=[card.pk])).content.decode()
+        assert reverse("portal:card_recurring_stop_add", args=[card.pk]) in page
+        response = client.post(reverse("portal:card_recurring_stop_add", args=[card.pk]),
+                               {"merchant_name": "Netflix", "mcc": ""}, follow=True)
+        assert "Netflix" in response.content.decode()
+        stop = RecurringStop.objects.get()
+        assert (stop.effective_from, stop.registered_by) == (dt.date(2026, 3, 16), f"user:{who}")
+        client.post(reverse("portal:card_recurring_stop_revoke", args=[card.pk, stop.pk]))
+    stop.refresh_from_db()
+    assert stop.revoked_on == dt.date(2026, 3, 13)
