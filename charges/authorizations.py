@@ -331,7 +331,7 @@ def _evaluate(request: AuthorizationRequest, card: Card, controls: EffectiveCont
         return Outcome(reason)
     # Terms §16 (issue 16 item 9): the holder stopped this merchant's recurring charges. Asked only for
     # a recurring request, so the common decision reads nothing more.
-    if request.recurring and recurring_stop_applies(card_id=card.pk, merchant_name=request.merchant_name,
+    if request.recurring and recurring_stop_applies(account_id=card.account_id, merchant_name=request.merchant_name,
                                                     mcc=request.mcc, on=on):
         return Outcome(DeclineReason.RECURRING_STOPPED, explanation={"merchant_name": request.merchant_name})
     cash = request.type == AuthorizationType.CASH

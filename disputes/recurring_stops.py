@@ -9,6 +9,8 @@ a merchant on a card. From the next bank day of the company's market:
   temporary `dispute_credit` of SPEC section 12 (`recurring_stops_dispute`, run by the charge import
   in its own transaction, on both import paths).
 Merchants are matched by name, case-folded with whitespace collapsed, and by MCC when the stop names one.
+A stop follows the card's replacements (SPEC section 11: recurring charges follow the replacement), which
+are issued on the same account: stops are matched on the card's account.
 """
 
 from __future__ import annotations
@@ -64,7 +66,8 @@ def recurring_stop_register(*, card: Card, merchant_name: str, by: Actor, on: dt
     card = Card.objects.select_for_update(of=("self",)).select_related("account__company").get(pk=card.pk)
     if card.status in (Card.Status.CANCELLED, Card.Status.EXPIRED):
         raise ApplicationError(str(CARD_CLOSED), "card_closed", {"field": "card"})
-    if RecurringStop.objects.filter(_active(on), card=card, merchant_key=key, mcc=mcc).exists():
+    if RecurringStop.objects.filter(_active(on), card__account_id=card.account_id, merchant_key=key,
+                                    mcc=mcc).exists():
         raise ApplicationError(str(ALREADY_STOPPED).format(merchant=merchant_name.strip()), "already_stopped",
                                {"field": "merchant_name"}, status=409)
     account = card.account
@@ -98,12 +101,14 @@ def _matches(stop: RecurringStop, key: str, mcc: str) -> bool:
     return stop.merchant_key == key and (not stop.mcc or stop.mcc == mcc)
 
 
-def recurring_stop_applies(*, card_id: int, merchant_name: str, mcc: str, on: dt.date) -> bool:
-    """Is a recurring authorization from this merchant on this card stopped on `on` (SPEC section 10)?"""
+def recurring_stop_applies(*, account_id: int, merchant_name: str, mcc: str, on: dt.date) -> bool:
+    """Is a recurring authorization from this merchant stopped on `on` (SPEC section 10) for a card of this
+    account (the card the stop names, or its replacement)?"""
     key = merchant_key(merchant_name)
     if not key:
         return False
-    return (RecurringStop.objects.filter(_active(on), card_id=card_id, merchant_key=key, effective_from__lte=on)
+    return (RecurringStop.objects.filter(_active(on), card__account_id=account_id, merchant_key=key,
+                                         effective_from__lte=on)
             .filter(Q(mcc="") | Q(mcc=mcc)).exists())
 
 
@@ -116,17 +121,18 @@ def recurring_stops_dispute(*, charge_file_id: int) -> list[Dispute]:
     from disputes.services import dispute_open
 
     stops: dict[int, list[RecurringStop]] = {}
-    for stop in RecurringStop.objects.filter(revoked_on__isnull=True):  # a lifted stop disputes nothing more
-        stops.setdefault(stop.card_id, []).append(stop)
+    # A lifted stop disputes nothing more; stops follow the card's replacements (the same account).
+    for stop in RecurringStop.objects.filter(revoked_on__isnull=True).select_related("card"):
+        stops.setdefault(stop.card.account_id, []).append(stop)
     if not stops:
         return []
-    charges = (Posting.objects.filter(card_id__in=list(stops), kind=PostingKind.PURCHASE,
+    charges = (Posting.objects.filter(account_id__in=list(stops), kind=PostingKind.PURCHASE,
                                       explanation__charge_file=charge_file_id)
                .exclude(disputes__isnull=False).order_by("id"))
     opened = []
     for charge in charges:
         key, day = merchant_key(charge.merchant_name), charge.transaction_date or charge.posting_date
-        if not any(_matches(stop, key, charge.mcc) and stop.effective_from <= day for stop in stops[charge.card_id]):
+        if not any(_matches(stop, key, charge.mcc) and stop.effective_from <= day for stop in stops[charge.account_id]):
             continue
         opened.append(dispute_open(charge=charge, reason=DisputeReason.CANCELLED_RECURRING, by=CaseActor(),
                                    on=charge.posting_date))

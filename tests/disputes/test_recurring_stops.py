@@ -168,3 +168,23 @@ def test_issue16_item9_holder_and_pa_stop_and_lift_in_the_portal_terms_16(client
         client.post(reverse("portal:card_recurring_stop_revoke", args=[card.pk, stop.pk]))
     stop.refresh_from_db()
     assert stop.revoked_on == dt.date(2026, 3, 13)
+
+
+def test_issue16_item9_the_stop_follows_the_replacement_card_terms_16(api, bob, bob_card, tokens):
+    """SPEC 11: recurring charges follow the replacement, so does the stop. Stopped on Friday 13 March
+    2026, the card reported lost on Monday 16 March: the replacement's recurring authorization from the
+    merchant declines `recurring_stopped` too."""
+    from accounts import lifecycle
+    from accounts.audit import Actor, Role
+
+    holder = Actor(role=Role.HOLDER, label="user:bob", user_id=bob.pk)
+    api.force_login(bob)
+    with time_machine.travel(FRIDAY, tick=False):
+        assert register(api, bob_card.card).status_code == 201
+    with time_machine.travel(MONDAY, tick=False):
+        issued = lifecycle.card_report(card=bob_card.card, by=holder, on=MONDAY.date(), status="lost")
+        if issued.card.status != "active":
+            lifecycle.card_activate(card=issued.card, by=holder, on=MONDAY.date())
+        response = authorize(token_client(tokens.network), issued.pan, transaction_id="R-NEW",
+                             merchant_name="Netflix", recurring=True)
+        assert response.json()["reason"] == "recurring_stopped"
