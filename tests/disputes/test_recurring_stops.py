@@ -188,3 +188,10 @@ def test_issue16_item9_the_stop_follows_the_replacement_card_terms_16(api, bob, 
         response = authorize(token_client(tokens.network), issued.pan, transaction_id="R-NEW",
                              merchant_name="Netflix", recurring=True)
         assert response.json()["reason"] == "recurring_stopped"
+
+
+def test_issue16_item9_recurring_must_be_a_boolean(bob_card, tokens):
+    """SPEC 10: the body may carry `"recurring": true`; anything but a boolean is a 400 naming the field."""
+    response = authorize(token_client(tokens.network), bob_card.pan, transaction_id="R-BAD", recurring="maybe")
+    assert response.status_code == 400
+    assert "recurring" in str(response.json())
