@@ -469,6 +469,8 @@ class AuditEntry(models.Model):
         CHARGE_UNMARKED_PERSONAL = "charge_unmarked_personal", _("Charge no longer marked as personal")
         CHANGE_REQUESTED = "change_requested", _("Change asked for, waiting for a second person")
         CHANGE_DECIDED = "change_decided", _("Change approved or rejected by a second person")
+        RECURRING_STOPPED = "recurring_stopped", _("Recurring charges of a merchant stopped")
+        RECURRING_STOP_REVOKED = "recurring_stop_revoked", _("Stop of a merchant's recurring charges lifted")
 
     at = models.DateTimeField(_("at"), auto_now_add=True)
     on = models.DateField(_("business day"))

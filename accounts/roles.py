@@ -83,6 +83,8 @@ SERVICE_AGENT_PERMISSIONS = (
     # Card lifecycle for a holder on the phone: activate, block, unblock, report, cancel, reissue, renew.
     "accounts.change_card", RENEW_CARDS, "accounts.add_card",
     "accounts.change_cardmember", "accounts.change_spendingcontrols",
+    # Stopping a merchant's recurring charges for a holder on the phone (terms §16).
+    "disputes.add_recurringstop", "disputes.change_recurringstop",
     EXPORT_PERSONAL_DATA, MARK_NOTICE_RETURNED,
     # Cases: open and work them; the decisions are credit's.
     "disputes.add_dispute", "disputes.change_dispute", "disputes.add_refundrequest",

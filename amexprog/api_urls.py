@@ -26,6 +26,7 @@ from disputes.apis import (
     RefundRequestViewSet,
 )
 from disputes.incident_apis import IncidentViewSet
+from disputes.recurring_stop_apis import CardRecurringStopDetailView, CardRecurringStopsView
 from disputes.rules_apis import DisputeRulesViewSet
 from fees.apis import FeeScheduleViewSet, InterestAccrualViewSet, ReferenceRateViewSet, ReminderViewSet
 from fees.collection_apis import CollectionCostViewSet
@@ -104,6 +105,9 @@ urlpatterns = [
     path("accounts/<str:number>/payment-allocation/", AccountPaymentAllocationView.as_view(),
          name="account-payment-allocation"),
     path("accounts/<str:number>/credit-refund/", AccountCreditRefundView.as_view(), name="account-credit-refund"),
+    path("cards/<int:pk>/recurring-stops/", CardRecurringStopsView.as_view(), name="card-recurring-stops"),
+    path("cards/<int:pk>/recurring-stops/<int:stop_id>/", CardRecurringStopDetailView.as_view(),
+         name="card-recurring-stop-detail"),
     path("charges/<int:pk>/personal/", ChargePersonalView.as_view(), name="charge-personal"),
     path("companies/<str:number>/payments/", CompanyPaymentListView.as_view(), name="company-payments"),
     path("companies/<str:number>/personal-charges/", CompanyPersonalChargeListView.as_view(),

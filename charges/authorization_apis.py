@@ -71,6 +71,9 @@ class AuthorizationRequestSerializer(serializers.Serializer):
     mcc = serializers.RegexField(r"^[0-9]{4}$", error_messages={"invalid": "Four digits."})
     entry_mode = serializers.ChoiceField(choices=EntryMode.choices)
     pin_verified = serializers.BooleanField(required=False, default=False)
+    recurring = serializers.BooleanField(required=False, default=False,
+                                         help_text="A merchant's recurring charge (terms §16: a stopped merchant's "
+                                                   "recurring charges decline `recurring_stopped`).")
 
     def validate_card_number(self, value: str) -> str:
         if not is_valid_pan(value):
@@ -181,6 +184,13 @@ def authorization_request_parse(data: Any) -> AuthorizationRequest:
         values["pin_verified"] = False
     else:
         errors["pin_verified"] = [NOT_A_BOOLEAN]
+    recurring = data.get("recurring", False)
+    if recurring in (True, "true", "True", 1, "1"):
+        values["recurring"] = True
+    elif recurring in (False, "false", "False", 0, "0", None):
+        values["recurring"] = False
+    else:
+        errors["recurring"] = [NOT_A_BOOLEAN]
     if errors:
         raise serializers.ValidationError(errors)
     return AuthorizationRequest(**values)

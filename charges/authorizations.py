@@ -14,6 +14,8 @@ company's credit limit. The checks run in a fixed order and the first that fails
    (unbilled postings and unpaid billed amounts: their balance, each account at least zero);
 7. contactless without a PIN: over the per-payment limit, or past the cumulative amount or count
    since the last PIN → pin_required.
+A recurring request (`"recurring": true`) from a merchant whose recurring charges were stopped on the
+card (terms §16) declines `recurring_stopped` right after the card and account checks.
 A decision that reaches a limit exactly approves. The hold is the amount as the charge would post:
 converted to the billing currency (SPEC section 6) with its FX and cash fees (section 7).
 
@@ -57,6 +59,7 @@ from charges.authorization_models import (
 from charges.authorization_sql import authorization_insert, card_for_update
 from charges.exposure import company_owed
 from charges.fx import cash_fee_amount, fx_convert, fx_fee_amount, fx_rates_for
+from disputes.recurring_stops import recurring_stop_applies
 from fees.selectors import fee_schedule_in_force
 from ledger.models import Posting, PostingKind
 
@@ -85,6 +88,7 @@ class AuthorizationRequest:
     pin_verified: bool = False
     merchant_name: str = ""
     merchant_city: str = ""
+    recurring: bool = False  # a merchant's recurring charge (SPEC section 10; terms §16)
 
     def __repr__(self) -> str:  # never let the card number reach a log via repr()
         return f"AuthorizationRequest({self.transaction_id!r}, card ending {self.card_number[-4:]})"
@@ -325,6 +329,11 @@ def _evaluate(request: AuthorizationRequest, card: Card, controls: EffectiveCont
     reason = _card_refusal(card, on)
     if reason:
         return Outcome(reason)
+    # Terms §16 (issue 16 item 9): the holder stopped this merchant's recurring charges. Asked only for
+    # a recurring request, so the common decision reads nothing more.
+    if request.recurring and recurring_stop_applies(account_id=card.account_id, merchant_name=request.merchant_name,
+                                                    mcc=request.mcc, on=on):
+        return Outcome(DeclineReason.RECURRING_STOPPED, explanation={"merchant_name": request.merchant_name})
     cash = request.type == AuthorizationType.CASH
     if cash and not controls.cash_enabled:
         return Outcome(DeclineReason.CASH_NOT_ENABLED)

@@ -40,6 +40,7 @@ from charges.fx import (
     fx_fee_explanation,
 )
 from charges.models import ChargeFile, FxRate
+from disputes.recurring_stops import recurring_stops_dispute
 from fees.models import FeeSchedule
 from fees.selectors import fee_schedule_in_force
 from ledger.models import Posting, PostingKind
@@ -343,6 +344,9 @@ def charge_file_import(
                     figures = bulk_charge_import(stream=stream, charge_file=charge_file, on_progress=on_progress)
                 else:
                     figures = _orm_charge_import(stream=stream, charge_file=charge_file, on_progress=on_progress)
+                # Terms §16 (issue 16 item 9): charges from a merchant whose recurring charges the holder
+                # stopped are disputed on their own, in this transaction, whichever path posted them.
+                recurring_stops_dispute(charge_file_id=charge_file.pk)
                 for name, value in figures.items():
                     setattr(charge_file, name, value)
                 charge_file.save(update_fields=list(figures))

@@ -17,7 +17,15 @@ from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 from disputes import services
 from disputes.audit import actor_of
-from disputes.models import CaseEvent, Dispute, DisputeRules, Evidence, RefundRequest, UnauthorizedUseIncident
+from disputes.models import (
+    CaseEvent,
+    Dispute,
+    DisputeRules,
+    Evidence,
+    RecurringStop,
+    RefundRequest,
+    UnauthorizedUseIncident,
+)
 from disputes.services.disputes import TRANSITIONS
 
 
@@ -322,6 +330,27 @@ class DisputeRulesAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RecurringStop)
+class RecurringStopAdmin(admin.ModelAdmin):
+    """Stops of a merchant's recurring charges (terms §16), read-only here: the holder, the PA and ops
+    register and lift them through the portal or the API, where the service audits them."""
+
+    list_display = ["card", "merchant_name", "mcc", "registered_on", "effective_from", "revoked_on"]
+    list_filter = ["revoked_on"]
+    search_fields = ["merchant_name"]
+    readonly_fields = ["card", "merchant_name", "merchant_key", "mcc", "registered_on", "effective_from",
+                       "registered_by", "revoked_on", "revoked_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -328,3 +328,33 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.by}: {self.get_action_display()}"
+
+
+class RecurringStop(models.Model):
+    """A stop of a merchant's recurring charges on a card (terms §16, SPEC section 11; issue 16 item 9).
+
+    From `effective_from` (the bank day after it was registered) that merchant's recurring
+    authorizations decline `recurring_stopped`, and a charge from it presented later is disputed as a
+    cancelled recurring charge with the temporary credit (SPEC section 12). `merchant_key` is the name
+    as matched: case-folded, whitespace collapsed (disputes.recurring_stops.merchant_key).
+    """
+
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="recurring_stops")
+    merchant_name = models.CharField(_("merchant"), max_length=100)
+    merchant_key = models.CharField(max_length=100, editable=False)
+    mcc = models.CharField(_("MCC"), max_length=4, blank=True, default="",
+                           help_text=_("Optional: only this kind of merchant under the name."))
+    registered_on = models.DateField(_("registered on"))
+    effective_from = models.DateField(_("effective from"))
+    registered_by = models.CharField(_("registered by"), max_length=150)
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    revoked_by = models.CharField(_("revoked by"), max_length=150, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("recurring-charge stop")
+        verbose_name_plural = _("recurring-charge stops")
+        ordering = ["-registered_on", "-id"]
+        indexes = [models.Index(fields=["card", "merchant_key"], name="recurring_stop_card_merchant")]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_name} ({self.card_id})"

@@ -40,6 +40,14 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
+class RecurringStopForm(forms.Form):
+    """Stop a merchant's recurring charges on the card (terms §16)."""
+
+    merchant_name = forms.CharField(label=_("Merchant, as on your statement"), max_length=100)
+    mcc = forms.RegexField(label=_("MCC (optional)"), regex=r"^[0-9]{4}$", required=False,
+                           error_messages={"invalid": _("An MCC is four digits.")})
+
+
 class ReportForm(forms.Form):
     status = forms.ChoiceField(label=_("The card is"),
                                choices=[(status, Card.Status(status).label) for status in REPORT_STATUSES])

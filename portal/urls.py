@@ -54,6 +54,9 @@ urlpatterns += [
     path("pa/companies/<str:number>/terminate/", views_cards.company_terminate, name="company_terminate"),
     path("cards/<int:pk>/", views_cards.card_detail, name="card_detail"),
     path("cards/<int:pk>/controls/", views_controls.card_controls, name="card_controls"),
+    path("cards/<int:pk>/recurring-stops/", views_cards.card_recurring_stop_add, name="card_recurring_stop_add"),
+    path("cards/<int:pk>/recurring-stops/<int:stop_id>/revoke/", views_cards.card_recurring_stop_revoke,
+         name="card_recurring_stop_revoke"),
     path("cards/<int:pk>/<str:action>/", views_cards.card_action, name="card_action"),
     path("accounts/<str:number>/close/", views_cards.account_close, name="account_close"),
 ]

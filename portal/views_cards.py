@@ -27,7 +27,8 @@ from accounts.selectors import visible_accounts, visible_cards
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 from charges.models import Authorization
-from portal.forms_cards import CloseAccountForm, ReasonForm, ReportForm, TerminateCompanyForm
+from disputes.recurring_stops import ADD_STOP, LIFT_STOP, recurring_stop_register, recurring_stop_revoke
+from portal.forms_cards import CloseAccountForm, ReasonForm, RecurringStopForm, ReportForm, TerminateCompanyForm
 from portal.selectors import administered_company_or_404
 
 CARDS_PER_PAGE = 50
@@ -94,6 +95,8 @@ def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "authorizations": authorizations, "offered": _offered(card, actor),
         "reason_form": ReasonForm(), "report_form": ReportForm(),
         "history": AuditEntry.objects.filter(card=card).order_by("-at", "-id")[:20],
+        "recurring_stops": card.recurring_stops.all(), "recurring_stop_form": RecurringStopForm(),
+        "may_stop_recurring": actor.role in (Role.HOLDER, Role.COMPANY),
     }
     return render(request, "portal/cards/detail.html", context)
 
@@ -137,6 +140,42 @@ def card_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action not in ("report", "reissue"):
             messages.success(request, _("Done: the card ending %(last4)s is now %(status)s.") % {
                 "last4": card.last4, "status": Card.objects.get(pk=card.pk).get_status_display().lower()})
+    return redirect("portal:card_detail", pk=card.pk)
+
+
+@login_required
+@require_POST
+def card_recurring_stop_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """The holder or a PA stops a merchant's recurring charges on the card (terms §16, issue 16 item 9)."""
+    card, by = _card_and_actor(request, pk, permission=ADD_STOP)
+    form = RecurringStopForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+        return redirect("portal:card_detail", pk=card.pk)
+    try:
+        stop = recurring_stop_register(card=card, by=by, on=clock.today(), **form.cleaned_data)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Recurring charges from %(merchant)s are stopped on the card ending %(last4)s "
+                                    "from %(day)s.") % {"merchant": stop.merchant_name, "last4": card.last4,
+                                                        "day": stop.effective_from.isoformat()})
+    return redirect("portal:card_detail", pk=card.pk)
+
+
+@login_required
+@require_POST
+def card_recurring_stop_revoke(request: HttpRequest, pk: int, stop_id: int) -> HttpResponse:
+    """Lift a stop of recurring charges from today (terms §16)."""
+    card, by = _card_and_actor(request, pk, permission=LIFT_STOP)
+    stop = get_object_or_404(card.recurring_stops.all(), pk=stop_id)
+    try:
+        recurring_stop_revoke(stop=stop, by=by, on=clock.today())
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Recurring charges from %(merchant)s are no longer stopped.")
+                         % {"merchant": stop.merchant_name})
     return redirect("portal:card_detail", pk=card.pk)
 
 

@@ -204,6 +204,10 @@ ROUTES: dict[str, Route] = {
     "card-reissue": Route(a_card, get=API_POST_ONLY, write=Write()),
     "card-renew": Route(a_card, get=API_POST_ONLY, write=Write(also=("bob", "alice", "token_a"))),
     "card-controls": Route(a_card, get=API_A_HOLDER, write=CONTROLS),
+    # Stops of a merchant's recurring charges (terms §16, issue 16 item 9): the holder and the company.
+    "card-recurring-stops": Route(a_card, get=API_A_HOLDER, write=Write(body=lambda w: {"merchant_name": "Outsider"})),
+    "card-recurring-stop-detail": Route(lambda w: {"pk": w.card.pk, "stop_id": w.recurring_stop.pk},
+                                        get=API_A_HOLDER, write=Write(method="delete")),
     # ── API: files from the network and the bank (ops) ──────────────────────────────────────────
     "charge-file-list": Route(get=API_OPS, write=UPLOAD),
     "charge-file-detail": Route(pk("charge_file"), get=API_OPS),
@@ -335,6 +339,10 @@ ROUTES: dict[str, Route] = {
                                   write=Write(body=CONTROLS_FORM.body, also=("bob",))),
     "portal:card_action": Route(lambda w: {"pk": w.card.pk, "action": "block"}, api=False, get=PORTAL_POST_ONLY,
                                 write=Write(body=lambda w: {"reason": "outsider"})),
+    "portal:card_recurring_stop_add": Route(a_card, api=False, get=PORTAL_POST_ONLY,
+                                            write=Write(body=lambda w: {"merchant_name": "Outsider"})),
+    "portal:card_recurring_stop_revoke": Route(lambda w: {"pk": w.card.pk, "stop_id": w.recurring_stop.pk},
+                                               api=False, get=PORTAL_POST_ONLY, write=Write()),
     "portal:account_close": Route(a_account, api=False, get=PORTAL_HOLDER,
                                   write=Write(body=lambda w: {"reason": "company_request"})),
     "portal:account_disputes": Route(a_account, api=False, get=PORTAL_HOLDER),
@@ -543,6 +551,10 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
         from accounts.controls import card_controls_set
 
         card_controls_set(card=card, by=Actor(role=Role.ISSUER, label="ops"), on=NOW.date(), contactless=False)
+        from disputes.recurring_stops import recurring_stop_register
+
+        recurring_stop = recurring_stop_register(card=card, merchant_name="Matrix Streaming", on=NOW.date(),
+                                                 by=Actor(role=Role.HOLDER, label="user:bob"))
         incident = dispute_services.incident_open(card=card, kind="lost", by=holder, on=on)
         from complaints.models import ComplaintAuthority
         from complaints.services import complaint_open
@@ -579,7 +591,7 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
         complaint_authority=ComplaintAuthority.objects.first(),
         notice=notice, terms_version=terms_version, cardmember=bob_account.cardmember,
         read_only_key=api_token_create(name="A reader", kind="company", company=company_a, scope="read-only")[1],
-        change_request=change_request,
+        change_request=change_request, recurring_stop=recurring_stop,
         markers=[company_a.legal_name, bob_account.number, "Jensen"], **roles,
     )
 
