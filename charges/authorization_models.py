@@ -20,6 +20,7 @@ class DeclineReason(models.TextChoices):
     COMPANY_CREDIT_LIMIT_EXCEEDED = "company_credit_limit_exceeded", _("The company's credit limit would be exceeded.")
     MERCHANT_COUNTRY_BLOCKED = "merchant_country_blocked", _("Payments in the merchant's country are blocked.")
     PIN_REQUIRED = "pin_required", _("Enter the PIN: contactless without PIN is not possible for this payment.")
+    COMPANY_SUSPENDED = "company_suspended", _("The company's card programme is suspended.")
 
 
 class EntryMode(models.TextChoices):
