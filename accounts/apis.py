@@ -22,7 +22,6 @@ from accounts.imports import cards_import
 from accounts.models import Account, Card, Cardmember
 from accounts.roles import CLOSE_ACCOUNT, RENEW_CARDS, SET_STANDING, TERMINATE_COMPANY, VIEW_COMPANIES
 from accounts.security import cardmember_login_unlock
-from accounts.standing_apis import AccountStandingActions, CompanyStandingActions
 from accounts.serializers import (
     AccountSerializer,
     CardmemberSerializer,
@@ -32,6 +31,7 @@ from accounts.serializers import (
     CompanySerializer,
 )
 from accounts.services import CardOrder
+from accounts.standing_apis import AccountStandingActions, CompanyStandingActions
 from amexprog.common import clock
 from amexprog.common.cycle import business_date
 from amexprog.common.idempotency import IdempotentMixin

@@ -94,7 +94,8 @@ SERVICE_AGENT_PERMISSIONS = (
     "complaints.answer_complaint", "complaints.change_complaint",
 )
 CREDIT_PERMISSIONS = (
-    ONBOARD_COMPANY, TERMINATE_COMPANY, CLOSE_ACCOUNT, SET_STANDING, "accounts.change_company", "accounts.change_account",
+    ONBOARD_COMPANY, TERMINATE_COMPANY, CLOSE_ACCOUNT, SET_STANDING, "accounts.change_company",
+    "accounts.change_account",
     "accounts.change_spendingcontrols", "accounts.add_programmeadministrator",
     "accounts.delete_programmeadministrator",
     DECIDE_DISPUTE, DECIDE_REFUND, "disputes.change_dispute", "disputes.change_refundrequest",

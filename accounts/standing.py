@@ -52,7 +52,7 @@ class StandingCause(TextChoices):
 
 
 # Reasons the delinquency step gives (terms §27).
-REASON_OVERDUE = N_("a payment is %(days)s days past its due date")
+REASON_OVERDUE = N_("the amount due on %(due)s is not paid")
 REASON_RETURNED = N_("a payment was returned unpaid")
 REASON_PAID = N_("the amount overdue is paid")
 REASON_LIFTED = N_("the issuer lifted it")

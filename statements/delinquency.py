@@ -33,12 +33,12 @@ from statements.selectors import PAYMENT_KINDS, days_past_due, dues_for_accounts
 MANAGED_STATUSES = (Account.Status.ACTIVE, Account.Status.IN_DEFAULT, Account.Status.SUSPENDED)
 
 
-def _reason(dpd: int, returned_open: bool, status: str):
+def _reason(dpd: int, returned_open: bool, status: str, on: dt.date):
     """Why the standing is what it is (terms §26a): days overdue, a returned payment, or paid."""
     if status == Account.Status.ACTIVE:
         return REASON_PAID
     if dpd > 0:
-        return (REASON_OVERDUE, {"days": dpd})
+        return (REASON_OVERDUE, {"due": (on - dt.timedelta(days=dpd)).isoformat()})
     return REASON_RETURNED if returned_open else REASON_PAID
 
 
@@ -100,9 +100,9 @@ def delinquency_update(*, on: dt.date) -> int:
             account.status = status
             account.save(update_fields=["status"])
             changed += 1
-            standing_notice(account=account, change=status, reason=_reason(dpd, returned_open, status), on=on,
+            standing_notice(account=account, change=status, reason=_reason(dpd, returned_open, status, on), on=on,
                             source_key=f"standing/{account_id}/{status}/{on.isoformat()}")
         if collections_started:
-            standing_notice(account=account, change=COLLECTIONS, reason=_reason(dpd, returned_open, status), on=on,
-                            source_key=f"standing/{account_id}/{COLLECTIONS}/{on.isoformat()}")
+            standing_notice(account=account, change=COLLECTIONS, reason=_reason(dpd, returned_open, status, on),
+                            on=on, source_key=f"standing/{account_id}/{COLLECTIONS}/{on.isoformat()}")
     return changed
