@@ -159,3 +159,29 @@ def test_issue16_item3_company_default_puts_every_open_account_in_default(bob_ac
     company_standing_set(company=company_a, status="active", by=OPS, on=DAY)
     bob_account.refresh_from_db()
     assert bob_account.status == Account.Status.ACTIVE
+
+
+def test_issue16_item3_admin_asks_for_the_cause_and_only_credit_ops_have_the_action(client, company_a, bob_account):
+    """Terms §27b in the admin: the credit group's suspend action asks for the cause, then suspends the
+    company, audited with the ops user; the view-only ops person is not offered the action and a forged
+    post changes nothing."""
+    from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+    from django.urls import reverse
+
+    url = reverse("admin:accounts_company_changelist")
+    viewer = ops_user("viewer-ops", VIEWER)
+    client.force_login(viewer)
+    assert b"companies_suspend" not in client.get(url).content
+    client.post(url, {"action": "companies_suspend", ACTION_CHECKBOX_NAME: [company_a.pk], "apply": "1",
+                      "cause": "insolvency"})
+    assert Company.objects.get(pk=company_a.pk).status == Company.Status.ACTIVE
+
+    client.force_login(ops_user("credit-ops", CREDIT))
+    ask = client.post(url, {"action": "companies_suspend", ACTION_CHECKBOX_NAME: [company_a.pk]})
+    assert ask.status_code == 200 and b'name="cause"' in ask.content
+    done = client.post(url, {"action": "companies_suspend", ACTION_CHECKBOX_NAME: [company_a.pk], "apply": "1",
+                             "cause": "insolvency", "note": "Bankruptcy filed"})
+    assert done.status_code == 302
+    assert Company.objects.get(pk=company_a.pk).status == Company.Status.SUSPENDED
+    entry = AuditEntry.objects.get(company=company_a, action="standing_set")
+    assert (entry.actor, entry.reason, entry.details["note"]) == ("admin:credit-ops", "insolvency", "Bankruptcy filed")
