@@ -19,8 +19,9 @@ from accounts.models import (
     ProgrammeRules,
     SpendingControls,
 )
-from accounts.roles import CLOSE_ACCOUNT, EXPORT_PERSONAL_DATA, RENEW_CARDS, TERMINATE_COMPANY
+from accounts.roles import CLOSE_ACCOUNT, EXPORT_PERSONAL_DATA, RENEW_CARDS, SET_STANDING, TERMINATE_COMPANY
 from accounts.services import api_token_revoke
+from accounts.standing_admin import STANDING_ACCOUNT_ACTIONS, STANDING_COMPANY_ACTIONS
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 
@@ -163,7 +164,7 @@ def terminate_companies(modeladmin, request, queryset):
 COMPANY_READONLY = ["number", "market", "billing_type", "default_liability", "credit_limit", "annual_fee",
                     "payment_terms_days", "iban", "bic", "status", "created_at"]
 ACCOUNT_READONLY = ["number", "company", "cardmember", "liability", "billing_type", "currency", "cycle_day", "status",
-                    "opened_on", "closed_on"]
+                    "standing_hold", "standing_cause", "opened_on", "closed_on"]
 
 
 @admin.register(Company)
@@ -173,12 +174,15 @@ class CompanyAdmin(admin.ModelAdmin):
     its bank details changed through company_update, its spending controls through company_controls_set."""
 
     list_display = ["number", "legal_name", "market", "billing_type", "default_liability", "credit_limit", "status"]
-    actions = [terminate_companies]
+    actions = [terminate_companies, *STANDING_COMPANY_ACTIONS]
     inlines = [CompanyControlsInline]
 
     # Ops powers from permissions (SPEC section 17, issue 15 item 3).
     def has_terminate_company_permission(self, request) -> bool:
         return request.user.has_perm(TERMINATE_COMPANY)
+
+    def has_set_standing_permission(self, request) -> bool:  # issue 16 item 3
+        return request.user.has_perm(SET_STANDING)
 
     def save_formset(self, request, form, formset, change):
         _save_controls(request, formset, lambda changes: company_controls_set(
@@ -242,7 +246,7 @@ class AccountAdmin(admin.ModelAdmin):
     list_select_related = ["cardmember", "company"]
     raw_id_fields = ["company", "cardmember"]
     inlines = [CardInline]
-    actions = [close_accounts]
+    actions = [close_accounts, *STANDING_ACCOUNT_ACTIONS]
     readonly_fields = ACCOUNT_READONLY
 
     # Issue 15 item 4 (SPEC section 17): an account is opened by a card order (account_open), closed by the
@@ -256,6 +260,9 @@ class AccountAdmin(admin.ModelAdmin):
 
     def has_close_account_permission(self, request) -> bool:  # SPEC section 17
         return request.user.has_perm(CLOSE_ACCOUNT)
+
+    def has_set_standing_permission(self, request) -> bool:  # issue 16 item 3
+        return request.user.has_perm(SET_STANDING)
 
 
 @admin.register(Card)

@@ -20,7 +20,7 @@ from accounts.audit import actor_for
 from accounts.embossing import card_order_embossed
 from accounts.imports import cards_import
 from accounts.models import Account, Card, Cardmember
-from accounts.roles import CLOSE_ACCOUNT, RENEW_CARDS, TERMINATE_COMPANY, VIEW_COMPANIES
+from accounts.roles import CLOSE_ACCOUNT, RENEW_CARDS, SET_STANDING, TERMINATE_COMPANY, VIEW_COMPANIES
 from accounts.security import cardmember_login_unlock
 from accounts.serializers import (
     AccountSerializer,
@@ -31,6 +31,7 @@ from accounts.serializers import (
     CompanySerializer,
 )
 from accounts.services import CardOrder
+from accounts.standing_apis import AccountStandingActions, CompanyStandingActions
 from amexprog.common import clock
 from amexprog.common.cycle import business_date
 from amexprog.common.idempotency import IdempotentMixin
@@ -38,7 +39,7 @@ from amexprog.common.permissions import IsPortalUserOrCompanyToken
 
 
 class CompanyViewSet(IdempotentMixin, CompanyDataActions, CompanyAdministratorActions, CompanyActions,
-                     viewsets.ReadOnlyModelViewSet):
+                     CompanyStandingActions, viewsets.ReadOnlyModelViewSet):
     """Companies the caller administers (a company token: its own company); PATCH changes their data."""
 
     serializer_class = CompanySerializer
@@ -46,7 +47,7 @@ class CompanyViewSet(IdempotentMixin, CompanyDataActions, CompanyAdministratorAc
     ops_permissions = {
         "list": (VIEW_COMPANIES,), "retrieve": (VIEW_COMPANIES,), "partial_update": ("accounts.change_company",),
         "controls:get": (VIEW_COMPANIES,), "controls:patch": ("accounts.change_spendingcontrols",),
-        "terminate": (TERMINATE_COMPANY,),
+        "terminate": (TERMINATE_COMPANY,), "standing": (SET_STANDING,),
         "administrators:get": (VIEW_COMPANIES, "accounts.view_programmeadministrator"),
         "administrators:post": ("accounts.add_programmeadministrator",),
         "administrators_remove": ("accounts.delete_programmeadministrator",),
@@ -107,11 +108,11 @@ class AccountFilter(filters.FilterSet):
         fields = ["company", "status", "billing_type", "liability", "cycle_day"]
 
 
-class AccountViewSet(IdempotentMixin, AccountActions, viewsets.ReadOnlyModelViewSet):
+class AccountViewSet(IdempotentMixin, AccountActions, AccountStandingActions, viewsets.ReadOnlyModelViewSet):
     serializer_class = AccountSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
     ops_permissions = {"list": ("accounts.view_account",), "retrieve": ("accounts.view_account",),
-                       "close": (CLOSE_ACCOUNT,)}
+                       "close": (CLOSE_ACCOUNT,), "standing": (SET_STANDING,)}
     lookup_field = "number"
     filterset_class = AccountFilter
 

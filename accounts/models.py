@@ -56,6 +56,7 @@ class Language(models.TextChoices):
 class Company(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")  # by ops, terms §26a(iii)/§27b (accounts.standing)
         TERMINATED = "terminated", _("Terminated")
 
     number = models.CharField(_("company number"), max_length=20, unique=True)
@@ -204,6 +205,11 @@ class Account(models.Model):
         help_text=_("1–28, or 31 for the last day of the month."),
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # Ops' own standing decision (terms §26a(iii), §27b; accounts.standing): the status the account keeps
+    # at least, whatever the daily delinquency step finds, until ops lift it. Blank: none.
+    standing_hold = models.CharField(_("standing set by ops"), max_length=16, blank=True, default="",
+                                     choices=[("in_default", _("In default")), ("suspended", _("Suspended"))])
+    standing_cause = models.CharField(_("cause of the standing set by ops"), max_length=32, blank=True, default="")
     opened_on = models.DateField(_("opened on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
 
@@ -215,6 +221,7 @@ class Account(models.Model):
         permissions = [
             ("close_account", "Can close accounts"),
             ("refund_credit_balance", "Can pay an account's credit balance out"),
+            ("set_standing", "Can put accounts and companies in default, suspend them and lift it"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -355,6 +362,7 @@ class Notice(models.Model):
         REMINDER = "reminder", _("Payment reminder")
         CLOSURE = "closure", _("Account closure")
         CARD = "card", _("Card change")
+        STANDING = "standing", _("Account standing changed")
         OTHER = "other", _("Other")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -471,6 +479,8 @@ class AuditEntry(models.Model):
         CHANGE_DECIDED = "change_decided", _("Change approved or rejected by a second person")
         RECURRING_STOPPED = "recurring_stopped", _("Recurring charges of a merchant stopped")
         RECURRING_STOP_REVOKED = "recurring_stop_revoked", _("Stop of a merchant's recurring charges lifted")
+        STANDING_SET = "standing_set", _("Account or company put in default or suspended by ops")
+        STANDING_LIFTED = "standing_lifted", _("Default or suspension set by ops lifted")
 
     at = models.DateTimeField(_("at"), auto_now_add=True)
     on = models.DateField(_("business day"))

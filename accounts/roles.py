@@ -29,6 +29,7 @@ DECIDE_REFUND = "disputes.decide_refund"
 PUBLISH_FEE_SCHEDULE = "fees.publish_feeschedule"
 SET_REFERENCE_RATE = "fees.set_referencerate"
 MARK_NOTICE_RETURNED = "communications.mark_notice_returned"
+SET_STANDING = "accounts.set_standing"  # default / suspend / lift for terms §27b causes (issue 16 item 3)
 
 # Seeing any company's data at all (lists, details, the portal's pages as ops).
 VIEW_COMPANIES = "accounts.view_company"
@@ -95,7 +96,8 @@ SERVICE_AGENT_PERMISSIONS = (
     "complaints.answer_complaint", "complaints.change_complaint",
 )
 CREDIT_PERMISSIONS = (
-    ONBOARD_COMPANY, TERMINATE_COMPANY, CLOSE_ACCOUNT, "accounts.change_company", "accounts.change_account",
+    ONBOARD_COMPANY, TERMINATE_COMPANY, CLOSE_ACCOUNT, SET_STANDING, "accounts.change_company",
+    "accounts.change_account",
     "accounts.change_spendingcontrols", "accounts.add_programmeadministrator",
     "accounts.delete_programmeadministrator",
     DECIDE_DISPUTE, DECIDE_REFUND, "disputes.change_dispute", "disputes.change_refundrequest",

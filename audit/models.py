@@ -118,6 +118,8 @@ FIELDS = {
         "currency",
         "cycle_day",
         "status",
+        "standing_hold",
+        "standing_cause",
         "opened_on",
         "closed_on",
     ],

@@ -21,6 +21,7 @@ class DeclineReason(models.TextChoices):
     MERCHANT_COUNTRY_BLOCKED = "merchant_country_blocked", _("Payments in the merchant's country are blocked.")
     PIN_REQUIRED = "pin_required", _("Enter the PIN: contactless without PIN is not possible for this payment.")
     RECURRING_STOPPED = "recurring_stopped", _("Recurring charges from this merchant were stopped on the card.")
+    COMPANY_SUSPENDED = "company_suspended", _("The company's card programme is suspended.")
 
 
 class EntryMode(models.TextChoices):

@@ -6,7 +6,8 @@ authorizations see each other's holds: approved holds can never add up past a ca
 company's credit limit. The checks run in a fixed order and the first that fails is the one reason:
 
 1. the card: lost or stolen, expired, otherwise not active;
-2. the account: suspended, closing or closed (or the company terminated);
+2. the company suspended by ops → company_suspended (terms §26a(iii), §27b; issue 16 item 3); the
+   account: suspended, closing or closed (or the company terminated);
 3. cash not enabled; MCC blocked; merchant country blocked;
 4. cash limits (per withdrawal, day, statement period), on the cash amount itself;
 5. card limits (per authorization, day, month, statement period), on the amount with its fees;
@@ -289,6 +290,8 @@ def _card_refusal(card: Card, on: dt.date) -> str:
     if card.status != Card.Status.ACTIVE:
         return DeclineReason.CARD_NOT_ACTIVE
     account = card.account
+    if account.company.status == Company.Status.SUSPENDED:  # loaded with the card: no extra query
+        return DeclineReason.COMPANY_SUSPENDED
     if account.status not in GOOD_STANDING or account.company.status != Company.Status.ACTIVE:
         return DeclineReason.ACCOUNT_NOT_IN_GOOD_STANDING
     return ""

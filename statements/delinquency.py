@@ -2,7 +2,9 @@
 
 A missed due date or a returned payment puts the account in default; at the suspension threshold
 (30 DPD by default) its cards stop authorizing; at 90 DPD it goes to collections. Paying the
-arrears lifts it all.
+arrears lifts it all. Each change of standing (in default, suspended, collections, lifted) is a
+notice to whoever pays, with its reason (terms §26a, issue 16 item 3); a default or suspension ops
+set for another cause stays until ops lift it (accounts.standing).
 """
 
 from __future__ import annotations
@@ -14,6 +16,14 @@ from django.db.models import Q
 
 from accounts.models import Account
 from accounts.rules import programme_rules_by_market
+from accounts.standing import (
+    COLLECTIONS,
+    REASON_OVERDUE,
+    REASON_PAID,
+    REASON_RETURNED,
+    standing_notice,
+    standing_of,
+)
 from amexprog.common.db import from_minor, minor_sum
 from ledger.models import Posting, PostingKind
 from statements.models import Delinquency, Statement
@@ -21,6 +31,15 @@ from statements.selectors import PAYMENT_KINDS, days_past_due, dues_for_accounts
 
 # Delinquency never overrides a closure in progress.
 MANAGED_STATUSES = (Account.Status.ACTIVE, Account.Status.IN_DEFAULT, Account.Status.SUSPENDED)
+
+
+def _reason(dpd: int, returned_open: bool, status: str, on: dt.date):
+    """Why the standing is what it is (terms §26a): days overdue, a returned payment, or paid."""
+    if status == Account.Status.ACTIVE:
+        return REASON_PAID
+    if dpd > 0:
+        return (REASON_OVERDUE, {"due": (on - dt.timedelta(days=dpd)).isoformat()})
+    return REASON_RETURNED if returned_open else REASON_PAID
 
 
 def _returned_payment_outstanding(account_id: int, since: dt.date, on: dt.date) -> bool:
@@ -69,14 +88,21 @@ def delinquency_update(*, on: dt.date) -> int:
         suspended = dpd >= thresholds.suspend_dpd
         state.suspended_since = (state.suspended_since or on) if suspended else None
         collections = dpd >= thresholds.collections_dpd
+        collections_started = collections and state.collections_since is None
         state.collections_since = (state.collections_since or on) if collections else None
         state.updated_on = on
         state.save()
-        if account.status in MANAGED_STATUSES:
-            status = (Account.Status.SUSPENDED if suspended else
-                      Account.Status.IN_DEFAULT if in_default else Account.Status.ACTIVE)
-            if status != account.status:
-                account.status = status
-                account.save(update_fields=["status"])
-                changed += 1
+        if account.status not in MANAGED_STATUSES:
+            continue
+        status = standing_of(account, Account.Status.SUSPENDED if suspended else
+                             Account.Status.IN_DEFAULT if in_default else Account.Status.ACTIVE)
+        if status != account.status:
+            account.status = status
+            account.save(update_fields=["status"])
+            changed += 1
+            standing_notice(account=account, change=status, reason=_reason(dpd, returned_open, status, on), on=on,
+                            source_key=f"standing/{account_id}/{status}/{on.isoformat()}")
+        if collections_started:
+            standing_notice(account=account, change=COLLECTIONS, reason=_reason(dpd, returned_open, status, on),
+                            on=on, source_key=f"standing/{account_id}/{COLLECTIONS}/{on.isoformat()}")
     return changed

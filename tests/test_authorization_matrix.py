@@ -179,12 +179,18 @@ ROUTES: dict[str, Route] = {
     "company-controls": Route(a_company, get=API_A, write=Write(method="patch", body=CONTROLS.body, also=("bob",))),
     "company-terminate": Route(a_company, get=API_POST_ONLY,
                                write=Write(body=lambda w: {"reason": "outsider"}, also=("bob",))),
+    # Ops put a company or an account in default, suspend or lift it (issue 16 item 3); a PA or holder is
+    # refused by the service (403), an outsider never sees the object.
+    "company-standing": Route(a_company, get=API_POST_ONLY, write=Write(
+        body=lambda w: {"status": "suspended", "cause": "insolvency"}, also=("bob", "alice", "token_a"))),
     "cardmember-list": Route(get=API_LIST),
     "cardmember-detail": Route(lambda w: {"pk": w.bob_account.cardmember_id}, get=API_A_HOLDER),
     "account-list": Route(get=API_LIST),
     "account-detail": Route(a_account, get=API_A_HOLDER),
     "account-close": Route(a_account, get=API_POST_ONLY,
                            write=Write(body=lambda w: {"reason": "company_request"})),
+    "account-standing": Route(a_account, get=API_POST_ONLY, write=Write(
+        body=lambda w: {"status": "suspended", "cause": "insolvency"}, also=("bob", "alice", "token_a"))),
     "account-statements": Route(a_account, get=API_A_HOLDER),
     "account-postings": Route(a_account, get=API_A_HOLDER),
     "card-list": Route(get=API_LIST),
