@@ -31,7 +31,7 @@ from fees.apis import FeeScheduleViewSet, InterestAccrualViewSet, ReferenceRateV
 from fees.collection_apis import CollectionCostViewSet
 from ledger.apis import AccountPostingListView
 from ledger.ops_apis import JournalEntryViewSet, LedgerAccountViewSet
-from liability.apis import ChargePersonalView, CompanyPersonalChargeListView
+from liability.apis import ChargePersonalView, ChargeReimbursedView, CompanyPersonalChargeListView
 from rewards.apis import EnrolmentViewSet, ExportBatchViewSet, PointsPostingViewSet, PointsRuleViewSet
 from statements.apis import AccountStatementListView, CompanyStatementViewSet, StatementViewSet
 from statements.report_apis import CompanyReportView
@@ -105,6 +105,8 @@ urlpatterns = [
          name="account-payment-allocation"),
     path("accounts/<str:number>/credit-refund/", AccountCreditRefundView.as_view(), name="account-credit-refund"),
     path("charges/<int:pk>/personal/", ChargePersonalView.as_view(), name="charge-personal"),
+    # SPEC section 3, issue 16 item 12: the company marks a charge it already reimbursed.
+    path("charges/<int:pk>/reimbursed/", ChargeReimbursedView.as_view(), name="charge-reimbursed"),
     path("companies/<str:number>/payments/", CompanyPaymentListView.as_view(), name="company-payments"),
     path("companies/<str:number>/personal-charges/", CompanyPersonalChargeListView.as_view(),
          name="company-personal-charges"),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Liability
 from accounts.selectors import visible_accounts
 from ledger.models import PostingKind
-from liability.selectors import is_personal
+from liability.selectors import is_personal, is_reimbursed
 from statements.rendering.data import statement_line, supported_language
 from statements.rendering.selectors import (
     CARDMEMBER_TRANSACTION_MONTHS,
@@ -52,13 +52,15 @@ def account_transactions_page(request: HttpRequest, number: str) -> HttpResponse
     postings = account_transactions(
         user=request.user, account=account, date_from=filters.get("date_from"), date_to=filters.get("date_to"),
         kind=filters.get("kind") or None,
-    ).annotate(personal=is_personal())
+    ).annotate(personal=is_personal(), reimbursed=is_reimbursed())
     page = Paginator(postings, TRANSACTIONS_PER_PAGE).get_page(request.GET.get("page"))
     language = supported_language(get_language())
     lines = [statement_line(posting, language) for posting in page.object_list]
     window_start = transactions_visible_from(request.user, account)
     # Joint liability (terms §12a-ii): the holder marks charges personal; everyone who sees them sees the mark.
     personal_ids = {posting.pk for posting in page.object_list if posting.personal}
+    # SPEC section 3 (issue 16 item 12): a charge the company already reimbursed is labelled apart.
+    reimbursed_ids = {posting.pk for posting in page.object_list if posting.reimbursed}
     may_mark = account.liability == Liability.JOINT and account.cardmember.user_id == request.user.pk
     query = request.GET.copy()
     query.pop("page", None)
@@ -66,4 +68,5 @@ def account_transactions_page(request: HttpRequest, number: str) -> HttpResponse
         "account": account, "form": form, "page": page, "lines": lines, "window_start": window_start,
         "window_months": CARDMEMBER_TRANSACTION_MONTHS, "administers": window_start is None,
         "query": query.urlencode(), "personal_ids": personal_ids, "may_mark": may_mark,
+        "reimbursed_ids": reimbursed_ids,
     })

@@ -379,6 +379,7 @@ ROUTES: dict[str, Route] = {
     "account-credit-refund": Route(a_account, get=API_POST_ONLY, write=Write(body=lambda w: {
         "iban": "DK5000400440116243", "amount": "1.00"})),
     "charge-personal": Route(pk("charge"), get=API_POST_ONLY, write=Write()),
+    "charge-reimbursed": Route(pk("charge"), get=API_POST_ONLY, write=Write()),
     "company-personal-charges": Route(a_company, get=API_A),
     "company-payments": Route(a_company, get=API_A),
     "company-report": Route(lambda w: {"number": w.company_a.number, "name": "cardmembers", "file_format": "csv"},
