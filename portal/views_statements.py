@@ -117,7 +117,8 @@ def company_statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Joint liability (terms §12a-ii): what cardmembers declared personal is not the company's to pay.
         "personal_total": company_statement_personal_total(company_statement),
         # SPEC section 3 (issue 16 item 12): nor what the company already reimbursed to the cardmember.
-        "reimbursed_total": company_statement_personal_total(company_statement, reason=PersonalCharge.Reason.REIMBURSED),
+        "reimbursed_total": company_statement_personal_total(company_statement,
+                                                             reason=PersonalCharge.Reason.REIMBURSED),
     })
 
 

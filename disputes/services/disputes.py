@@ -3,9 +3,9 @@
 Opening a dispute about an error or misuse credits the disputed part at once (`dispute_credit`, with
 the charge's own fees pro rata; terms §22g); a complaint about the goods (not received, defective)
 credits nothing: the holder still owes the charge (terms §21a), and ops credit it only when they
-resolve it in the holder's favour (issue 16 item 7). Ops move it open → investigating → won (the credit stands) or lost (a `dispute_reversal`
-re-debits it, billed on the next statement); the holder may withdraw it (re-debited too). While the
-credit stands the disputed amount is neither overdue nor bears interest (statements.selectors).
+resolve it in the holder's favour (issue 16 item 7). Ops move it open → investigating → won (the
+credit stands) or lost (a `dispute_reversal` re-debits a posted credit, billed on the next
+statement); the holder may withdraw it (re-debited too). While the credit stands the disputed amount is neither overdue nor bears interest (statements.selectors).
 """
 
 from __future__ import annotations
@@ -173,7 +173,8 @@ def dispute_open(
     goods = reason in GOODS_COMPLAINTS
     notices.holder_notify(
         account=account, on=on, source_key=f"dispute/{dispute.pk}/opened",
-        subject=OPENED_NO_CREDIT_SUBJECT if goods else OPENED_SUBJECT, body=OPENED_NO_CREDIT_BODY if goods else OPENED_BODY,
+        subject=OPENED_NO_CREDIT_SUBJECT if goods else OPENED_SUBJECT,
+        body=OPENED_NO_CREDIT_BODY if goods else OPENED_BODY,
         number=dispute.pk, amount=notices.money_text(credited, account), charge=_charge_label(charge),
         reason=DisputeReason(reason).label, late=late_note,
     )
@@ -264,7 +265,8 @@ def dispute_resolve(*, dispute: Dispute, to_status: str, by: Actor, on: dt.date,
                  note=note, dispute=dispute)
     notices.holder_notify(
         account=account, on=on, source_key=f"dispute/{dispute.pk}/{to_status}", subject=STATUS_SUBJECT,
-        body=(STATUS_BODY if had_credit else NO_CREDIT_STATUS_BODY)[Dispute.Status(to_status)], number=dispute.pk, status=Dispute.Status(to_status).label,
+        body=(STATUS_BODY if had_credit else NO_CREDIT_STATUS_BODY)[Dispute.Status(to_status)], number=dispute.pk,
+        status=Dispute.Status(to_status).label,
         charge=_charge_label(dispute.charge), amount=notices.money_text(dispute.credited.amount, account), note=note,
     )
     return dispute
