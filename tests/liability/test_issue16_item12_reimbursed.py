@@ -99,3 +99,20 @@ def test_issue16_item12_reimbursed_over_the_api_and_on_the_pa_page(client, histo
     assert "Personal: the company is not liable" not in html
     assert token_client(tokens.a).delete(url).status_code == 204
     assert not PersonalCharge.objects.exists()
+
+
+def test_issue16_item12_reimbursed_the_pa_marks_it_in_the_portal(client, history, alice, bob):  # noqa: F811
+    """SPEC section 3: the PA marks the DKK 250.00 charge reimbursed from the transactions page; the
+    cardmember cannot (404) and sees it labelled "Reimbursed by the company"."""
+    url = reverse("portal:charge_reimbursed", args=[history.pk])
+    client.force_login(bob)
+    assert client.post(url, {"verb": "mark"}).status_code == 404
+    client.force_login(alice)
+    page = client.get(reverse("portal:account_transactions", args=[history.account.number])).content.decode()
+    assert "Mark as reimbursed by the company" in page
+    html = client.post(url, {"verb": "mark"}, follow=True).content.decode()
+    assert "The charge is marked as reimbursed by the company" in html
+    assert PersonalCharge.objects.get(posting=history).reason == "reimbursed"
+    assert "Not reimbursed after all" in html
+    client.post(url, {"verb": "unmark"})
+    assert not PersonalCharge.objects.exists()
