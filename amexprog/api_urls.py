@@ -32,7 +32,7 @@ from fees.apis import FeeScheduleViewSet, InterestAccrualViewSet, ReferenceRateV
 from fees.collection_apis import CollectionCostViewSet
 from ledger.apis import AccountPostingListView
 from ledger.ops_apis import JournalEntryViewSet, LedgerAccountViewSet
-from liability.apis import ChargePersonalView, CompanyPersonalChargeListView
+from liability.apis import ChargePersonalView, ChargeReimbursedView, CompanyPersonalChargeListView
 from rewards.apis import EnrolmentViewSet, ExportBatchViewSet, PointsPostingViewSet, PointsRuleViewSet
 from statements.apis import AccountStatementListView, CompanyStatementViewSet, StatementViewSet
 from statements.report_apis import CompanyReportView
@@ -109,6 +109,8 @@ urlpatterns = [
     path("cards/<int:pk>/recurring-stops/<int:stop_id>/", CardRecurringStopDetailView.as_view(),
          name="card-recurring-stop-detail"),
     path("charges/<int:pk>/personal/", ChargePersonalView.as_view(), name="charge-personal"),
+    # SPEC section 3, issue 16 item 12: the company marks a charge it already reimbursed.
+    path("charges/<int:pk>/reimbursed/", ChargeReimbursedView.as_view(), name="charge-reimbursed"),
     path("companies/<str:number>/payments/", CompanyPaymentListView.as_view(), name="company-payments"),
     path("companies/<str:number>/personal-charges/", CompanyPersonalChargeListView.as_view(),
          name="company-personal-charges"),

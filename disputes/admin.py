@@ -180,6 +180,10 @@ class IncidentForm(forms.ModelForm):
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     resolve_with = forms.ChoiceField(label=_("Resolve with the finding"), required=False,
                                      choices=[("", "—"), *UnauthorizedUseIncident.Finding.choices])
+    evidence = forms.CharField(label=_("Evidence of the cause"), required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text=_("Required to lift the cap: what shows the deliberate breach, gross "
+                                           "negligence or fraud (terms §22d)."))
 
     class Meta:
         model = UnauthorizedUseIncident
@@ -199,14 +203,14 @@ class UnauthorizedUseIncidentAdmin(admin.ModelAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [(None, {"fields": ["card", "kind", "reported_on", "reported_on_reason", "note"]})]
-        return [(None, {"fields": ["account", "card", "kind", "reported_on", "status", "finding", "cap",
-                                   "holder_share", "share_posting", "resolved_on", "dispute_list"]}),
-                (_("Resolve"), {"fields": ["resolve_with", "note"]})]
+        return [(None, {"fields": ["account", "card", "kind", "reported_on", "status", "finding", "cause_evidence",
+                                   "cap", "holder_share", "share_posting", "resolved_on", "dispute_list"]}),
+                (_("Resolve"), {"fields": ["resolve_with", "evidence", "note"]})]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return ["account", "card", "kind", "reported_on", "status", "finding", "cap", "holder_share",
+        return ["account", "card", "kind", "reported_on", "status", "finding", "cause_evidence", "cap", "holder_share",
                 "share_posting", "resolved_on", "dispute_list"]
 
     @admin.display(description=_("disputes"))
@@ -232,7 +236,8 @@ class UnauthorizedUseIncidentAdmin(admin.ModelAdmin):
             _run(request, open_incident)
         elif data.get("resolve_with"):
             _run(request, lambda: services.incident_resolve(incident=obj, finding=data["resolve_with"], by=by, on=on,
-                                                            note=data.get("note", "")))
+                                                            note=data.get("note", ""),
+                                                            evidence=data.get("evidence", "")))
 
     def response_add(self, request, obj, post_url_continue=None):
         if obj.pk is None:  # the service refused; its message is shown on the list

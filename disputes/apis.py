@@ -96,7 +96,7 @@ class DisputeViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveMode
     @extend_schema(request={"application/json": DisputeCreateSerializer,
                             "multipart/form-data": DisputeCreateSerializer},
                    responses={201: DisputeSerializer}, parameters=[IDEMPOTENCY_PARAMETER],
-                   summary="Dispute a posted charge; the disputed amount is credited at once",
+                   summary="Dispute a posted charge; an error or misuse is credited at once, a goods complaint is not",
                    examples=[OpenApiExample("Goods never arrived", request_only=True, media_type="application/json",
                                             value={"charge_id": 1234, "reason": "not_received",
                                                    "note": "Ordered 3 March, nothing delivered."})])

@@ -41,7 +41,7 @@ class IncidentDetailSerializer(serializers.ModelSerializer):
     class Meta:
         model = UnauthorizedUseIncident
         fields = ["id", "account_number", "card_id", "card_last4", "kind", "reported_on", "status", "finding",
-                  "cap", "holder_share", "opened_at", "resolved_on", "dispute_ids"]
+                  "cause_evidence", "cap", "holder_share", "opened_at", "resolved_on", "dispute_ids"]
         read_only_fields = fields
 
     def get_dispute_ids(self, incident: UnauthorizedUseIncident) -> list[int]:
@@ -77,6 +77,9 @@ class IncidentOpenSerializer(serializers.Serializer):
 
 class IncidentResolveSerializer(serializers.Serializer):
     finding = serializers.ChoiceField(choices=UnauthorizedUseIncident.Finding.choices)
+    evidence = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000,
+                                     help_text="Required for deliberate_breach, gross_negligence and fraud: what "
+                                               "shows the cause that lifts the cap (terms §22d).")
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
@@ -111,7 +114,7 @@ class IncidentViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveMod
         return Response(IncidentDetailSerializer(self.get_queryset().get(pk=incident.pk)).data, status=code)
 
     @extend_schema(request=IncidentOpenSerializer, responses={201: IncidentDetailSerializer}, parameters=[IDEMPOTENCY],
-                   summary="Report unauthorized use of a lost or stolen card",
+                   summary="Report unauthorized use of a card: lost, stolen, not received, code seen, or misused",
                    examples=[OpenApiExample("A stolen card", request_only=True, value={
                        "card_id": 9, "kind": "stolen", "note": "Stolen in Berlin"})])
     def create(self, request):
@@ -137,6 +140,7 @@ class IncidentViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveMod
         body.is_valid(raise_exception=True)
         incident = services.incident_resolve(incident=incident, finding=body.validated_data["finding"],
                                              by=actor_of(request.user), on=services.case_day(),
-                                             note=body.validated_data["note"])
+                                             note=body.validated_data["note"],
+                                             evidence=body.validated_data["evidence"])
         return self._respond(incident)
 

@@ -66,13 +66,19 @@ class DisputeReason(models.TextChoices):
 
 
 class UnauthorizedUseIncident(models.Model):
-    """The unauthorized use of one lost or stolen card (terms §22): charges after the report are
-    credited in full; the holder's share of those before it is capped per incident, unless ops find
-    gross negligence or fraud."""
+    """The unauthorized use of one card (terms §22c–d): charges after the report are credited in full;
+    the holder's share of those before it is capped (DKK 375 in DK, for all unauthorized charges on
+    the card), unless ops record a cause with evidence: deliberate breach, gross negligence or fraud.
+
+    The card may be lost or stolen, never received, its code seen by someone else (these three are
+    blocked and replaced), or still with the holder (card-not-present misuse; issue 16 item 7)."""
 
     class Kind(models.TextChoices):
         LOST = "lost", _("Lost")
         STOLEN = "stolen", _("Stolen")
+        NOT_RECEIVED = "not_received", _("Card not received")
+        CODE_DISCLOSED = "code_disclosed", _("Code seen by someone else")
+        MISUSE = "misuse", _("Misused while the holder has the card")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -81,18 +87,22 @@ class UnauthorizedUseIncident(models.Model):
     class Finding(models.TextChoices):
         CAPPED = "capped", _("No gross negligence: holder's share capped")
         GROSS_NEGLIGENCE = "gross_negligence", _("Gross negligence: no cap before the report")
+        DELIBERATE_BREACH = "deliberate_breach", _("Deliberate breach of the terms: no cap before the report")
         FRAUD = "fraud", _("Fraud by the holder: no credit at all")
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="unauthorized_incidents",
                                 verbose_name=_("account"))
     card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="unauthorized_incidents",
                              verbose_name=_("card"))
-    kind = models.CharField(_("lost or stolen"), max_length=8, choices=Kind.choices)
+    kind = models.CharField(_("what was reported"), max_length=16, choices=Kind.choices)
     reported_on = models.DateField(
         _("reported on"), help_text=_("The day the loss or theft was reported. Charges dated that day or later "
                                       "count as after the report."))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     finding = models.CharField(_("finding"), max_length=20, choices=Finding.choices, blank=True)
+    cause_evidence = models.TextField(
+        _("evidence of the cause"), blank=True,
+        help_text=_("What shows the deliberate breach, gross negligence or fraud that lifts the cap (terms §22d)."))
     cap = MoneyField(_("cap applied"), max_digits=10, decimal_places=2, null=True, blank=True, default_currency=None)
     holder_share = MoneyField(_("holder's share"), max_digits=18, decimal_places=2, null=True, blank=True,
                               default_currency=None)

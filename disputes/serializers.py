@@ -64,6 +64,9 @@ class DisputeSerializer(serializers.ModelSerializer):
     amount = MoneyAmountField()
     fee_amount = MoneyAmountField()
     credited = MoneyAmountField()
+    temporary_credit = serializers.SerializerMethodField(
+        help_text="Whether the credit is posted: at once for an error or misuse (terms §22g), for a goods complaint "
+                  "(not_received, defective) only when it is won (terms §21a; issue 16 item 7).")
     currency = serializers.CharField(source="account.currency")
     incident = IncidentSerializer(allow_null=True)
     evidence = EvidenceSerializer(many=True)
@@ -72,9 +75,14 @@ class DisputeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Dispute
         fields = ["id", "account_number", "charge_id", "charge_description", "charge_amount", "transaction_date",
-                  "statement_date", "reason", "status", "late", "amount", "fee_amount", "credited", "currency",
-                  "opened_on", "opened_at", "opened_by", "status_changed_at", "resolved_on", "incident", "evidence",
+                  "statement_date", "reason", "status", "late", "amount", "fee_amount", "credited", "temporary_credit",
+                  "currency", "opened_on", "opened_at", "opened_by", "status_changed_at", "resolved_on", "incident",
+                  "evidence",
                   "events"]
+
+
+    def get_temporary_credit(self, dispute: Dispute) -> bool:
+        return dispute.credit_posting_id is not None
 
 
 class DisputeListSerializer(DisputeSerializer):

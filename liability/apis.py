@@ -4,6 +4,11 @@
 cardmember's own session only (a PA or company token gets 403 `not_allowed`: the declaration is the
 cardmember's). `GET /api/v1/companies/{number}/personal-charges/` lists what a company's
 cardmembers declared personal, for its PAs and its token. Anything outside the caller's scope is a 404.
+
+`POST /api/v1/charges/{id}/reimbursed/` marks a charge the company already reimbursed to the
+cardmember and `DELETE` takes the mark back: the company only (a PA or a company token; the
+cardmember and ops get 403): under joint liability the company is not liable for it (SPEC section 3,
+terms §12; issue 16 item 12).
 """
 
 from __future__ import annotations
@@ -25,7 +30,12 @@ from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from ledger.models import Posting
 from liability.models import PersonalCharge
 from liability.selectors import visible_personal_charges
-from liability.services import personal_charge_mark, personal_charge_unmark
+from liability.services import (
+    personal_charge_mark,
+    personal_charge_unmark,
+    reimbursed_charge_mark,
+    reimbursed_charge_unmark,
+)
 
 
 class PersonalChargeSerializer(serializers.ModelSerializer):
@@ -41,7 +51,7 @@ class PersonalChargeSerializer(serializers.ModelSerializer):
     class Meta:
         model = PersonalCharge
         fields = ["id", "charge_id", "account_number", "cardmember_name", "posting_date", "description", "amount",
-                  "currency", "marked_on", "note"]
+                  "currency", "reason", "marked_on", "note"]
 
 
 class MarkSerializer(serializers.Serializer):
@@ -88,6 +98,48 @@ class ChargePersonalView(IdempotentMixin, APIView):
     def delete(self, request: Request, pk: int) -> Response:
         posting, actor = self._charge_and_actor(request, pk)
         personal_charge_unmark(posting=posting, by=actor, on=_today())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The charge (posting) id.")])
+class ChargeReimbursedView(IdempotentMixin, APIView):
+    """SPEC section 3 (issue 16 item 12): the company marks a charge it already reimbursed to the cardmember."""
+
+    permission_classes = [IsPortalUserOrCompanyToken]
+    # Only the company marks what it reimbursed (403 for everyone else, ops included: liability.services).
+    ops_permissions = {"post": ("liability.add_personalcharge",), "delete": ("liability.delete_personalcharge",)}
+
+    def _charge_and_actor(self, request: Request, pk: int):
+        posting = get_object_or_404(Posting.objects.select_related("account__company", "account__cardmember"),
+                                    pk=pk, account__in=visible_accounts(request.user))
+        permission = "liability.add_personalcharge" if request.method == "POST" else "liability.delete_personalcharge"
+        actor = actor_for(request.user, company=posting.account.company, account=posting.account,
+                          permission=permission)
+        if actor is None:
+            raise Http404
+        return posting, actor
+
+    @extend_schema(summary="Mark a charge as already reimbursed by the company (joint liability, SPEC section 3)",
+                   request=MarkSerializer,
+                   responses={201: PersonalChargeSerializer, 400: OpenApiResponse(description="`not_joint_liability`, "
+                              "`not_a_charge` or `already_marked`."),
+                              403: OpenApiResponse(description="Only the company (a PA or its token) may do this."),
+                              404: OpenApiResponse(description="No such charge, or not yours.")})
+    def post(self, request: Request, pk: int) -> Response:
+        posting, actor = self._charge_and_actor(request, pk)
+        body = MarkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        mark = reimbursed_charge_mark(posting=posting, by=actor, on=_today(), note=body.validated_data.get("note", ""))
+        mark = PersonalCharge.objects.select_related("account__cardmember", "posting").get(pk=mark.pk)
+        return Response(PersonalChargeSerializer(mark).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Take back a charge's reimbursed mark", request=None,
+                   responses={204: None, 400: OpenApiResponse(description="`not_reimbursed`."),
+                              403: OpenApiResponse(description="Only the company may do this."),
+                              404: OpenApiResponse(description="No such charge, or not yours.")})
+    def delete(self, request: Request, pk: int) -> Response:
+        posting, actor = self._charge_and_actor(request, pk)
+        reimbursed_charge_unmark(posting=posting, by=actor, on=_today())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -1,10 +1,13 @@
-"""Joint liability (terms §12a-ii): charges a cardmember declares personal.
+"""Joint liability (terms §12a-ii; SPEC section 3): charges a cardmember declares personal, and
+charges the company already reimbursed to the cardmember (issue 16 item 12).
 
 Under joint liability the company and the cardmember are both liable, but the company is not liable
 for a charge that was for the cardmember's private purposes. The cardmember marks such a charge;
 the mark is a row of its own because postings are append-only, and the PA sees it on the
 transactions page, in the company's statement and in the data files, where a personal charge adds
-nothing to what the company is liable for.
+nothing to what the company is liable for. A charge the company marks as already reimbursed to the
+cardmember is a row of the same kind with `reason` reimbursed: the company is not liable for it either,
+and every report labels it apart ("Reimbursed by the company", not "Personal").
 """
 
 from __future__ import annotations
@@ -18,11 +21,17 @@ from ledger.models import Posting
 
 
 class PersonalCharge(models.Model):
+    class Reason(models.TextChoices):
+        PERSONAL = "personal", _("Personal")
+        REIMBURSED = "reimbursed", _("Reimbursed by the company")
+
     posting = models.OneToOneField(Posting, on_delete=models.PROTECT, related_name="personal_mark",
                                    verbose_name=_("charge"))
     # Denormalised from the posting: reports and scoping filter by account and company.
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="personal_charges",
                                 verbose_name=_("account"))
+    reason = models.CharField(_("why the company is not liable"), max_length=10, choices=Reason.choices,
+                              default=Reason.PERSONAL)
     marked_on = models.DateField(_("marked on"))
     marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                   related_name="+", verbose_name=_("marked by"))
@@ -35,4 +44,4 @@ class PersonalCharge(models.Model):
         ordering = ["-marked_on", "-id"]
 
     def __str__(self) -> str:
-        return f"personal: {self.posting_id}"
+        return f"{self.reason}: {self.posting_id}"

@@ -166,6 +166,8 @@ urlpatterns += [
     path("me/contact/", views_cardmember.contact_edit, name="contact_edit"),
     path("me/cards/<int:pk>/report/", views_cardmember.card_report_confirm, name="card_report_confirm"),
     path("charges/<int:pk>/personal/", views_cardmember.charge_personal, name="charge_personal"),
+    # SPEC section 3, issue 16 item 12: the PA marks a charge the company already reimbursed.
+    path("charges/<int:pk>/reimbursed/", views_transactions.charge_reimbursed, name="charge_reimbursed"),
 ]
 
 # Disputes on behalf of a cardmember (PA sheet): finding the charge to dispute.

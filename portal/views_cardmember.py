@@ -34,6 +34,8 @@ PERSONAL_ERRORS = {
     "not_a_charge": gettext_lazy("Only a purchase or a cash withdrawal can be marked as personal."),
     "already_personal": gettext_lazy("This charge is already marked as personal."),
     "not_personal": gettext_lazy("This charge is not marked as personal."),
+    # SPEC section 3, issue 16 item 12: the company's mark excludes the cardmember's.
+    "already_marked": gettext_lazy("The company already marked this charge as reimbursed: it is not liable for it."),
 }
 
 

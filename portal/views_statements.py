@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts.models import Company, Language
 from accounts.selectors import visible_accounts, visible_companies
+from liability.models import PersonalCharge
 from liability.selectors import company_statement_personal_total
 from statements.models import Statement
 from statements.rendering import (
@@ -115,6 +116,9 @@ def company_statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "statement_css": statement_styles(),
         # Joint liability (terms §12a-ii): what cardmembers declared personal is not the company's to pay.
         "personal_total": company_statement_personal_total(company_statement),
+        # SPEC section 3 (issue 16 item 12): nor what the company already reimbursed to the cardmember.
+        "reimbursed_total": company_statement_personal_total(company_statement,
+                                                             reason=PersonalCharge.Reason.REIMBURSED),
     })
 
 

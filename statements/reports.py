@@ -17,7 +17,9 @@ Card numbers are masked (last four digits); the full number never reaches a repo
 - spend by industry and month: purchases, cash and refunds by MCC industry (charges.mcc).
 
 Joint liability (terms §12a-ii): a charge the cardmember declared personal carries `personal`, and
-its `company_liable_amount` is 0; under individual liability the company is liable for nothing.
+its `company_liable_amount` is 0; a charge the company marked as already reimbursed to the cardmember
+carries `reimbursed` ("Reimbursed by the company", SPEC section 3, issue 16 item 12) and is 0 for the
+company too; under individual liability the company is liable for nothing.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from amexprog.common.db import from_minor, minor_sum
 from amexprog.common.errors import ApplicationError
 from charges.mcc import INDUSTRY_NAMES, industry_name, industry_of
 from ledger.models import Posting, PostingKind
-from liability.selectors import is_personal
+from liability.selectors import is_personal, is_reimbursed
 from statements.models import Statement
 from statements.selectors import PAYMENT_KINDS, ZERO
 from statements.selectors_ageing import BUCKET_KEYS, ageing_buckets
@@ -62,7 +64,7 @@ TRANSACTION_COLUMNS = [
     "account_number", "cardmember_name", "employee_id", "cost_centre", "card_number", "kind", "description",
     "transaction_date", "posting_date", "amount", "currency", "original_amount", "original_currency",
     "merchant_name", "merchant_city", "merchant_country", "mcc", "industry", "industry_name", "liability",
-    "personal", "company_liable_amount",
+    "personal", "company_liable_amount", "reimbursed",
 ]
 BILLED_COLUMNS = ["statement_date", "due_date", *TRANSACTION_COLUMNS]
 LISTING_COLUMNS = [
@@ -125,7 +127,7 @@ _POSTING_FIELDS = (
     "account__cardmember__last_name", "account__cardmember__employee_id", "account__cardmember__cost_centre",
     "card__last4", "kind", "description", "transaction_date", "posting_date", "amount", "amount_currency",
     "original_amount", "original_amount_currency", "merchant_name", "merchant_city", "merchant_country", "mcc",
-    "personal",
+    "personal", "reimbursed",
 )
 
 
@@ -133,8 +135,10 @@ def _money(value: Decimal | None) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(Decimal("0.01"))
 
 
-def _company_liable(amount: Decimal, liability: str, personal: bool) -> Decimal:
-    if liability == Liability.INDIVIDUAL or (liability == Liability.JOINT and personal):
+def _company_liable(amount: Decimal, liability: str, personal: bool, reimbursed: bool = False) -> Decimal:
+    """SPEC section 3: under joint liability the company is not liable for charges flagged personal or
+    already reimbursed by the company (issue 16 item 12)."""
+    if liability == Liability.INDIVIDUAL or (liability == Liability.JOINT and (personal or reimbursed)):
         return ZERO
     return amount
 
@@ -144,6 +148,7 @@ def _transaction_row(values: dict[str, Any]) -> dict[str, Any]:
     amount = _money(values["amount"])
     original = values["original_amount"]
     personal = bool(values["personal"])
+    reimbursed = bool(values["reimbursed"])
     return {
         "account_number": values["account__number"],
         "cardmember_name": f"{values['account__cardmember__first_name']} {values['account__cardmember__last_name']}",
@@ -166,12 +171,13 @@ def _transaction_row(values: dict[str, Any]) -> dict[str, Any]:
         "industry_name": industry_name(industry) if industry else "",
         "liability": values["account__liability"],
         "personal": personal,
-        "company_liable_amount": _company_liable(amount, values["account__liability"], personal),
+        "company_liable_amount": _company_liable(amount, values["account__liability"], personal, reimbursed),
+        "reimbursed": reimbursed,
     }
 
 
 def _postings(company: Company):
-    return Posting.objects.filter(account__company=company).annotate(personal=is_personal())
+    return Posting.objects.filter(account__company=company).annotate(personal=is_personal(), reimbursed=is_reimbursed())
 
 
 def daily_transactions(*, company: Company, day: dt.date) -> Report:
@@ -235,21 +241,25 @@ def monthly_billed(*, company: Company, month: dt.date) -> Report:
 
 
 def billed_totals(*, company: Company, month: dt.date) -> dict[str, Any]:
-    """Billed, personal (joint liability) and company-liable totals per currency of `month`. One query."""
+    """Billed, personal (joint liability), reimbursed by the company (SPEC section 3, issue 16 item 12)
+    and company-liable totals per currency of `month`. One query."""
     totals: dict[str, dict[str, Decimal]] = {}
-    for currency, liability, personal, total in (
+    for currency, liability, personal, reimbursed, total in (
         billed_postings(company=company, month=month)
-        .values("amount_currency", "account__liability", "personal")
+        .values("amount_currency", "account__liability", "personal", "reimbursed")
         .annotate(total=minor_sum("amount"))
-        .values_list("amount_currency", "account__liability", "personal", "total")
+        .values_list("amount_currency", "account__liability", "personal", "reimbursed", "total")
         .order_by()
     ):
         amount = from_minor(total)
-        entry = totals.setdefault(currency, {"billed": ZERO, "personal": ZERO, "company_liable": ZERO})
+        entry = totals.setdefault(currency, {"billed": ZERO, "personal": ZERO, "reimbursed": ZERO,
+                                             "company_liable": ZERO})
         entry["billed"] += amount
         if liability == Liability.JOINT and personal:
             entry["personal"] += amount
-        entry["company_liable"] += _company_liable(amount, liability, bool(personal))
+        if liability == Liability.JOINT and reimbursed:
+            entry["reimbursed"] += amount
+        entry["company_liable"] += _company_liable(amount, liability, bool(personal), bool(reimbursed))
     return totals
 
 

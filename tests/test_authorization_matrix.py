@@ -393,6 +393,7 @@ ROUTES: dict[str, Route] = {
     "account-credit-refund": Route(a_account, get=API_POST_ONLY, write=Write(body=lambda w: {
         "iban": "DK5000400440116243", "amount": "1.00"})),
     "charge-personal": Route(pk("charge"), get=API_POST_ONLY, write=Write()),
+    "charge-reimbursed": Route(pk("charge"), get=API_POST_ONLY, write=Write()),
     "company-personal-charges": Route(a_company, get=API_A),
     "company-payments": Route(a_company, get=API_A),
     "company-report": Route(lambda w: {"number": w.company_a.number, "name": "cardmembers", "file_format": "csv"},
@@ -452,6 +453,7 @@ ROUTES: dict[str, Route] = {
     "portal:account_credit_refund": Route(a_account, api=False, get=PORTAL_POST_ONLY, write=Write(body=lambda w: {
         "iban": "DK5000400440116243", "amount": "1.00"})),
     "portal:charge_personal": Route(pk("charge"), api=False, get=PORTAL_POST_ONLY, write=Write()),
+    "portal:charge_reimbursed": Route(pk("charge"), api=False, get=PORTAL_POST_ONLY, write=Write()),
     # Changes waiting for a second person (issue 15 item 5, SPEC section 17).
     "change-request-list": Route(get=API_LIST_NO_HOLDER),
     "change-request-detail": Route(pk("change_request"), get=API_A),

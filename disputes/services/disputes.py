@@ -1,9 +1,11 @@
-"""Disputes of posted charges (SPEC section 12, terms §7).
+"""Disputes of posted charges (SPEC section 12, terms §7, §21a, §22g).
 
-Opening a dispute credits the disputed part at once (`dispute_credit`, with the charge's own fees
-pro rata); ops move it open → investigating → won (the credit stands) or lost (a `dispute_reversal`
-re-debits it, billed on the next statement); the holder may withdraw it (re-debited too). While the
-credit stands the disputed amount is neither overdue nor bears interest (statements.selectors).
+Opening a dispute about an error or misuse credits the disputed part at once (`dispute_credit`, with
+the charge's own fees pro rata; terms §22g); a complaint about the goods (not received, defective)
+credits nothing: the holder still owes the charge (terms §21a), and ops credit it only when they
+resolve it in the holder's favour (issue 16 item 7). Ops move it open → investigating → won (the
+credit stands) or lost (a `dispute_reversal` re-debits a posted credit, billed on the next
+statement); the holder may withdraw it (re-debited too). While the credit stands the disputed amount is neither overdue nor bears interest (statements.selectors).
 """
 
 from __future__ import annotations
@@ -52,6 +54,9 @@ RESOLVED_WITH_INCIDENT = _(
     "Dispute #{number} is part of unauthorized-use incident #{incident}: it is resolved with the incident."
 )
 
+# Complaints about the goods or service: no temporary credit (terms §21a; SPEC section 12; issue 16 item 7).
+GOODS_COMPLAINTS = (DisputeReason.NOT_RECEIVED, DisputeReason.DEFECTIVE)
+
 # Ops' moves; the holder's only move is withdrawing (dispute_withdraw).
 TRANSITIONS = {
     Dispute.Status.OPEN: {Dispute.Status.INVESTIGATING},
@@ -63,7 +68,23 @@ OPENED_BODY = _(
     "We have opened dispute #{number} on {charge} ({reason}). {amount} is credited to your account while we "
     "investigate; you do not have to pay the disputed amount meanwhile. {late}"
 )
+OPENED_NO_CREDIT_SUBJECT = _("Dispute #{number} opened: complaint about the goods recorded")
+OPENED_NO_CREDIT_BODY = _(
+    "We have recorded your complaint #{number} about {charge} ({reason}). A complaint about the goods or service "
+    "does not stop you owing the charge: please settle it with the merchant and pay the charge as billed (terms "
+    "§21a). No temporary credit is posted; if we resolve the complaint in your favour, {amount} is credited then. "
+    "{late}"
+)
 STATUS_SUBJECT = _("Dispute #{number}: {status}")
+# A goods complaint has no temporary credit to keep or re-debit (terms §21a; issue 16 item 7).
+NO_CREDIT_STATUS_BODY = {
+    Dispute.Status.INVESTIGATING: _("We are investigating complaint #{number} on {charge}. The charge stays due "
+                                    "meanwhile."),
+    Dispute.Status.WON: _("Complaint #{number} on {charge} is resolved in your favour: {amount} is credited to your "
+                          "account."),
+    Dispute.Status.LOST: _("Complaint #{number} on {charge} is resolved against you: the charge stays due. {note}"),
+    Dispute.Status.WITHDRAWN: _("Complaint #{number} on {charge} is withdrawn: the charge stays due."),
+}
 STATUS_BODY = {
     Dispute.Status.INVESTIGATING: _("We are investigating dispute #{number} on {charge}. The credit of {amount} "
                                     "stays on your account meanwhile."),
@@ -138,40 +159,63 @@ def dispute_open(
         status_changed_at=now,
     )
     credited = value + fees
-    credit, _created = posting_create(
-        account=account, kind=PostingKind.DISPUTE_CREDIT, amount=Money(-credited, account.currency),
-        posting_date=on, source_key=f"dispute/{dispute.pk}/credit", related=charge, card=charge.card,
-        description=f"Temporary credit, dispute #{dispute.pk}: {charge.description}"[:255],
-        explanation={"rule": "dispute_credit", "dispute": dispute.pk, "charge": charge.source_key,
-                     "disputed": str(value), "fees": str(fees), "reason": reason, "late": late,
-                     "statement_date": statement.statement_date.isoformat() if statement else None},
-    )
-    dispute.credit_posting = credit
-    dispute.save(update_fields=["credit_posting"])
-    event_record(by=by, on=on, action=CaseEvent.Action.OPENED, to_status=Dispute.Status.OPEN, dispute=dispute,
-                 note=late_note)
-    event_record(by=by, on=on, action=CaseEvent.Action.CREDITED, dispute=dispute,
-                 note=f"{credit.source_key}: {credit.amount}")
+    if reason in GOODS_COMPLAINTS:
+        # Terms §21a: the holder still owes the charge; the case is recorded, nothing credited.
+        event_record(by=by, on=on, action=CaseEvent.Action.OPENED, to_status=Dispute.Status.OPEN, dispute=dispute,
+                     note=" ".join(filter(None, ["No temporary credit: a complaint about the goods (terms §21a).",
+                                                 late_note])))
+    else:
+        _credit_post(dispute=dispute, by=by, on=on, description="Temporary credit", late_note=late_note, opened=True)
     if note.strip() or upload is not None:
         evidence_add(case=dispute, by=by, on=on, note=note, upload=upload, filename=filename)
     if reason == DisputeReason.UNAUTHORIZED and charge.card is not None:
         _join_incident(dispute=dispute, card=charge.card, by=by, on=on)
+    goods = reason in GOODS_COMPLAINTS
     notices.holder_notify(
-        account=account, on=on, source_key=f"dispute/{dispute.pk}/opened", subject=OPENED_SUBJECT, body=OPENED_BODY,
+        account=account, on=on, source_key=f"dispute/{dispute.pk}/opened",
+        subject=OPENED_NO_CREDIT_SUBJECT if goods else OPENED_SUBJECT,
+        body=OPENED_NO_CREDIT_BODY if goods else OPENED_BODY,
         number=dispute.pk, amount=notices.money_text(credited, account), charge=_charge_label(charge),
         reason=DisputeReason(reason).label, late=late_note,
     )
     return dispute
 
 
+def _credit_post(*, dispute: Dispute, by: Actor, on: dt.date, description: str, late_note: str = "",
+                 opened: bool = False) -> Posting:
+    """Post the dispute's credit: at opening for an error or misuse (terms §22g), or when ops resolve a
+    goods complaint in the holder's favour (terms §21a; issue 16 item 7)."""
+    account, charge = dispute.account, dispute.charge
+    statement = dispute.statement
+    credit, _created = posting_create(
+        account=account, kind=PostingKind.DISPUTE_CREDIT, amount=Money(-dispute.credited.amount, account.currency),
+        posting_date=on, source_key=f"dispute/{dispute.pk}/credit", related=charge, card=charge.card,
+        description=f"{description}, dispute #{dispute.pk}: {charge.description}"[:255],
+        explanation={"rule": "dispute_credit", "dispute": dispute.pk, "charge": charge.source_key,
+                     "disputed": str(dispute.amount.amount), "fees": str(dispute.fee_amount.amount),
+                     "reason": dispute.reason, "late": dispute.late,
+                     "statement_date": statement.statement_date.isoformat() if statement else None},
+    )
+    dispute.credit_posting = credit
+    dispute.save(update_fields=["credit_posting"])
+    if opened:
+        event_record(by=by, on=on, action=CaseEvent.Action.OPENED, to_status=Dispute.Status.OPEN, dispute=dispute,
+                     note=late_note)
+    event_record(by=by, on=on, action=CaseEvent.Action.CREDITED, dispute=dispute,
+                 note=f"{credit.source_key}: {credit.amount}")
+    return credit
+
+
 def _join_incident(*, dispute: Dispute, card: Card, by: Actor, on: dt.date) -> None:
-    """An unauthorized dispute on a lost or stolen card joins the card's open incident, opening one
-    from the card's report when there is none yet (terms §22)."""
+    """An unauthorized dispute joins the card's open incident, opening one when there is none yet: from
+    the card's report for a lost or stolen card, else as misuse of a card the holder still has, so the
+    cap covers every unauthorized charge on the card (terms §22c–d; issue 16 item 7)."""
     from disputes.services.incidents import incident_open
 
     incident = UnauthorizedUseIncident.objects.filter(card=card, status=UnauthorizedUseIncident.Status.OPEN).first()
-    if incident is None and card.status in (Card.Status.LOST, Card.Status.STOLEN) and card.status_changed_on:
-        incident = incident_open(card=card, kind=card.status, by=by, on=on)
+    if incident is None:
+        reported = card.status in (Card.Status.LOST, Card.Status.STOLEN) and card.status_changed_on
+        incident_open(card=card, kind=card.status if reported else UnauthorizedUseIncident.Kind.MISUSE, by=by, on=on)
         dispute.refresh_from_db(fields=["incident"])  # incident_open links the card's unlinked disputes
         return
     if incident is not None and dispute.incident_id is None:
@@ -208,6 +252,10 @@ def dispute_resolve(*, dispute: Dispute, to_status: str, by: Actor, on: dt.date,
         dispute.reversal_posting = reversal
         event_record(by=by, on=on, action=CaseEvent.Action.REDEBITED, dispute=dispute,
                      note=f"{reversal.source_key}: {reversal.amount}")
+    had_credit = dispute.credit_posting_id is not None
+    if to_status == Dispute.Status.WON and not had_credit:
+        # A goods complaint resolved in the holder's favour is credited now (terms §21a; issue 16 item 7).
+        _credit_post(dispute=dispute, by=by, on=on, description="Credit")
     dispute.status = to_status
     dispute.status_changed_at = clock.now()
     if to_status not in Dispute.ACTIVE:
@@ -217,7 +265,8 @@ def dispute_resolve(*, dispute: Dispute, to_status: str, by: Actor, on: dt.date,
                  note=note, dispute=dispute)
     notices.holder_notify(
         account=account, on=on, source_key=f"dispute/{dispute.pk}/{to_status}", subject=STATUS_SUBJECT,
-        body=STATUS_BODY[Dispute.Status(to_status)], number=dispute.pk, status=Dispute.Status(to_status).label,
+        body=(STATUS_BODY if had_credit else NO_CREDIT_STATUS_BODY)[Dispute.Status(to_status)], number=dispute.pk,
+        status=Dispute.Status(to_status).label,
         charge=_charge_label(dispute.charge), amount=notices.money_text(dispute.credited.amount, account), note=note,
     )
     return dispute

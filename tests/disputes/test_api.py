@@ -31,7 +31,8 @@ def hotel(bob_account, bob_card):
 
 
 def open_dispute(client, hotel, **data):
-    return client.post("/api/v1/disputes/", {"charge_id": hotel.pk, "reason": "not_received", **data},
+    # Issue 16 item 7: an error (was not_received, a goods complaint that now posts no temporary credit).
+    return client.post("/api/v1/disputes/", {"charge_id": hotel.pk, "reason": "wrong_amount", **data},
                        format="json")
 
 

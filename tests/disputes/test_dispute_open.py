@@ -35,7 +35,9 @@ def billed_jan31(company_b):
 def test_opening_credits_the_whole_charge_at_once(billed_jan31, holder):
     account = billed_jan31.account
     before = account_balance(account=account).amount
-    dispute = dispute_open(charge=billed_jan31, reason="not_received", by=holder, on=D(2026, 2, 10),
+    # Issue 16 item 7 (SPEC 12, terms §22g): an error posts the temporary credit; a goods complaint
+    # (not_received, which this test used before) no longer does.
+    dispute = dispute_open(charge=billed_jan31, reason="wrong_amount", by=holder, on=D(2026, 2, 10),
                            note="The hotel cancelled my booking.")
     assert dispute.status == Dispute.Status.OPEN
     assert dispute.amount == dkk("1000.00") and dispute.fee_amount == dkk("0.00")

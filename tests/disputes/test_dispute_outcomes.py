@@ -1,6 +1,9 @@
 """Won, lost and withdrawn disputes as the ledger and the statements show them (SPEC section 12):
 the credit stands or is re-debited, the re-debit is billed on the next statement with its own due
-date, and while the credit stands the disputed amount is neither overdue nor bears interest."""
+date, and while the credit stands the disputed amount is neither overdue nor bears interest.
+
+Issue 16 item 7: these disputes were `not_received`, a goods complaint that since SPEC 12 changed posts no
+temporary credit (terms §21a); they are `duplicate` now (an error, terms §22g), with the same figures."""
 
 import datetime as dt
 from decimal import Decimal
@@ -38,7 +41,7 @@ def kinds(account, since: dt.date) -> list[tuple]:
 
 def test_won_the_credit_stands_and_nothing_is_overdue(hotel, holder, ops):
     account = hotel.account
-    dispute = dispute_open(charge=hotel, reason="not_received", by=holder, on=D(2026, 2, 10))
+    dispute = dispute_open(charge=hotel, reason="duplicate", by=holder, on=D(2026, 2, 10))
     dispute_transition(dispute=dispute, to_status="investigating", by=ops, on=D(2026, 2, 20))
     dispute_transition(dispute=dispute, to_status="won", by=ops, on=D(2026, 3, 20), note="Chargeback accepted")
     run_through(D(2026, 4, 30))
@@ -61,7 +64,7 @@ def test_lost_re_debits_on_the_next_statement_with_a_new_due_date(hotel, holder,
     due 28 April. No interest runs in March or April: the original due date (28 February) was met by the
     credit, and the re-debit's own due date has not passed."""
     account = hotel.account
-    dispute = dispute_open(charge=hotel, reason="not_received", by=holder, on=D(2026, 2, 10))
+    dispute = dispute_open(charge=hotel, reason="duplicate", by=holder, on=D(2026, 2, 10))
     dispute_transition(dispute=dispute, to_status="investigating", by=ops, on=D(2026, 2, 11))
     dispute_transition(dispute=dispute, to_status="lost", by=ops, on=D(2026, 3, 2), note="Merchant proved delivery")
     run_through(D(2026, 4, 28))
@@ -117,7 +120,7 @@ def test_a_partial_dispute_leaves_the_rest_overdue_with_interest_on_it_alone(hot
 
 
 def test_a_dispute_opened_after_the_due_date_stops_interest_from_the_next_day(hotel, holder):
-    dispute_open(charge=hotel, reason="not_received", by=holder, on=D(2026, 3, 5))
+    dispute_open(charge=hotel, reason="duplicate", by=holder, on=D(2026, 3, 5))
     run_through(D(2026, 3, 10))
     days = list(InterestAccrual.objects.filter(account=hotel.account).values_list("day", flat=True))
     assert days == [D(2026, 3, day) for day in range(1, 6)]  # the credit of 5 March counts from 6 March

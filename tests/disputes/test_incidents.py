@@ -104,7 +104,8 @@ def test_gross_negligence_lifts_the_cap_before_the_report(stolen_card, ops):
     """The PIN was written on the card: 1,500.00 before the report re-debited, 2,800.00 after it credited."""
     thief(stolen_card)
     incident = incident_resolve(incident=UnauthorizedUseIncident.objects.get(), finding="gross_negligence", by=ops,
-                                on=D(2026, 3, 20), note="PIN kept with the card")
+                                on=D(2026, 3, 20), note="PIN kept with the card",
+                                evidence="Holder's statement of 14 March: the PIN was written on the card")
     assert (incident.holder_share, incident.cap, incident.share_posting) == (dkk("1500.00"), None, None)
     statuses = dict(Dispute.objects.values_list("charge__source_key", "status"))
     assert statuses == {"charge/T1": "lost", "charge/T2": "lost", "charge/T3": "won", "charge/T4": "won"}
@@ -116,7 +117,7 @@ def test_gross_negligence_lifts_the_cap_before_the_report(stolen_card, ops):
 def test_fraud_by_the_holder_loses_every_dispute(stolen_card, ops):
     thief(stolen_card)
     incident = incident_resolve(incident=UnauthorizedUseIncident.objects.get(), finding="fraud", by=ops,
-                                on=D(2026, 3, 20))
+                                on=D(2026, 3, 20), evidence="Shop camera shows the holder making the charges")
     assert incident.holder_share == dkk("4300.00")
     assert set(Dispute.objects.values_list("status", flat=True)) == {"lost"}
     assert account_balance(account=stolen_card.account).amount == Decimal("4300.00")
@@ -154,9 +155,11 @@ def test_incident_disputes_are_decided_with_the_incident_not_one_by_one(stolen_c
 def test_an_incident_opened_by_ops_gathers_earlier_unauthorized_disputes(bob_card, ops):
     card = bob_card.card
     dispute = thief(card, rows=[("Y1", "300.00", D(2026, 3, 9))])[0]
-    assert dispute.incident is None  # the card was not reported yet
+    # Issue 16 item 7 (terms §22c-d): the unauthorized dispute opens a misuse incident at once (it had
+    # none before); the later loss report is the same incident, now of kind lost, same report date.
+    assert dispute.incident.kind == "misuse"
     incident = incident_open(card=card, kind="lost", by=ops, on=D(2026, 3, 15))
     dispute.refresh_from_db()
-    assert dispute.incident == incident
+    assert dispute.incident == incident and incident.kind == "lost"
     assert incident.reported_on == D(2026, 3, 14)  # the dispute's own date (issue 15 item 11)
     assert dispute.events.filter(action="incident_linked").exists()
