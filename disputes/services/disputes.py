@@ -5,7 +5,8 @@ the charge's own fees pro rata; terms §22g); a complaint about the goods (not r
 credits nothing: the holder still owes the charge (terms §21a), and ops credit it only when they
 resolve it in the holder's favour (issue 16 item 7). Ops move it open → investigating → won (the
 credit stands) or lost (a `dispute_reversal` re-debits a posted credit, billed on the next
-statement); the holder may withdraw it (re-debited too). While the credit stands the disputed amount is neither overdue nor bears interest (statements.selectors).
+statement); the holder may withdraw it (re-debited too). While the credit stands the disputed amount
+is neither overdue nor bears interest (statements.selectors).
 """
 
 from __future__ import annotations

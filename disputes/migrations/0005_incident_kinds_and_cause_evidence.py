@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disputes', '0003_ops_permissions'),
+        ('disputes', '0004_recurring_stop'),
     ]
 
     operations = [
