@@ -62,21 +62,23 @@ def _today():
     return business_date() or clock.today()
 
 
+def _charge_and_actor(request: Request, pk: int):
+    """The charge among the caller's accounts (else 404) and the caller's role towards it; the mark's
+    services decide who may set which mark (the cardmember personal, the company reimbursed)."""
+    posting = get_object_or_404(Posting.objects.select_related("account__company", "account__cardmember"),
+                                pk=pk, account__in=visible_accounts(request.user))
+    permission = "liability.add_personalcharge" if request.method == "POST" else "liability.delete_personalcharge"
+    actor = actor_for(request.user, company=posting.account.company, account=posting.account, permission=permission)
+    if actor is None:
+        raise Http404
+    return posting, actor
+
+
 @extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The charge (posting) id.")])
 class ChargePersonalView(IdempotentMixin, APIView):
     permission_classes = [IsPortalUserOrCompanyToken]
     # Only the cardmember declares a charge personal (403 for everyone else, ops included).
     ops_permissions = {"post": ("liability.add_personalcharge",), "delete": ("liability.delete_personalcharge",)}
-
-    def _charge_and_actor(self, request: Request, pk: int):
-        posting = get_object_or_404(Posting.objects.select_related("account__company", "account__cardmember"),
-                                    pk=pk, account__in=visible_accounts(request.user))
-        permission = "liability.add_personalcharge" if request.method == "POST" else "liability.delete_personalcharge"
-        actor = actor_for(request.user, company=posting.account.company, account=posting.account,
-                          permission=permission)
-        if actor is None:
-            raise Http404
-        return posting, actor
 
     @extend_schema(summary="Mark a charge as personal (joint liability, terms §12a-ii)", request=MarkSerializer,
                    responses={201: PersonalChargeSerializer, 400: OpenApiResponse(description="`not_joint_liability`, "
@@ -84,7 +86,7 @@ class ChargePersonalView(IdempotentMixin, APIView):
                               403: OpenApiResponse(description="Only the cardmember may declare a charge personal."),
                               404: OpenApiResponse(description="No such charge, or not yours.")})
     def post(self, request: Request, pk: int) -> Response:
-        posting, actor = self._charge_and_actor(request, pk)
+        posting, actor = _charge_and_actor(request, pk)
         body = MarkSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         mark = personal_charge_mark(posting=posting, by=actor, on=_today(), note=body.validated_data.get("note", ""))
@@ -96,7 +98,7 @@ class ChargePersonalView(IdempotentMixin, APIView):
                               403: OpenApiResponse(description="Only the cardmember may do this."),
                               404: OpenApiResponse(description="No such charge, or not yours.")})
     def delete(self, request: Request, pk: int) -> Response:
-        posting, actor = self._charge_and_actor(request, pk)
+        posting, actor = _charge_and_actor(request, pk)
         personal_charge_unmark(posting=posting, by=actor, on=_today())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -109,16 +111,6 @@ class ChargeReimbursedView(IdempotentMixin, APIView):
     # Only the company marks what it reimbursed (403 for everyone else, ops included: liability.services).
     ops_permissions = {"post": ("liability.add_personalcharge",), "delete": ("liability.delete_personalcharge",)}
 
-    def _charge_and_actor(self, request: Request, pk: int):
-        posting = get_object_or_404(Posting.objects.select_related("account__company", "account__cardmember"),
-                                    pk=pk, account__in=visible_accounts(request.user))
-        permission = "liability.add_personalcharge" if request.method == "POST" else "liability.delete_personalcharge"
-        actor = actor_for(request.user, company=posting.account.company, account=posting.account,
-                          permission=permission)
-        if actor is None:
-            raise Http404
-        return posting, actor
-
     @extend_schema(summary="Mark a charge as already reimbursed by the company (joint liability, SPEC section 3)",
                    request=MarkSerializer,
                    responses={201: PersonalChargeSerializer, 400: OpenApiResponse(description="`not_joint_liability`, "
@@ -126,7 +118,7 @@ class ChargeReimbursedView(IdempotentMixin, APIView):
                               403: OpenApiResponse(description="Only the company (a PA or its token) may do this."),
                               404: OpenApiResponse(description="No such charge, or not yours.")})
     def post(self, request: Request, pk: int) -> Response:
-        posting, actor = self._charge_and_actor(request, pk)
+        posting, actor = _charge_and_actor(request, pk)
         body = MarkSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         mark = reimbursed_charge_mark(posting=posting, by=actor, on=_today(), note=body.validated_data.get("note", ""))
@@ -138,7 +130,7 @@ class ChargeReimbursedView(IdempotentMixin, APIView):
                               403: OpenApiResponse(description="Only the company may do this."),
                               404: OpenApiResponse(description="No such charge, or not yours.")})
     def delete(self, request: Request, pk: int) -> Response:
-        posting, actor = self._charge_and_actor(request, pk)
+        posting, actor = _charge_and_actor(request, pk)
         reimbursed_charge_unmark(posting=posting, by=actor, on=_today())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
