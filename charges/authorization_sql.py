@@ -10,6 +10,7 @@ instances with the fields' own converters (Model.from_db), exactly as the ORM wo
 from __future__ import annotations
 
 import datetime as dt
+import json
 from functools import lru_cache
 
 from django.db import connection
@@ -121,3 +122,31 @@ def _insert(authorization: Authorization, hold: Hold | None) -> None:
         hold.authorization = authorization
         cursor.execute(hold_sql, _values(hold, hold_fields))
         hold.pk = cursor.fetchone()[0]
+
+
+# The decision of SPEC section 10 in one round trip on PostgreSQL (issue 17 item 5): the server-side
+# function of migration charges 0012, prepared once per connection.
+DECIDE_SQL = (
+    "SELECT * FROM charges_authorization_decide(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+    " %s)")
+DECIDE_TYPES = ["text", "text", "text", "numeric", "text", "text", "text", "text", "text", "text", "boolean", "boolean",
+                "text", "date", "timestamptz", "jsonb", "integer", "interval"]
+
+
+@lru_cache(maxsize=1)
+def _exponents() -> str:
+    """The minor-unit digits of the currencies that do not have two (JSON, for the function)."""
+    from charges.validation import supported_currencies
+
+    return json.dumps({code: digits for code, digits in sorted(supported_currencies().items()) if digits != 2})
+
+
+def authorization_decide_call(*, request, hashed: str, merchant_key: str, on: dt.date, at: dt.datetime,
+                              fold_at: int, refresh_after: dt.timedelta) -> tuple:
+    """(outcome, approved, reason, hold_amount, billing_currency, available_spend, detail) from the function."""
+    with connection.cursor() as cursor:
+        execute(cursor, "authorization_decide", DECIDE_SQL, [
+            request.transaction_id, hashed, request.type, request.amount, request.currency, request.merchant_name,
+            request.merchant_city, request.merchant_country, request.mcc, request.entry_mode, request.pin_verified,
+            request.recurring, merchant_key, on, at, _exponents(), fold_at, refresh_after], DECIDE_TYPES)
+        return cursor.fetchone()

@@ -57,10 +57,10 @@ from charges.authorization_models import (
     Hold,
     HoldChange,
 )
-from charges.authorization_sql import authorization_insert, card_for_update
-from charges.exposure import company_owed
+from charges.authorization_sql import authorization_decide_call, authorization_insert, card_for_update
+from charges.exposure import REFRESH_AFTER, company_owed
 from charges.fx import cash_fee_amount, fx_convert, fx_fee_amount, fx_rates_for
-from disputes.recurring_stops import recurring_stop_applies
+from disputes.recurring_stops import merchant_key, recurring_stop_applies
 from fees.selectors import fee_schedule_in_force
 from ledger.models import Posting, PostingKind
 
@@ -97,21 +97,40 @@ class AuthorizationRequest:
         return f"AuthorizationRequest({self.transaction_id!r}, card ending {self.card_number[-4:]})"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Decision:
-    authorization: Authorization
+    """The answer to one authorization request; the Authorization row is read when asked for."""
+
+    transaction_id: str
+    approved: bool
+    reason: str
+    hold_amount: Decimal | None
+    billing_currency: str
+    available_spend: Decimal | None
     replayed: bool = False
+    stored: Authorization | None = field(default=None, repr=False)
+
+    @classmethod
+    def of(cls, authorization: Authorization, *, replayed: bool = False) -> Decision:
+        return cls(authorization.transaction_id, authorization.approved, authorization.reason,
+                   authorization.hold_amount, authorization.billing_currency, authorization.available_spend,
+                   replayed, authorization)
+
+    @property
+    def authorization(self) -> Authorization:
+        if self.stored is None:
+            self.stored = Authorization.objects.get(transaction_id=self.transaction_id)
+        return self.stored
 
     def body(self) -> dict[str, Any]:
         """The response of SPEC section 10: amounts as strings in the billing currency."""
-        auth = self.authorization
         return {
-            "transaction_id": auth.transaction_id,
-            "approved": auth.approved,
-            "reason": auth.reason or None,
-            "hold_amount": str(auth.hold_amount) if auth.approved else None,
-            "hold_currency": auth.billing_currency,
-            "available_spend": str(auth.available_spend) if auth.available_spend is not None else None,
+            "transaction_id": self.transaction_id,
+            "approved": self.approved,
+            "reason": self.reason or None,
+            "hold_amount": str(self.hold_amount) if self.approved else None,
+            "hold_currency": self.billing_currency,
+            "available_spend": str(self.available_spend) if self.available_spend is not None else None,
         }
 
 
@@ -300,8 +319,11 @@ def _card_refusal(card: Card, on: dt.date) -> str:
 
 
 def _convert(request: AuthorizationRequest, card: Card, on: dt.date) -> tuple[Decimal, Decimal]:
+    return convert_amounts(request, card.account.currency, card.account.company.market, on)
+
+
+def convert_amounts(request: AuthorizationRequest, billing: str, market: str, on: dt.date) -> tuple[Decimal, Decimal]:
     """(billed amount, amount with fees) as the charge would post (SPEC sections 6, 7)."""
-    billing = card.account.currency
     foreign = request.currency != billing
     try:
         rates = fx_rates_for(processing_date=on) if foreign else None
@@ -313,7 +335,7 @@ def _convert(request: AuthorizationRequest, card: Card, on: dt.date) -> tuple[De
     billed = conversion.billed_amount
     fees = ZERO
     if foreign or request.type == AuthorizationType.CASH:
-        schedule = fee_schedule_in_force(market=card.account.company.market, on=on)
+        schedule = fee_schedule_in_force(market=market, on=on)
         if foreign:
             fees += fx_fee_amount(converted=billed, percent=schedule.fx_fee_percent, currency=billing)
         if request.type == AuthorizationType.CASH:
@@ -435,13 +457,19 @@ def _decide(request: AuthorizationRequest, on: dt.date, at: dt.datetime) -> Deci
         created_on=on, expires_on=on + dt.timedelta(days=rules.hold_days),
     ) if approved else None
     authorization_insert(authorization, hold)
-    return Decision(authorization)
+    return Decision.of(authorization)
 
 
 def authorization_decide(*, request: AuthorizationRequest, on: dt.date, at: dt.datetime) -> Decision:
     """Decide one authorization (SPEC section 10). The same transaction id with the same body returns the
     first decision and holds nothing more; with another body it is ApplicationError
-    `transaction_id_reused` (409); an unknown card number is ApplicationError `card_not_found`."""
+    `transaction_id_reused` (409); an unknown card number is ApplicationError `card_not_found`.
+
+    On PostgreSQL the decision is one call of the server-side function charges_authorization_decide
+    (migration charges 0012, issue 17 item 5), the same rules in the same order as the Python below,
+    which decides on SQLite; the tests of tests/charges run on both."""
+    if connection.vendor == "postgresql":
+        return _decide_in_database(request, on, at)
     try:
         return _decide(request, on, at)
     except (IntegrityError, ApplicationError):
@@ -452,7 +480,25 @@ def authorization_decide(*, request: AuthorizationRequest, on: dt.date, at: dt.d
             raise
         if not same_request(existing, request):
             raise ApplicationError(TRANSACTION_ID_REUSED, "transaction_id_reused", status=409) from None
-        return Decision(existing, replayed=True)
+        return Decision.of(existing, replayed=True)
+
+
+def _decide_in_database(request: AuthorizationRequest, on: dt.date, at: dt.datetime) -> Decision:
+    outcome, approved, reason, hold_amount, billing, available, detail = authorization_decide_call(
+        request=request, hashed=pan_hash(request.card_number), merchant_key=merchant_key(request.merchant_name),
+        on=on, at=at, fold_at=FOLD_HOLD_CHANGES_AT, refresh_after=REFRESH_AFTER)
+    if outcome in ("decided", "replayed"):
+        return Decision(request.transaction_id, approved, reason, hold_amount, billing, available,
+                        replayed=outcome == "replayed")
+    if outcome == "reused":
+        raise ApplicationError(TRANSACTION_ID_REUSED, "transaction_id_reused", status=409)
+    if outcome == "card_not_found":
+        raise ApplicationError(CARD_NOT_FOUND, "card_not_found", status=404)
+    if outcome == "no_programme_rules":
+        raise no_programme_rules(market=detail, on=on)
+    # fx_rates_unavailable, no_fee_schedule: the Python conversion raises the same error as on SQLite.
+    convert_amounts(request, billing, detail, on)
+    raise RuntimeError(f"authorization function outcome {outcome!r} not raised again")
 
 
 def same_request(authorization: Authorization, request: AuthorizationRequest) -> bool:

@@ -69,3 +69,37 @@ def test_issue18_item2_the_same_body_again_returns_the_first_decision(network, b
     assert again.status_code == 200 and again.json() == first.json()
     assert first.json()["available_spend"] == again.json()["available_spend"]
     assert Hold.objects.count() == 1 and Authorization.objects.count() == 1
+
+
+@pytest.mark.postgres
+def test_issue17_item5_a_decision_is_one_statement_on_postgresql(bob_card):
+    """Card, controls, spend, exposure, the decision and its hold: one round trip (migration charges 0012)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from charges.authorizations import AuthorizationRequest, authorization_decide
+
+    def decide(transaction_id: str, amount: str, **fields):
+        request = AuthorizationRequest(transaction_id=transaction_id, card_number=bob_card.pan, type="purchase",
+                                       amount=Decimal(amount), currency="DKK", merchant_country="DK", mcc="5812",
+                                       entry_mode="chip", pin_verified=True, **fields)
+        return authorization_decide(request=request, on=dt.date(2026, 3, 11),
+                                    at=dt.datetime(2026, 3, 11, 10, 0, tzinfo=dt.UTC))
+
+    decide("W-1", "1.00")  # prepares the statement on this connection
+    with CaptureQueriesContext(connection) as queries:
+        decision = decide("W-2", "250.00")
+    assert len(queries) == 1
+    assert decision.body()["hold_amount"] == "250.00" and decision.approved and not decision.replayed
+    hold = Hold.objects.get(transaction_id="W-2")
+    assert (hold.amount, hold.base_amount, hold.status, hold.expires_on) == (
+        Decimal("250.00"), Decimal("250.00"), "open", dt.date(2026, 3, 18))
+    with CaptureQueriesContext(connection) as queries:
+        again = decide("W-2", "250.00")
+    assert len(queries) == 1 and again.replayed and again.body() == decision.body()
+    from amexprog.common.errors import ApplicationError
+
+    with pytest.raises(ApplicationError) as reused:
+        decide("W-2", "250.01")
+    assert (reused.value.code, reused.value.status) == ("transaction_id_reused", 409)
+    assert Hold.objects.count() == 2
