@@ -13,7 +13,9 @@ The two are measured in alternating windows (6 × 5 s of the baseline, 6 × 10 s
 a shared machine both see the same background load. It prints sustained requests/s, p50/p99
 latency and the decisions by reason, and the ratio of decisions/s to the baseline's requests/s.
 Everything it creates is tagged with a run id, so it only ever adds to the database it is given.
-Targets on the 2-core machine: ≥ 300 decisions/s, p99 < 50 ms, ratio ≥ 0.5. Not a test: nothing
+Then it times the steps in-process: a whoami and a decision through Django, and within the decision
+the body parse and the one database call (issue 17 item 5). Targets on the 2-core machine:
+≥ 300 decisions/s, p99 < 25 ms, ratio ≥ 0.6. Not a test: nothing
 here asserts.
 """
 
@@ -273,6 +275,47 @@ def run_client(port: int, key: str, pans_file: str, schedule: list[tuple[str, fl
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
+def steps(key: str, pans: list[str], run: str, n: int = 400) -> None:
+    """Where the time goes, in this process (no HTTP server): the whole Django request of each kind
+    (wall and CPU), and within a decision the body parse and the one database call."""
+    from django.test import Client
+
+    import charges.authorization_apis as apis
+    import charges.authorizations as decisions
+
+    spent: Counter = Counter()
+
+    def timed(name, function):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - started
+        return wrapper
+
+    apis.authorization_request_parse = timed("parse", apis.authorization_request_parse)
+    decisions.authorization_decide_call = timed("database call", decisions.authorization_decide_call)
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Token {key}")
+    make = _request_factory("authorize", key, pans, f"{run}s", 99)
+    bodies = [make().split(b"\r\n\r\n", 1)[1] for _ in range(n + 50)]
+    for kind in ("whoami", "authorize"):
+        for index in range(n + 50):
+            if index == 50:  # the first 50 warm up
+                spent.clear()
+                wall, cpu = time.perf_counter(), time.process_time()
+            if kind == "whoami":
+                response = client.get("/api/v1/whoami")
+            else:
+                response = client.post("/api/v1/authorizations", bodies[index], content_type="application/json")
+            assert response.status_code == 200, response.content[:200]
+        wall, cpu = (time.perf_counter() - wall) / n * 1000, (time.process_time() - cpu) / n * 1000
+        line = f"in-process {kind:<9}: {wall:5.2f} ms per request ({cpu:5.2f} ms CPU in this process)"
+        if kind == "authorize":
+            line += "; of which " + ", ".join(f"{name} {seconds / n * 1000:.2f} ms" for name, seconds in spent.items())
+        print(line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="measured seconds of authorizations")
@@ -285,6 +328,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=6,
                         help="concurrent client connections (a network has many requests in flight: twice the "
                              "workers keeps each busy while another request's commit waits for its WAL flush)")
+    parser.add_argument("--steps", type=int, default=1, help="then time the steps in-process (0: skip)")
     parser.add_argument("--client", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--schedule", help=argparse.SUPPRESS)
@@ -352,6 +396,8 @@ def main() -> None:
     print("decisions: " + ", ".join(f"{reason} {count / total:.1%}" for reason, count in
                                      sorted(decisions["reasons"].items(), key=lambda item: -item[1])))
     print(f"ratio decisions/s ÷ baseline req/s: {decisions['per_second'] / baseline['per_second']:.2f}")
+    if args.steps:
+        steps(key, pans, run)
 
 
 if __name__ == "__main__":

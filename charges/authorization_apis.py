@@ -280,6 +280,8 @@ class AuthorizationView(IdempotentMixin, generics.ListAPIView):
             400: OpenApiResponse(description="A malformed body; `fields` names each bad field (`invalid`)."),
             403: OpenApiResponse(ERROR_BODY, description="Only network tokens may ask for authorizations."),
             404: OpenApiResponse(ERROR_BODY, description="No card has this number (`card_not_found`)."),
+            409: OpenApiResponse(ERROR_BODY, description="This transaction_id was decided for another body "
+                                 "(`transaction_id_reused`)."),
             503: OpenApiResponse(ERROR_BODY, description="No ECB rates to convert the currency "
                                  "(`fx_rates_unavailable`), or no programme rules in force for the card's market "
                                  "(`no_programme_rules`)."),
@@ -289,7 +291,9 @@ class AuthorizationView(IdempotentMixin, generics.ListAPIView):
         description=(
             "Approves with a hold in the billing currency (with FX and cash fees) that lowers available spend "
             "until the charge is presented or the programme rules' `hold_days` pass (7 by default), or declines "
-            "with one reason code. The same transaction_id sent again returns the first decision and holds once."
+            "with one reason code. The same transaction_id sent again with the same body returns the first decision "
+            "and holds once; with another body it is a 409 `transaction_id_reused`. A field the call does not know "
+            "is a 400 naming it."
         ),
     )
     @sensitive_variables()
