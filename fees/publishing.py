@@ -44,8 +44,11 @@ def margin_ceiling_message():
 
 @transaction.atomic
 def fee_schedule_publish(*, market: str, effective_from: dt.date, published_on: dt.date, label: str = "",
-                         **values: Decimal) -> FeeSchedule:
-    """Create a new version and a notice to every affected holder; refuse an effective date too soon."""
+                         published_by: str = "ops", **values: Decimal) -> FeeSchedule:
+    """Create a new version and a notice to every affected holder; refuse an effective date too soon.
+    The change is recorded as a RuleChange, so holders can reject it until it applies (terms §25b)."""
+    from communications.rule_changes import rule_change_publish  # communications builds on accounts, as fees does
+
     earliest = earliest_effective_date(published_on)
     if effective_from < earliest:
         raise ApplicationError(TOO_SOON.format(earliest=earliest), "fee_change_too_soon",
@@ -61,6 +64,8 @@ def fee_schedule_publish(*, market: str, effective_from: dt.date, published_on: 
     schedule = FeeSchedule.objects.create(market=market, currency={"DK": "DKK", "BE": "EUR"}[market],
                                           effective_from=effective_from, published_on=published_on, label=label,
                                           **values)
+    rule_change_publish(kind="fee_schedule", rule=schedule, published_on=published_on, published_by=published_by,
+                        notify=False)
     _notify(schedule)
     return schedule
 
@@ -72,14 +77,19 @@ NOTICE_OUTRO = _("The fee schedule in force is always in the portal under Terms 
 
 
 def _notice_text(schedule: FeeSchedule, language: str) -> tuple[str, str]:
-    """The notice in `language`, with every amount in that language's locale (SPEC section 2)."""
+    """The notice in `language`, with every amount in that language's locale (SPEC section 2), and the
+    holder's right to reject the change until it applies (terms §25b)."""
+    from communications.rule_changes import REJECT_RIGHT
     from documents.rendering import fee_lines  # documents reads fees.models; imported here, not at start-up
 
     with translation.override(language):
         date = format_date(schedule.effective_from, format="long", locale=LANGUAGE_LOCALES.get(language, "en"))
         lines = "\n".join(f"{line.label}: {line.value}" for line in fee_lines(schedule, language))
+        last_day = format_date(schedule.effective_from - dt.timedelta(days=1), format="long",
+                               locale=LANGUAGE_LOCALES.get(language, "en"))
         subject = str(NOTICE_SUBJECT) % {"date": date}
-        body = f"{str(NOTICE_INTRO) % {'date': date}}\n\n{lines}\n\n{NOTICE_OUTRO}"
+        reject = str(REJECT_RIGHT) % {"last_day": last_day, "date": date}
+        body = f"{str(NOTICE_INTRO) % {'date': date}}\n\n{lines}\n\n{reject}\n\n{NOTICE_OUTRO}"
     return subject[:200], body
 
 
