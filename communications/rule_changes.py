@@ -176,35 +176,56 @@ def _text(change: RuleChange, rule: models.Model, language: str, cards: str) -> 
     return subject[:200], "\n\n".join(parts)
 
 
-def _notify(change: RuleChange, rule: models.Model) -> int:
-    """One notice per affected account's holder, or per company for its centrally billed corporate
-    accounts (SPEC section 15), each in its reader's language, naming cardmember and card."""
-    accounts = list(affected_accounts(change).select_related("company", "cardmember").order_by("pk"))
+def live_last4(accounts: list[Account]) -> dict[int, list[str]]:
     last4: dict[int, list[str]] = defaultdict(list)
     for account_id, four in (Card.objects.filter(account__in=[a.pk for a in accounts], status__in=LIVE_CARDS)
                              .order_by("pk").values_list("account_id", "last4")):
         last4[account_id].append(four)
-    notices, by_company = [], defaultdict(list)
+    return last4
+
+
+def cards_paragraph(accounts: list[Account], language: str, last4: dict[int, list[str]]) -> str:
+    """The cardmember and card each notice is about, with the link where its account can reject the
+    change (SPEC section 15): one account for a holder's notice, the company's cards for its PAs'."""
+    with translation.override(language):
+        if len(accounts) == 1 and not notice_goes_to_company(accounts[0]):
+            account = accounts[0]
+            return str(HOLDER_CARD % {"name": account.cardmember.full_name,
+                                      "last4": ", ".join(last4[account.pk]) or "—", "url": portal_url(account)})
+        lines = [str(COMPANY_CARDS % {"company": accounts[0].company.legal_name})]
+        lines += [str(CARD_LINE % {"name": account.cardmember.full_name,
+                                   "last4": ", ".join(last4[account.pk]) or "—", "url": portal_url(account)})
+                  for account in accounts]
+    return "\n".join(lines)
+
+
+def notice_groups(accounts: list[Account]) -> tuple[list[Account], dict[int, list[Account]]]:
+    """The accounts whose notices go to their cardmember, and the others by company (SPEC section 15)."""
+    to_holders, by_company = [], defaultdict(list)
     for account in accounts:
         if notice_goes_to_company(account):
             by_company[account.company_id].append(account)
-            continue
+        else:
+            to_holders.append(account)
+    return to_holders, by_company
+
+
+def _notify(change: RuleChange, rule: models.Model) -> int:
+    """One notice per affected account's holder, or per company for its centrally billed corporate
+    accounts (SPEC section 15), each in its reader's language, naming cardmember and card."""
+    accounts = list(affected_accounts(change).select_related("company", "cardmember").order_by("pk"))
+    last4 = live_last4(accounts)
+    to_holders, by_company = notice_groups(accounts)
+    notices = []
+    for account in to_holders:
         language = account.cardmember.language
-        with translation.override(language):
-            cards = str(HOLDER_CARD % {"name": account.cardmember.full_name,
-                                       "last4": ", ".join(last4[account.pk]) or "—", "url": portal_url(account)})
-        subject, body = _text(change, rule, language, cards)
+        subject, body = _text(change, rule, language, cards_paragraph([account], language, last4))
         notices.append(Notice(kind=Notice.Kind.RULE_CHANGE, cardmember=account.cardmember, subject=subject,
                               body=body, created_on=change.published_on,
                               source_key=f"rule-change/{change.pk}/cardmember/{account.cardmember_id}"))
     for company_id, company_accounts in by_company.items():
         language = notice_language(company_accounts[0])
-        with translation.override(language):
-            lines = [str(COMPANY_CARDS % {"company": company_accounts[0].company.legal_name})]
-            lines += [str(CARD_LINE % {"name": account.cardmember.full_name,
-                                       "last4": ", ".join(last4[account.pk]) or "—", "url": portal_url(account)})
-                      for account in company_accounts]
-        subject, body = _text(change, rule, language, "\n".join(lines))
+        subject, body = _text(change, rule, language, cards_paragraph(company_accounts, language, last4))
         notices.append(Notice(kind=Notice.Kind.RULE_CHANGE, company_id=company_id, subject=subject, body=body,
                               created_on=change.published_on,
                               source_key=f"rule-change/{change.pk}/company/{company_id}"))

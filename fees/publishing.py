@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account, BillingType, Cardmember, Liability, Notice, ProgrammeAdministrator
+from accounts.models import Account, Notice, ProgrammeAdministrator
 from accounts.services import add_months
 from amexprog.common.errors import ApplicationError
 from amexprog.common.money import LANGUAGE_LOCALES
@@ -94,6 +94,10 @@ def _notice_text(schedule: FeeSchedule, language: str) -> tuple[str, str]:
 
 
 def _notify(schedule: FeeSchedule) -> int:
+    """A notice per holder, or per company for its centrally billed corporate accounts (SPEC section 15),
+    naming the cardmember and card with the link where the account can reject the change (terms §25b)."""
+    from communications.rule_changes import cards_paragraph, live_last4, notice_groups
+
     texts: dict[str, tuple[str, str]] = {}
 
     def text(language: str) -> tuple[str, str]:
@@ -101,24 +105,28 @@ def _notify(schedule: FeeSchedule) -> int:
             texts[language] = _notice_text(schedule, language)
         return texts[language]
 
-    open_accounts = Account.objects.filter(company__market=schedule.market).exclude(status=Account.Status.CLOSED)
-    to_company = open_accounts.filter(liability=Liability.CORPORATE, billing_type=BillingType.CENTRAL)
-    notices = [
-        Notice(kind=Notice.Kind.FEE_CHANGE, cardmember_id=cardmember_id, subject=text(language)[0],
-               body=text(language)[1], created_on=schedule.published_on,
-               source_key=f"fee-change/{schedule.pk}/cardmember/{cardmember_id}")
-        for cardmember_id, language in Cardmember.objects.filter(account__in=open_accounts.exclude(pk__in=to_company))
-        .values_list("pk", "language")
-    ]
-    company_ids = list(to_company.values_list("company_id", flat=True).distinct())
+    accounts = list(Account.objects.filter(company__market=schedule.market).exclude(status=Account.Status.CLOSED)
+                    .select_related("company", "cardmember").order_by("cardmember_id"))
+    last4 = live_last4(accounts)
+    to_holders, by_company = notice_groups(accounts)
+    notices = []
+    for account in to_holders:
+        language = account.cardmember.language
+        subject, body = text(language)
+        notices.append(Notice(kind=Notice.Kind.FEE_CHANGE, cardmember_id=account.cardmember_id, subject=subject,
+                              body=f"{body}\n\n{cards_paragraph([account], language, last4)}",
+                              created_on=schedule.published_on,
+                              source_key=f"fee-change/{schedule.pk}/cardmember/{account.cardmember_id}"))
     # A company's notice is written in its first PA's language (as accounts.notices does).
     company_language: dict[int, str] = {}
-    for company_id, language in (ProgrammeAdministrator.objects.filter(companies__in=company_ids)
+    for company_id, language in (ProgrammeAdministrator.objects.filter(companies__in=list(by_company))
                                  .order_by("pk").values_list("companies", "language")):
         company_language.setdefault(company_id, language)
-    for company_id in company_ids:
-        subject, body = text(company_language.get(company_id, "en"))
-        notices.append(Notice(kind=Notice.Kind.FEE_CHANGE, company_id=company_id, subject=subject, body=body,
+    for company_id, company_accounts in by_company.items():
+        language = company_language.get(company_id, "en")
+        subject, body = text(language)
+        notices.append(Notice(kind=Notice.Kind.FEE_CHANGE, company_id=company_id, subject=subject,
+                              body=f"{body}\n\n{cards_paragraph(company_accounts, language, last4)}",
                               created_on=schedule.published_on,
                               source_key=f"fee-change/{schedule.pk}/company/{company_id}"))
     Notice.objects.bulk_create(notices, ignore_conflicts=True)

@@ -200,3 +200,24 @@ def test_issue16_item6_ops_publish_in_the_admin_with_two_months_notice_or_a_favo
         "version": "99", "effective_from": "2026-05-15", "texts-TOTAL_FORMS": "0", "texts-INITIAL_FORMS": "0"})
     assert terms.status_code == 302
     assert RuleChange.objects.get(kind="terms").published_on == dt.date(2026, 3, 15)
+
+
+@pytest.mark.usefixtures("compiled_locale")
+def test_issue16_item6_a_fee_schedule_change_can_be_rejected_and_its_notice_links_there(company_a, alice, bob_card,
+                                                                                        bob_account):
+    from fees.publishing import fee_schedule_publish
+
+    schedule = fee_schedule_publish(
+        market="DK", effective_from=dt.date(2026, 5, 15), published_on=PUBLISHED, published_by=OPS,
+        annual_fee_max=Decimal("650.00"), reminder_fee=Decimal("100.00"), fx_fee_percent=Decimal("2.750"),
+        cash_fee_percent=Decimal("4.000"), cash_fee_minimum=Decimal("25.00"), eurobonus_fee=Decimal("250.00"),
+        late_interest_margin_percent=Decimal("7.000"))
+    change = RuleChange.objects.get(kind="fee_schedule", rule_id=schedule.pk)
+    assert (change.effective_from, change.published_by) == (dt.date(2026, 5, 15), OPS)
+    notice = Notice.objects.get(company=company_a, kind="fee_change")
+    assert "you may reject it until May 14, 2026" in notice.body  # in Alice's language, English
+    assert f"Bob Jensen, card ending {bob_card.card.last4}: " in notice.body
+    assert f"/accounts/{bob_account.number}/changes/" in notice.body
+    rule_change_reject(change=change, account=bob_account, by=Actor(role=Role.COMPANY, label="user:alice"),
+                       on=dt.date(2026, 5, 14))
+    assert Account.objects.get(pk=bob_account.pk).status == "closing"
