@@ -24,6 +24,7 @@ from accounts.services import api_token_revoke
 from accounts.standing_admin import STANDING_ACCOUNT_ACTIONS, STANDING_COMPANY_ACTIONS
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
+from communications.rule_change_admin import PublishedChangeAdmin, PublishedChangeForm
 
 TOKENS_REVOKED = _("%(count)d API tokens revoked.")
 
@@ -374,25 +375,22 @@ class EmbossingOrderAdmin(admin.ModelAdmin):
         return False
 
 
-class ProgrammeRulesForm(forms.ModelForm):
+class ProgrammeRulesForm(PublishedChangeForm):
+    """A new version takes effect 2 months after today at the earliest, or from tomorrow when ops confirm
+    it is solely in the holder's favour (terms §25b; communications.rule_changes)."""
+
     class Meta:
         model = ProgrammeRules
         exclude: list[str] = []
 
-    def clean_effective_from(self):
-        effective_from = self.cleaned_data["effective_from"]
-        if effective_from <= clock.today():
-            raise forms.ValidationError(_("A new version takes effect from tomorrow at the earliest: the rules of "
-                                          "days already begun, and dates already promised to holders, stay as "
-                                          "they were."))
-        return effective_from
-
 
 @admin.register(ProgrammeRules)
-class ProgrammeRulesAdmin(admin.ModelAdmin):
+class ProgrammeRulesAdmin(PublishedChangeAdmin):
     """Ops add a version with an effective date; versions are history and are not edited. Each rule
-    reads the version in force on the day it acts (accounts.rules)."""
+    reads the version in force on the day it acts (accounts.rules). Adding one publishes it with a
+    notice to every affected holder (terms §25b)."""
 
+    rule_change_kind = "programme_rules"
     list_display = ["market", "effective_from", "reminder_days_after_due", "reminder_interval_days", "suspend_dpd",
                     "collections_dpd", "hold_days", "card_validity_months", "card_unused_months",
                     "contactless_charge_limit", "contactless_cumulative_limit", "contactless_count_limit",

@@ -363,6 +363,7 @@ class Notice(models.Model):
         CLOSURE = "closure", _("Account closure")
         CARD = "card", _("Card change")
         STANDING = "standing", _("Account standing changed")
+        RULE_CHANGE = "rule_change", _("Change of terms or rules")
         OTHER = "other", _("Other")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -481,6 +482,7 @@ class AuditEntry(models.Model):
         RECURRING_STOP_REVOKED = "recurring_stop_revoked", _("Stop of a merchant's recurring charges lifted")
         STANDING_SET = "standing_set", _("Account or company put in default or suspended by ops")
         STANDING_LIFTED = "standing_lifted", _("Default or suspension set by ops lifted")
+        RULE_CHANGE_REJECTED = "rule_change_rejected", _("Change of terms or rules rejected: account closed")
 
     at = models.DateTimeField(_("at"), auto_now_add=True)
     on = models.DateField(_("business day"))

@@ -18,6 +18,7 @@ from charges.apis import ChargeFileViewSet, PaymentFileViewSet
 from charges.authorization_apis import AuthorizationSlashView, AuthorizationView, WhoAmIView
 from charges.payment_apis import AccountCreditRefundView, AccountPaymentAllocationView, CompanyPaymentListView
 from communications.apis import NoticeViewSet
+from communications.rule_change_apis import AccountRuleChangeRejectView, AccountRuleChangesView
 from complaints.apis import ComplaintAuthorityViewSet, ComplaintViewSet
 from disputes.apis import (
     DisputeEvidenceFileView,
@@ -105,6 +106,10 @@ urlpatterns = [
     path("accounts/<str:number>/payment-allocation/", AccountPaymentAllocationView.as_view(),
          name="account-payment-allocation"),
     path("accounts/<str:number>/credit-refund/", AccountCreditRefundView.as_view(), name="account-credit-refund"),
+    # Changes of terms and rules an account may reject until they apply (terms §25b, SPEC section 15).
+    path("accounts/<str:number>/rule-changes/", AccountRuleChangesView.as_view(), name="account-rule-changes"),
+    path("accounts/<str:number>/rule-changes/<int:change_id>/reject/", AccountRuleChangeRejectView.as_view(),
+         name="account-rule-change-reject"),
     path("cards/<int:pk>/recurring-stops/", CardRecurringStopsView.as_view(), name="card-recurring-stops"),
     path("cards/<int:pk>/recurring-stops/<int:stop_id>/", CardRecurringStopDetailView.as_view(),
          name="card-recurring-stop-detail"),

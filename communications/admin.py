@@ -119,3 +119,6 @@ class AdministratorContactAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from communications import rule_change_admin  # noqa: E402,F401  (published rule changes, terms §25b)

@@ -89,3 +89,6 @@ class AdministratorContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.administrator}: {'valid' if self.contact_valid else 'invalid'}"
+
+
+from communications.rule_change_models import ChangeRejection, RuleChange  # noqa: E402,F401  (terms §25b)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import MARKET_CURRENCY, Market
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
+from communications.rule_change_admin import PublishedChangeAdmin, PublishedChangeForm
 from disputes import services
 from disputes.audit import actor_of
 from disputes.models import (
@@ -320,10 +321,20 @@ class RefundRequestAdmin(admin.ModelAdmin):
 
 # Rules ------------------------------------------------------------------------------------------
 
-@admin.register(DisputeRules)
-class DisputeRulesAdmin(admin.ModelAdmin):
-    """Ops add a version with an effective date; versions in force are history and are not edited."""
+class DisputeRulesForm(PublishedChangeForm):
+    class Meta:
+        model = DisputeRules
+        fields = ["market", "effective_from", "late_after_months", "refused_after_months", "unauthorized_holder_cap",
+                  "refund_request_weeks", "refund_decision_bank_days", "complaint_answer_bank_days"]
 
+
+@admin.register(DisputeRules)
+class DisputeRulesAdmin(PublishedChangeAdmin):
+    """Ops add a version with an effective date; versions in force are history and are not edited.
+    Adding one publishes it with a notice to every affected holder (terms §25b)."""
+
+    form = DisputeRulesForm
+    rule_change_kind = "dispute_rules"
     list_display = ["market", "effective_from", "late_after_months", "refused_after_months",
                     "unauthorized_holder_cap", "currency", "refund_request_weeks", "refund_decision_bank_days"]
     list_filter = ["market"]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from amexprog.common import clock
+from communications.rule_change_admin import PublishedChangeAdmin, PublishedChangeForm
 from documents.models import TermsAcceptance, TermsText, TermsVersion
 
 
@@ -8,10 +10,26 @@ class TermsTextInline(admin.StackedInline):
     extra = 0
 
 
+class TermsVersionForm(PublishedChangeForm):
+    class Meta:
+        model = TermsVersion
+        fields = ["version", "effective_from"]
+
+
 @admin.register(TermsVersion)
-class TermsVersionAdmin(admin.ModelAdmin):
+class TermsVersionAdmin(PublishedChangeAdmin):
+    """Adding a version publishes it today with a notice to every holder of every market (terms §25b)."""
+
     list_display = ["version", "effective_from", "published_on"]
+    form = TermsVersionForm
+    readonly_fields = ["published_on"]
     inlines = [TermsTextInline]
+    rule_change_kind = "terms"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.published_on = clock.today()
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
         return False  # cardmembers' acceptances name the version (issue 15 item 4: no delete that fails or harms)

@@ -62,6 +62,7 @@ class FeeScheduleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         published = fee_schedule_publish(market=obj.market, effective_from=obj.effective_from,
                                          published_on=clock.today(), label=obj.label,
+                                         published_by=f"user:{request.user.get_username()}",
                                          **{field: form.cleaned_data[field] for field in FIELDS})
         obj.pk = published.pk
         obj.published_on = published.published_on

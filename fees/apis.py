@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from accounts.authentication import ApiClient
 from accounts.roles import PUBLISH_FEE_SCHEDULE, SET_REFERENCE_RATE
 from accounts.selectors import visible_accounts
 from amexprog.common import clock
@@ -93,7 +94,8 @@ class FeeScheduleViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retrieve
     def create(self, request, *args, **kwargs):
         body = FeeSchedulePublishSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        schedule = fee_schedule_publish(published_on=clock.today(), **body.validated_data)
+        by = str(request.user) if isinstance(request.user, ApiClient) else f"user:{request.user.get_username()}"
+        schedule = fee_schedule_publish(published_on=clock.today(), published_by=by, **body.validated_data)
         return Response(FeeScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
 
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account, BillingType, Cardmember, Liability, Notice, ProgrammeAdministrator
+from accounts.models import Account, Notice, ProgrammeAdministrator
 from accounts.services import add_months
 from amexprog.common.errors import ApplicationError
 from amexprog.common.money import LANGUAGE_LOCALES
@@ -44,8 +44,11 @@ def margin_ceiling_message():
 
 @transaction.atomic
 def fee_schedule_publish(*, market: str, effective_from: dt.date, published_on: dt.date, label: str = "",
-                         **values: Decimal) -> FeeSchedule:
-    """Create a new version and a notice to every affected holder; refuse an effective date too soon."""
+                         published_by: str = "ops", **values: Decimal) -> FeeSchedule:
+    """Create a new version and a notice to every affected holder; refuse an effective date too soon.
+    The change is recorded as a RuleChange, so holders can reject it until it applies (terms §25b)."""
+    from communications.rule_changes import rule_change_publish  # communications builds on accounts, as fees does
+
     earliest = earliest_effective_date(published_on)
     if effective_from < earliest:
         raise ApplicationError(TOO_SOON.format(earliest=earliest), "fee_change_too_soon",
@@ -61,6 +64,8 @@ def fee_schedule_publish(*, market: str, effective_from: dt.date, published_on: 
     schedule = FeeSchedule.objects.create(market=market, currency={"DK": "DKK", "BE": "EUR"}[market],
                                           effective_from=effective_from, published_on=published_on, label=label,
                                           **values)
+    rule_change_publish(kind="fee_schedule", rule=schedule, published_on=published_on, published_by=published_by,
+                        notify=False)
     _notify(schedule)
     return schedule
 
@@ -72,18 +77,27 @@ NOTICE_OUTRO = _("The fee schedule in force is always in the portal under Terms 
 
 
 def _notice_text(schedule: FeeSchedule, language: str) -> tuple[str, str]:
-    """The notice in `language`, with every amount in that language's locale (SPEC section 2)."""
+    """The notice in `language`, with every amount in that language's locale (SPEC section 2), and the
+    holder's right to reject the change until it applies (terms §25b)."""
+    from communications.rule_changes import REJECT_RIGHT
     from documents.rendering import fee_lines  # documents reads fees.models; imported here, not at start-up
 
     with translation.override(language):
         date = format_date(schedule.effective_from, format="long", locale=LANGUAGE_LOCALES.get(language, "en"))
         lines = "\n".join(f"{line.label}: {line.value}" for line in fee_lines(schedule, language))
+        last_day = format_date(schedule.effective_from - dt.timedelta(days=1), format="long",
+                               locale=LANGUAGE_LOCALES.get(language, "en"))
         subject = str(NOTICE_SUBJECT) % {"date": date}
-        body = f"{str(NOTICE_INTRO) % {'date': date}}\n\n{lines}\n\n{NOTICE_OUTRO}"
+        reject = str(REJECT_RIGHT) % {"last_day": last_day, "date": date}
+        body = f"{str(NOTICE_INTRO) % {'date': date}}\n\n{lines}\n\n{reject}\n\n{NOTICE_OUTRO}"
     return subject[:200], body
 
 
 def _notify(schedule: FeeSchedule) -> int:
+    """A notice per holder, or per company for its centrally billed corporate accounts (SPEC section 15),
+    naming the cardmember and card with the link where the account can reject the change (terms §25b)."""
+    from communications.rule_changes import cards_paragraph, live_last4, notice_groups
+
     texts: dict[str, tuple[str, str]] = {}
 
     def text(language: str) -> tuple[str, str]:
@@ -91,24 +105,28 @@ def _notify(schedule: FeeSchedule) -> int:
             texts[language] = _notice_text(schedule, language)
         return texts[language]
 
-    open_accounts = Account.objects.filter(company__market=schedule.market).exclude(status=Account.Status.CLOSED)
-    to_company = open_accounts.filter(liability=Liability.CORPORATE, billing_type=BillingType.CENTRAL)
-    notices = [
-        Notice(kind=Notice.Kind.FEE_CHANGE, cardmember_id=cardmember_id, subject=text(language)[0],
-               body=text(language)[1], created_on=schedule.published_on,
-               source_key=f"fee-change/{schedule.pk}/cardmember/{cardmember_id}")
-        for cardmember_id, language in Cardmember.objects.filter(account__in=open_accounts.exclude(pk__in=to_company))
-        .values_list("pk", "language")
-    ]
-    company_ids = list(to_company.values_list("company_id", flat=True).distinct())
+    accounts = list(Account.objects.filter(company__market=schedule.market).exclude(status=Account.Status.CLOSED)
+                    .select_related("company", "cardmember").order_by("cardmember_id"))
+    last4 = live_last4(accounts)
+    to_holders, by_company = notice_groups(accounts)
+    notices = []
+    for account in to_holders:
+        language = account.cardmember.language
+        subject, body = text(language)
+        notices.append(Notice(kind=Notice.Kind.FEE_CHANGE, cardmember_id=account.cardmember_id, subject=subject,
+                              body=f"{body}\n\n{cards_paragraph([account], language, last4)}",
+                              created_on=schedule.published_on,
+                              source_key=f"fee-change/{schedule.pk}/cardmember/{account.cardmember_id}"))
     # A company's notice is written in its first PA's language (as accounts.notices does).
     company_language: dict[int, str] = {}
-    for company_id, language in (ProgrammeAdministrator.objects.filter(companies__in=company_ids)
+    for company_id, language in (ProgrammeAdministrator.objects.filter(companies__in=list(by_company))
                                  .order_by("pk").values_list("companies", "language")):
         company_language.setdefault(company_id, language)
-    for company_id in company_ids:
-        subject, body = text(company_language.get(company_id, "en"))
-        notices.append(Notice(kind=Notice.Kind.FEE_CHANGE, company_id=company_id, subject=subject, body=body,
+    for company_id, company_accounts in by_company.items():
+        language = company_language.get(company_id, "en")
+        subject, body = text(language)
+        notices.append(Notice(kind=Notice.Kind.FEE_CHANGE, company_id=company_id, subject=subject,
+                              body=f"{body}\n\n{cards_paragraph(company_accounts, language, last4)}",
                               created_on=schedule.published_on,
                               source_key=f"fee-change/{schedule.pk}/company/{company_id}"))
     Notice.objects.bulk_create(notices, ignore_conflicts=True)

@@ -186,3 +186,12 @@ urlpatterns += [
     path("pa/companies/<str:number>/changes/<int:pk>/<slug:decision>/", views_changes.company_change_decide,
          name="company_change_decide"),
 ]
+
+# Changes of terms and rules an account may reject until they apply (terms §25b, SPEC section 15).
+from portal import views_rule_changes  # noqa: E402
+
+urlpatterns += [
+    path("accounts/<str:number>/changes/", views_rule_changes.account_changes, name="account_changes"),
+    path("accounts/<str:number>/changes/<int:change_id>/reject/", views_rule_changes.account_change_reject,
+         name="account_change_reject"),
+]

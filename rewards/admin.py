@@ -15,6 +15,7 @@ from amexprog.common import clock
 from amexprog.common.admin_base import ReadOnlyAdmin
 from amexprog.common.cycle import business_date
 from amexprog.common.errors import ApplicationError
+from communications.rule_change_admin import PublishedChangeAdmin, PublishedChangeForm
 from rewards import services
 from rewards.models import Enrolment, EnrolmentEvent, ExportBatch, PointsPosting, PointsRule
 from rewards.selectors import effective_date, overdue_batches
@@ -23,7 +24,10 @@ RULE_NOT_IN_FUTURE = _("A points rule applies to statements from its effective d
                        "the last completed business day (%(day)s): points already awarded are not re-rated.")
 
 
-class PointsRuleForm(forms.ModelForm):
+class PointsRuleForm(PublishedChangeForm):
+    """Also at least 2 months' notice, or ops confirm the change is solely in the holder's favour
+    (terms §25b; communications.rule_changes)."""
+
     class Meta:
         model = PointsRule
         fields = ["market", "effective_from", "label", "spend_per_point", "forfeit_after_days_past_due"]
@@ -37,9 +41,11 @@ class PointsRuleForm(forms.ModelForm):
 
 
 @admin.register(PointsRule)
-class PointsRuleAdmin(admin.ModelAdmin):
-    """Ops add versions; a version in force is history and cannot be edited or deleted."""
+class PointsRuleAdmin(PublishedChangeAdmin):
+    """Ops add versions; a version in force is history and cannot be edited or deleted. Adding one
+    publishes it with a notice to every affected holder (terms §25b)."""
 
+    rule_change_kind = "points_rule"
     form = PointsRuleForm
     list_display = ["market", "effective_from", "spend_per_point", "currency", "forfeit_after_days_past_due", "label"]
     list_filter = ["market"]

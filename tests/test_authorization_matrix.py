@@ -211,6 +211,11 @@ ROUTES: dict[str, Route] = {
     "card-renew": Route(a_card, get=API_POST_ONLY, write=Write(also=("bob", "alice", "token_a"))),
     "card-controls": Route(a_card, get=API_A_HOLDER, write=CONTROLS),
     # Stops of a merchant's recurring charges (terms §16, issue 16 item 9): the holder and the company.
+    # Changes of terms and rules the account may reject until they apply (terms §25b, issue 16 item 6):
+    # the holder and the company; rejecting closes the account.
+    "account-rule-changes": Route(a_account, get=API_A_HOLDER),
+    "account-rule-change-reject": Route(lambda w: {"number": w.bob_account.number, "change_id": w.rule_change.pk},
+                                        get=API_POST_ONLY, write=Write()),
     "card-recurring-stops": Route(a_card, get=API_A_HOLDER, write=Write(body=lambda w: {"merchant_name": "Outsider"})),
     "card-recurring-stop-detail": Route(lambda w: {"pk": w.card.pk, "stop_id": w.recurring_stop.pk},
                                         get=API_A_HOLDER, write=Write(method="delete")),
@@ -349,6 +354,10 @@ ROUTES: dict[str, Route] = {
                                             write=Write(body=lambda w: {"merchant_name": "Outsider"})),
     "portal:card_recurring_stop_revoke": Route(lambda w: {"pk": w.card.pk, "stop_id": w.recurring_stop.pk},
                                                api=False, get=PORTAL_POST_ONLY, write=Write()),
+    "portal:account_changes": Route(a_account, api=False, get=PORTAL_HOLDER),
+    "portal:account_change_reject": Route(lambda w: {"number": w.bob_account.number, "change_id": w.rule_change.pk},
+                                          api=False, get=PORTAL_POST_ONLY,
+                                          write=Write(body=lambda w: {"confirm": "on"})),
     "portal:account_close": Route(a_account, api=False, get=PORTAL_HOLDER,
                                   write=Write(body=lambda w: {"reason": "company_request"})),
     "portal:account_disputes": Route(a_account, api=False, get=PORTAL_HOLDER),
@@ -578,6 +587,9 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
         company=company_a, kind=ChangeRequest.Kind.BANK_DETAILS, requested_on=NOW.date(), requested_at=NOW,
         requested_by=f"user:{alice.get_username()}", requested_by_user=alice,
         changes={"iban": {"before": "", "after": "DK5000400440116243"}, "bic": {"before": "", "after": ""}})
+    rule_change = apps.get_model("communications", "RuleChange").objects.create(
+        kind="dispute_rules", rule_id=1, market="DK", published_on=NOW.date(), effective_from=dt.date(2026, 4, 1),
+        published_by="matrix")
     terms_version = apps.get_model("documents", "TermsVersion").objects.order_by("version").values_list(
         "version", flat=True).first() or 1
     missing = [name for name, value in locals().items() if value is None]
@@ -599,7 +611,7 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
         complaint_authority=ComplaintAuthority.objects.first(),
         notice=notice, terms_version=terms_version, cardmember=bob_account.cardmember,
         read_only_key=api_token_create(name="A reader", kind="company", company=company_a, scope="read-only")[1],
-        change_request=change_request, recurring_stop=recurring_stop,
+        change_request=change_request, recurring_stop=recurring_stop, rule_change=rule_change,
         markers=[company_a.legal_name, bob_account.number, "Jensen"], **roles,
     )
 

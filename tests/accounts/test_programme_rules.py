@@ -117,10 +117,15 @@ def test_ops_add_a_version_in_the_admin_and_cannot_edit_or_delete_it(ops, frozen
     assert "Collections must come after suspension" in refused.content.decode()
     assert "Ensure this value is greater than or equal to 10." in refused.content.decode()
     assert not ProgrammeRules.objects.filter(effective_from=dt.date(2027, 2, 1)).exists()
-    today = ops.post(add, {**fields, "effective_from": "2026-03-11"})
-    assert "takes effect from tomorrow at the earliest" in today.content.decode()
+    today = ops.post(add, {**fields, "effective_from": "2026-03-11", "holder_favourable": "on",
+                           "favourable_reason": "Longer reminder intervals"})
+    assert "takes effect from tomorrow (2026-03-12) at the earliest" in today.content.decode()
     assert not ProgrammeRules.objects.filter(effective_from=dt.date(2026, 3, 11)).exists()
-    assert ops.post(add, {**fields, "effective_from": "2026-03-12"}).status_code == 302
+    # Terms §25b (issue 16 item 6): 2 months' notice, unless ops confirm it is solely in the holder's favour.
+    soon = ops.post(add, {**fields, "effective_from": "2026-03-12"})
+    assert "2026-05-11 at the earliest" in soon.content.decode()
+    assert ops.post(add, {**fields, "effective_from": "2026-03-12", "holder_favourable": "on",
+                          "favourable_reason": "Longer reminder intervals"}).status_code == 302
 
     change = reverse("admin:accounts_programmerules_change", args=[added.pk])
     assert b'name="_save"' not in ops.get(change).content

@@ -4,6 +4,7 @@ points rule is versioned data that cannot re-rate the past, and overdue SAS batc
 import datetime as dt
 
 import pytest
+import time_machine
 from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
@@ -42,10 +43,14 @@ def test_a_points_rule_cannot_start_in_the_past(client, ops, enrolled):
     run_through(dt.date(2026, 2, 1), start=JAN_5)
     form = {"market": "DK", "currency": "DKK", "label": "x", "spend_per_point": "8.00",
             "forfeit_after_days_past_due": "60"}
-    page = client.post(reverse("admin:rewards_pointsrule_add"), {**form, "effective_from": "2026-02-01"})
-    assert b"must start after the last completed business day" in page.content
-    client.post(reverse("admin:rewards_pointsrule_add"), {**form, "effective_from": "2026-03-01"})
-    assert PointsRule.objects.filter(market="DK", effective_from=dt.date(2026, 3, 1)).exists()
+    with time_machine.travel(dt.datetime(2026, 2, 2, 10, 0, tzinfo=dt.UTC), tick=False):
+        page = client.post(reverse("admin:rewards_pointsrule_add"), {**form, "effective_from": "2026-02-01"})
+        assert b"must start after the last completed business day" in page.content
+        # Terms §25b (issue 16 item 6): 2 months' notice, so 2 April at the earliest.
+        page = client.post(reverse("admin:rewards_pointsrule_add"), {**form, "effective_from": "2026-03-01"})
+        assert b"2026-04-02 at the earliest" in page.content
+        client.post(reverse("admin:rewards_pointsrule_add"), {**form, "effective_from": "2026-04-02"})
+    assert PointsRule.objects.filter(market="DK", effective_from=dt.date(2026, 4, 2)).exists()
 
 
 def test_the_overdue_filter_lists_batches_to_chase(client, ops, enrolled, bob_account):
