@@ -169,3 +169,21 @@ def test_issue16_item2_the_import_command_books_a_stated_day_payment_on_the_firs
     posting = Posting.objects.get(kind="payment")
     assert (posting.posting_date, posting.value_date, posting.amount) == (
         dt.date(2026, 2, 21), dt.date(2026, 2, 20), Money("-1000.00", "DKK"))
+
+
+def test_issue16_item2_the_payment_files_api_takes_a_stated_day_and_the_line_says_so(stated_on_the_20th, tokens):
+    """POST /api/v1/payment-files/ (ops): the received date of a stated day is booked on the first open day,
+    and the payment's line on the statement explains its value date."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conftest import token_client
+
+    body = (HEADER + f"API-0220,{stated_on_the_20th.number},,2026-02-20,payment,10000.00,DKK,transfer,,\n").encode()
+    response = token_client(tokens.ops).post("/api/v1/payment-files/", {"file": SimpleUploadedFile("p.csv", body)})
+    assert response.status_code == 201, response.json()
+    payment = Posting.objects.get(kind="payment")
+    assert (payment.posting_date, payment.value_date) == (dt.date(2026, 2, 21), dt.date(2026, 2, 20))
+    assert explain_posting(payment, "en") == (
+        "received on Feb 20, 2026, the value date from which it counts; booked on Feb 21, 2026, the first day after "
+        "the statement already produced")
+    assert explain_posting(payment, "fr").startswith("reçu le 20 févr. 2026")
