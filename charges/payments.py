@@ -31,10 +31,11 @@ from amexprog.common.errors import ApplicationError
 from charges.fx import fx_convert, fx_fee_amount, fx_fee_explanation, fx_rates_for
 from charges.payment_models import Payment, PaymentFile
 from fees.selectors import fee_schedule_in_force
+from fees.value_dates import value_date_corrections
 from ledger.models import Posting, PostingKind
 from ledger.selectors import account_balance
 from ledger.services import posting_create
-from statements.selectors import dues_for_accounts
+from statements.selectors import dues_for_accounts, first_open_day
 
 COLUMNS = ["payment_id", "account_number", "company_number", "received_date", "type", "amount", "currency",
            "method", "original_payment_id", "cost"]
@@ -269,25 +270,35 @@ def payment_receive(*, row: PaymentRow, payment_file: PaymentFile | None = None)
         fx = dict(original_amount=Money(row.amount, row.currency), usd_amount=conversion.usd_amount,
                   fx_rate_to_usd=conversion.rate_to_usd, fx_rate=conversion.usd_rate,
                   fx_rate_date=conversion.rate_date)
+    # SPEC section 9: a payment received on a day already stated is booked on the first open day and
+    # keeps its received date as value date; it is never refused for that.
+    booked = first_open_day(account_ids=[account.pk for account, _part in parts], on=row.received_on)
     postings = []
     for account, part in parts:
+        explanation = {"rule": "payment", "payment_id": payment.payment_id,
+                       "payer": "company" if row.company else "account",
+                       "allocated": str(part), "payment_total": str(conversion.billed_amount)}
+        value_date = {}
+        if booked[account.pk] != row.received_on:
+            value_date = {"value_date": row.received_on}
+            explanation.update(value_date=row.received_on.isoformat(), booked_on=booked[account.pk].isoformat())
         posting, _created = posting_create(
             account=account, kind=PostingKind.PAYMENT, amount=Money(-part, billing_currency),
-            posting_date=row.received_on, source_key=f"payment/{payment.payment_id}/{account.number}",
+            posting_date=booked[account.pk], source_key=f"payment/{payment.payment_id}/{account.number}",
             description=f"Payment {payment.payment_id}" + (f" ({row.method})" if row.method else ""),
-            explanation={"rule": "payment", "payment_id": payment.payment_id,
-                         "payer": "company" if row.company else "account",
-                         "allocated": str(part), "payment_total": str(conversion.billed_amount)},
-            **(fx if len(parts) == 1 else {}),
+            explanation=explanation, **value_date, **(fx if len(parts) == 1 else {}),
         )
         postings.append(posting)
+        # Runs already made for days from the value date on did not know this payment (issue 16 item 2).
+        value_date_corrections(account=account, payment=payment, value_date=row.received_on,
+                               booked_on=booked[account.pk])
     if conversion.converted:
         schedule = fee_schedule_in_force(market=parts[0][0].company.market, on=row.received_on)
         fee = fx_fee_amount(converted=conversion.billed_amount, percent=schedule.fx_fee_percent,
                             currency=billing_currency)
         fee_posting, _created = posting_create(
             account=parts[0][0], kind=PostingKind.FEE_FX, amount=Money(fee, billing_currency),
-            posting_date=row.received_on, source_key=f"fee_fx/payment/{payment.payment_id}",
+            posting_date=booked[parts[0][0].pk], source_key=f"fee_fx/payment/{payment.payment_id}",
             description="Currency conversion fee", related=postings[0],
             explanation=fx_fee_explanation(conversion=conversion, fee=fee, percent=schedule.fx_fee_percent,
                                            fee_schedule_id=schedule.pk, credit=True),
@@ -313,20 +324,28 @@ def payment_return(*, row: PaymentRow, payment_file: PaymentFile | None = None) 
         billing_amount=original.billing_amount, original=original, cost=cost, file=payment_file,
     )
     postings = []
-    for paid in Posting.objects.filter(kind=PostingKind.PAYMENT,
-                                       source_key__startswith=f"payment/{original.payment_id}/"):
+    paid_postings = list(Posting.objects.filter(kind=PostingKind.PAYMENT,
+                                                source_key__startswith=f"payment/{original.payment_id}/")
+                         .select_related("account"))
+    # Like a payment, a return received on a day already stated is booked on the first open day (SPEC section 9).
+    booked = first_open_day(account_ids=[paid.account_id for paid in paid_postings], on=row.received_on)
+    for paid in paid_postings:
+        explanation = {"rule": "payment_return", "returns": original.payment_id}
+        value_date = {}
+        if booked[paid.account_id] != row.received_on:
+            value_date = {"value_date": row.received_on}
+            explanation.update(value_date=row.received_on.isoformat(), booked_on=booked[paid.account_id].isoformat())
         posting, _created = posting_create(
             account=paid.account, kind=PostingKind.PAYMENT_RETURN,
-            amount=Money(-paid.amount.amount, billing_currency), posting_date=row.received_on,
+            amount=Money(-paid.amount.amount, billing_currency), posting_date=booked[paid.account_id],
             source_key=f"payment-return/{returned.payment_id}/{paid.account.number}", related=paid,
-            description=f"Returned payment {original.payment_id}",
-            explanation={"rule": "payment_return", "returns": original.payment_id},
+            description=f"Returned payment {original.payment_id}", explanation=explanation, **value_date,
         )
         postings.append(posting)
     if cost > 0:
         posting, _created = posting_create(
             account=postings[0].account, kind=PostingKind.FEE_RETURNED_PAYMENT,
-            amount=Money(cost, billing_currency), posting_date=row.received_on,
+            amount=Money(cost, billing_currency), posting_date=postings[0].posting_date,
             source_key=f"returned-payment-cost/{returned.payment_id}", related=postings[0],
             description="Bank's cost of the returned payment",
             explanation={"rule": "returned_payment_cost", "bank_cost": str(row.cost), "currency": row.currency},

@@ -7,7 +7,7 @@ from accounts.roles import PUBLISH_FEE_SCHEDULE, SET_REFERENCE_RATE
 from amexprog.common import clock
 from amexprog.common.admin_base import ReadOnlyAdmin
 from amexprog.common.errors import ApplicationError
-from fees.models import CollectionCost, FeeSchedule, InterestAccrual, ReferenceRate, Reminder
+from fees.models import CollectionCost, FeeSchedule, InterestAccrual, InterestGiveBack, ReferenceRate, Reminder
 from fees.publishing import (
     ALREADY_EXISTS,
     FIELDS,
@@ -125,6 +125,15 @@ class InterestAccrualAdmin(MoneyRecordAdmin):
     list_display = ["account", "day", "unpaid", "annual_rate_percent", "amount"]
     date_hierarchy = "day"
     raw_id_fields = ["account", "statement"]
+
+
+@admin.register(InterestGiveBack)
+class InterestGiveBackAdmin(MoneyRecordAdmin):
+    """Interest accrued after a payment's value date, given back on the next statement (issue 16 item 2)."""
+
+    list_display = ["account", "payment", "value_date", "booked_on", "unpaid", "amount"]
+    date_hierarchy = "booked_on"
+    raw_id_fields = ["account", "accrual", "payment"]
 
 
 class CollectionCostForm(forms.ModelForm):

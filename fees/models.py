@@ -99,6 +99,32 @@ class InterestAccrual(models.Model):
         return f"{self.day} {self.amount}"
 
 
+class InterestGiveBack(models.Model):
+    """Late interest accrued for a day after a payment's value date, before the payment was known (SPEC
+    sections 8 and 9; issue 16 item 2): the bank's file came after the nightly run. Summed, rounded half-up
+    and posted as a negative `interest` line on the statement whose period holds `booked_on`."""
+
+    accrual = models.ForeignKey(InterestAccrual, on_delete=models.PROTECT, related_name="given_back",
+                                verbose_name=_("interest accrual"))
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="interest_given_back",
+                                verbose_name=_("account"))
+    payment = models.ForeignKey("charges.Payment", on_delete=models.PROTECT, related_name="interest_given_back",
+                                verbose_name=_("payment"))
+    value_date = models.DateField(_("value date"))
+    booked_on = models.DateField(_("booked on"))
+    unpaid = models.DecimalField(_("unpaid at start of day, by value date"), max_digits=18, decimal_places=2)
+    amount = models.DecimalField(_("interest given back (unrounded, negative)"), max_digits=24, decimal_places=12)
+
+    class Meta:
+        verbose_name = _("interest given back")
+        verbose_name_plural = _("interest given back")
+        constraints = [models.UniqueConstraint(fields=["accrual", "payment"], name="give_back_once_per_payment")]
+        indexes = [models.Index(fields=["account", "booked_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.accrual_id} {self.amount}"
+
+
 class Reminder(models.Model):
     """A reminder letter and its fee (SPEC section 7; Danish Interest Act §9b caps)."""
 

@@ -154,6 +154,10 @@ class Posting(models.Model):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings", db_index=False,
                                 verbose_name=_("account"))
     posting_date = models.DateField(_("posting date"))
+    # SPEC section 9: a payment received on a day whose period is already stated is booked on the first
+    # open day (posting_date) and keeps its received date here; interest, days past due, reminders and
+    # EuroBonus eligibility count it from this date. Empty for every other posting (value = posting date).
+    value_date = models.DateField(_("value date"), null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=24, choices=PostingKind.choices)
     amount = MoneyField(_("amount"), max_digits=18, decimal_places=2, default_currency=None)
     description = models.CharField(_("description"), max_length=255, blank=True)

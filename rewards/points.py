@@ -132,15 +132,22 @@ def _award_statement(*, statement: Statement, enrolment: Enrolment, windows: Par
                      dpd: int, postings: list[Posting]) -> PointsPosting:
     account: Account = statement.account
     previous = list(PointsPosting.objects.filter(account=account, statement_date__lt=statement.statement_date)
-                    .order_by("statement_date").values("carried_out", "cumulative_spend", "cumulative_points",
-                                                       "forfeited", "period_start", "statement_date"))
+                    .order_by("statement_date").values("id", "carried_out", "cumulative_spend", "cumulative_points",
+                                                       "forfeited", "period_start", "statement_date",
+                                                       "eligible_spend", "rule__forfeit_after_days_past_due",
+                                                       "explanation"))
     last = previous[-1] if previous else None
-    forfeited_periods = [(p["period_start"], p["statement_date"]) for p in previous if p["forfeited"]]
+    forfeited = dpd > rule.forfeit_after_days_past_due
+    restored = [] if forfeited else _restored_by_value_date(account, previous)
+    forfeited_periods = [(p["period_start"], p["statement_date"]) for p in previous
+                         if p["forfeited"] and p not in restored]
     purchases, refunds, eligible = _eligible_spend(postings, (statement.period_start, statement.statement_date),
                                                    windows, forfeited_periods)
-    forfeited = dpd > rule.forfeit_after_days_past_due
-    result = award(eligible_spend=eligible, carried_in=last["carried_out"] if last else ZERO, rule=rule,
-                   forfeited=forfeited)
+    restored_spend = sum((p["eligible_spend"] for p in restored), ZERO)
+    result = award(eligible_spend=eligible + restored_spend, carried_in=last["carried_out"] if last else ZERO,
+                   rule=rule, forfeited=forfeited)
+    result = Award(eligible, *[getattr(result, name) for name in
+                               ("counted_spend", "carried_in", "carried_out", "points", "forfeited")])
     cumulative_spend = (last["cumulative_spend"] if last else ZERO) + result.counted_spend
     cumulative_points = (last["cumulative_points"] if last else 0) + result.points
     posting = PointsPosting.objects.create(
@@ -153,12 +160,34 @@ def _award_statement(*, statement: Statement, enrolment: Enrolment, windows: Par
                      "spend_per_point": str(rule.spend_per_point), "purchases": str(purchases),
                      "refunds": str(refunds), "carried_in": str(result.carried_in),
                      "formula": f"floor(({result.carried_in} + {result.counted_spend}) ÷ {rule.spend_per_point})",
-                     "forfeit_after_days_past_due": rule.forfeit_after_days_past_due, "days_past_due": dpd},
+                     "forfeit_after_days_past_due": rule.forfeit_after_days_past_due, "days_past_due": dpd,
+                     **({"restored": [p["id"] for p in restored], "restored_spend": str(restored_spend)}
+                        if restored else {})},
         batch=_batch_for(statement.statement_date) if result.points else None,
         sas_status=PointsPosting.SasStatus.PENDING if result.points else "",
     )
     Statement.objects.filter(pk=statement.pk).update(eurobonus_points=result.points)
     return posting
+
+
+def _restored_by_value_date(account: Account, previous: list[dict]) -> list[dict]:
+    """Forfeited statements that a payment's value date shows were not past due (SPEC sections 9 and 13;
+    issue 16 item 2): the bank's file came after the statement's run. The points ledger is never changed:
+    their spend counts at this statement instead, once (the ids restored are kept in the explanation)."""
+    already = {pk for p in previous for pk in (p["explanation"] or {}).get("restored", [])}
+    candidates = [p for p in previous if p["forfeited"] and p["id"] not in already]
+    if not candidates:
+        return []
+    late = list(Posting.objects.filter(account=account, value_date__isnull=False)
+                .values_list("value_date", "posting_date"))
+    # Only a payment booked after the statement with a value date on or before it can change its DPD.
+    candidates = [p for p in candidates if any(value <= p["statement_date"] < booked for value, booked in late)]
+    restored = []
+    for row in candidates:
+        dues = dues_for_accounts(account_ids=[account.pk], as_of=row["statement_date"], end_of_day=True)[account.pk]
+        if days_past_due(dues, on=row["statement_date"]) <= row["rule__forfeit_after_days_past_due"]:
+            restored.append(row)
+    return restored
 
 
 def _batch_for(day: dt.date) -> ExportBatch:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.db.models import Max, Q
+
 from accounts.models import Account
 from amexprog.common.db import from_minor, minor_sum
 from ledger.models import Posting, PostingKind
@@ -78,9 +80,8 @@ def dues_for_accounts(*, account_ids: Iterable[int], as_of: dt.date, end_of_day:
         .values_list("id", "account_id", "period_start", "statement_date", "due_date", "billed_amount")
     ):
         statements[row[1]].append(_Billed(*row))
-    payment_filter = {"posting_date__lte" if end_of_day else "posting_date__lt": as_of}
     paid = dict(
-        Posting.objects.filter(account_id__in=ids, kind__in=CREDIT_KINDS, **payment_filter)
+        Posting.objects.filter(credited_by(as_of, end_of_day=end_of_day), account_id__in=ids, kind__in=CREDIT_KINDS)
         .values("account_id")
         .annotate(total=minor_sum("amount"))
         .values_list("account_id", "total")
@@ -98,6 +99,24 @@ def dues_for_accounts(*, account_ids: Iterable[int], as_of: dt.date, end_of_day:
             for row, amount, left in zip(rows, billed, unpaid, strict=True)
         ]
     return result
+
+
+def credited_by(as_of: dt.date, *, end_of_day: bool) -> Q:
+    """Credits that count at the start or end of `as_of`: by value date where a payment has one (a payment
+    received on a stated day and booked later, SPEC section 9), by posting date otherwise."""
+    before = "lte" if end_of_day else "lt"
+    return (Q(value_date__isnull=True, **{f"posting_date__{before}": as_of})
+            | Q(**{f"value_date__{before}": as_of}))
+
+
+def first_open_day(*, account_ids: Iterable[int], on: dt.date) -> dict[int, dt.date]:
+    """Each account's first day on or after `on` whose period has no statement yet (SPEC section 9: a payment
+    received on a stated day is booked there, its received date kept as value date)."""
+    account_ids = list(account_ids)
+    last = dict(Statement.objects.filter(account_id__in=account_ids, statement_date__gte=on)
+                .values("account_id").annotate(last=Max("statement_date")).values_list("account_id", "last"))
+    return {account_id: max(on, last[account_id] + dt.timedelta(days=1)) if account_id in last else on
+            for account_id in account_ids}
 
 
 def _dispute_credits_billed(ids: list[int], statements: dict[int, list[_Billed]]) -> dict[int, Decimal]:

@@ -17,6 +17,7 @@ from django.db.models import OuterRef, Subquery
 from accounts.models import Account, BillingType, Company
 from amexprog.common.db import from_minor
 from fees.services import annual_fees_first, annual_fees_first_sql, interest_specs
+from fees.value_dates import interest_give_back_specs
 from ledger.services import postings_create_bulk
 from statements.models import CompanyStatement, Statement
 from statements.selectors import PAYMENT_KINDS
@@ -102,7 +103,8 @@ def statements_generate(*, on: dt.date, account_ids: list[int]) -> int:
     """Produce the statements of `on` for these accounts (a chunk); safe to run again.
 
     Before each statement: year 1's annual fee on the first statement after issue (SPEC section 7) and
-    the period's late interest, posted on the statement date (SPEC section 8).
+    the period's late interest, posted on the statement date (SPEC section 8), with the interest a
+    payment's value date gives back as a negative `interest` line (SPEC section 9).
     """
     if connection.vendor == "postgresql":
         return _statements_generate_postgres(on=on, account_ids=account_ids)
@@ -113,7 +115,8 @@ def statements_generate(*, on: dt.date, account_ids: list[int]) -> int:
     if not accounts:
         return 0
     annual_fees_first(accounts=[a for a in accounts if a.pk not in previous], on=on)
-    postings_create_bulk(specs=interest_specs(accounts=accounts, periods=periods))
+    postings_create_bulk(specs=interest_specs(accounts=accounts, periods=periods)
+                         + interest_give_back_specs(accounts=accounts, periods=periods))
 
     totals = _period_totals([a.pk for a in accounts], on)
     statements = []
@@ -158,7 +161,8 @@ def _statements_generate_postgres(*, on: dt.date, account_ids: list[int]) -> int
     annual_fees_first_sql(account_ids=ids, on=on)
     if owing_interest:
         accounts, _previous, periods = _accounts_with_periods(owing_interest, on)
-        postings_create_bulk(specs=interest_specs(accounts=accounts, periods=periods))
+        postings_create_bulk(specs=interest_specs(accounts=accounts, periods=periods)
+                             + interest_give_back_specs(accounts=accounts, periods=periods))
     return _statements_insert_select(on=on, account_ids=ids)
 
 

@@ -47,8 +47,12 @@ def explain_posting(posting: Explainable, language: str | None) -> str | None:
         try:
             if explainer is not None:
                 return explainer(details, amount.amount, currency, language)
+            text = None
             if posting.original_amount is not None and posting.fx_rate is not None:
-                return _conversion(posting, currency, language)
+                text = _conversion(posting, currency, language)
+            if details.get("value_date"):  # a payment (or return) booked after a stated day (SPEC section 9)
+                text = "; ".join(filter(None, [text, _value_date(details, language)]))
+            return text
         except (KeyError, TypeError, ValueError, InvalidOperation, AttributeError):
             return None  # an older or partial dict: show the line without an explanation
     return None
@@ -177,9 +181,47 @@ def _collection_cost(details: dict, amount: Decimal, currency: str, language: st
         "agency": details["agency"], "invoice": details["invoice"]}
 
 
+def _value_date(details: dict, language: str | None) -> str:
+    """SPEC section 9: received on a day whose statement was already produced, booked on the first open day."""
+    return _("received on %(value_date)s, the value date from which it counts; booked on %(booked_on)s, the first "
+             "day after the statement already produced") % {
+        "value_date": fmt.date(details["value_date"], language), "booked_on": fmt.date(details["booked_on"], language)}
+
+
+def _late_interest_given_back(details: dict, amount: Decimal, currency: str, language: str | None) -> str:
+    """SPEC sections 8 and 9: interest accrued after a payment's value date, before its file came."""
+    payments = "; ".join(
+        _("payment %(payment)s received on %(value_date)s, booked on %(booked_on)s") % {
+            "payment": payment["payment_id"], "value_date": fmt.date(payment["value_date"], language),
+            "booked_on": fmt.date(payment["booked_on"], language)}
+        for payment in details["payments"])
+    runs = [
+        _("%(start)s – %(end)s: charged on %(charged)s, owed on %(owed)s") % {
+            "start": fmt.date(run["from"], language), "end": fmt.date(run["to"], language),
+            "charged": fmt.money(_dec(run["charged_on"]), currency, language),
+            "owed": fmt.money(_dec(run["owed_on"]), currency, language)}
+        for run in details["runs"]
+    ]
+    return _("Late interest given back (%(payments)s): %(runs)s = %(total)s rounded to %(rounded)s") % {
+        "payments": payments, "runs": " + ".join(runs),
+        "total": fmt.truncated(abs(_dec(details["unrounded_total"])), language),
+        "rounded": fmt.number(abs(_dec(details.get("rounded", amount))), language),
+    }
+
+
+def _reminder_fee_refund(details: dict, amount: Decimal, currency: str, language: str | None) -> str:
+    """SPEC sections 7 and 9: the letter stays sent, its fee comes back."""
+    return _("Reminder fee refunded: reminder %(number)s of %(sent_on)s went out after the arrears were paid "
+             "(payment %(payment)s received on %(value_date)s)") % {
+        "number": details["reminder_number"], "sent_on": fmt.date(details["sent_on"], language),
+        "payment": details["payment_id"], "value_date": fmt.date(details["value_date"], language)}
+
+
 _RULES: dict[str, Callable[[dict, Decimal, str, str | None], str]] = {
     "collection_cost": _collection_cost,
     "late_interest": _late_interest,
+    "late_interest_given_back": _late_interest_given_back,
+    "reminder_fee_refund": _reminder_fee_refund,
     "annual_fee": _annual_fee,
     "annual_fee_refund": _annual_fee_refund,
     "reminder_fee": _reminder_fee,
