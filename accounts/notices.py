@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 
 from accounts.models import Account, BillingType, Cardmember, Liability, Notice, company_language
+from amexprog.common.money import format_money
 
 CONTACT_CHANGED_SUBJECT = gettext_lazy("Your contact details were changed")
 CONTACT_CHANGED_BODY = gettext_lazy(
@@ -71,8 +72,8 @@ CLOSED_SUBJECT = N_("Your card account %(account)s is closed")
 CLOSED_BODY = N_("The card account %(account)s of %(name)s (cards ending %(cards)s) was closed on %(on)s and its "
                  "cards cancelled.")
 CLOSED_REASON = N_("Reason: %(reason)s.")
-CLOSED_FINAL = N_("Everything still owed is payable now (terms §32): the final statement bills %(amount)s "
-                  "%(currency)s, due on %(due)s. See Statements in the portal.")
+CLOSED_FINAL = N_("Everything still owed is payable now (terms §32): the final statement bills %(amount)s, due "
+                  "on %(due)s. See Statements in the portal.")
 CLOSED_NOTHING_DUE = N_("Nothing is owed on the account. A credit balance is paid back.")
 
 
@@ -88,8 +89,8 @@ def account_closed_notice(*, account: Account, on: dt.date, cards: list[str], re
         if reason:
             parts.append(_(CLOSED_REASON) % {"reason": reason})
         if statement is not None and statement.closing_balance > 0:
-            parts.append(_(CLOSED_FINAL) % {"amount": f"{statement.closing_balance:,.2f}",
-                                            "currency": statement.currency, "due": statement.due_date.isoformat()})
+            amount = format_money(statement.closing_balance, statement.currency, translation.get_language())
+            parts.append(_(CLOSED_FINAL) % {"amount": amount, "due": statement.due_date.isoformat()})
         else:
             parts.append(_(CLOSED_NOTHING_DUE))
         return _(CLOSED_SUBJECT) % values, " ".join(parts)
