@@ -29,6 +29,8 @@ from accounts.roles import CREDIT, SERVICE_AGENT, VIEWER
 from amexprog.common.errors import ApplicationError
 from ledger.verification import verify_ledger
 from statements.models import CompanyStatement, Delinquency, Statement
+from statements.rendering.data import statement_document
+from statements.rendering.documents import render_statement_html
 from tests.accounts.factories import AccountFactory, CardmemberFactory, issue_card, ops_user
 from tests.statements.conftest import no_fee_company, overdue_account, pay, post, run_through  # noqa: F401
 
@@ -232,6 +234,8 @@ def test_issue16_item10_terms_32_the_holders_closure_bills_the_days_interest_due
     assert list(Statement.objects.filter(account=overdue_account).values_list("statement_date", flat=True)) == [
         dt.date(2026, 1, 31), dt.date(2026, 2, 28), dt.date(2026, 3, 10)]
     assert Statement.objects.get(statement_date=dt.date(2026, 3, 10)).totals["interest"] == "23.56"
+    html = render_statement_html(statement_document(final))  # in the holder's language (da)
+    assert "Slutopgørelse: kontoen lukkes" in html and "(vilkår §32)" in html
     notice = closure_notices(cardmember=overdue_account.cardmember)[-1]
     assert notice.subject == f"Din kortkonto {overdue_account.number} er lukket"
     assert "slutopgørelsen opkræver 10.123,56\xa0kr. med forfald den 2026-03-24" in notice.body
