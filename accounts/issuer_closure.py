@@ -175,8 +175,8 @@ def issuer_closure_withdraw(*, closure: IssuerClosure, by: Actor, on: dt.date, r
     """Ops withdraw a closure with notice before its date: nothing changes, and the reader is told."""
     require_role(by, (Role.ISSUER,), action="withdraw", what="closure")
     reason = _text(reason, REASON_REQUIRED)
-    closure = IssuerClosure.objects.select_for_update().select_related("account", "account__cardmember",
-                                                                      "account__company", "card").get(pk=closure.pk)
+    closure = IssuerClosure.objects.select_for_update(of=("self",)).select_related(
+        "account", "account__cardmember", "account__company", "card").get(pk=closure.pk)
     if closure.status != IssuerClosure.Status.SCHEDULED:
         raise ApplicationError(NOT_SCHEDULED.format(status=closure.get_status_display()), "closure_not_scheduled",
                                status=409)
