@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 
 from accounts.models import Account, BillingType, Company
+from accounts.rules import programme_rules
 from amexprog.common.db import from_minor
 from fees.services import annual_fees_first, annual_fees_first_sql, interest_accrue, interest_specs
 from ledger.services import postings_create_bulk
@@ -217,8 +218,6 @@ def statement_final_generate(*, account: Account, on: dt.date) -> Statement | No
 
     A statement already produced for `on` (the daily run came first) is left as it is: it already billed
     everything up to `on`, and nothing can post into its period any more."""
-    from accounts.rules import programme_rules  # the rules are accounts'; kept local like the fee imports
-
     existing = Statement.objects.filter(account=account, statement_date=on).first()
     if existing is not None:
         return existing
