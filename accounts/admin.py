@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import lifecycle
 from accounts.audit import Actor, Role
 from accounts.controls import CARD_OWN_FIELDS, CONTROL_FIELDS, card_controls_set, company_controls_set
+from accounts.issuer_closure_admin import accounts_issuer_close, cards_issuer_cancel
 from accounts.models import (
     Account,
     ApiToken,
@@ -247,7 +248,7 @@ class AccountAdmin(admin.ModelAdmin):
     list_select_related = ["cardmember", "company"]
     raw_id_fields = ["company", "cardmember"]
     inlines = [CardInline]
-    actions = [close_accounts, *STANDING_ACCOUNT_ACTIONS]
+    actions = [close_accounts, accounts_issuer_close, *STANDING_ACCOUNT_ACTIONS]
     readonly_fields = ACCOUNT_READONLY
 
     # Issue 15 item 4 (SPEC section 17): an account is opened by a card order (account_open), closed by the
@@ -279,7 +280,7 @@ class CardAdmin(admin.ModelAdmin):
     exclude = ["pan_hash"]
     inlines = [SpendingControlsInline]
     actions = [activate_cards, block_cards, unblock_cards, report_lost, report_stolen, report_damaged, cancel_cards,
-               renew_cards, reissue_cards]
+               renew_cards, reissue_cards, cards_issuer_cancel]
 
     def has_add_permission(self, request):
         return False  # cards are issued by orders, replacements and renewals, with a number for the embosser
@@ -289,6 +290,9 @@ class CardAdmin(admin.ModelAdmin):
 
     def has_renew_cards_permission(self, request) -> bool:  # SPEC section 17
         return request.user.has_perm(RENEW_CARDS)
+
+    def has_close_account_permission(self, request) -> bool:  # terms §31a: the issuer cancels a card
+        return request.user.has_perm(CLOSE_ACCOUNT)
 
     def save_model(self, request, obj, form, change):
         # The card's own controls go through the service, which audits them (SPEC section 1).
@@ -405,6 +409,7 @@ class ProgrammeRulesAdmin(PublishedChangeAdmin):
                                          "contactless_count_limit"]}),
         (_("Card lifecycle"), {"fields": ["card_validity_months", "card_renewal_lead_days", "card_unused_months",
                                           "card_reissue_window_months", "card_closure_notice_months"]}),
+        (_("Closure"), {"fields": ["final_statement_days"]}),
         (_("Payouts"), {"fields": ["bank_details_cooling_off_days"]}),
     ]
 

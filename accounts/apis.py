@@ -19,6 +19,7 @@ from accounts.apis_data import CardmemberDataActions, CompanyAdministratorAction
 from accounts.audit import actor_for
 from accounts.embossing import card_order_embossed
 from accounts.imports import cards_import
+from accounts.issuer_closure_apis import AccountIssuerClosureActions, CardIssuerClosureActions
 from accounts.models import Account, Card, Cardmember
 from accounts.roles import CLOSE_ACCOUNT, RENEW_CARDS, SET_STANDING, TERMINATE_COMPANY, VIEW_COMPANIES
 from accounts.security import cardmember_login_unlock
@@ -108,11 +109,12 @@ class AccountFilter(filters.FilterSet):
         fields = ["company", "status", "billing_type", "liability", "cycle_day"]
 
 
-class AccountViewSet(IdempotentMixin, AccountActions, AccountStandingActions, viewsets.ReadOnlyModelViewSet):
+class AccountViewSet(IdempotentMixin, AccountActions, AccountStandingActions, AccountIssuerClosureActions,
+                     viewsets.ReadOnlyModelViewSet):
     serializer_class = AccountSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
     ops_permissions = {"list": ("accounts.view_account",), "retrieve": ("accounts.view_account",),
-                       "close": (CLOSE_ACCOUNT,), "standing": (SET_STANDING,)}
+                       "close": (CLOSE_ACCOUNT,), "standing": (SET_STANDING,), "issuer_close": (CLOSE_ACCOUNT,)}
     lookup_field = "number"
     filterset_class = AccountFilter
 
@@ -152,14 +154,14 @@ class CardOrderFileResultSerializer(serializers.Serializer):
     cards = OrderedCardSerializer(many=True)
 
 
-class CardViewSet(IdempotentMixin, CardLifecycleActions, viewsets.ReadOnlyModelViewSet):
+class CardViewSet(IdempotentMixin, CardLifecycleActions, CardIssuerClosureActions, viewsets.ReadOnlyModelViewSet):
     serializer_class = CardSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
     ops_permissions = {
         "list": ("accounts.view_card",), "retrieve": ("accounts.view_card",),
         "orders": ("accounts.add_card",), "order_files": ("accounts.add_card",),
         **{verb: (CHANGE_CARD,) for verb in ("activate", "block", "unblock", "report", "cancel", "reissue")},
-        "renew": (RENEW_CARDS,),
+        "renew": (RENEW_CARDS,), "issuer_cancel": (CLOSE_ACCOUNT,),
         "controls:get": ("accounts.view_card",), "controls:patch": (CHANGE_CONTROLS,),
     }
     filterset_class = CardFilter

@@ -23,7 +23,7 @@ from accounts.audit import SYSTEM, Actor, Role, audit_record, require_role
 from accounts.controls import card_controls_copy
 from accounts.embossing import embossing_order_create
 from accounts.models import Account, AuditEntry, BlockedBy, Card, Company, EmbossingOrder, Notice
-from accounts.notices import holder_notice
+from accounts.notices import account_closed_notice, holder_notice
 from accounts.replacement_holds import replacement_is_held, replacement_waits_for_holder
 from accounts.rules import programme_rules, programme_rules_by_market
 from accounts.services import IssuedCard, add_months, card_issue
@@ -65,6 +65,8 @@ class ClosureReason:
     EMPLOYMENT_END = "employment_end"
     CARD_NOT_RENEWED = "card_not_renewed"
     COMPANY_TERMINATED = "company_terminated"
+    ISSUER_NOTICE = "issuer_notice"  # terms §31a: after 2 months' notice
+    BREACH = "breach_of_terms"  # terms §31a: at once
 
     CHOICES = (HOLDER_REQUEST, COMPANY_REQUEST, EMPLOYMENT_END)
 
@@ -299,10 +301,14 @@ def card_reissue(*, card: Card, by: Actor, on: dt.date) -> IssuedCard:
 
 
 @transaction.atomic
-def account_close(*, account: Account, on: dt.date, reason: str, by: Actor = SYSTEM) -> Account:
+def account_close(*, account: Account, on: dt.date, reason: str, by: Actor = SYSTEM, note: str = "") -> Account:
     """Close an account at the holder's or company's request, at employment end, or for the issuer:
-    cards cancelled at once, the annual fee refunded pro rata, `closing` until the balance is zero."""
-    from fees.services import annual_fee_refund  # fees builds on accounts; import late to keep layers one-way
+    cards cancelled at once, the annual fee refunded pro rata, `closing` until the balance is zero.
+    Whatever the path, the final statement is produced in this transition (terms §32): it bills every
+    posting not yet billed, due after the market's final-statement days. `note` is the reason in words,
+    told to the holder (terms §31a)."""
+    from fees.services import annual_fee_first_at_closure, annual_fee_refund  # fees builds on accounts
+    from statements.services import statement_final_generate  # statements build on accounts
 
     account = Account.objects.select_for_update().select_related("company", "cardmember").get(pk=account.pk)
     if by.role == Role.HOLDER:
@@ -316,18 +322,16 @@ def account_close(*, account: Account, on: dt.date, reason: str, by: Actor = SYS
     cancelled = list(account.cards.filter(status__in=LIVE_STATUSES).values_list("last4", flat=True))
     account.cards.filter(status__in=LIVE_STATUSES).update(
         status=Card.Status.CANCELLED, status_changed_on=on, blocked_by="", block_reason="")
+    annual_fee_first_at_closure(account=account, on=on)  # SPEC section 7: the final statement may be the first
     annual_fee_refund(account=account, closed_on=on)
     account.status = Account.Status.CLOSING
     account.save(update_fields=["status"])
+    statement = statement_final_generate(account=account, on=on)
     audit_record(by=by, action=AuditEntry.Action.ACCOUNT_CLOSED, on=on, company=account.company, account=account,
-                 reason=reason, details={"cards_cancelled": cancelled})
-    holder_notice(
-        account=account, kind=Notice.Kind.CLOSURE, on=on, source_key=f"account-closed/{account.pk}",
-        text=lambda: (_("Your card account %(account)s is closed") % {"account": account.number},
-                      _("Your card account %(account)s was closed on %(on)s and its cards cancelled. Any balance "
-                        "still owed remains payable; a credit balance is paid back.")
-                      % {"account": account.number, "on": on.isoformat()}),
-    )
+                 reason=reason, details={"cards_cancelled": cancelled, **({"note": note} if note else {}),
+                                         "final_statement_id": statement.pk if statement else None})
+    cards = cancelled or list(account.cards.order_by("pk").values_list("last4", flat=True))
+    account_closed_notice(account=account, on=on, cards=cards, reason=note, statement=statement)
     return account
 
 

@@ -483,6 +483,8 @@ class AuditEntry(models.Model):
         STANDING_SET = "standing_set", _("Account or company put in default or suspended by ops")
         STANDING_LIFTED = "standing_lifted", _("Default or suspension set by ops lifted")
         RULE_CHANGE_REJECTED = "rule_change_rejected", _("Change of terms or rules rejected: account closed")
+        ISSUER_CLOSURE_GIVEN = "issuer_closure_given", _("Closure by the issuer decided (terms §31a)")
+        ISSUER_CLOSURE_WITHDRAWN = "issuer_closure_withdrawn", _("Closure by the issuer withdrawn")
 
     at = models.DateTimeField(_("at"), auto_now_add=True)
     on = models.DateField(_("business day"))
@@ -567,6 +569,12 @@ class ProgrammeRules(models.Model):
     card_closure_notice_months = models.PositiveSmallIntegerField(
         _("notice before closing an account left without a card (months)"), default=2,
         validators=[MinValueValidator(1)])
+    # Terms §32, SPEC section 11: the final statement of an account that goes to closing is due this many
+    # days after it (0: at once).
+    final_statement_days = models.PositiveSmallIntegerField(
+        _("a final statement is due after (days)"), default=0,
+        help_text=_("When an account goes to closing, its final statement bills everything unbilled and is due "
+                    "this many days later (0: on its date)."))
     currency = models.CharField(_("currency"), max_length=3, editable=False)  # the market's, set on save
     contactless_charge_limit = models.DecimalField(
         _("contactless without PIN: at most per charge"), max_digits=10, decimal_places=2,
@@ -609,3 +617,4 @@ class ProgrammeRules(models.Model):
 
 
 from accounts.change_request_models import ChangeRequest  # noqa: E402,F401  (changes waiting for a second person)
+from accounts.issuer_closure_models import IssuerClosure  # noqa: E402,F401  (closure by the issuer, terms §31a)

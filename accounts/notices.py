@@ -12,9 +12,12 @@ from collections.abc import Callable
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop as N_
 
 from accounts.models import Account, BillingType, Cardmember, Liability, Notice, company_language
+from amexprog.common.money import format_money
 
 CONTACT_CHANGED_SUBJECT = gettext_lazy("Your contact details were changed")
 CONTACT_CHANGED_BODY = gettext_lazy(
@@ -63,6 +66,37 @@ def holder_notice(
 
         notice_send_after_commit(notice)
     return notice
+
+
+CLOSED_SUBJECT = N_("Your card account %(account)s is closed")
+CLOSED_BODY = N_("The card account %(account)s of %(name)s (cards ending %(cards)s) was closed on %(on)s and its "
+                 "cards cancelled.")
+CLOSED_REASON = N_("Reason: %(reason)s.")
+CLOSED_FINAL = N_("Everything still owed is payable now (terms §32): the final statement bills %(amount)s, due "
+                  "on %(due)s. See Statements in the portal.")
+CLOSED_NOTHING_DUE = N_("Nothing is owed on the account. A credit balance is paid back.")
+
+
+def account_closed_notice(*, account: Account, on: dt.date, cards: list[str], reason: str = "",
+                          statement=None) -> Notice:
+    """The closure notice (SPEC sections 11, 15): to whoever pays, naming the holder and the cards, the
+    reason where the issuer closed it (terms §31a), and the final statement's amount and due date
+    (terms §32)."""
+    def text() -> tuple[str, str]:
+        values = {"account": account.number, "name": account.cardmember.full_name, "on": on.isoformat(),
+                  "cards": ", ".join(cards) or "-"}
+        parts = [_(CLOSED_BODY) % values]
+        if reason:
+            parts.append(_(CLOSED_REASON) % {"reason": reason})
+        if statement is not None and statement.closing_balance > 0:
+            amount = format_money(statement.closing_balance, statement.currency, translation.get_language())
+            parts.append(_(CLOSED_FINAL) % {"amount": amount, "due": statement.due_date.isoformat()})
+        else:
+            parts.append(_(CLOSED_NOTHING_DUE))
+        return _(CLOSED_SUBJECT) % values, " ".join(parts)
+
+    return holder_notice(account=account, kind=Notice.Kind.CLOSURE, on=on, source_key=f"account-closed/{account.pk}",
+                         text=text)
 
 
 def contact_change_notify(*, cardmember: Cardmember, old_email: str, fields: list[str]) -> None:

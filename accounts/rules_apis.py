@@ -20,6 +20,7 @@ class ProgrammeRulesSerializer(serializers.ModelSerializer):
         fields = ["id", "market", "effective_from", "currency", "reminder_days_after_due", "reminder_interval_days",
                   "suspend_dpd", "collections_dpd", "hold_days", "card_validity_months", "card_renewal_lead_days",
                   "card_unused_months", "card_reissue_window_months", "card_closure_notice_months",
+                  "final_statement_days",
                   "contactless_charge_limit", "contactless_cumulative_limit", "contactless_count_limit",
                   "bank_details_cooling_off_days"]
         read_only_fields = fields

@@ -21,3 +21,12 @@ def embossing_spool_retention(on: dt.date) -> int:
     """Spool files never collected are deleted after EMBOSSING_SPOOL_RETENTION_DAYS (SPEC section 16,
     issue 15 item 6)."""
     return embossing_spool_purge(on=on)
+
+
+@cycle_step(order=35, name="issuer_closures")
+def issuer_closures(on: dt.date) -> int:
+    """Closures by the issuer with notice, on the date the notice named (terms §31a): after the day's fees
+    and interest, before the statement day, so the final statement (terms §32) is the day's statement."""
+    from accounts.issuer_closure import issuer_closures_due
+
+    return issuer_closures_due(on=on)

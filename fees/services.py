@@ -124,6 +124,15 @@ def annual_fees_anniversaries(*, on: dt.date) -> int:
     return postings_create_bulk(specs=_annual_fee_specs(years, on))
 
 
+def annual_fee_first_at_closure(*, account: Account, on: dt.date) -> int:
+    """An account closing before its first statement: the final statement produced that day is its first
+    statement date, so it carries year 1's fee (SPEC section 7; terms §32), which annual_fee_refund then
+    refunds pro rata. Nothing when the account has a statement already; idempotent."""
+    if Statement.objects.filter(account=account).exists():
+        return 0
+    return annual_fees_first(accounts=[account], on=on)
+
+
 @transaction.atomic
 def annual_fee_refund(*, account: Account, closed_on: dt.date) -> Posting | None:
     """Pro-rata refund on closure: fee × days from closure to next anniversary ÷ days in that year."""
@@ -153,16 +162,22 @@ def annual_fee_refund(*, account: Account, closed_on: dt.date) -> Posting | None
 
 # Late interest ----------------------------------------------------------------------------------
 
-def interest_accrue(*, on: dt.date) -> int:
+def interest_accrue(*, on: dt.date, account_ids: list[int] | None = None) -> int:
     """Accrue one day of late interest on every overdue statement (SPEC section 8).
 
     Unpaid is measured at the start of `on`; accruals are kept unrounded and posted on the next
     statement date. Candidates are accounts past due at the end of yesterday, plus accounts whose
-    due date was yesterday.
+    due date was yesterday; `account_ids` narrows them (a final statement accrues its own day first,
+    terms §32). An accrual already made is kept (one per statement and day).
     """
     yesterday = on - dt.timedelta(days=1)
-    candidate_ids = set(Delinquency.objects.filter(days_past_due__gt=0).values_list("account_id", flat=True))
-    candidate_ids |= set(Statement.objects.filter(due_date=yesterday).values_list("account_id", flat=True))
+    delinquent = Delinquency.objects.filter(days_past_due__gt=0)
+    due_yesterday = Statement.objects.filter(due_date=yesterday)
+    if account_ids is not None:
+        delinquent, due_yesterday = delinquent.filter(account_id__in=account_ids), due_yesterday.filter(
+            account_id__in=account_ids)
+    candidate_ids = set(delinquent.values_list("account_id", flat=True))
+    candidate_ids |= set(due_yesterday.values_list("account_id", flat=True))
     if not candidate_ids:
         return 0
     accounts = {a.pk: a for a in Account.objects.filter(pk__in=candidate_ids).select_related("company")}

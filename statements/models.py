@@ -28,6 +28,9 @@ class Statement(models.Model):
     totals = models.JSONField(_("totals by kind"), default=dict)
     line_count = models.PositiveIntegerField(_("lines"), default=0)
     eurobonus_points = models.IntegerField(_("EuroBonus points"), default=0)
+    # Terms §32, SPEC section 11: produced the day the account went to closing, billing everything unbilled,
+    # due after the market's final-statement days; it stands alone (no company statement sums it).
+    final = models.BooleanField(_("final statement"), default=False, db_default=False)  # the INSERT … SELECT omits it
     company_statement = models.ForeignKey("CompanyStatement", on_delete=models.PROTECT, null=True, blank=True,
                                           related_name="statements", verbose_name=_("company statement"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

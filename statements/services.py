@@ -15,8 +15,9 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 
 from accounts.models import Account, BillingType, Company
+from accounts.rules import programme_rules
 from amexprog.common.db import from_minor
-from fees.services import annual_fees_first, annual_fees_first_sql, interest_specs
+from fees.services import annual_fees_first, annual_fees_first_sql, interest_accrue, interest_specs
 from fees.value_dates import interest_give_back_specs
 from ledger.services import postings_create_bulk
 from statements.models import CompanyStatement, Statement
@@ -213,18 +214,45 @@ def _statements_insert_select(*, on: dt.date, account_ids: list[int]) -> int:
 
 
 @transaction.atomic
+def statement_final_generate(*, account: Account, on: dt.date) -> Statement | None:
+    """The final statement of an account going to closing (terms §32; SPEC section 11): produced that day
+    by the statement day's own service (so it bills every posting not yet billed, with the day's late
+    interest), due after the market's final-statement days (a programme rule, default 0). None when there
+    is nothing to bill and nothing carried over.
+
+    A statement already produced for `on` (the daily run came first) is left as it is: it already billed
+    everything up to `on`, and nothing can post into its period any more."""
+    existing = Statement.objects.filter(account=account, statement_date=on).first()
+    if existing is not None:
+        return existing
+    # The daily run accrues a day's interest before its statements; a closure during the day does the same
+    # for its account, so the final statement's period has every day of interest (SPEC section 8).
+    interest_accrue(on=on, account_ids=[account.pk])
+    statements_generate(on=on, account_ids=[account.pk])
+    statement = Statement.objects.filter(account=account, statement_date=on).first()
+    if statement is None:
+        return None
+    rules = programme_rules(market=account.company.market, on=on)
+    statement.due_date = on + dt.timedelta(days=rules.final_statement_days)
+    statement.final = True
+    statement.save(update_fields=["due_date", "final"])
+    return statement
+
+
+@transaction.atomic
 def company_statements_generate(*, on: dt.date) -> int:
-    """One statement per centrally billed company and statement date, summing its accounts'."""
+    """One statement per centrally billed company and statement date, summing its accounts'. A final
+    statement stands alone (its own due date, terms §32): no company statement sums it."""
     company_ids = (
         Statement.objects.filter(statement_date=on, account__billing_type=BillingType.CENTRAL,
-                                 company_statement__isnull=True)
+                                 company_statement__isnull=True, final=False)
         .values_list("account__company_id", flat=True)
         .distinct()
     )
     created = 0
     for company in Company.objects.filter(pk__in=list(company_ids)):
         statements = list(Statement.objects.filter(statement_date=on, account__company=company,
-                                                   account__billing_type=BillingType.CENTRAL))
+                                                   account__billing_type=BillingType.CENTRAL, final=False))
         totals: dict[str, Decimal] = defaultdict(Decimal)
         for statement in statements:
             for kind, amount in statement.totals.items():

@@ -189,6 +189,12 @@ ROUTES: dict[str, Route] = {
     "account-detail": Route(a_account, get=API_A_HOLDER),
     "account-close": Route(a_account, get=API_POST_ONLY,
                            write=Write(body=lambda w: {"reason": "company_request"})),
+    # Closure by the issuer (terms §31a; issue 16 item 10): ops with close_account only; a PA or holder is
+    # refused by the service (403), an outsider never sees the account or card.
+    "account-issuer-close": Route(a_account, get=API_POST_ONLY, write=Write(
+        body=lambda w: {"grounds": "breach", "reason": "outsider"}, also=("bob", "alice", "token_a"))),
+    "card-issuer-cancel": Route(a_card, get=API_POST_ONLY, write=Write(
+        body=lambda w: {"grounds": "breach", "reason": "outsider"}, also=("bob", "alice", "token_a"))),
     "account-standing": Route(a_account, get=API_POST_ONLY, write=Write(
         body=lambda w: {"status": "suspended", "cause": "insolvency"}, also=("bob", "alice", "token_a"))),
     "account-statements": Route(a_account, get=API_A_HOLDER),

@@ -4,8 +4,8 @@ Apps register steps with `@cycle_step(order, name)`; each step takes the busines
 returns how many items it processed. Steps must be idempotent on their own (unique source keys):
 `run_cycle` may run a day again after a crash, and a re-run must post nothing new.
 
-Fixed order (issue 4): 10 late interest, 20 payments of the day, 30 fees due, 40 statements,
-50 reminders, 60 delinquency, 70 card renewals and hold expiry.
+Fixed order (issue 4): 10 late interest, 20 payments of the day, 30 fees due, 35 closures by the issuer
+with notice (terms §31a), 40 statements, 50 reminders, 60 delinquency, 70 card renewals and hold expiry.
 """
 
 from __future__ import annotations

@@ -135,6 +135,7 @@ class StatementData:
     centrally_billed: bool
     totals: tuple[KindTotal, ...]
     lines: tuple[StatementLine, ...]
+    final: bool = False  # terms §32: the account's final statement (SPEC section 11)
 
     @property
     def amount_due(self) -> Decimal:
@@ -192,6 +193,7 @@ def _statement_data(statement: Statement, postings: list[Posting], language: str
         centrally_billed=statement.company_statement_id is not None,
         totals=_totals(statement.totals, language),
         lines=tuple(statement_line(posting, language) for posting in postings),
+        final=statement.final,
     )
 
 

@@ -273,7 +273,9 @@ def test_closing_an_account_cancels_its_cards_refunds_the_fee_and_tells_the_hold
     assert account.status == "closing"
     assert Card.objects.get(pk=bob_card.card.pk).status == "cancelled"
     entry = AuditEntry.objects.get(account=account, action="account_closed")
-    assert (entry.reason, entry.details) == ("employment_end", {"cards_cancelled": [bob_card.card.last4]})
+    final = account.statements.get(final=True)  # terms §32 (issue 16 item 10)
+    assert (entry.reason, entry.details) == ("employment_end", {"cards_cancelled": [bob_card.card.last4],
+                                                                "final_statement_id": final.pk})
     assert notices_of(bob_account) == ["account-closed"]
 
 

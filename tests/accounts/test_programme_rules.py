@@ -104,7 +104,8 @@ def test_ops_add_a_version_in_the_admin_and_cannot_edit_or_delete_it(ops, frozen
               "card_validity_months": "36", "card_renewal_lead_days": "30", "card_unused_months": "12",
               "card_reissue_window_months": "12", "card_closure_notice_months": "2",
               "contactless_charge_limit": "300.00", "contactless_cumulative_limit": "900.00",
-              "contactless_count_limit": "5", "bank_details_cooling_off_days": "14"}
+              "contactless_count_limit": "5", "bank_details_cooling_off_days": "14",
+              "final_statement_days": "0"}
     assert ops.post(add, fields).status_code == 302
     added = ProgrammeRules.objects.get(market="DK", effective_from=dt.date(2027, 1, 1))
     assert (added.currency, added.suspend_dpd, added.hold_days) == ("DKK", 45, 10)
