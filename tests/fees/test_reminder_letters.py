@@ -15,6 +15,7 @@ from moneyed import Money
 from rest_framework.test import APIClient
 
 from accounts.models import Notice
+from accounts.pan import luhn_check_digit
 from fees import reminder_notices
 from fees.models import Reminder
 from fees.services import reminders_send
@@ -77,8 +78,11 @@ def test_issue16_item1_each_reminder_fee_comes_with_its_letter(english_overdue_a
         "(terms §27).\n\n"
         "If the amount is still unpaid, another reminder follows in 10 days at the earliest.\n\n"
         f"How to pay: transfer DKK 10,100.00 to IBAN DK5000400440116243 (BIC DABADKKK), quoting the reference "
-        f"{account.number}. If you have paid in the last few days, thank you: this letter and your payment may "
-        "have crossed.")
+        f"{account.number}{luhn_check_digit(account.number)}. If you have paid in the last few days, thank you: "
+        "this letter and your payment may have crossed.\n\n"
+        # Issue 16 item 11: whom to call, from the market's issuer details (the seeded DK example line).
+        "Questions about this letter: call our credit service (payments and arrears) on +45 70 00 00 03 "
+        "(Monday to Friday, 09:00–16:00).")
     # The third and last letter announces no further reminder.
     assert "another reminder follows" not in letters[2].body
     assert "reminder 3 of at most 3" in letters[2].body
