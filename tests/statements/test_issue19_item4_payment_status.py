@@ -45,7 +45,7 @@ def test_issue16_item11_references_by_the_markets_rule():
         assert error.value.code == "bad_payment_reference"
 
 
-def test_issue19_item4_unpaid_partly_paid_overdue_paid(hotel_statement):
+def test_issue19_item4_unpaid_partly_paid_overdue_paid(hotel_statement):  # noqa: F811
     """Statement of 15 January 2026: DKK 1,650.00 due 12 February. DKK 600.00 paid on 25 January leaves
     1,050.00; on 13 February that is overdue; paying it makes the statement paid."""
     account = hotel_statement.account
@@ -81,14 +81,14 @@ def test_issue19_item4_unpaid_partly_paid_overdue_paid(hotel_statement):
     assert (payment["status"], payment["paid"], payment["outstanding"]) == ("paid", "1650.00", "0.00")
 
 
-def test_issue19_item4_the_danish_statement_says_how_to_pay_in_danish(hotel_statement):
+def test_issue19_item4_the_danish_statement_says_how_to_pay_in_danish(hotel_statement):  # noqa: F811
     with at(dt.date(2026, 1, 20)):
         html = render_statement_html(statement_document(hotel_statement))
     assert "Sådan betaler du" in html and "Ikke betalt endnu" in html and "Reference, der skal angives" in html
     assert "1.650,00\xa0kr." in html and "Mistede eller stjålne kort" in html
 
 
-def test_issue19_item4_a_later_statement_carrying_overdue_arrears_is_overdue(hotel_account):
+def test_issue19_item4_a_later_statement_carrying_overdue_arrears_is_overdue(hotel_account):  # noqa: F811
     """The second statement's amount due includes the first's unpaid 1,650.00, past its due date."""
     purchase(hotel_account, "1000.00", dt.date(2026, 1, 12), "charge/hotel", card=hotel_account.issued.card)
     purchase(hotel_account, "250.00", dt.date(2026, 2, 16), "charge/february")
@@ -112,11 +112,10 @@ def test_issue19_item4_a_credit_balance_has_nothing_to_pay():
     assert (payment.status, payment.amount_due, payment.outstanding) == ("nothing_due", 0, 0)
 
 
-def test_issue19_item4_the_company_statement_is_paid_by_the_company_with_its_reference(central_company_statement):
+def test_issue19_item4_the_company_statement_is_paid_by_the_company_with_its_reference(central_company_statement):  # noqa: F811
     """DKK 2,280.45 due 20 March 2026: Andersen's 1,700.50 paid, Bohr's 579.95 not → partly paid, then
     overdue on 21 March."""
-    first, second = central_company_statement.accounts
-    document = company_statement_document(central_company_statement)
+    first, _second = central_company_statement.accounts
     pay(first, "1700.50", dt.date(2026, 2, 25), "payment/andersen")
     with at(dt.date(2026, 3, 1)):
         data = company_statement_json(company_statement_document(central_company_statement))
