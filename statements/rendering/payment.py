@@ -144,21 +144,40 @@ def statement_payments(statements: Sequence[Statement], *, languages: dict[int, 
 
 def company_statement_payment(company_statement: CompanyStatement, statements: Sequence[Statement], *,
                               language: str, as_of: dt.date | None = None) -> PaymentInfo | None:
-    """The company statement's instructions and status: what is owed of each account's amount due,
-    summed, never more than the company's amount due (SPEC section 9: a company payment is allocated
-    across its centrally billed accounts, oldest due amount first)."""
+    """The company statement's instructions and status (see company_statement_payments)."""
+    return company_statement_payments([company_statement], {company_statement.pk: list(statements)},
+                                      language=language, as_of=as_of)[company_statement.pk]
+
+
+def company_statement_payments(company_statements: Sequence[CompanyStatement],
+                               statements: dict[int, list[Statement]] | None = None, *, language: str,
+                               as_of: dt.date | None = None) -> dict[int, PaymentInfo | None]:
+    """Each company statement's instructions and status: what is owed of each of its accounts' amounts
+    due, summed, never more than the company's amount due (SPEC section 9: a company payment is allocated
+    across its centrally billed accounts, oldest due amount first). A fixed number of queries."""
+    if not company_statements:
+        return {}
     as_of = as_of or reading_day()
-    company = company_statement.company
-    issuer = issuer_details_by_market(on=as_of).get(company.market)
-    dues = dues_for_accounts(account_ids={statement.account_id for statement in statements}, as_of=as_of,
-                             end_of_day=True)
-    amount_due = max(company_statement.closing_balance, ZERO)
-    outstanding, overdue = ZERO, False
-    for statement in statements:
-        owed, late = _owed(dues[statement.account_id], statement.statement_date, statement.closing_balance, as_of)
-        outstanding += owed
-        overdue = overdue or late
-    return _info(issuer=issuer, language=language, as_of=as_of, currency=company_statement.currency,
-                 amount_due=amount_due, due_date=company_statement.due_date,
-                 outstanding=min(outstanding, amount_due), overdue=overdue, payer=Payer.COMPANY,
-                 number=company.number)
+    if statements is None:
+        statements = {company_statement.pk: [] for company_statement in company_statements}
+        for statement in Statement.objects.filter(company_statement__in=company_statements).only(
+                "id", "account_id", "statement_date", "closing_balance", "company_statement_id"):
+            statements[statement.company_statement_id].append(statement)
+    issuers = issuer_details_by_market(on=as_of)
+    dues = dues_for_accounts(account_ids={statement.account_id for rows in statements.values() for statement in rows},
+                             as_of=as_of, end_of_day=True)
+    result: dict[int, PaymentInfo | None] = {}
+    for company_statement in company_statements:
+        company = company_statement.company
+        amount_due = max(company_statement.closing_balance, ZERO)
+        outstanding, overdue = ZERO, False
+        for statement in statements[company_statement.pk]:
+            owed, late = _owed(dues[statement.account_id], statement.statement_date, statement.closing_balance,
+                               as_of)
+            outstanding += owed
+            overdue = overdue or late
+        result[company_statement.pk] = _info(
+            issuer=issuers.get(company.market), language=language, as_of=as_of, currency=company_statement.currency,
+            amount_due=amount_due, due_date=company_statement.due_date, outstanding=min(outstanding, amount_due),
+            overdue=overdue, payer=Payer.COMPANY, number=company.number)
+    return result
