@@ -5,8 +5,9 @@ The full wording of the Danish cardmember terms is not available to this project
 structure of the sections the product specification cites (§3, §5–§9, §11, §13–§18, §20–§23, §25–§27,
 §30–§32, §38), each with its heading in Danish and English and the rule the product enforces, marked as
 not the full wording. The lost-card section keeps §22d's condition. §18 is personal data and §20
-communication (the summary had them swapped). Only a text still holding the old summary is replaced;
-Dutch and French keep their summary (the Belgian terms are not available either).
+communication (the summary had them swapped). Only a text still holding the old summary is replaced.
+Dutch and French keep their summary (the Belgian terms are not available either), corrected: the lost-card
+paragraph gains §22d's condition and the §18/§20 references are the right way round.
 """
 
 from django.db import migrations
@@ -146,11 +147,34 @@ def body(language: str) -> str:
     return "\n\n".join(parts)
 
 
+# The summaries' corrections: (old, new) pairs, applied where the old wording is still there.
+CORRECTIONS = {
+    "nl": [("U bent niet aansprakelijk voor verrichtingen na de melding.",
+            "U bent niet aansprakelijk voor verrichtingen na de melding, tenzij u frauduleus hebt gehandeld (§22d)."),
+           ("6. Berichten (§18).", "6. Berichten (§20)."),
+           ("7. Persoonsgegevens (§20).", "7. Persoonsgegevens (§18).")],
+    "fr": [("Vous n'êtes pas responsable des opérations effectuées après le signalement.",
+            "Vous n'êtes pas responsable des opérations effectuées après le signalement, sauf si vous avez agi "
+            "frauduleusement (§22d)."),
+           ("6. Notifications (§18).", "6. Notifications (§20)."),
+           ("7. Données personnelles (§20).", "7. Données personnelles (§18).")],
+}
+
+
 def seed(apps, schema_editor):
     text_model = apps.get_model("documents", "TermsText")
     for language, start in OLD_STARTS.items():
         text_model.objects.filter(terms__version=1, language=language, body__startswith=start).update(
             body=body(language))
+    for language, pairs in CORRECTIONS.items():
+        for text in text_model.objects.filter(terms__version=1, language=language):
+            corrected = text.body
+            for old, new in pairs:
+                if new not in corrected:
+                    corrected = corrected.replace(old, new)
+            if corrected != text.body:
+                text.body = corrected
+                text.save(update_fields=["body"])
 
 
 class Migration(migrations.Migration):

@@ -37,3 +37,12 @@ def test_issue16_item12_the_lost_card_section_keeps_the_condition_of_22d():
            "fraud (§22c)" in lost
     danish = sections(TermsText.objects.get(terms__version=1, language="da"))["22"]
     assert "medmindre du har handlet svigagtigt (§22d)" in danish
+
+
+def test_issue16_item12_the_dutch_and_french_summaries_are_corrected():
+    dutch = TermsText.objects.get(terms__version=1, language="nl").body
+    french = TermsText.objects.get(terms__version=1, language="fr").body
+    assert "na de melding, tenzij u frauduleus hebt gehandeld (§22d)." in dutch
+    assert "6. Berichten (§20)." in dutch and "7. Persoonsgegevens (§18)." in dutch
+    assert "après le signalement, sauf si vous avez agi frauduleusement (§22d)." in french
+    assert "6. Notifications (§20)." in french and "7. Données personnelles (§18)." in french
