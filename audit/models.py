@@ -28,6 +28,7 @@ from accounts.models import (
     SpendingControls,
 )
 from disputes.models import Dispute, RefundRequest
+from documents.models import IssuerDetails, IssuerPhoneLine
 from fees.models import FeeSchedule
 from rewards.models import Enrolment
 
@@ -245,6 +246,21 @@ FIELDS = {
         "ended_on",
         "updated_at",
     ],
+    "IssuerDetailsEvent": [
+        "market",
+        "effective_from",
+        "legal_name",
+        "registration",
+        "address",
+        "payee_name",
+        "iban",
+        "bic",
+        "reference_rule",
+        "complaint_address",
+        "source_note",
+        "created_at",
+    ],
+    "IssuerPhoneLineEvent": ["issuer", "line", "phone", "days", "opens", "closes"],
     "UserEvent": ["username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser"],
 }
 
@@ -279,6 +295,13 @@ RefundRequestEvent = _event_model(
 EnrolmentEvent = _event_model(
     Enrolment, "EnrolmentEvent", _("EuroBonus enrolment change"), _("EuroBonus enrolment changes")
 )
+# The issuer's details per market (SPEC section 15; issue 16 item 11): ops edit them in the admin.
+IssuerDetailsEvent = _event_model(
+    IssuerDetails, "IssuerDetailsEvent", _("issuer details change"), _("issuer details changes")
+)
+IssuerPhoneLineEvent = _event_model(
+    IssuerPhoneLine, "IssuerPhoneLineEvent", _("issuer phone line change"), _("issuer phone line changes")
+)
 # Portal and admin users; the password hash and the last login are deliberately left out.
 UserEvent = _event_model(User, "UserEvent", _("user change"), _("user changes"))
 
@@ -295,6 +318,8 @@ EVENT_MODELS = (
     DisputeEvent,
     RefundRequestEvent,
     EnrolmentEvent,
+    IssuerDetailsEvent,
+    IssuerPhoneLineEvent,
     UserEvent,
 )
 

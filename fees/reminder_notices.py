@@ -2,7 +2,8 @@
 issue 16 item 1: no letter, no fee).
 
 fees.services._reminder_send creates it in the same transaction as the fee: what is overdue and since
-when, the fee, what happens next, and how to pay (amount, IBAN, BIC and the reference to quote). It goes
+when, the fee, what happens next, how to pay (amount, IBAN, BIC and the reference to quote, from the market's
+issuer details, documents.issuer; issue 16 item 11) and whom to call with questions. It goes
 where section 15 sends a notice about the account: the company's PAs for a corporate-liability, centrally
 billed account, otherwise the cardmember, in the reader's language.
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.conf import settings
 from django.utils import formats
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
@@ -21,6 +21,8 @@ from accounts.models import Account, Card, Notice
 from accounts.notices import holder_notice
 from accounts.rules import programme_rules
 from amexprog.common.money import format_money
+from documents.issuer import issuer_contact, issuer_details, payment_reference
+from documents.models import IssuerPhoneLine
 
 SUBJECT = gettext_noop("Payment reminder %(number)d: %(unpaid)s overdue on account %(account)s")
 ABOUT = gettext_noop("About: %(cardmember)s, account %(account)s%(cards)s.")
@@ -42,13 +44,7 @@ NEXT_REMINDER = gettext_noop(
 HOW_TO_PAY = gettext_noop(
     "How to pay: transfer %(total)s to IBAN %(iban)s (BIC %(bic)s), quoting the reference %(reference)s. If "
     "you have paid in the last few days, thank you: this letter and your payment may have crossed.")
-
-
-def payment_details(*, account: Account) -> dict[str, str]:
-    """Where to pay and what to quote (SPEC section 15): the issuer's account for the market and the
-    account number as reference, which the bank's payment file carries back (SPEC section 9)."""
-    bank = settings.ISSUER_PAYMENT_ACCOUNTS[account.company.market]
-    return {"iban": bank["iban"], "bic": bank["bic"], "reference": account.number}
+CALL = gettext_noop("Questions about this letter: call our %(line)s on %(phone)s (%(hours)s).")
 
 
 def reminder_notice_create(*, account: Account, statement, unpaid: Decimal, fee: Decimal, arrears_since: dt.date,
@@ -56,7 +52,9 @@ def reminder_notice_create(*, account: Account, statement, unpaid: Decimal, fee:
     """The reminder letter, once per reminder (its source key); raises rather than return without one,
     so that the caller's transaction, and the fee with it, rolls back (issue 16 item 1)."""
     rules = programme_rules(market=account.company.market, on=on)
-    bank = payment_details(account=account)
+    issuer = issuer_details(market=account.company.market, on=on)
+    bank = {"iban": issuer.iban, "bic": issuer.bic,
+            "reference": payment_reference(rule=issuer.reference_rule, number=account.number)}
     last4s = list(account.cards.exclude(status__in=[Card.Status.CANCELLED, Card.Status.EXPIRED])
                   .order_by("pk").values_list("last4", flat=True))
 
@@ -81,7 +79,13 @@ def reminder_notice_create(*, account: Account, statement, unpaid: Decimal, fee:
         if number < max_reminders:
             paragraphs.append(NEXT_REMINDER)
         paragraphs.append(HOW_TO_PAY)
-        return _(SUBJECT) % values, "\n\n".join(_(paragraph) % values for paragraph in paragraphs)
+        body = "\n\n".join(_(paragraph) % values for paragraph in paragraphs)
+        credit_line = next((line for line in issuer_contact(issuer, language=language).phone_lines
+                            if line.line == IssuerPhoneLine.Line.CREDIT), None)
+        if credit_line is not None:
+            body += "\n\n" + _(CALL) % {"line": credit_line.label.lower(), "phone": credit_line.phone,
+                                         "hours": credit_line.hours}
+        return _(SUBJECT) % values, body
 
     return holder_notice(account=account, kind=Notice.Kind.REMINDER, on=on,
                          source_key=f"reminder/{account.pk}/{arrears_since.isoformat()}/{number}", text=text)

@@ -21,6 +21,7 @@ from accounts.models import Cardmember, Company, Language, Market
 from accounts.selectors import visible_companies
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
+from documents.issuer import issuer_contact, issuer_details_by_market
 from documents.models import TermsVersion
 from documents.rendering import fee_lines, render_fee_schedule_pdf, render_terms_pdf
 from documents.selectors import company_acceptances, latest_acceptance, terms_in_force, terms_text
@@ -135,9 +136,17 @@ def company_terms(request: HttpRequest, number: str) -> HttpResponse:
     })
 
 
+def _issuers(request: HttpRequest) -> list:
+    """The issuer's details of the reader's markets, in their language: how to pay and whom to call
+    (SPEC section 15; issue 16 item 11)."""
+    found = issuer_details_by_market(on=clock.today())
+    return [issuer_contact(found[market], language=_language(request))
+            for market in _markets(request.user) if market in found]
+
+
 @login_required
 def help_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/help/index.html", {"pages": HELP_PAGES})
+    return render(request, "portal/help/index.html", {"pages": HELP_PAGES, "issuers": _issuers(request)})
 
 
 @login_required
@@ -145,4 +154,4 @@ def help_page(request: HttpRequest, slug: str) -> HttpResponse:
     if slug not in HELP_PAGES:
         raise Http404
     template = select_template([f"portal/help/{slug.replace('-', '_')}.html"])
-    return HttpResponse(template.render({"pages": HELP_PAGES, "slug": slug}, request))
+    return HttpResponse(template.render({"pages": HELP_PAGES, "slug": slug, "issuers": _issuers(request)}, request))

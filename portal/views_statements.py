@@ -28,6 +28,7 @@ from statements.rendering import (
     statement_document,
     statement_styles,
 )
+from statements.rendering.payment import company_statement_payments, reading_day, statement_payments
 from statements.rendering.selectors import (
     statements_for_documents,
     visible_company_statements,
@@ -53,14 +54,29 @@ def _pdf(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _with_payments(request: HttpRequest, page, *, company: bool = False, as_of=None) -> bool:
+    """Each listed statement gets its `payment` status (issue 19 item 4), in the viewer's language; a
+    fixed number of queries for the page."""
+    rows = list(page)
+    if company:
+        payments = company_statement_payments(rows, language=request.LANGUAGE_CODE, as_of=as_of)
+    else:
+        payments = statement_payments(rows, languages={row.pk: request.LANGUAGE_CODE for row in rows}, as_of=as_of)
+    for row in rows:
+        row.payment = payments[row.pk]
+    return bool(rows)
+
+
 @login_required
 def account_statements(request: HttpRequest, number: str) -> HttpResponse:
     account = get_object_or_404(visible_accounts(request.user).select_related("company", "cardmember"), number=number)
     page = Paginator(
-        Statement.objects.filter(account=account).order_by("-statement_date"), STATEMENTS_PER_PAGE
+        Statement.objects.filter(account=account).select_related("account__company").order_by("-statement_date"),
+        STATEMENTS_PER_PAGE,
     ).get_page(request.GET.get("page"))
     return render(request, "portal/statements/account_list.html", {
         "account": account, "page": page, "administers": _administers(request, account.company_id),
+        "payments": _with_payments(request, page),
     })
 
 
@@ -89,17 +105,21 @@ def company_statements(request: HttpRequest, number: str) -> HttpResponse:
     """A company's statements: its company statements (central billing) and every account statement."""
     company: Company = get_object_or_404(visible_companies(request.user), number=number)
     company_page = Paginator(
-        visible_company_statements(request.user).filter(company=company).order_by("-statement_date"),
+        visible_company_statements(request.user).filter(company=company).select_related("company")
+        .order_by("-statement_date"),
         STATEMENTS_PER_PAGE,
     ).get_page(request.GET.get("cpage"))
     account_page = Paginator(
         Statement.objects.filter(account__company=company)
-        .select_related("account__cardmember")
+        .select_related("account__cardmember", "account__company")
         .order_by("-statement_date", "account__number"),
         STATEMENTS_PER_PAGE,
     ).get_page(request.GET.get("page"))
+    as_of = reading_day()
     return render(request, "portal/statements/company_list.html", {
         "company": company, "company_page": company_page, "page": account_page,
+        "payments": _with_payments(request, account_page, as_of=as_of),
+        "company_payments": _with_payments(request, company_page, company=True, as_of=as_of),
     })
 
 

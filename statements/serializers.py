@@ -87,8 +87,46 @@ class StatementLineSerializer(serializers.Serializer):
                                                            "in the holder's language.")
 
 
+class PhoneLineSerializer(serializers.Serializer):
+    line = serializers.CharField(read_only=True, help_text="cards, lost_stolen, credit, pa_service or fraud.")
+    label = serializers.CharField(read_only=True)
+    phone = serializers.CharField(read_only=True)
+    hours = SentenceField()
+
+
+class IssuerContactSerializer(serializers.Serializer):
+    """Whom the statement is from and whom to call (SPEC section 15; issue 16 item 11)."""
+
+    legal_name = serializers.CharField(read_only=True)
+    registration = serializers.CharField(read_only=True)
+    address_lines = serializers.ListField(child=serializers.CharField(), read_only=True)
+    complaint_address_lines = serializers.ListField(child=serializers.CharField(), read_only=True)
+    phone_lines = PhoneLineSerializer(many=True, read_only=True)
+
+
+class PaymentSerializer(serializers.Serializer):
+    """How to pay and how far it is paid on `as_of` (SPEC sections 9, 15; issue 19 item 4)."""
+
+    status = serializers.ChoiceField(
+        choices=["nothing_due", "paid", "partly_paid", "unpaid", "overdue"], read_only=True,
+        help_text="On `as_of`: paid, partly_paid (the rest not yet due), unpaid (not yet due), overdue (some "
+                  "of the amount due is past a due date) or nothing_due.")
+    as_of = serializers.DateField(read_only=True)
+    amount_due = AmountField("amount_due")
+    due_date = serializers.DateField(read_only=True)
+    paid = AmountField("paid")
+    outstanding = AmountField("outstanding")
+    payer = serializers.ChoiceField(choices=["holder", "company"], read_only=True)
+    payee_name = serializers.CharField(read_only=True)
+    iban = serializers.CharField(read_only=True)
+    bic = serializers.CharField(read_only=True)
+    reference = serializers.CharField(read_only=True, help_text="The reference to quote with the transfer.")
+    issuer = IssuerContactSerializer(read_only=True)
+
+
 class StatementSerializer(serializers.Serializer):
-    """The statement document (SPEC section 16), exactly these keys."""
+    """The statement document (SPEC section 16), these keys; `payment` (how to pay, its status and whom
+    to call; issue 16 item 11, issue 19 item 4) is null only where the market has no issuer details."""
 
     account_number = serializers.CharField(read_only=True)
     company_number = serializers.CharField(read_only=True)
@@ -102,6 +140,7 @@ class StatementSerializer(serializers.Serializer):
     eurobonus_points = serializers.IntegerField(read_only=True)
     totals = TotalsField()
     lines = StatementLineSerializer(many=True, read_only=True)
+    payment = PaymentSerializer(read_only=True, allow_null=True)
 
 
 class _LinksMixin:
@@ -172,6 +211,7 @@ class CompanyStatementSerializer(serializers.Serializer):
     account_count = serializers.IntegerField(read_only=True)
     totals = TotalsField()
     accounts = CompanyAccountRowSerializer(many=True, read_only=True)
+    payment = PaymentSerializer(read_only=True, allow_null=True)
 
 
 class CompanyStatementListSerializer(_LinksMixin, serializers.Serializer):

@@ -224,14 +224,6 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# The issuer's account holders pay into, per market, shown on every reminder letter with the account
-# number as the reference to quote (SPEC sections 7, 15; issue 16 item 1). Example accounts until the
-# issuer's per-market details become data (issue 16 item 11).
-ISSUER_PAYMENT_ACCOUNTS = {
-    "DK": {"iban": "DK5000400440116243", "bic": "DABADKKK"},
-    "BE": {"iban": "BE68539007547034", "bic": "GEBABEBB"},
-}
-
 # Idempotency-Key replays are kept at least this long (SPEC section 16); the daily
 # `idempotency_records_purge` step deletes records older than this (SPEC section 17, issue 15 item 7).
 IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 48, minimum=24)

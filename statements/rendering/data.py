@@ -19,6 +19,7 @@ from amexprog.common.money import LANGUAGE_LOCALES
 from ledger.models import Posting, PostingKind
 from statements.models import CompanyStatement, Statement
 from statements.rendering.explain import explain_posting
+from statements.rendering.payment import PaymentInfo, company_statement_payment, statement_payments
 from statements.rendering.selectors import statement_lines
 
 ZERO = Decimal("0.00")
@@ -136,6 +137,8 @@ class StatementData:
     totals: tuple[KindTotal, ...]
     lines: tuple[StatementLine, ...]
     final: bool = False  # terms §32: the account's final statement (SPEC section 11)
+    # How to pay and how far it is paid (SPEC sections 9, 15; issue 19 item 4); None without issuer details.
+    payment: PaymentInfo | None = None
 
     @property
     def amount_due(self) -> Decimal:
@@ -158,14 +161,19 @@ def statement_documents(statements: Sequence[Statement], *, language: str | None
     statement is in its cardmember's language.
     """
     lines = statement_lines(statements)
-    return [_statement_data(statement, lines[statement.pk], language) for statement in statements]
+    languages = {statement.pk: supported_language(language or statement.account.cardmember.language)
+                 for statement in statements}
+    payments = statement_payments(statements, languages=languages)
+    return [_statement_data(statement, lines[statement.pk], language, payments[statement.pk])
+            for statement in statements]
 
 
 def statement_document(statement: Statement, *, language: str | None = None) -> StatementData:
     return statement_documents([statement], language=language)[0]
 
 
-def _statement_data(statement: Statement, postings: list[Posting], language: str | None) -> StatementData:
+def _statement_data(statement: Statement, postings: list[Posting], language: str | None,
+                    payment: PaymentInfo | None) -> StatementData:
     account = statement.account
     cardmember = account.cardmember
     company = account.company
@@ -194,6 +202,7 @@ def _statement_data(statement: Statement, postings: list[Posting], language: str
         totals=_totals(statement.totals, language),
         lines=tuple(statement_line(posting, language) for posting in postings),
         final=statement.final,
+        payment=payment,
     )
 
 
@@ -229,6 +238,7 @@ class CompanyStatementData:
     account_count: int
     totals: tuple[KindTotal, ...]
     accounts: tuple[CompanyAccountRow, ...]
+    payment: PaymentInfo | None = None
 
     @property
     def amount_due(self) -> Decimal:
@@ -248,7 +258,7 @@ def company_statement_document(company_statement: CompanyStatement, *,
     """Central billing (SPEC section 9): the company's sum plus a per-account breakdown."""
     company = company_statement.company
     language = supported_language(language or company_language(company.market))
-    statements = (
+    statements = list(
         company_statement.statements.select_related("account__cardmember").order_by("account__number")
     )
     address = (company.address_line, f"{company.postal_code} {company.city}".strip(), company.country)
@@ -283,4 +293,5 @@ def company_statement_document(company_statement: CompanyStatement, *,
             )
             for statement in statements
         ),
+        payment=company_statement_payment(company_statement, statements, language=language),
     )

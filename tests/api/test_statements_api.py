@@ -43,7 +43,7 @@ def test_the_statement_json_is_the_documents(tokens, billed):
     assert body["totals"] == {"purchase": "1000.00", "fee_annual": "650.00"}
     assert list(body) == ["account_number", "company_number", "statement_date", "period_start", "period_end",
                           "due_date", "currency", "opening_balance", "closing_balance", "eurobonus_points",
-                          "totals", "lines"]
+                          "totals", "lines", "payment"]
 
 
 def test_language_picks_the_explanations_language(tokens, billed):

@@ -15,6 +15,7 @@ from moneyed import Money
 from rest_framework.test import APIClient
 
 from accounts.models import Notice
+from accounts.pan import luhn_check_digit
 from fees import reminder_notices
 from fees.models import Reminder
 from fees.services import reminders_send
@@ -77,8 +78,11 @@ def test_issue16_item1_each_reminder_fee_comes_with_its_letter(english_overdue_a
         "(terms §27).\n\n"
         "If the amount is still unpaid, another reminder follows in 10 days at the earliest.\n\n"
         f"How to pay: transfer DKK 10,100.00 to IBAN DK5000400440116243 (BIC DABADKKK), quoting the reference "
-        f"{account.number}. If you have paid in the last few days, thank you: this letter and your payment may "
-        "have crossed.")
+        f"{account.number}{luhn_check_digit(account.number)}. If you have paid in the last few days, thank you: "
+        "this letter and your payment may have crossed.\n\n"
+        # Issue 16 item 11: whom to call, from the market's issuer details (the seeded DK example line).
+        "Questions about this letter: call our credit service (payments and arrears) on +45 70 00 00 03 "
+        "(Monday to Friday, 09:00–16:00).")
     # The third and last letter announces no further reminder.
     assert "another reminder follows" not in letters[2].body
     assert "reminder 3 of at most 3" in letters[2].body
@@ -147,3 +151,25 @@ def test_issue16_item1_amounts_unchanged_by_the_letters(english_overdue_account)
         (dt.date(2026, 3, 7), Decimal("100.00")), (dt.date(2026, 3, 17), Decimal("100.00")),
         (dt.date(2026, 3, 27), Decimal("100.00"))]
     assert Notice.objects.filter(kind="reminder").count() == 3
+
+
+def test_issue16_item11_the_letter_reads_the_issuer_details_in_force_on_its_day(english_overdue_account):
+    """Reminders of 7, 17 and 27 March 2026; a new version of the DK issuer details from 15 March moves the
+    account payments go to and the credit-service line: the first letter names the old, the later the new."""
+    from documents.models import IssuerDetails, IssuerPhoneLine
+
+    old = IssuerDetails.objects.get(market="DK")
+    new = IssuerDetails.objects.create(
+        market="DK", effective_from=dt.date(2026, 3, 15), legal_name="Kortudsteder A/S", registration="CVR 1",
+        address="Havnegade 1", payee_name="Kortudsteder A/S", iban="DK3130003456789012", bic="DABADKKK",
+        reference_rule=old.reference_rule, complaint_address="Havnegade 1")
+    IssuerPhoneLine.objects.create(issuer=new, line="credit", phone="+45 33 11 22 33", days="weekdays",
+                                   opens=dt.time(9), closes=dt.time(15))
+    run_through(dt.date(2026, 3, 27))
+    first, second, third = (plain(r.notice.body) for r in
+                            Reminder.objects.filter(account=english_overdue_account).order_by("sent_on"))
+    assert "to IBAN DK5000400440116243 (BIC DABADKKK)" in first and "+45 70 00 00 03" in first
+    for letter in (second, third):
+        assert "to IBAN DK3130003456789012 (BIC DABADKKK)" in letter
+        assert letter.endswith("call our credit service (payments and arrears) on +45 33 11 22 33 "
+                               "(Monday to Friday, 09:00–15:00).")

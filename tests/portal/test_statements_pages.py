@@ -121,5 +121,29 @@ def test_statement_lists_use_a_fixed_number_of_queries(client, alice, company_a,
     for url in [reverse("portal:company_statements", args=["10001"]),
                 reverse("portal:account_statements", args=[accounts[0].number])]:
         # Session, user and OTP device, the top bar's notices, then the page's own few: never one per row.
-        with django_assert_max_num_queries(10):
+        # Issue 19 item 4: the payment status adds the business day, the issuer details with their phone
+        # lines, and per list the dues (statements, payments, dispute credits) and the company's accounts.
+        with django_assert_max_num_queries(21):
             assert client.get(url).status_code == 200
+
+
+def test_issue19_item4_the_lists_show_each_statements_payment_status(client, alice, billed, bob_account):
+    """5 January 2026: Bob's DKK 1,650.00 is due 2 February; 1,000.00 paid on 10 January leaves 650.00.
+    The company statement (3,300.00) is then partly paid too; after 2 February both are overdue."""
+    import time_machine
+
+    from tests.statements.conftest import pay
+
+    pay(bob_account, "1000.00", dt.date(2026, 1, 10), "payment/bob")
+    client.force_login(alice)
+    with time_machine.travel(dt.datetime(2026, 1, 12, 12, 0, tzinfo=dt.UTC), tick=False):
+        client.force_login(alice)
+        listing = client.get(reverse("portal:account_statements", args=[bob_account.number])).content.decode()
+        company = client.get(reverse("portal:company_statements", args=["10001"])).content.decode()
+    assert "Partly paid" in listing and "DKK\xa0650.00 to pay" in listing
+    assert company.count("Partly paid") == 2 and "DKK\xa02,300.00 to pay" in company  # 3,300.00 − 1,000.00
+    assert "Not yet paid" in company  # the colleague's statement
+    with time_machine.travel(dt.datetime(2026, 2, 3, 12, 0, tzinfo=dt.UTC), tick=False):
+        client.force_login(alice)
+        company = client.get(reverse("portal:company_statements", args=["10001"])).content.decode()
+    assert company.count(">Overdue<") == 3

@@ -54,6 +54,11 @@ def hotel_statement(hotel_account):
 
 def test_statement_json_has_exactly_the_spec_fields_and_figures(hotel_statement):
     data = statement_json(statement_document(hotel_statement))
+    # Issue 19 item 4: how to pay, its status on the day read, and whom to call
+    # (tests/statements/test_issue19_item4_payment_status.py).
+    payment = data.pop("payment")
+    assert (payment["amount_due"], payment["due_date"], payment["reference"]) == ("1650.00", "2026-02-12",
+                                                                                  "3700000000010")
     assert data == {
         "account_number": "370000000001",
         "company_number": "60001",
