@@ -208,6 +208,9 @@ SPECTACULAR_SETTINGS = {
         "IncidentKindEnum": "disputes.models.UnauthorizedUseIncident.Kind",
         "IncidentStatusEnum": "disputes.models.UnauthorizedUseIncident.Status",
     },
+    # The one error shape, plain component names, public descriptions (issue 18 item 5).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "amexprog.common.openapi_hooks.schema_postprocess"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
