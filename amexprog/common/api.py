@@ -92,13 +92,9 @@ def application_error_fields(exc: ApplicationError) -> dict[str, list[dict[str, 
         fields.setdefault(str(name), []).extend({"code": exc.code, "message": str(text)} for text in texts)
     rows = extra.get("errors")
     if rows:
-        fields["file"] = [{"code": ROW_ERROR_CODE, "message": _row_message(row), "row": row.get("row"),
+        fields["file"] = [{"code": ROW_ERROR_CODE, "message": str(row.get("reason", "")), "row": row.get("row"),
                            "column": row.get("column", "")} for row in rows]
     return fields
-
-
-def _row_message(row: Mapping[str, Any]) -> str:
-    return f"row {row.get('row')}, {row.get('column') or 'file'}: {row.get('reason', '')}"
 
 
 def _code_of(exc: exceptions.APIException) -> str:

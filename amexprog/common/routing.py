@@ -59,8 +59,13 @@ class ApiJsonErrorsMiddleware:
                                                    request=request), status=308)
                 redirect["Location"] = location
                 return redirect
-        code, detail = STATUS_ERRORS.get(response.status_code, OTHER_ERROR)
-        answer = JsonResponse(error_body(code=code, detail=detail, request=request), status=response.status_code)
+        data = getattr(response, "data", None)  # a DRF answer rendered in another format (the schema's YAML)
+        if isinstance(data, dict) and {"code", "detail"} <= set(data):
+            body = error_body(code=data["code"], detail=data["detail"], request=request, fields=data.get("fields"))
+        else:
+            code, detail = STATUS_ERRORS.get(response.status_code, OTHER_ERROR)
+            body = error_body(code=code, detail=detail, request=request)
+        answer = JsonResponse(body, status=response.status_code)
         for header in ("Allow", "Retry-After", "WWW-Authenticate"):
             if header in response:
                 answer[header] = response[header]

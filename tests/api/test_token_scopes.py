@@ -69,7 +69,8 @@ def test_issue15_item12_token_scopes_read_only_token_cannot_write(read_only_key,
     before = card_state(bob_card.card.pk)
     response = getattr(token_client(read_only_key), method)(url, body, format="json")
     assert response.status_code == 403, response.content
-    assert response.json() == {"code": "insufficient_scope", "detail": str(READ_ONLY_TOKEN)}
+    assert response.json() == {"code": "insufficient_scope", "detail": str(READ_ONLY_TOKEN), "fields": {},
+                               "request_id": response["X-Request-ID"]}
     assert card_state(bob_card.card.pk) == before
     # The same call with the company's read-write token is not refused for its scope.
     answered = getattr(token_client(tokens.a), method)(url, body, format="json")
