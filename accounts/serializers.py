@@ -80,7 +80,10 @@ class CardOrderSerializer(serializers.Serializer):
     address_line = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    country = serializers.CharField(max_length=2, min_length=2, required=False, allow_blank=True, default="")
+    # Two letters, or empty for the company's country: a minLength of 2 beside the default "" made the
+    # schema invalid OpenAPI (issue 18 item 5).
+    country = serializers.RegexField(r"^([A-Za-z]{2})?$", max_length=2, required=False, allow_blank=True, default="",
+                                     help_text="ISO 3166 country code; empty or absent: the company's country.")
     liability = serializers.ChoiceField(choices=Liability.choices, required=False, allow_blank=True, default="")
     billing = serializers.ChoiceField(choices=BillingType.choices, required=False, allow_blank=True, default="")
     cycle_day = serializers.IntegerField(min_value=1, max_value=31, required=False, default=1)

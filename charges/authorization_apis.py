@@ -220,7 +220,17 @@ ERROR_BODY = inline_serializer(name="AuthorizationError", fields={"code": serial
                                                                   "detail": serializers.CharField()})
 
 
+class DeclineReasonField(serializers.ChoiceField):
+    """A decline's reason, null on an approval, as in the decision the POST answers: lists used to say ""
+    and the schema allowed neither, so a generated client failed on the list (issue 18 item 5)."""
+
+    def to_representation(self, value):
+        return super().to_representation(value) if value else None
+
+
 class AuthorizationSerializer(serializers.ModelSerializer):
+    reason = DeclineReasonField(choices=DeclineReason.choices, allow_null=True, read_only=True,
+                                help_text="Why it was declined; null when approved.")
     card_id = serializers.IntegerField(read_only=True)
     masked_number = serializers.CharField(source="card.masked_number", read_only=True)
     account_number = serializers.CharField(source="account.number", read_only=True)

@@ -16,3 +16,9 @@ class CommonConfig(AppConfig):
         from amexprog.common.logging import pan_masking_install
 
         pan_masking_install()
+
+        # Unknown body fields and query parameters are a 400 naming them, on every API view and
+        # serializer (SPEC section 16, issue 18 item 1).
+        from amexprog.common.strict import strict_input_install
+
+        strict_input_install()

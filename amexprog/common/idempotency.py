@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 
+from amexprog.common.api import error_body
 from amexprog.common.models import IdempotencyRecord
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
@@ -67,8 +68,9 @@ def _request_hash(request: HttpRequest) -> str:
     return digest.hexdigest()
 
 
-def _error(status: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse({"code": code, "detail": detail}, status=status)
+def _error(status: int, code: str, detail: str, request: HttpRequest) -> JsonResponse:
+    """The API's one error shape (issue 18 item 4)."""
+    return JsonResponse(error_body(code=code, detail=detail, request=request), status=status)
 
 
 def _replay(record: IdempotencyRecord) -> HttpResponse:
@@ -102,12 +104,12 @@ class IdempotentMixin:
         if request.method != "POST" or not key or not hasattr(self, "post"):
             return  # no key, or a 405 the handler lookup answers
         if len(key) > 255:
-            raise _Answer(_error(400, "idempotency_key_too_long", KEY_TOO_LONG))
+            raise _Answer(_error(400, "idempotency_key_too_long", KEY_TOO_LONG, request))
         scope = _caller_scope(request.user)
         if scope is None:  # an unauthenticated caller a view let through: nothing to scope the key to
             return
         request_hash = _request_hash(request._request)
-        _claim_or_answer(scope, key, request_hash, f"POST {request.path}"[:512])
+        _claim_or_answer(scope, key, request_hash, f"POST {request.path}"[:512], request)
         self._idempotency = (scope, key)
 
     def handle_exception(self, exc):
@@ -144,7 +146,7 @@ class IdempotentMixin:
             self._idempotency = None
 
 
-def _claim_or_answer(scope: str, key: str, request_hash: str, method_path: str) -> None:
+def _claim_or_answer(scope: str, key: str, request_hash: str, method_path: str, request: HttpRequest) -> None:
     """Claim the key for this request, or raise the answer: the first response, a 409, or still busy.
 
     A replay that finds the first request running waits for its response; if that request was refused
@@ -157,10 +159,10 @@ def _claim_or_answer(scope: str, key: str, request_hash: str, method_path: str) 
             return
         # An empty hash is a record from before issue 15 item 7 (its unkeyed hash was erased): replayed.
         if record.request_hash and record.request_hash != request_hash:
-            raise _Answer(_error(409, "idempotency_key_reused", KEY_REUSED))
+            raise _Answer(_error(409, "idempotency_key_reused", KEY_REUSED, request))
         while record is not None and not record.completed:
             if time.monotonic() > deadline:
-                raise _Answer(_error(409, "idempotency_key_in_progress", KEY_IN_PROGRESS))
+                raise _Answer(_error(409, "idempotency_key_in_progress", KEY_IN_PROGRESS, request))
             time.sleep(0.05)
             record = IdempotencyRecord.objects.filter(pk=record.pk).first()
         if record is not None:

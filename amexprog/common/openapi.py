@@ -1,5 +1,6 @@
 """The OpenAPI schema's AutoSchema: documents what every token-authenticated operation may answer
-because of the token itself (SPEC sections 16, 17; issue 15 item 12).
+because of the token itself (SPEC sections 16, 17; issue 15 item 12), and every other error response,
+all in the one error shape (issue 18 items 4 and 5).
 
 A token's scope is checked before any view runs (accounts.authentication), so the refusal is not in any
 view's own `extend_schema`; it is added here, to each operation a scope can refuse: a 403
@@ -14,11 +15,11 @@ from typing import Any
 from drf_spectacular.openapi import AutoSchema
 from rest_framework.permissions import SAFE_METHODS
 
-ERROR_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {"code": {"type": "string"}, "detail": {"type": "string"}},
-    "required": ["code", "detail"],
-}
+ERROR_REF: dict[str, Any] = {"$ref": "#/components/schemas/Error"}
+INVALID_400 = ("`invalid`: a field or query parameter is wrong or unknown; `fields` names each with its "
+               "code.")
+NOT_FOUND_404 = "`not_found`: no such object, or not one the caller may see."
+UNSUPPORTED_415 = "`unsupported_media_type`: the body is not JSON (or, for an upload, multipart)."
 READ_ONLY_REFUSED = "a read-only token may only use GET, HEAD and OPTIONS"
 NETWORK_REFUSED = "a network token may only ask for authorizations or call whoami"
 SCOPE_403 = "`insufficient_scope`: the API token's scope does not allow this call ({reasons})."
@@ -27,7 +28,7 @@ TOKEN_401 = ("`not_authenticated` or `authentication_failed`: no credentials, or
 
 
 def _error_response(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": ERROR_SCHEMA}}}
+    return {"description": description, "content": {"application/json": {"schema": dict(ERROR_REF)}}}
 
 
 def _add(responses: dict[str, Any], code: str, description: str) -> None:
@@ -38,10 +39,32 @@ def _add(responses: dict[str, Any], code: str, description: str) -> None:
         responses[code] = _error_response(description)
 
 
+def _document_errors(operation: dict[str, Any], path: str) -> None:
+    """Every operation documents its error responses, each in the one error shape (issue 18 item 5): a
+    400 (any operation may meet an unknown query parameter), a 404 where the path names an object, a 415
+    where there is a body; what a view documented itself keeps its description, with the shape."""
+    responses = operation.setdefault("responses", {})
+    _add(responses, "400", INVALID_400)
+    if "{" in path:
+        _add(responses, "404", NOT_FOUND_404)
+    if "requestBody" in operation:
+        _add(responses, "415", UNSUPPORTED_415)
+    for code, response in responses.items():
+        if str(code).startswith(("4", "5")):
+            response["content"] = {"application/json": {"schema": dict(ERROR_REF)}}
+
+
 class ScopedAutoSchema(AutoSchema):
-    def get_operation(self, *args, **kwargs):
-        operation = super().get_operation(*args, **kwargs)
-        if not operation or not any("tokenAuth" in requirement for requirement in operation.get("security", [])):
+    def get_description(self) -> str:
+        """Only what `extend_schema(description=...)` says: a view's docstring is for its maintainers."""
+        return ""
+
+    def get_operation(self, path, *args, **kwargs):
+        operation = super().get_operation(path, *args, **kwargs)
+        if not operation:
+            return operation
+        _document_errors(operation, path)
+        if not any("tokenAuth" in requirement for requirement in operation.get("security", [])):
             return operation
         reasons = []
         if self.method not in SAFE_METHODS:

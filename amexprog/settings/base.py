@@ -78,6 +78,9 @@ MIDDLEWARE = [
     "portal.otp.OtpRequiredMiddleware",
     # The audit trail's context (who, URL, client address, request id) for every write (SPEC section 1).
     "audit.middleware.AuditContextMiddleware",
+    # Under /api/: JSON for unknown routes, 405 and 500 pages, a 308 for a missing trailing slash
+    # (SPEC section 16, issue 18 item 3). Inside CommonMiddleware, after the request id is known.
+    "amexprog.common.routing.ApiJsonErrorsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # PA and ops sessions end after 15 minutes idle and 12 hours in all (SPEC section 17).
     "portal.session_limits.SessionLimitsMiddleware",
@@ -173,6 +176,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "amexprog.common.openapi.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "amexprog.common.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
+    # JSON bodies only (SPEC section 16, issue 18 item 1): a view that takes a file names its own parsers.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "amexprog API",
@@ -202,6 +208,9 @@ SPECTACULAR_SETTINGS = {
         "IncidentKindEnum": "disputes.models.UnauthorizedUseIncident.Kind",
         "IncidentStatusEnum": "disputes.models.UnauthorizedUseIncident.Status",
     },
+    # The one error shape, plain component names, public descriptions (issue 18 item 5).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "amexprog.common.openapi_hooks.schema_postprocess"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.imports import NOT_YOUR_COMPANY
 from accounts.models import Card, Cardmember
 from tests.accounts.order_files import card_file, card_rows, full_pans_in
+from tests.api.errors import row_errors
 from tests.conftest import token_client
 
 pytestmark = pytest.mark.django_db
@@ -43,8 +44,8 @@ def test_a_bad_row_is_a_400_with_the_row_by_row_report_and_nothing_issued(tokens
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "file_rejected"
-    assert body["extra"]["error_count"] == 1
-    assert body["extra"]["errors"] == [{"row": 4, "column": "cycle_day", "reason": (
+    assert body["detail"] == "The file was rejected: 1 error(s); nothing was loaded."
+    assert row_errors(body) == [{"row": 4, "column": "cycle_day", "reason": (
         "The statement cycle day must be 1–28, or 31 for the last day of the month.")}]
     assert Card.objects.count() == 0
 
@@ -53,7 +54,7 @@ def test_another_companys_rows_are_row_errors_for_a_token(tokens):
     response = token_client(tokens.b).post(URL, upload(card_file(*card_rows(2))), format="multipart")
 
     assert response.status_code == 400
-    errors = response.json()["extra"]["errors"]
+    errors = row_errors(response.json())
     assert errors[0] == {"row": 2, "column": "company_number", "reason": NOT_YOUR_COMPANY.format(number="10001")}
     assert Cardmember.objects.count() == 0
 
@@ -64,10 +65,10 @@ def test_carol_cannot_order_for_company_a_and_learns_nothing_about_it(api, carol
     response = api.post(URL, upload(card_file(*card_rows(1))), format="multipart")
 
     assert response.status_code == 400
-    reason = response.json()["extra"]["errors"][0]["reason"]
+    reason = row_errors(response.json())[0]["reason"]
     assert reason == NOT_YOUR_COMPANY.format(number="10001")
     # Same answer as for a company that does not exist.
-    assert unknown.json()["extra"]["errors"][0]["reason"] == NOT_YOUR_COMPANY.format(number="77777")
+    assert row_errors(unknown.json())[0]["reason"] == NOT_YOUR_COMPANY.format(number="77777")
     assert Card.objects.count() == 0
 
 

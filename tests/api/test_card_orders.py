@@ -61,7 +61,8 @@ def test_the_same_key_with_another_body_is_a_409(tokens, company_a):
     response = client.post("/api/v1/cards/orders/", {**ORDER, "employee_id": "E-901"}, format="json",
                            HTTP_IDEMPOTENCY_KEY="order-2")
     assert response.status_code == 409
-    assert response.json() == {"code": "idempotency_key_reused", "detail": KEY_REUSED}
+    assert response.json() == {"code": "idempotency_key_reused", "detail": KEY_REUSED, "fields": {},
+                               "request_id": response["X-Request-ID"]}
     assert Card.objects.count() == 1
 
 

@@ -66,7 +66,8 @@ def test_a_fee_schedule_less_than_two_months_ahead_is_refused(tokens):
                                              format="json")
     assert response.status_code == 400
     assert response.json()["code"] == "fee_change_too_soon"
-    assert response.json()["extra"]["earliest"] == "2026-05-11"
+    assert "2026-05-11" in response.json()["detail"]
+    assert response.json()["fields"]["effective_from"][0]["code"] == "fee_change_too_soon"
 
 
 def test_reference_rates_are_listed_and_set_by_ops_only(tokens):

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from charges.validation import BAD_AMOUNT, UNKNOWN_CARD
 from ledger.models import Posting
 from tests.accounts.factories import UserFactory
+from tests.api.errors import row_errors
 from tests.charges.conftest import charge_file, charge_row
 from tests.conftest import token_client
 
@@ -42,10 +43,11 @@ def test_a_bad_row_is_a_400_with_the_row_report_and_posts_nothing(spec_rates, bo
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "file_rejected"
-    assert body["extra"] == {"error_count": 2, "errors": [
+    assert body["detail"] == "The file was rejected: 2 error(s); nothing was loaded."
+    assert row_errors(body) == [
         {"row": 3, "column": "card_number", "reason": UNKNOWN_CARD.format(last4="0005")},
         {"row": 3, "column": "amount", "reason": BAD_AMOUNT},
-    ]}
+    ]
     assert other_pan not in response.content.decode() and bob_card.pan not in response.content.decode()
     assert not Posting.objects.exists()
 

@@ -15,6 +15,7 @@ from ledger.selectors import account_balance
 from ledger.verification import verify_ledger
 from statements.selectors import account_dues
 from tests.accounts.factories import AccountFactory, CardmemberFactory, CompanyFactory
+from tests.api.errors import row_errors
 from tests.statements.conftest import post, run_through
 
 pytestmark = pytest.mark.django_db
@@ -153,13 +154,16 @@ def test_ops_upload_a_payment_file_over_the_api_and_a_company_token_cannot(centr
     from tests.conftest import token_client
 
     body = (HEADER + "API-1,600000000001,,2026-02-01,payment,100.00,DKK,transfer,,\n").encode()
-    company = token_client(tokens.a).post("/api/v1/payment-files/", {"file": SimpleUploadedFile("p.csv", body)})
+    company = token_client(tokens.a).post("/api/v1/payment-files/", {"file": SimpleUploadedFile("p.csv", body)},
+                                          format="multipart")
     assert company.status_code == 403
-    ops = token_client(tokens.ops).post("/api/v1/payment-files/", {"file": SimpleUploadedFile("p.csv", body)})
+    ops = token_client(tokens.ops).post("/api/v1/payment-files/", {"file": SimpleUploadedFile("p.csv", body)},
+                                        format="multipart")
     assert ops.status_code == 201, ops.json()
     assert ops.json()["payment_count"] == 1
     bad = (HEADER + "API-2,600000000001,,2026-02-31,payment,100.00,DKK,transfer,,\n").encode()
-    rejected = token_client(tokens.ops).post("/api/v1/payment-files/", {"file": SimpleUploadedFile("b.csv", bad)})
+    rejected = token_client(tokens.ops).post("/api/v1/payment-files/", {"file": SimpleUploadedFile("b.csv", bad)},
+                                             format="multipart")
     assert rejected.status_code == 400
-    assert rejected.json()["extra"]["errors"][0]["column"] == "received_date"
+    assert row_errors(rejected.json())[0]["column"] == "received_date"
     assert Posting.objects.filter(kind="payment").count() == 1

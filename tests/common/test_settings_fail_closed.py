@@ -129,7 +129,7 @@ def _parse_then_fail(data):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("content_type", ["json", "multipart"])
+@pytest.mark.parametrize("content_type", ["json"])  # multipart is refused before parsing (issue 18 item 1)
 def test_issue15_item9_an_authorization_error_report_hides_the_card_number(tokens, bob_card, content_type):
     request = APIRequestFactory().post(
         "/api/v1/authorizations", {"transaction_id": "A-1", "card_number": bob_card.pan, "type": "purchase",

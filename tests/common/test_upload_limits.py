@@ -38,7 +38,7 @@ def big_csv() -> bytes:
 
 def test_issue15_item12_an_api_upload_over_the_limit_is_a_413_and_nothing_is_loaded(tokens):
     response = token_client(tokens.ops).post("/api/v1/payment-files/",
-                                             {"file": SimpleUploadedFile("p.csv", big_csv())})
+                                             {"file": SimpleUploadedFile("p.csv", big_csv())}, format="multipart")
     assert response.status_code == 413
     assert response.json()["code"] == "upload_too_large"
     assert "nothing was stored" in response.json()["detail"]

@@ -73,7 +73,8 @@ def test_a_file_that_is_not_pdf_png_or_jpeg_is_refused_whatever_its_name(tokens,
                                                                  "file": fake}, format="multipart")
     assert response.status_code == 400
     assert response.json() == {"code": "invalid_attachment", "detail": FILE_TYPE_NOT_ALLOWED,
-                               "extra": {"field": "file"}}
+                               "fields": {"file": [{"code": "invalid_attachment", "message": FILE_TYPE_NOT_ALLOWED}]},
+                               "request_id": response["X-Request-ID"]}
     assert not Dispute.objects.exists() and not Posting.objects.filter(kind="dispute_credit").exists()
 
 

@@ -35,6 +35,7 @@ from charges.validation import COLUMNS as CHARGE_COLUMNS
 from fees.models import ReferenceRate
 from ledger.models import JournalEntry, Posting
 from tests.accounts.order_files import CARD_ROW, COMPANY_ROW
+from tests.api.errors import row_errors
 from tests.charges.conftest import charge_row
 from tests.conftest import token_client
 
@@ -107,7 +108,7 @@ def _api(url: str, token: str) -> Callable[[dict, bytes], list[dict]]:
             assert body["fields"]["file"]
             return [{"row": 1, "column": "file", "reason": str(body["fields"]["file"])}]
         assert body["code"] == "file_rejected", body
-        errors = body["extra"]["errors"]
+        errors = row_errors(body)
         assert errors and all({"row", "column", "reason"} <= set(error) and error["reason"] for error in errors)
         return errors
     return submit

@@ -69,7 +69,8 @@ def test_a_malformed_number_is_a_400_naming_the_field(started, bob):
     response = session(bob).post(ENROLMENTS, {"account_number": started.number, "member_number": "EB-1"},
                                  format="json")
     assert response.status_code == 400
-    assert (response.json()["code"], response.json()["extra"]) == ("bad_eurobonus_number", {"field": "member_number"})
+    assert response.json()["code"] == "bad_eurobonus_number"
+    assert [error["code"] for error in response.json()["fields"]["member_number"]] == ["bad_eurobonus_number"]
 
 
 def test_the_company_token_suspends_resumes_and_ends_with_a_reason(started, enrolled, tokens):

@@ -13,6 +13,7 @@ from rewards.exports import MISMATCH, MONTH_NOT_COMPLETE
 from rewards.models import ExportBatch, PointsPosting
 from rewards.services import enrolment_enrol_by_card_order
 from tests.accounts.factories import ops_user
+from tests.api.errors import row_errors
 from tests.conftest import token_client
 from tests.rewards.conftest import JAN_5, MEMBER, purchase, refund
 from tests.rewards.test_export_eurobonus import OTHER_MEMBER, confirmation
@@ -109,7 +110,7 @@ def test_ops_load_sas_confirmation_and_the_batch_is_confirmed(january, tokens):
         assert rejected.status_code == 400
         assert rejected.json()["code"] == "file_rejected"
         assert {"row": 2, "column": "points", "reason": MISMATCH.format(given=124, expected=123)} in (
-            rejected.json()["extra"]["errors"])
+            row_errors(rejected.json()))
         assert ExportBatch.objects.get().status == "exported"
 
         response = ops.post(CONFIRM, upload(good), format="multipart")
