@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import lifecycle
 from accounts.audit import Actor, Role, actor_for
-from accounts.controls import effective_controls
+from accounts.controls import controls_of, effective_controls, monthly_limit_in_force
 from accounts.models import AuditEntry, Card
 from accounts.roles import CLOSE_ACCOUNT, TERMINATE_COMPANY
 from accounts.selectors import visible_accounts, visible_cards
@@ -79,6 +79,9 @@ def company_cards(request: HttpRequest, number: str) -> HttpResponse:
     cards = (Card.objects.filter(account__company=company)
              .select_related("account", "account__cardmember").order_by("account__cardmember__last_name", "-id"))
     page = Paginator(cards, CARDS_PER_PAGE).get_page(request.GET.get("page"))
+    company_row = controls_of(company)
+    for card in page.object_list:  # the limit that holds, not one the company's tighter limit overrides
+        card.limit_in_force = monthly_limit_in_force(card=card, company_row=company_row)
     return render(request, "portal/cards/company_list.html", {"company": company, "page": page})
 
 
