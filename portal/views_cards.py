@@ -38,6 +38,7 @@ from portal.forms_cards import (
     TerminateCompanyForm,
 )
 from portal.selectors import administered_company_or_404
+from portal.templatetags.portal_format import local_date
 
 CARDS_PER_PAGE = 50
 AUTHORIZATIONS_SHOWN = 50
@@ -172,7 +173,7 @@ def card_recurring_stop_add(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Recurring charges from %(merchant)s are stopped on the card ending %(last4)s "
                                     "from %(day)s.") % {"merchant": stop.merchant_name, "last4": card.last4,
-                                                        "day": stop.effective_from.isoformat()})
+                                                        "day": local_date(stop.effective_from)})
     return redirect("portal:card_detail", pk=card.pk)
 
 
