@@ -176,7 +176,7 @@ def test_the_html_shows_original_amount_rates_and_rate_date(foreign_statement):
     assert "SEK\xa01,234.50" in html
     assert "1 SEK = 0.098457 USD" in html
     assert "1 USD = 6.876498 DKK" in html
-    assert "ECB rates of 3/10/26" in html
+    assert "ECB rates of 10/03/2026" in html  # en-GB, never 3/10/26 (issue 19 item 8)
     assert "total cost over the ECB rate 2.5044\xa0%" in html
 
 
