@@ -159,6 +159,36 @@ def effective_controls(
     )
 
 
+@dataclass(frozen=True)
+class LimitWithoutEffect:
+    """A card limit looser than its company's: the company's applies and the card's does nothing."""
+
+    field: str
+    card_value: Decimal | int
+    company_value: Decimal | int
+
+
+def card_limits_without_effect(*, card: Card) -> list[LimitWithoutEffect]:
+    """The card's own limits that are looser than the company's (SPEC sections 10, 18: "a warning where a
+    card value has no effect because the company's is tighter"; issue 19 item 1)."""
+    company_row = controls_of(card.account.company)
+    if company_row is None:
+        return []
+    own = card_controls_view(card)
+    found = []
+    for field in AMOUNT_FIELDS + COUNT_FIELDS:
+        company_value = getattr(company_row, field)
+        if own[field] is not None and company_value is not None and own[field] > company_value:
+            found.append(LimitWithoutEffect(field, own[field], company_value))
+    return found
+
+
+def monthly_limit_in_force(*, card: Card, company_row: SpendingControls | None) -> Decimal | None:
+    """The monthly limit a card's spending is held to: the lower of its own and its company's (SPEC 10)."""
+    own = card.monthly_limit.amount if card.monthly_limit is not None else None
+    return _lowest(own, company_row.monthly_limit if company_row is not None else None)
+
+
 # ── Reading and setting controls ─────────────────────────────────────────────────────────────────
 
 

@@ -3,8 +3,11 @@
 From 3 August 2026 each demo card spends (at home and abroad, cash where allowed, a refund), the
 day's charge file is loaded through the real importer, payments arrive (on time for most; Fjordbyg's
 Mads stops paying, so reminders, interest and suspension show; Brabant's Julien pays late once), and
-the daily cycle runs, exactly as production runs it. FX rates are real ECB rates (a copy of the rows
-needed ships in accounts/demo_data/). Deterministic: the same dates and amounts on every machine.
+the daily cycle runs, exactly as production runs it, up to the day the history is run (SPEC 18: "the
+demo's history runs up to the day `make run` is started"; issue 19 item 11). FX rates are real ECB
+rates (a copy of the rows needed ships in accounts/demo_data/) and, after the copy ends, demo rates that
+carry its last rates on with a small daily drift. Deterministic: the same dates and amounts for the same
+day on every machine.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from accounts.models import Account, BillingType, Card
 from accounts.services import card_issue
 
 RATES_FILE = Path(__file__).parent / "demo_data" / "eurofxref-2026-q3.csv"
-LAST_CHARGE_DAY = dt.date(2026, 10, 28)  # the shipped ECB rates end on 30 October
+PEGGED = frozenset({"DKK", "BGN"})  # ERM II: the demo keeps them where the ECB file leaves them
+DAILY_DRIFT = 0.003  # at most ±0.3 % a day for the generated rates
 MERCHANTS = {
     "DK": [("Netto", "København", "DK", "5411"), ("DSB", "København", "DK", "4112"), ("Q8", "Aarhus", "DK", "5541"),
            ("Restaurant Noma", "København", "DK", "5812"), ("Scandic Hotels", "Odense", "DK", "7011"),
@@ -37,14 +41,48 @@ NO_PAYMENT_AFTER = {"F-102": dt.date(2026, 9, 1)}  # Mads stops paying: the deli
 PAYS_LATE_DAYS = {"B-202": 12}  # Julien pays 12 days late
 
 
-def _charges(accounts: list[Account], cards: dict[int, str], rng: random.Random) -> dict[dt.date, list[dict]]:
-    """The demo's charges by processing date (one file a day, as the network sends them)."""
+def demo_rates_after_file(*, through: dt.date) -> io.BytesIO | None:
+    """Demo rates, in the ECB file's own layout, for each weekday after the shipped file's last day through
+    `through` (None when the file reaches it): the last real rates carried on with a small deterministic
+    drift, so foreign demo charges convert on any day the demo is started (issue 19 item 11)."""
+    with RATES_FILE.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    header, latest = rows[0], max(rows[1:], key=lambda row: row[0])
+    last_day = dt.date.fromisoformat(latest[0])
+    if through <= last_day:
+        return None
+    rng = random.Random(f"demo-rates-{last_day}")
+    current = dict(zip(header[1:], latest[1:], strict=True))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    generated = []
+    day = last_day + dt.timedelta(days=1)
+    while day <= through:
+        if day.weekday() < 5:  # the ECB publishes on working days
+            for currency, text in current.items():
+                if currency and text not in ("N/A", "") and currency not in PEGGED:
+                    decimals = len(text.partition(".")[2])
+                    moved = Decimal(text) * Decimal(str(1 + rng.uniform(-DAILY_DRIFT, DAILY_DRIFT)))
+                    current[currency] = str(moved.quantize(Decimal(1).scaleb(-decimals)))
+            generated.append([day.isoformat(), *(current[currency] for currency in header[1:])])
+        day += dt.timedelta(days=1)
+    if not generated:
+        return None
+    writer.writerows(reversed(generated))  # newest first, as the ECB writes it
+    return io.BytesIO(out.getvalue().encode())
+
+
+def _charges(accounts: list[Account], cards: dict[int, str], rng: random.Random,
+             last_day: dt.date) -> dict[dt.date, list[dict]]:
+    """The demo's charges by processing date (one file a day, as the network sends them), up to
+    `last_day` (the last processing day is the day after it)."""
     by_day: dict[dt.date, list[dict]] = defaultdict(list)
     for account in accounts:
         market, pan = account.company.market, cards[account.pk]
         purchases: list[str] = []
         day = DEMO_START + dt.timedelta(days=rng.randint(0, 3))
-        while day <= LAST_CHARGE_DAY:
+        while day <= last_day:
             serial = f"DEMO-{account.number}-{day:%m%d}"
             roll = rng.random()
             if roll < 0.12:
@@ -120,6 +158,9 @@ def demo_history_run(*, through: dt.date, pans: dict[int, str] | None = None) ->
     if business_date() is not None or through < DEMO_START:
         return {}
     fx_rates_load(source=RATES_FILE)
+    generated = demo_rates_after_file(through=through)
+    if generated is not None:
+        fx_rates_load(source=generated)
     rng = random.Random(2026)
     # In creation order: account numbers are random, and the story must not change from run to run.
     accounts = list(Account.objects.filter(opened_on=DEMO_START).select_related("company").order_by("pk"))
@@ -133,7 +174,8 @@ def demo_history_run(*, through: dt.date, pans: dict[int, str] | None = None) ->
                                 cash_enabled=card.cash_enabled, monthly_limit=card.monthly_limit)
             Card.objects.filter(pk=card.pk).update(status=Card.Status.CANCELLED)
             cards[account.pk] = issued.pan
-    charges = _charges([a for a in accounts if a.pk in cards], cards, rng)
+    # Spend up to the day before `through`: its file is processed on `through`, the last day the cycle runs.
+    charges = _charges([a for a in accounts if a.pk in cards], cards, rng, last_day=through - dt.timedelta(days=1))
     counts = {"charge_files": 0, "payments": 0, "days": 0}
     day = DEMO_START
     while day <= through:

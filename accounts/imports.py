@@ -65,6 +65,7 @@ from accounts.services import (
 from amexprog.common.csvfiles import ErrorCollector, FileRejected, RowError, parse_amount, parse_bool, read_rows
 from amexprog.common.errors import ApplicationError
 from amexprog.common.logging import mask_pans
+from amexprog.common.number_formats import FileReading, NumberConvention, file_reading, parse_spreadsheet_amount
 
 COMPANY_COLUMNS = [
     "company_number", "name", "vat_number", "market", "billing", "liability", "credit_limit", "annual_fee",
@@ -121,11 +122,13 @@ def _no_progress(items: Sequence[T]) -> Iterable[T]:
 class _Row:
     """One data row being checked: typed access to its fields, each failure reported once."""
 
-    def __init__(self, number: int, values: dict[str, str], errors: ErrorCollector):
+    def __init__(self, number: int, values: dict[str, str], errors: ErrorCollector,
+                 reading: FileReading | None = None):
         self.number = number
         self.values = values
         self._errors = errors
         self.ok = True
+        self.reading = reading
 
     def error(self, column: str, reason: str) -> None:
         self.ok = False
@@ -165,7 +168,10 @@ class _Row:
                 self.error(column, str(REQUIRED))
             return None
         try:
-            amount = parse_amount(value, currency, allow_zero=allow_zero)
+            if self.reading is None:
+                amount = parse_amount(value, currency, allow_zero=allow_zero)
+            else:
+                amount = parse_spreadsheet_amount(value, currency, self.reading.convention, allow_zero=allow_zero)
         except ValueError as exc:
             self.error(column, str(exc))
             return None
@@ -301,6 +307,7 @@ def _bic(row: _Row) -> str:
 
 
 def _validated_companies(stream: BinaryIO) -> list[_CompanyRow]:
+    reading = file_reading(stream, COMPANY_COLUMNS, ("credit_limit", "annual_fee"))
     errors = ErrorCollector()
     seen: dict[str, int] = {}
     rows: list[_CompanyRow] = []
@@ -308,8 +315,8 @@ def _validated_companies(stream: BinaryIO) -> list[_CompanyRow]:
     def existing(number: str) -> bool:
         return Company.objects.filter(number=number).exists()
 
-    for number, values in read_rows(stream, COMPANY_COLUMNS, errors):
-        row = _Row(number, values, errors)
+    for number, values in read_rows(stream, COMPANY_COLUMNS, errors, delimiters=(reading.delimiter,)):
+        row = _Row(number, values, errors, reading)
         fields = _company_fields(row, seen, existing)
         if row.ok:
             rows.append(_CompanyRow(number, fields))
@@ -366,6 +373,7 @@ class CardsImportSummary:
     cards: list[OrderedCard]
     embossing_report: Path | None = None
     report_encrypted: bool = False
+    reading: FileReading | None = None
 
     @property
     def count(self) -> int:
@@ -488,12 +496,13 @@ def _cycle_day(value: str) -> int:
     return int(value)
 
 
-def _validated_card_orders(stream: BinaryIO, companies: QuerySet[Company] | None) -> list[_CardRow]:
+def _validated_card_orders(stream: BinaryIO, companies: QuerySet[Company] | None,
+                           reading: FileReading) -> list[_CardRow]:
     errors = ErrorCollector()
     checker = _CardRowChecker(companies)
     orders: list[_CardRow] = []
-    for number, values in read_rows(stream, CARD_COLUMNS, errors):
-        checked = checker.check(_Row(number, values, errors))
+    for number, values in read_rows(stream, CARD_COLUMNS, errors, delimiters=(reading.delimiter,)):
+        checked = checker.check(_Row(number, values, errors, reading))
         if checked is not None:
             orders.append(checked)
     errors.raise_if_any()
@@ -526,6 +535,7 @@ def cards_import(
     companies: QuerySet[Company] | None = None,
     embossing_report: str | Path | None = None,
     progress: Progress = _no_progress,
+    number_format: NumberConvention | None = None,
 ) -> CardsImportSummary:
     """Issue every card of a Central Order Card file, or none (SPEC sections 11, 16).
 
@@ -537,13 +547,18 @@ def cards_import(
     FileRejected with the row-by-row report when any row is bad. The report (like the spool) is
     encrypted to the embosser's age key; with no key under production settings nothing is issued and
     ApplicationError `embosser_key_missing` is raised before the file is read (issue 15 item 6).
+
+    The file may be saved from a spreadsheet in either convention (`,` and `1,234.56`; `;` and
+    `1.234,56`); `number_format` is the one the caller states, else the amounts show it, and an amount
+    that reads differently in the two (`10.000`) is refused while it is unknown (SPEC 18, issue 19 item 1).
     """
     embosser_key_required()
     encrypted = False
     report_path = Path(embossing_report) if embossing_report is not None else None
     report = _reserve_report(report_path) if report_path is not None else None
     try:
-        rows = _validated_card_orders(stream, companies)
+        reading = file_reading(stream, CARD_COLUMNS, ("monthly_limit",), number_format)
+        rows = _validated_card_orders(stream, companies, reading)
         ordered: list[OrderedCard] = []
         with transaction.atomic():
             records: list[dict[str, str]] = []
@@ -576,4 +591,4 @@ def cards_import(
     if report is not None:
         report.close()
     return CardsImportSummary(issued_on=issued_on, cards=ordered, embossing_report=report_path,
-                              report_encrypted=encrypted)
+                              report_encrypted=encrypted, reading=reading)

@@ -22,7 +22,7 @@ from accounts.audit import Actor, Role, audit_record, require_role
 from accounts.issuer_closure_models import IssuerClosure
 from accounts.lifecycle import LIVE_STATUSES, OPEN_ACCOUNT_STATUSES, ClosureReason, account_close, card_cancel
 from accounts.models import Account, AuditEntry, Card, Notice
-from accounts.notices import holder_notice
+from accounts.notices import holder_notice, notice_date
 from accounts.services import add_months
 from amexprog.common.errors import ApplicationError
 
@@ -125,12 +125,16 @@ def _notice_of_closure(closure: IssuerClosure) -> Notice:
     """The dated notice (terms §31a; SPEC section 15): to whoever pays, naming holder, cards, date and reason."""
     account, card = closure.account, closure.card
     values = {"account": account.number, "name": account.cardmember.full_name, "cards": _cards(account),
-              "last4": card.last4 if card else "", "closes_on": closure.effective_on.isoformat(),
-              "reason": closure.reason, "months": ISSUER_NOTICE_MONTHS}
+              "last4": card.last4 if card else "", "reason": closure.reason, "months": ISSUER_NOTICE_MONTHS}
     subject, body = ((NOTICE_SUBJECT_CARD, NOTICE_BODY_CARD) if card else (NOTICE_SUBJECT_ACCOUNT, NOTICE_BODY_ACCOUNT))
+
+    def text() -> tuple[str, str]:
+        # The date in the reader's language, never ISO (issue 19 item 8).
+        dated = {**values, "closes_on": notice_date(closure.effective_on)}
+        return _(subject) % dated, _(body) % dated
+
     return holder_notice(account=account, kind=Notice.Kind.CLOSURE, on=closure.decided_on,
-                         source_key=f"issuer-closure/{closure.pk}",
-                         text=lambda: (_(subject) % values, _(body) % values))
+                         source_key=f"issuer-closure/{closure.pk}", text=text)
 
 
 def _carry_out(closure: IssuerClosure, *, on: dt.date, by: Actor) -> IssuerClosure:
@@ -187,7 +191,12 @@ def issuer_closure_withdraw(*, closure: IssuerClosure, by: Actor, on: dt.date, r
     audit_record(by=by, action=AuditEntry.Action.ISSUER_CLOSURE_WITHDRAWN, on=on, company=account.company,
                  account=account, card=closure.card, reason=reason, details={"closure_id": closure.pk})
     values = {"account": account.number, "name": account.cardmember.full_name, "cards": _cards(account),
-              "closes_on": closure.effective_on.isoformat(), "reason": reason}
+              "reason": reason}
+
+    def text() -> tuple[str, str]:
+        dated = {**values, "closes_on": notice_date(closure.effective_on)}
+        return _(WITHDRAWN_SUBJECT) % dated, _(WITHDRAWN_BODY) % dated
+
     holder_notice(account=account, kind=Notice.Kind.CLOSURE, on=on, source_key=f"issuer-closure/{closure.pk}/withdrawn",
-                  text=lambda: (_(WITHDRAWN_SUBJECT) % values, _(WITHDRAWN_BODY) % values))
+                  text=text)
     return closure

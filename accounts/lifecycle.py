@@ -23,7 +23,7 @@ from accounts.audit import SYSTEM, Actor, Role, audit_record, require_role
 from accounts.controls import card_controls_copy
 from accounts.embossing import embossing_order_create
 from accounts.models import Account, AuditEntry, BlockedBy, Card, Company, EmbossingOrder, Notice
-from accounts.notices import account_closed_notice, holder_notice
+from accounts.notices import account_closed_notice, holder_notice, notice_date
 from accounts.replacement_holds import replacement_is_held, replacement_waits_for_holder
 from accounts.rules import programme_rules, programme_rules_by_market
 from accounts.services import IssuedCard, add_months, card_issue
@@ -95,8 +95,14 @@ def _set_status(card: Card, status: str, on: dt.date, **fields: str) -> None:
 def _card_notice(card: Card, *, kind: str, on: dt.date, key: str, subject: str, body: str, **values: object) -> None:
     holder_notice(
         account=card.account, kind=kind, on=on, source_key=key,
-        text=lambda: (_(subject) % {"last4": card.last4, **values}, _(body) % {"last4": card.last4, **values}),
+        text=lambda: (_(subject) % {"last4": card.last4, **_worded(values)},
+                      _(body) % {"last4": card.last4, **_worded(values)}),
     )
+
+
+def _worded(values: dict[str, object]) -> dict[str, object]:
+    """Dates in the reader's words, in the language holder_notice made active (issue 19 item 8)."""
+    return {name: notice_date(value) if isinstance(value, dt.date) else value for name, value in values.items()}
 
 
 @transaction.atomic
@@ -263,7 +269,7 @@ def card_renew(*, card: Card, on: dt.date, by: Actor = SYSTEM) -> IssuedCard:
                  subject=N_("Your new card is on its way"),
                  body=N_("Your card ending %(last4)s expires on %(expiry)s. Your new card ending %(new_last4)s is on "
                       "its way; merchants who charge you regularly may need the new number."),
-                 expiry=card.expiry.isoformat(), new_last4=issued.card.last4)
+                 expiry=card.expiry, new_last4=issued.card.last4)
     return issued
 
 
@@ -431,8 +437,8 @@ def cards_renew_due(*, on: dt.date) -> int:
                          body=N_("Your card ending %(last4)s has not been used for %(months)s months, so it will not "
                               "be renewed when it expires on %(expiry)s. You can ask for a new card until "
                               "%(until)s; after that the account is closed."),
-                         months=market_rules.card_unused_months, expiry=card.expiry.isoformat(),
-                         until=reissue_deadline(card).isoformat())
+                         months=market_rules.card_unused_months, expiry=card.expiry,
+                         until=reissue_deadline(card))
     return renewed
 
 
@@ -478,7 +484,7 @@ def accounts_without_card_close(*, on: dt.date) -> int:
                          subject=N_("Your card account will be closed on %(closes_on)s"),
                          body=N_("Your card ending %(last4)s expired on %(expiry)s and no new card was asked for. The "
                               "account will be closed on %(closes_on)s unless you ask for a new card before then."),
-                         expiry=card.expiry.isoformat(), closes_on=closes_on.isoformat())
+                         expiry=card.expiry, closes_on=closes_on)
             continue
         # The notice promised a date: the months are those of the rules in force when it went out.
         given = programme_rules(market=card.account.company.market, on=notice.created_on).card_closure_notice_months

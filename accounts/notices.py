@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from babel.dates import format_date
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import translation
@@ -17,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as N_
 
 from accounts.models import Account, BillingType, Cardmember, Liability, Notice, company_language
-from amexprog.common.money import format_money
+from amexprog.common.money import date_locale, format_money
 
 CONTACT_CHANGED_SUBJECT = gettext_lazy("Your contact details were changed")
 CONTACT_CHANGED_BODY = gettext_lazy(
@@ -39,6 +40,12 @@ def notice_language(account: Account) -> str:
         administrator = account.company.administrators.order_by("pk").first()
         return administrator.language if administrator is not None else company_language(account.company.market)
     return account.cardmember.language
+
+
+def notice_date(value: dt.date) -> str:
+    """A date in a notice, in the language being written ("8 September 2026", "8. september 2026"), never
+    ISO (issue 19 item 8). Call it inside the `text` of holder_notice, where the reader's language is active."""
+    return format_date(value, format="long", locale=date_locale(translation.get_language()))
 
 
 def holder_notice(
@@ -83,14 +90,14 @@ def account_closed_notice(*, account: Account, on: dt.date, cards: list[str], re
     reason where the issuer closed it (terms §31a), and the final statement's amount and due date
     (terms §32)."""
     def text() -> tuple[str, str]:
-        values = {"account": account.number, "name": account.cardmember.full_name, "on": on.isoformat(),
+        values = {"account": account.number, "name": account.cardmember.full_name, "on": notice_date(on),
                   "cards": ", ".join(cards) or "-"}
         parts = [_(CLOSED_BODY) % values]
         if reason:
             parts.append(_(CLOSED_REASON) % {"reason": reason})
         if statement is not None and statement.closing_balance > 0:
             amount = format_money(statement.closing_balance, statement.currency, translation.get_language())
-            parts.append(_(CLOSED_FINAL) % {"amount": amount, "due": statement.due_date.isoformat()})
+            parts.append(_(CLOSED_FINAL) % {"amount": amount, "due": notice_date(statement.due_date)})
         else:
             parts.append(_(CLOSED_NOTHING_DUE))
         return _(CLOSED_SUBJECT) % values, " ".join(parts)

@@ -41,7 +41,7 @@ from accounts.models import Account, AuditEntry, Card, Notice
 from accounts.notices import notice_goes_to_company, notice_language
 from accounts.services import add_months
 from amexprog.common.errors import ApplicationError
-from amexprog.common.money import LANGUAGE_LOCALES
+from amexprog.common.money import LANGUAGE_LOCALES, date_locale
 from communications.models import ChangeRejection, RuleChange
 
 NOTICE_MONTHS = 2
@@ -164,8 +164,9 @@ def _change_lines(change: RuleChange, rule: models.Model, locale: str) -> list[s
 def _text(change: RuleChange, rule: models.Model, language: str, cards: str) -> tuple[str, str]:
     with translation.override(language):
         locale = LANGUAGE_LOCALES.get(language, "en")
-        date = format_date(change.effective_from, format="long", locale=locale)
-        last_day = format_date(change.effective_from - dt.timedelta(days=1), format="long", locale=locale)
+        date = format_date(change.effective_from, format="long", locale=date_locale(language))
+        last_day = format_date(change.effective_from - dt.timedelta(days=1), format="long",
+                               locale=date_locale(language))
         what = str(WHAT[change.kind])
         parts = [str(INTRO % {"what": what, "date": date}), str(WHAT_CHANGES),
                  "\n".join(_change_lines(change, rule, locale))]

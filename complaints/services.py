@@ -24,7 +24,7 @@ from accounts.models import Account, Company, Notice, company_language
 from accounts.roles import ops_may
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
-from amexprog.common.money import LANGUAGE_LOCALES
+from amexprog.common.money import date_locale
 from complaints.models import Complaint, ComplaintAuthority
 from disputes.rules import add_bank_days, rules_in_force
 
@@ -78,7 +78,7 @@ def _notify(complaint: Complaint, *, source_key: str, title, text, on: dt.date, 
 
     language = _language(complaint)
     to_holder = complaint.by_holder
-    locale = LANGUAGE_LOCALES.get(language, "en")
+    locale = date_locale(language)
     dates = {name: format_date(value, format="long", locale=locale)
              for name, value in values.items() if isinstance(value, dt.date)}
     with translation.override(language):

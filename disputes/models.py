@@ -339,6 +339,12 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.by}: {self.get_action_display()}"
 
+    @property
+    def to_status_label(self) -> str:
+        """The new status in the reader's words, never its stored value (issue 19 item 8)."""
+        owner = Dispute if self.dispute_id else RefundRequest if self.refund_request_id else UnauthorizedUseIncident
+        return str(dict(owner.Status.choices).get(self.to_status, self.to_status))
+
 
 class RecurringStop(models.Model):
     """A stop of a merchant's recurring charges on a card (terms §16, SPEC section 11; issue 16 item 9).

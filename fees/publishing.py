@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account, Notice, ProgrammeAdministrator
 from accounts.services import add_months
 from amexprog.common.errors import ApplicationError
-from amexprog.common.money import LANGUAGE_LOCALES
+from amexprog.common.money import date_locale
 from fees.models import STATUTORY_LATE_INTEREST_MARGIN, FeeSchedule
 
 NOTICE_MONTHS = 2
@@ -83,10 +83,10 @@ def _notice_text(schedule: FeeSchedule, language: str) -> tuple[str, str]:
     from documents.rendering import fee_lines  # documents reads fees.models; imported here, not at start-up
 
     with translation.override(language):
-        date = format_date(schedule.effective_from, format="long", locale=LANGUAGE_LOCALES.get(language, "en"))
+        date = format_date(schedule.effective_from, format="long", locale=date_locale(language))
         lines = "\n".join(f"{line.label}: {line.value}" for line in fee_lines(schedule, language))
         last_day = format_date(schedule.effective_from - dt.timedelta(days=1), format="long",
-                               locale=LANGUAGE_LOCALES.get(language, "en"))
+                               locale=date_locale(language))
         subject = str(NOTICE_SUBJECT) % {"date": date}
         reject = str(REJECT_RIGHT) % {"last_day": last_day, "date": date}
         body = f"{str(NOTICE_INTRO) % {'date': date}}\n\n{lines}\n\n{reject}\n\n{NOTICE_OUTRO}"

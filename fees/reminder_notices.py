@@ -13,12 +13,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.utils import formats
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Card, Notice
-from accounts.notices import holder_notice
+from accounts.notices import holder_notice, notice_date
 from accounts.rules import programme_rules
 from amexprog.common.money import format_money
 from documents.issuer import issuer_contact, issuer_details, payment_reference
@@ -69,9 +68,9 @@ def reminder_notice_create(*, account: Account, statement, unpaid: Decimal, fee:
             "fee": money(fee), "total": money(unpaid + fee),
             "cardmember": account.cardmember.full_name,
             "cards": "".join(_(CARDS) % {"last4": last4} for last4 in last4s),
-            "statement_date": formats.date_format(statement.statement_date),
-            "due_date": formats.date_format(statement.due_date),
-            "arrears_since": formats.date_format(arrears_since),
+            "statement_date": notice_date(statement.statement_date),
+            "due_date": notice_date(statement.due_date),
+            "arrears_since": notice_date(arrears_since),
             "suspend_dpd": rules.suspend_dpd, "collections_dpd": rules.collections_dpd, "days": interval_days,
             **bank,
         }

@@ -12,6 +12,7 @@ from moneyed import Money
 from accounts.imports import country_code_known
 from accounts.models import MARKET_LANGUAGES, Account, BillingType, Company, Language, Liability, Market
 from accounts.services import CardOrder, eurobonus_number_normalised
+from amexprog.common.number_formats import NumberConvention
 
 MAX_ORDER_FILE_BYTES = 10 * 1024 * 1024
 
@@ -105,6 +106,15 @@ class CardOrderFileForm(forms.Form):
     """A Central Order Card file (SPEC section 11)."""
 
     file = forms.FileField(label=_("Central Order Card file (CSV)"))
+    number_format = forms.ChoiceField(
+        label=_("Number format of the amounts"), required=False,
+        choices=[("", _("As the file shows it")), *NumberConvention.choices],
+        help_text=_("An amount such as 10.000 reads as ten thousand or as ten: it is refused unless the "
+                    "file's other amounts or this choice say which."))
+
+    def clean_number_format(self) -> NumberConvention | None:
+        value = self.cleaned_data.get("number_format")
+        return NumberConvention(value) if value else None
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -54,6 +54,35 @@ class ReportForm(forms.Form):
     reason = forms.CharField(label=_("What happened (optional)"), max_length=200, required=False)
 
 
+class LastFourConfirmation(forms.Form):
+    """An irreversible card action is confirmed by typing the card's last four digits (SPEC 18: "confirmed
+    by typing or re-entering"; issue 19 item 7)."""
+
+    confirm_last4 = forms.CharField(label=_("Type the card's last four digits to confirm"), max_length=4,
+                                    widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+
+    def __init__(self, *args: Any, last4: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.last4 = last4
+
+    def clean_confirm_last4(self) -> str:
+        value = self.cleaned_data["confirm_last4"].strip()
+        if value != self.last4:
+            raise forms.ValidationError(WRONG_LAST_FOUR)
+        return value
+
+
+WRONG_LAST_FOUR = _("Those are not the card's last four digits: nothing was done.")
+
+
+class CancelCardForm(LastFourConfirmation, ReasonForm):
+    pass
+
+
+class LastFourReportForm(LastFourConfirmation, ReportForm):
+    pass
+
+
 class CloseAccountForm(forms.Form):
     REASONS = {
         ClosureReason.HOLDER_REQUEST: _("The cardmember asked to close it"),

@@ -57,14 +57,14 @@ class CardmemberDataForm(forms.ModelForm):
 
 
 class CompanyDataForm(forms.Form):
-    address_line = forms.CharField(label=_("address"), max_length=200, required=False)
-    postal_code = forms.CharField(label=_("postal code"), max_length=20, required=False)
-    city = forms.CharField(label=_("city"), max_length=100, required=False)
-    country = forms.CharField(label=_("country"), max_length=2, min_length=2,
+    address_line = forms.CharField(label=_("Address"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    country = forms.CharField(label=_("Country"), max_length=2, min_length=2,
                               help_text=_("Two letters, e.g. DK or BE."))
     iban = forms.CharField(label=_("IBAN"), max_length=42, required=False)
     bic = forms.CharField(label=_("BIC"), max_length=14, required=False)
-    authorised_signatories = forms.CharField(label=_("authorised signatories"),
+    authorised_signatories = forms.CharField(label=_("Authorised signatories"),
                                              widget=forms.Textarea(attrs={"rows": 4}),
                                              help_text=_("One name per line, e.g. Mette Nordlys (CFO)."))
 

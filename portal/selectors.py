@@ -3,12 +3,21 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Account, Company
+from accounts.models import Account, Company, ProgrammeAdministrator
+from accounts.roles import is_ops
 from accounts.selectors import visible_companies
 from amexprog.common import clock
 from amexprog.common.cycle import business_date
+
+
+def pa_or_ops_or_404(user) -> None:
+    """PA pages and the PA guide are for PAs and ops only: a cardmember gets a 404, as for any page that
+    is not theirs (SPEC sections 1, 18; issue 19 item 7)."""
+    if not (is_ops(user) or ProgrammeAdministrator.objects.filter(user=user).exists()):
+        raise Http404
 
 
 def pa_companies(user) -> QuerySet[Company]:

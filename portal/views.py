@@ -16,7 +16,7 @@ from accounts.models import ProgrammeAdministrator
 from accounts.security import otp_required_for
 from amexprog.common.db import from_minor, minor_sum
 from ledger.models import Posting
-from portal.selectors import cardmember_accounts, pa_companies
+from portal.selectors import cardmember_accounts, pa_companies, pa_or_ops_or_404
 
 
 class LoginView(auth_views.LoginView):
@@ -54,6 +54,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def pa_home(request: HttpRequest) -> HttpResponse:
+    pa_or_ops_or_404(request.user)
     return render(request, "portal/pa_home.html", {"companies": pa_companies(request.user)})
 
 

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.audit import actor_for
+from accounts.controls import controls_of, monthly_limit_in_force
 from accounts.data_changes import CARDMEMBER_FIELDS, cardmember_update
 from accounts.models import AuditEntry, Card, Cardmember, Notice
 from amexprog.common.db import from_minor, minor_sum
@@ -60,9 +61,14 @@ def cardmember_detail(request: HttpRequest, number: str, pk: int) -> HttpRespons
                "history": AuditEntry.objects.filter(action=AuditEntry.Action.CARDMEMBER_UPDATED,
                                                     details__cardmember=cardmember.pk).order_by("-at", "-id")[:20]}
     if account is not None:
+        cards = list(Card.objects.filter(account=account).select_related("controls", "account")
+                     .order_by("-issued_on", "-id"))
+        company_row = controls_of(cardmember.company)
+        for card in cards:  # the limit that holds (issue 19 item 1), not one the company's overrides
+            card.limit_in_force = monthly_limit_in_force(card=card, company_row=company_row)
         context.update(
             balance=from_minor(Posting.objects.filter(account=account).aggregate(total=minor_sum("amount"))["total"]),
-            cards=Card.objects.filter(account=account).select_related("controls").order_by("-issued_on", "-id"),
+            cards=cards,
             statements=Statement.objects.filter(account=account).order_by("-statement_date")[:12],
             transactions=Posting.objects.filter(account=account).select_related("card")
             .order_by("-posting_date", "-id")[:RECENT],

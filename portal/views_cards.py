@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import lifecycle
 from accounts.audit import Actor, Role, actor_for
-from accounts.controls import effective_controls
+from accounts.controls import controls_of, effective_controls, monthly_limit_in_force
 from accounts.models import AuditEntry, Card
 from accounts.roles import CLOSE_ACCOUNT, TERMINATE_COMPANY
 from accounts.selectors import visible_accounts, visible_cards
@@ -28,8 +28,17 @@ from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 from charges.models import Authorization
 from disputes.recurring_stops import ADD_STOP, LIFT_STOP, recurring_stop_register, recurring_stop_revoke
-from portal.forms_cards import CloseAccountForm, ReasonForm, RecurringStopForm, ReportForm, TerminateCompanyForm
+from portal.forms_cards import (
+    WRONG_LAST_FOUR,
+    CancelCardForm,
+    CloseAccountForm,
+    LastFourReportForm,
+    ReasonForm,
+    RecurringStopForm,
+    TerminateCompanyForm,
+)
 from portal.selectors import administered_company_or_404
+from portal.templatetags.portal_format import local_date
 
 CARDS_PER_PAGE = 50
 AUTHORIZATIONS_SHOWN = 50
@@ -79,6 +88,9 @@ def company_cards(request: HttpRequest, number: str) -> HttpResponse:
     cards = (Card.objects.filter(account__company=company)
              .select_related("account", "account__cardmember").order_by("account__cardmember__last_name", "-id"))
     page = Paginator(cards, CARDS_PER_PAGE).get_page(request.GET.get("page"))
+    company_row = controls_of(company)
+    for card in page.object_list:  # the limit that holds, not one the company's tighter limit overrides
+        card.limit_in_force = monthly_limit_in_force(card=card, company_row=company_row)
     return render(request, "portal/cards/company_list.html", {"company": company, "page": page})
 
 
@@ -93,7 +105,8 @@ def card_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "card": card, "account": card.account, "company": card.account.company, "actor": actor,
         "administers": actor.role in (Role.COMPANY, Role.ISSUER), "controls": effective_controls(card=card),
         "authorizations": authorizations, "offered": _offered(card, actor),
-        "reason_form": ReasonForm(), "report_form": ReportForm(),
+        "reason_form": ReasonForm(), "report_form": LastFourReportForm(last4=card.last4),
+        "cancel_form": CancelCardForm(last4=card.last4, auto_id="cancel_%s"),
         "history": AuditEntry.objects.filter(card=card).order_by("-at", "-id")[:20],
         "recurring_stops": card.recurring_stops.all(), "recurring_stop_form": RecurringStopForm(),
         "may_stop_recurring": actor.role in (Role.HOLDER, Role.COMPANY),
@@ -109,18 +122,19 @@ def card_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ACTIONS:
         raise Http404
     on = clock.today()
-    form: ReasonForm | ReportForm | None = None
+    form: ReasonForm | LastFourReportForm | None = None
     try:
         if action in ("block", "unblock", "cancel"):
-            form = ReasonForm(request.POST)
+            form = CancelCardForm(request.POST, last4=card.last4) if action == "cancel" else ReasonForm(request.POST)
             if form.is_valid():
                 service = {"block": lifecycle.card_block, "unblock": lifecycle.card_unblock,
                            "cancel": lifecycle.card_cancel}[action]
                 service(card=card, by=by, on=on, reason=form.cleaned_data["reason"])
         elif action == "report":
-            form = ReportForm(request.POST)
+            form = LastFourReportForm(request.POST, last4=card.last4)
             if form.is_valid():
-                issued = lifecycle.card_report(card=card, by=by, on=on, **form.cleaned_data)
+                fields = {name: form.cleaned_data[name] for name in ("status", "reason")}
+                issued = lifecycle.card_report(card=card, by=by, on=on, **fields)
                 if issued is None:
                     messages.warning(request, REPLACEMENT_HELD_PA % {"old": card.last4})
                 else:
@@ -136,7 +150,7 @@ def card_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         if form is not None and not form.is_valid():
-            messages.error(request, _("Give a reason."))
+            messages.error(request, WRONG_LAST_FOUR if "confirm_last4" in form.errors else _("Give a reason."))
         elif action not in ("report", "reissue"):
             messages.success(request, _("Done: the card ending %(last4)s is now %(status)s.") % {
                 "last4": card.last4, "status": Card.objects.get(pk=card.pk).get_status_display().lower()})
@@ -159,7 +173,7 @@ def card_recurring_stop_add(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Recurring charges from %(merchant)s are stopped on the card ending %(last4)s "
                                     "from %(day)s.") % {"merchant": stop.merchant_name, "last4": card.last4,
-                                                        "day": stop.effective_from.isoformat()})
+                                                        "day": local_date(stop.effective_from)})
     return redirect("portal:card_detail", pk=card.pk)
 
 

@@ -3,16 +3,23 @@ card; the page shows what applies — the tightest of the two, with the programm
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import Role, actor_for
 from accounts.controls import (
+    COUNT_FIELDS,
+    LimitWithoutEffect,
     card_controls_set,
     card_controls_view,
+    card_limits_without_effect,
     company_controls_set,
     company_controls_view,
     effective_controls,
@@ -21,8 +28,12 @@ from accounts.models import Card, Company
 from accounts.selectors import visible_cards
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
-from portal.forms_cards import ControlsForm
+from amexprog.common.money import format_money
+from portal.forms_cards import CONTROL_LABELS, ControlsForm
 from portal.selectors import administered_company_or_404
+
+LIMIT_WITHOUT_EFFECT = gettext_lazy("%(label)s: the card's %(card)s has no effect, because the company's "
+                                    "%(company)s is lower and applies.")
 
 
 def _save(request: HttpRequest, form: ControlsForm, save) -> bool:
@@ -78,9 +89,26 @@ def card_controls(request: HttpRequest, pk: int) -> HttpResponse:
         return card_controls_set(card=card, by=by, on=clock.today(), **changes)
 
     if _save(request, form, save):
+        saved = Card.objects.select_related("account__company__controls", "controls").get(pk=card.pk)
+        for loose in card_limits_without_effect(card=saved):
+            messages.warning(request, _without_effect_message(loose, saved.account.currency))
         return redirect("portal:card_detail", pk=card.pk)
     card = Card.objects.select_related("account__company", "controls", "account__company__controls").get(pk=card.pk)
     return render(request, "portal/cards/card_controls.html", {
         "card": card, "company": company, "form": form, "company_controls": company_controls_view(company),
         "effective": effective_controls(card=card),
+        "without_effect": [_without_effect_message(loose, card.account.currency)
+                           for loose in card_limits_without_effect(card=card)],
     }, status=400 if form.errors else 200)
+
+
+def _without_effect_message(loose: LimitWithoutEffect, currency: str) -> str:
+    """SPEC 18: a card value that has no effect because the company's is tighter is named (issue 19 item 1)."""
+    language = translation.get_language()
+    if loose.field in COUNT_FIELDS:
+        card_value, company_value = str(loose.card_value), str(loose.company_value)
+    else:
+        card_value = format_money(Decimal(loose.card_value), currency, language)
+        company_value = format_money(Decimal(loose.company_value), currency, language)
+    return LIMIT_WITHOUT_EFFECT % {"label": CONTROL_LABELS[loose.field], "card": card_value,
+                                   "company": company_value}

@@ -27,6 +27,7 @@ from disputes.audit import actor_of
 from disputes.forms import DisputeForm, EvidenceForm, RefundRequestForm, WithdrawForm
 from disputes.models import Evidence
 from disputes.rules import is_eea, late_from, refund_request_last_day, refused_from, rules_in_force
+from portal.templatetags.portal_format import local_date
 
 
 def _add_error(form, exc: ApplicationError) -> None:
@@ -186,7 +187,7 @@ def refund_request_new(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Refund request #%(number)d received; the decision is due by "
                                         "%(due)s.") % {"number": refund_request.pk,
-                                                       "due": refund_request.decision_due_on.isoformat()})
+                                                       "due": local_date(refund_request.decision_due_on)})
             return redirect("portal:refund_request_detail", pk=refund_request.pk)
     return render(request, "portal/disputes/refund_new.html", {
         "charge": charge, "form": form, "eea": is_eea(charge.merchant_country or ""), **_deadlines(charge),

@@ -28,6 +28,7 @@ from documents.selectors import company_acceptances, latest_acceptance, terms_in
 from documents.services import terms_accept
 from fees.models import FeeSchedule
 from fees.selectors import fee_schedule_in_force
+from portal.selectors import pa_or_ops_or_404
 
 ACCEPTANCES_PER_PAGE = 50
 HELP_PAGES = ("ordering", "cards", "statements", "data-files")
@@ -146,11 +147,13 @@ def _issuers(request: HttpRequest) -> list:
 
 @login_required
 def help_index(request: HttpRequest) -> HttpResponse:
+    pa_or_ops_or_404(request.user)
     return render(request, "portal/help/index.html", {"pages": HELP_PAGES, "issuers": _issuers(request)})
 
 
 @login_required
 def help_page(request: HttpRequest, slug: str) -> HttpResponse:
+    pa_or_ops_or_404(request.user)
     if slug not in HELP_PAGES:
         raise Http404
     template = select_template([f"portal/help/{slug.replace('-', '_')}.html"])

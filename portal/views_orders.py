@@ -55,7 +55,8 @@ def order_upload(request: HttpRequest, number: str) -> HttpResponse:
         upload.seek(0)
         try:
             summary = cards_import(stream=upload.file, issued_on=issue_date(),
-                                   companies=Company.objects.filter(pk=company.pk))
+                                   companies=Company.objects.filter(pk=company.pk),
+                                   number_format=form.cleaned_data["number_format"])
         except FileRejected as exc:
             rejected = exc
         except ApplicationError as exc:

@@ -19,7 +19,7 @@ from accounts.authentication import ApiClient
 from accounts.models import Account, Cardmember, Notice
 from accounts.services import BAD_EUROBONUS_NUMBER, EUROBONUS_NOT_ALLOWED, eurobonus_number_normalised
 from amexprog.common.errors import ApplicationError
-from amexprog.common.money import LANGUAGE_LOCALES
+from amexprog.common.money import date_locale
 from fees.models import FeeSchedule
 from fees.selectors import fee_schedule_in_force
 from fees.services import add_years
@@ -127,7 +127,7 @@ def _notify(enrolment: Enrolment, event: EnrolmentEvent) -> None:
         subject = gettext(subject)
         body = gettext(NOTICE_BODY) % {"number": enrolment.member_number, "account": enrolment.account.number,
                                        "date": format_date(event.on, format="medium",
-                                                           locale=LANGUAGE_LOCALES.get(cardmember.language, "en"))}
+                                                           locale=date_locale(cardmember.language))}
     if event.reason:
         body += f"\n{event.reason}"
     Notice.objects.get_or_create(

@@ -324,7 +324,8 @@ ROUTES: dict[str, Route] = {
     "portal:home": Route(api=False, get={"anon": LOGIN, "bob": OK, "alice": OK, "carol": OK, "ops": OK}),
     "portal:login": Route(api=False, get={actor: OK for actor in PORTAL_ACTORS}),
     "portal:logout": Route(api=False, get={actor: NOT_ALLOWED for actor in PORTAL_ACTORS}),
-    "portal:pa_home": Route(api=False, get=profile(PORTAL_ANY, bob=HIDDEN)),
+    # Issue 19 item 7: PA pages and the PA guide are not a cardmember's.
+    "portal:pa_home": Route(api=False, get=profile(PORTAL_ANY, bob=NF)),
     "portal:company_detail": Route(a_company, api=False, get=PORTAL_PA),
     "portal:cardmember_home": Route(api=False, get=PORTAL_ANY),
     "portal:order_new": Route(a_company, api=False, get=PORTAL_PA,
@@ -438,9 +439,9 @@ ROUTES: dict[str, Route] = {
     "portal:fee_schedule_pdf": Route(lambda w: {"market": "DK"}, api=False,
                                      get={"anon": LOGIN, "bob": OK, "alice": OK, "carol": OK, "ops": OK}),
     "portal:company_terms": Route(a_company, api=False, get=PORTAL_PA),
-    "portal:help_index": Route(api=False, get={"anon": LOGIN, "bob": OK, "alice": OK, "carol": OK, "ops": OK}),
+    "portal:help_index": Route(api=False, get={"anon": LOGIN, "bob": NF, "alice": OK, "carol": OK, "ops": OK}),
     "portal:help_page": Route(lambda w: {"slug": "cards"}, api=False,
-                              get={"anon": LOGIN, "bob": OK, "alice": OK, "carol": OK, "ops": OK}),
+                              get={"anon": LOGIN, "bob": NF, "alice": OK, "carol": OK, "ops": OK}),
     "portal:company_edit": Route(a_company, api=False, get=PORTAL_PA, write=Write(
         body=lambda w: {"legal_name": "Taken over"}, also=("bob",))),
     "portal:company_administrators": Route(a_company, api=False, get=PORTAL_PA, write=Write(

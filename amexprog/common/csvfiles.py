@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -117,13 +118,31 @@ def open_binary(source: str | Path | BinaryIO) -> BinaryIO:
     return source
 
 
-def read_rows(stream: BinaryIO, columns: list[str], errors: ErrorCollector) -> Iterator[tuple[int, dict[str, str]]]:
+def read_rows(stream: BinaryIO, columns: list[str], errors: ErrorCollector, *,
+              delimiters: tuple[str, ...] = (",",), seen: dict[str, str] | None = None,
+              ) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (row number, {column: value}) for each well-formed data row; report the rest.
 
-    A bad header or a file that is not UTF-8 stops reading (every row would be wrong).
+    A bad header or a file that is not UTF-8 stops reading (every row would be wrong). With more than
+    one of `delimiters` (files a PA saves from a spreadsheet: `,` in English, `;` in Danish, Dutch and
+    French; SPEC 18), the header decides which; it is put in `seen["delimiter"]`.
     """
     text: IO[str] = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
-    reader = csv.reader(text, strict=True)
+    delimiter = delimiters[0]
+    if len(delimiters) > 1:
+        try:
+            first = text.readline()
+        except UnicodeDecodeError:
+            errors.add(1, "", NOT_UTF8)
+            text.detach()
+            return
+        delimiter = max(delimiters, key=first.count)
+        lines: Iterable[str] = itertools.chain([first], text)
+    else:
+        lines = text
+    if seen is not None:
+        seen["delimiter"] = delimiter
+    reader = csv.reader(lines, strict=True, delimiter=delimiter)
     try:
         try:
             header = next(reader)

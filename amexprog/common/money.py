@@ -9,6 +9,13 @@ from moneyed import Money
 
 # Languages of the portal → the Babel locale whose conventions the viewer expects (SPEC section 2).
 LANGUAGE_LOCALES = {"da": "da_DK", "nl": "nl_BE", "fr": "fr_BE", "en": "en"}
+# Dates in English are written the British way ("8 Sept 2026", 08/09/2026), never 9/8/26 (SPEC 18, issue 19
+# item 8); money keeps the "en" format above.
+DATE_LOCALES = {**LANGUAGE_LOCALES, "en": "en_GB"}
+
+
+def date_locale(language: str | None) -> str:
+    return DATE_LOCALES.get((language or "en").split("-")[0], "en_GB")
 
 
 def minor_unit_exponent(currency: str) -> Decimal:

@@ -120,8 +120,9 @@ def refund_request_submit(*, charge, expected_amount: Money, explanation: str, b
         explanation=explanation.strip(), submitted_on=on, submitted_at=now, submitted_by=by.label,
         information_complete_on=on, decision_due_on=_decision_due(account, on), status_changed_at=now,
     )
-    event_record(by=by, on=on, action=CaseEvent.Action.OPENED, to_status=request.status, refund_request=request,
-                 note=f"decision due {request.decision_due_on.isoformat()}")
+    # The due date is the request's own field, shown in the reader's words; a note in English would not be
+    # (issue 19 item 8).
+    event_record(by=by, on=on, action=CaseEvent.Action.OPENED, to_status=request.status, refund_request=request)
     if note.strip() or upload is not None:
         evidence_add(case=request, by=by, on=on, note=note, upload=upload, filename=filename)
     notices.holder_notify(account=account, on=on, source_key=f"refund-request/{request.pk}/submitted",

@@ -7,10 +7,11 @@ from decimal import Decimal
 
 from babel.dates import format_date
 from django import template
+from django.utils.timezone import localtime
 from django.utils.translation import get_language
 from moneyed import Money
 
-from amexprog.common.money import LANGUAGE_LOCALES, format_money
+from amexprog.common.money import date_locale, format_money
 
 register = template.Library()
 
@@ -29,5 +30,14 @@ def money(value: Money | None, currency: str | None = None) -> str:
 def local_date(value: dt.date | None, style: str = "medium") -> str:
     if value is None:
         return ""
-    locale = LANGUAGE_LOCALES.get((get_language() or "en").split("-")[0], "en")
-    return format_date(value, format=style, locale=locale)
+    return format_date(value, format=style, locale=date_locale(get_language()))
+
+
+@register.filter
+def local_datetime(value: dt.datetime | None) -> str:
+    """A moment in the reader's locale and the project's time zone ("20 Jan 2026, 11:00" in English)."""
+    if value is None:
+        return ""
+    moment = localtime(value)
+    language = get_language()
+    return f"{format_date(moment.date(), format='medium', locale=date_locale(language))} {moment:%H:%M}"

@@ -4,10 +4,12 @@ accepted the version in force) and, for PAs, the guide. One query per page, what
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 
 from accounts.models import Cardmember, ProgrammeAdministrator
+from accounts.security import otp_required_for
 from amexprog.common import clock
 from communications.selectors import inbox_notices, inbox_unread
 from documents.models import TermsAcceptance, TermsVersion
@@ -49,3 +51,17 @@ def topbar_links(context) -> dict:
     if user is None or not user.is_authenticated or not getattr(user, "pk", None):
         return {"show": False}
     return {"show": True, **topbar_state(user)}
+
+
+@register.simple_tag(takes_context=True)
+def past_second_factor(context) -> bool:
+    """Whether the top bar may show who is signed in: not before a PA's or ops user's second factor
+    (issue 19 item 7); the OTP pages have their own log-out button."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    if not settings.OTP_REQUIRED_FOR_PAS or not otp_required_for(user):
+        return True
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())

@@ -12,7 +12,7 @@ from decimal import ROUND_DOWN, Decimal
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from amexprog.common.money import LANGUAGE_LOCALES, format_money, minor_unit_exponent
+from amexprog.common.money import LANGUAGE_LOCALES, date_locale, format_money, minor_unit_exponent
 
 NBSP = "\xa0"
 ELLIPSIS = "…"
@@ -64,7 +64,7 @@ def date(value: dt.date | str | None, language: str | None, style: str = "medium
         return ""
     if isinstance(value, str):
         value = dt.date.fromisoformat(value)
-    return format_date(value, format=style, locale=locale_of(language))
+    return format_date(value, format=style, locale=date_locale(language))
 
 
 def plain_spaces(text: str | None) -> str | None:

@@ -185,7 +185,9 @@ def test_an_unused_card_is_not_renewed_then_the_account_closes_after_notice(expi
     assert len(notices_of(bob_account)) == 1
     cards_lifecycle_run(on=dt.date(2027, 1, 31))
     assert notices_of(bob_account) == ["card-not-renewed", "closure-notice"]
-    assert "2027-03-31" in Notice.objects.get(source_key__startswith="closure-notice").subject
+    # Issue 19 item 8: in the reader's language only, date included (the factory's holder reads Danish).
+    subject = Notice.objects.get(source_key__startswith="closure-notice").subject
+    assert subject == "Din kortkonto lukkes den 31. marts 2027"
     cards_lifecycle_run(on=dt.date(2027, 3, 30))
     assert Account.objects.get(pk=bob_account.pk).status == "active"
     cards_lifecycle_run(on=dt.date(2027, 3, 31))
@@ -207,12 +209,12 @@ def test_renewal_and_closure_periods_follow_the_programme_rules_in_force(expirin
     assert notices_of(bob_account) == []
     cards_lifecycle_run(on=dt.date(2026, 1, 30))
     assert not Card.objects.filter(replaces=expiring.card).exists()
-    assert "not been used for 4 months" in Notice.objects.get(source_key__startswith="card-not-renewed").body
+    assert "ikke været brugt i 4 måneder" in Notice.objects.get(source_key__startswith="card-not-renewed").body
     cards_lifecycle_run(on=dt.date(2026, 4, 1))
     cards_lifecycle_run(on=dt.date(2026, 5, 29))  # a new card may be asked for until 30 June; told a month before
     assert notices_of(bob_account) == ["card-not-renewed"]
     cards_lifecycle_run(on=dt.date(2026, 5, 30))
-    assert "2026-06-30" in Notice.objects.get(source_key__startswith="closure-notice").subject
+    assert "30. juni 2026" in Notice.objects.get(source_key__startswith="closure-notice").subject
     cards_lifecycle_run(on=dt.date(2026, 6, 29))
     assert Account.objects.get(pk=bob_account.pk).status == "active"
     cards_lifecycle_run(on=dt.date(2026, 6, 30))
@@ -226,7 +228,7 @@ def test_a_version_added_after_the_closure_notice_does_not_bring_the_closure_for
     cards_lifecycle_run(on=dt.date(2026, 4, 1))
     # The step first runs after the window's notice date: the notice gives 2 months from today.
     cards_lifecycle_run(on=dt.date(2027, 3, 15))
-    assert "2027-05-15" in Notice.objects.get(source_key__startswith="closure-notice").subject
+    assert "15. maj 2027" in Notice.objects.get(source_key__startswith="closure-notice").subject
     ProgrammeRules(market="DK", effective_from=dt.date(2027, 3, 16), card_closure_notice_months=1,
                    contactless_charge_limit=Decimal("350.00"), contactless_cumulative_limit=Decimal("1100.00")).save()
     cards_lifecycle_run(on=dt.date(2027, 4, 15))

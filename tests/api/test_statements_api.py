@@ -50,7 +50,7 @@ def test_language_picks_the_explanations_language(tokens, billed):
     statement = billed[0]
     client = token_client(tokens.a)
     english = client.get(f"/api/v1/statements/{statement.pk}/", {"language": "en"}).json()
-    assert english["lines"][1]["explanation"] == "Annual card fee for membership year 1 (Jan 5, 2026 – Jan 4, 2027)"
+    assert english["lines"][1]["explanation"] == "Annual card fee for membership year 1 (5 Jan 2026 – 4 Jan 2027)"
     response = client.get(f"/api/v1/statements/{statement.pk}/", {"language": "xx"})
     assert response.status_code == 400
     assert "language" in response.json()["fields"]

@@ -107,7 +107,7 @@ def test_portal_pages_for_the_pa_and_the_refund_form(client, paid, company_a, al
     client.force_login(alice)
     html = client.get(reverse("portal:account_payments", args=[paid.number])).content.decode()
     assert "Refund the credit balance" in html and IBAN in html
-    assert "DKK 650.00 of the statement of Jan 5, 2026" in html.replace("\xa0", " ")
+    assert "DKK 650.00 of the statement of 5 Jan 2026" in html.replace("\xa0", " ")
     html = client.get(reverse("portal:company_payments", args=["10001"])).content.decode()
     assert "P-1" in html and "P-2" in html and paid.number in html
     url = reverse("portal:account_credit_refund", args=[paid.number])
@@ -122,7 +122,7 @@ def test_the_cardmember_sees_the_allocation_but_no_refund_form(client, paid, bob
     pay(paid, "P-3", "200.00", dt.date(2026, 2, 6))
     client.force_login(bob)
     html = client.get(reverse("portal:account_payments", args=[paid.number])).content.decode()
-    assert "DKK 1,000.00 of the statement of Jan 5, 2026" in html.replace("\xa0", " ")
+    assert "DKK 1,000.00 of the statement of 5 Jan 2026" in html.replace("\xa0", " ")
     assert "Refund the credit balance" not in html
     assert client.get(reverse("portal:company_payments", args=["10001"])).status_code == 404
 

@@ -69,8 +69,8 @@ def test_issue16_item1_each_reminder_fee_comes_with_its_letter(english_overdue_a
     name = account.cardmember.full_name
     assert plain(first.body) == (
         f"About: {name}, account {account.number}, card ending {card.last4}.\n\n"
-        "Overdue: DKK 10,000.00 of the statement of Jan. 31, 2026, which was due on Feb. 28, 2026. The "
-        "account has been in arrears since March 1, 2026.\n\n"
+        "Overdue: DKK 10,000.00 of the statement of 31 January 2026, which was due on 28 February 2026. The "
+        "account has been in arrears since 1 March 2026.\n\n"
         "This is reminder 1 of at most 3 for these arrears. Its reminder fee of DKK 100.00 is added to the "
         "account (terms §9c).\n\n"
         "What happens next: late interest runs on the unpaid amount every day until it is paid (terms §9i). At "

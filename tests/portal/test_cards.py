@@ -76,7 +76,8 @@ def test_the_cardmember_reports_a_stolen_card_and_sees_only_the_new_last_four(cl
     client.force_login(bob)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("portal:card_action", args=[bob_card.card.pk, "report"]),
-                               {"status": "stolen", "reason": "Bag taken on the train"}, follow=True)
+                               {"status": "stolen", "reason": "Bag taken on the train",
+                                "confirm_last4": bob_card.card.last4}, follow=True)
     new = Card.objects.get(replaces=bob_card.card)
     html = response.content.decode()
     assert f"The new card ending {new.last4}" in html

@@ -40,7 +40,7 @@ def test_pa_sees_every_posting_with_fx_details_and_explanations(client, alice, p
     assert rows(html) == 9
     assert "SEK\xa01,234.50" in html
     assert "1 SEK = 0.098457 USD" in html and "1 USD = 6.876498 DKK" in html
-    assert "ECB rates of Mar 10, 2026" in html
+    assert "ECB rates of 10 Mar 2026" in html
     assert "Currency conversion fee: 2.50\xa0% of DKK\xa0835.84" in html
     assert "Cash withdrawal fee: 4.00\xa0% of DKK\xa0746.10, at least DKK\xa025.00" in html
     assert "Annual card fee for membership year 1" in html

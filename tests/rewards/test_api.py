@@ -52,7 +52,7 @@ def test_bob_asks_and_alice_approves(started, bob, alice):
     assert [(e["kind"], e["by"]) for e in detail["events"]] == [("requested", "bob"), ("approved", "alice")]
     notice = bob_account.cardmember.notices.get()  # in Bob's language: English below, as Danish is being translated
     assert notice.subject == "Your SAS EuroBonus enrolment is approved"
-    assert notice.body == f"EuroBonus number {MEMBER}, account {bob_account.number}, from Jan 5, 2026."
+    assert notice.body == f"EuroBonus number {MEMBER}, account {bob_account.number}, from 5 Jan 2026."
 
 
 def test_a_company_that_does_not_allow_eurobonus_refuses_the_request(started, bob, company_a):

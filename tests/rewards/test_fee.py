@@ -105,4 +105,4 @@ def test_the_statement_line_explains_the_fee(enrolled, bob_account):
     run_through(dt.date(2026, 1, 7), start=JAN_5)
     fee = Posting.objects.get(kind="fee_eurobonus")
     assert explain_posting(fee, "en") == (
-        "SAS EuroBonus fee for membership year 1 (Jan 6, 2026 – Jan 5, 2027), EuroBonus number EBS123456789")
+        "SAS EuroBonus fee for membership year 1 (6 Jan 2026 – 5 Jan 2027), EuroBonus number EBS123456789")

@@ -83,7 +83,7 @@ def test_statement_json_has_exactly_the_spec_fields_and_figures(hotel_statement)
 
 def test_the_explanation_is_in_the_holders_language_or_the_one_asked_for(hotel_statement):
     line = statement_json(statement_document(hotel_statement, language="en"))["lines"][1]
-    assert line["explanation"] == "Annual card fee for membership year 1 (Jan 10, 2026 – Jan 9, 2027)"
+    assert line["explanation"] == "Annual card fee for membership year 1 (10 Jan 2026 – 9 Jan 2027)"
 
 
 def test_a_danish_statement_shows_danish_money_and_every_figure(hotel_statement):
@@ -101,7 +101,7 @@ def test_a_danish_statement_shows_danish_money_and_every_figure(hotel_statement)
 def test_an_english_copy_uses_the_iso_code(hotel_statement):
     html = render_statement_html(statement_document(hotel_statement, language="en"))
     assert "DKK\xa01,650.00" in html
-    assert "Feb 12, 2026" in html
+    assert "12 Feb 2026" in html
 
 
 def test_the_html_shows_the_masked_card_and_never_the_full_number(hotel_account, hotel_statement):
@@ -164,13 +164,13 @@ def test_foreign_lines_carry_the_fx_details_of_spec_section_6(foreign_statement)
         "original_amount": "1234.50", "original_currency": "SEK", "usd_amount": "121.55",
         "fx_rate_to_usd": "0.098457350272", "fx_rate": "6.876497695853", "fx_rate_date": "2026-03-10"}
     assert sek["explanation"] == ("SEK 1,234.50 → USD 121.55 at 0.098457 → DKK 835.84 at 6.876498 "
-                                  "(ECB reference rates of Mar 10, 2026)")
+                                  "(ECB reference rates of 10 Mar 2026)")
     usd = lines["charge/T1"]
     assert (usd["original_amount"], usd["usd_amount"], usd["fx_rate_to_usd"], usd["fx_rate"]) == (
         "100.00", "100.00", None, "6.876497695853")
     assert lines["fee_fx/T3"]["explanation"] == (
         "Currency conversion fee: 2.50 % of DKK 835.84 (SEK 1,234.50 at 0.677068; ECB reference rate 0.677042 "
-        "of Mar 10, 2026; total cost over the ECB rate 2.5044 %)")
+        "of 10 Mar 2026; total cost over the ECB rate 2.5044 %)")
     assert lines["fee_cash/T5"]["explanation"] == "Cash withdrawal fee: 4.00 % of DKK 746.10, at least DKK 25.00"
     assert data["totals"] == {"purchase": "1523.49", "cash": "746.10", "fee_fx": "56.74", "fee_cash": "29.84"}
     assert data["closing_balance"] == "2356.17"
@@ -181,7 +181,7 @@ def test_the_html_shows_original_amount_rates_and_rate_date(foreign_statement):
     assert "SEK\xa01,234.50" in html
     assert "1 SEK = 0.098457 USD" in html
     assert "1 USD = 6.876498 DKK" in html
-    assert "ECB rates of 3/10/26" in html
+    assert "ECB rates of 10/03/2026" in html  # en-GB, never 3/10/26 (issue 19 item 8)
     assert "total cost over the ECB rate 2.5044\xa0%" in html
 
 
@@ -202,7 +202,7 @@ def test_late_interest_is_explained_run_by_run(overdue_account):
     assert "10.000,00\xa0kr." in sentence and "8,60\xa0%" in sentence and "51,8356…" in sentence
     reminder = next(line for line in statement_json(statement_document(march, language="en"))["lines"]
                     if line["kind"] == "fee_reminder")
-    assert reminder["explanation"] == "Reminder 1 of at most 3: DKK 10,000.00 unpaid, in arrears since Mar 1, 2026"
+    assert reminder["explanation"] == "Reminder 1 of at most 3: DKK 10,000.00 unpaid, in arrears since 1 Mar 2026"
 
 
 def sentence(posting, language: str) -> str | None:
@@ -220,7 +220,7 @@ def test_a_capped_reminder_fee_says_the_law_capped_it():
         "rule": "reminder_fee", "schedule_fee": "250.00", "legal_cap_applied": True, "reminder_number": 2,
         "arrears_since": "2026-03-01", "unpaid": "6000.00"})
     assert sentence(posting, "en") == (
-        "Reminder 2 of at most 3: DKK 6,000.00 unpaid, in arrears since Mar 1, 2026; "
+        "Reminder 2 of at most 3: DKK 6,000.00 unpaid, in arrears since 1 Mar 2026; "
         "the fee of DKK 250.00 is capped at DKK 100.00 by the Danish Interest Act §9b")
 
 
@@ -230,7 +230,7 @@ def test_the_pro_rata_refund_shows_its_formula():
         "rule": "annual_fee_refund", "fee": "650.00", "membership_year": 1, "closed_on": "2026-04-20",
         "next_anniversary": "2027-01-10", "days_left": 265, "days_in_year": 365})
     assert sentence(posting, "en") == (
-        "Annual card fee refunded pro rata: DKK 650.00 × 265 days to Jan 10, 2027 ÷ 365 days = DKK 471.92")
+        "Annual card fee refunded pro rata: DKK 650.00 × 265 days to 10 Jan 2027 ÷ 365 days = DKK 471.92")
     assert "650,00\xa0kr. × 265" in explain_posting(posting, "da")
 
 

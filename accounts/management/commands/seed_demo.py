@@ -18,8 +18,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--date", type=parse_date, help=f"issue date for demo cards (default {DEMO_START})")
         parser.add_argument("--history", action="store_true",
-                            help="also load three months of charges and payments and run the daily cycle "
-                                 "through yesterday (on a database whose cycle has not started)")
+                            help=f"also load charges and payments from {DEMO_START} and run the daily cycle "
+                                 "through yesterday, so today is a live day (on a database whose cycle has "
+                                 "not started)")
         parser.add_argument("--force", action="store_true", help="allow seeding when DEBUG is off")
 
     def handle(self, *args, date=None, force: bool = False, history: bool = False, **options):
