@@ -56,8 +56,9 @@ def build(accounts: int, postings: int) -> None:
         )
         cursor.execute(
             "INSERT INTO accounts_account (number, company_id, cardmember_id, liability, billing_type, currency,"
-            " cycle_day, status, opened_on, standing_cause) SELECT 'B' || lpad(c.id::text, 11, '0'), %s, c.id,"
-            " 'corporate', 'individual', 'DKK', 5, 'active', '2026-01-02', '' FROM accounts_cardmember c"
+            " cycle_day, status, opened_on, standing_cause, standing_hold)"
+            " SELECT 'B' || lpad(c.id::text, 11, '0'), %s, c.id,"
+            " 'corporate', 'individual', 'DKK', 5, 'active', '2026-01-02', '', '' FROM accounts_cardmember c"
             " WHERE c.company_id = %s",
             [company_id, company_id],
         )

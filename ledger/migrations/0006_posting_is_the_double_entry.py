@@ -93,8 +93,15 @@ def _one(cursor, sql):
     return cursor.fetchall()
 
 
+def _immediate(cursor, vendor: str) -> None:
+    """PostgreSQL: check foreign keys as rows change, so no deferred event blocks the ALTER TABLEs after."""
+    if vendor == "postgresql":
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def carry_forward(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
+        _immediate(cursor, schema_editor.connection.vendor)
         problems = _one(cursor, """
             SELECT e.source_key FROM ledger_journalentry e
               LEFT JOIN ledger_posting p ON p.entry_id = e.id
@@ -151,6 +158,7 @@ def carry_forward(apps, schema_editor):
 
 def carry_backward(apps, schema_editor):
     with schema_editor.connection.cursor() as cursor:
+        _immediate(cursor, schema_editor.connection.vendor)
         cursor.execute("""
             INSERT INTO ledger_journalentry (source_key, booked_on, description, created_at)
             SELECT source_key, posting_date, CASE WHEN description = '' THEN kind ELSE description END, created_at
