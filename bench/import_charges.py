@@ -208,7 +208,7 @@ def main() -> None:
 
     started = time.perf_counter()
     with connection.cursor() as cursor:  # fresh statistics after a bulk load, as autovacuum would
-        for table in ("ledger_journalentry", "ledger_journalleg", "ledger_posting"):
+        for table in ("ledger_posting",):
             cursor.execute(f"ANALYZE {table}")
     print(f"analyze ledger tables: {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()

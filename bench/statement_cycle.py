@@ -33,7 +33,7 @@ def build(accounts: int, postings: int) -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE statements_statement, statements_companystatement, fees_interestaccrual, "
-                       "fees_reminder, ledger_posting, ledger_journalleg, ledger_journalentry, accounts_card, "
+                       "fees_reminder, ledger_posting, ledger_journalentry, accounts_card, "
                        "accounts_account, accounts_notice, accounts_cardmember, common_chunkrun CASCADE")
         # Whatever else references the bench company (exposure snapshots, controls…) goes with it.
         cursor.execute("TRUNCATE accounts_company CASCADE")
@@ -56,8 +56,10 @@ def build(accounts: int, postings: int) -> None:
         )
         cursor.execute(
             "INSERT INTO accounts_account (number, company_id, cardmember_id, liability, billing_type, currency,"
-            " cycle_day, status, opened_on) SELECT 'B' || lpad(c.id::text, 11, '0'), %s, c.id, 'corporate',"
-            " 'individual', 'DKK', 5, 'active', '2026-01-02' FROM accounts_cardmember c WHERE c.company_id = %s",
+            " cycle_day, status, opened_on, standing_cause, standing_hold)"
+            " SELECT 'B' || lpad(c.id::text, 11, '0'), %s, c.id,"
+            " 'corporate', 'individual', 'DKK', 5, 'active', '2026-01-02', '', '' FROM accounts_cardmember c"
+            " WHERE c.company_id = %s",
             [company_id, company_id],
         )
         # Synthetic history: the triggers are bypassed for the load only (verify_ledger checks it after).
@@ -70,23 +72,12 @@ def build(accounts: int, postings: int) -> None:
             [postings, company_id],
         )
         cursor.execute(
-            "INSERT INTO ledger_journalentry (source_key, booked_on, description, created_at)"
-            " SELECT 'bench/' || account_id || '/' || n, day, 'bench', now() FROM bench_rows"
-        )
-        cursor.execute(
-            "INSERT INTO ledger_journalleg (entry_id, ledger_account_code, account_id, amount, amount_currency)"
-            " SELECT e.id, 'receivable', r.account_id, r.amount, 'DKK' FROM bench_rows r"
-            " JOIN ledger_journalentry e ON e.source_key = 'bench/' || r.account_id || '/' || r.n"
-            " UNION ALL SELECT e.id, 'merchant_settlement', NULL, -r.amount, 'DKK' FROM bench_rows r"
-            " JOIN ledger_journalentry e ON e.source_key = 'bench/' || r.account_id || '/' || r.n"
-        )
-        cursor.execute(
-            "INSERT INTO ledger_posting (entry_id, account_id, posting_date, kind, amount, amount_currency,"
-            " description, source_key, merchant_name, merchant_city, merchant_country, mcc, flagged_for_review,"
-            " explanation, created_at)"
-            " SELECT e.id, r.account_id, r.day, 'purchase', r.amount, 'DKK', 'Bench shop', e.source_key,"
-            " 'Bench shop', 'Copenhagen', 'DK', '5812', false, '{}', now() FROM bench_rows r"
-            " JOIN ledger_journalentry e ON e.source_key = 'bench/' || r.account_id || '/' || r.n"
+            "INSERT INTO ledger_posting (account_id, posting_date, kind, counter_account_code, amount,"
+            " amount_currency, description, source_key, merchant_name, merchant_city, merchant_country, mcc,"
+            " flagged_for_review, explanation, created_at)"
+            " SELECT r.account_id, r.day, 'purchase', 'merchant_settlement', r.amount, 'DKK', 'Bench shop',"
+            " 'bench/' || r.account_id || '/' || r.n, 'Bench shop', 'Copenhagen', 'DK', '5812', false, '{}', now()"
+            " FROM bench_rows r"
         )
         cursor.execute("SET session_replication_role = origin")
         cursor.execute("ANALYZE")

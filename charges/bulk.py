@@ -6,7 +6,7 @@
    staging table as they are read, so memory does not grow with the file.
 2. SQL applies the rules of charges/validation.py to every row at once and produces the same
    row-by-row report; any bad row rejects the file before anything is written.
-3. `INSERT … SELECT` writes journal entries, legs and postings for charges, FX fees and cash fees
+3. `INSERT … SELECT` (through ledger.services) writes one posting per charge, FX fee and cash fee
    with the same figures as charges/fx.py (tests compare the two paths ledger to ledger).
 
 Intermediate arithmetic runs at SQL_SCALE decimals, far beyond where a half-cent tie could be
@@ -55,7 +55,7 @@ from charges.fx import (
 )
 from charges.models import ChargeFile
 from ledger import services as ledger_services
-from ledger.models import COUNTER_ACCOUNT, Chart, PostingKind
+from ledger.models import COUNTER_ACCOUNT, PostingKind
 
 Progress = Callable[[str, int], None]
 logger = logging.getLogger(__name__)
@@ -397,11 +397,8 @@ SELECT w.row_no, e.col, e.reason
 PLAN_SQL = f"""
 CREATE TEMP TABLE charge_plan ON COMMIT DROP AS
 SELECT c.*,
-  nextval(%(entry_seq)s::regclass) AS charge_entry_id,
   nextval(%(posting_seq)s::regclass) AS charge_posting_id,
-  CASE WHEN c.fx_fee > 0 THEN nextval(%(entry_seq)s::regclass) END AS fx_entry_id,
   CASE WHEN c.fx_fee > 0 THEN nextval(%(posting_seq)s::regclass) END AS fx_posting_id,
-  CASE WHEN c.cash_fee > 0 THEN nextval(%(entry_seq)s::regclass) END AS cash_entry_id,
   CASE WHEN c.cash_fee > 0 THEN nextval(%(posting_seq)s::regclass) END AS cash_posting_id,
   CASE WHEN c.is_foreign THEN round(
        (100 * (c.fx_fee * c.r_cur + c.sign * (c.billed * c.r_cur - c.amount_num * c.r_bill)))::{NUM}
@@ -441,45 +438,12 @@ FROM (
 ) c
 """
 
-ENTRIES_SQL = """
-INSERT INTO ledger_journalentry (id, source_key, booked_on, description, created_at)
-SELECT e.id, e.source_key, p.pdate, e.description, now()
-  FROM charge_plan p
- CROSS JOIN LATERAL (VALUES
-   (p.charge_entry_id, 'charge/' || p.transaction_id,
-    coalesce(nullif(concat_ws(', ', nullif(p.merchant_name, ''), nullif(p.merchant_city, '')), ''),
-             CASE p.type WHEN 'purchase' THEN %(d_purchase)s WHEN 'refund' THEN %(d_refund)s ELSE %(d_cash)s END)),
-   (p.fx_entry_id, 'fee_fx/' || p.transaction_id,
-    format(%(d_fx_fee)s, p.currency, round(p.amount_num, p.exponent)::text)),
-   (p.cash_entry_id, 'fee_cash/' || p.transaction_id,
-    format(%(d_cash_fee)s, p.billing, p.billed::text))
- ) AS e(id, source_key, description)
- WHERE e.id IS NOT NULL
-"""
-
-LEGS_SQL = """
-INSERT INTO ledger_journalleg (entry_id, ledger_account_code, account_id, amount_currency, amount)
-SELECT l.entry_id, l.code, l.account_id, p.billing, l.amount
-  FROM charge_plan p
- CROSS JOIN LATERAL (VALUES
-   (p.charge_entry_id, %(receivable)s, p.account_id, p.sign * p.billed),
-   (p.charge_entry_id, CASE p.type WHEN 'purchase' THEN %(c_purchase)s WHEN 'refund' THEN %(c_refund)s
-                                   ELSE %(c_cash)s END, NULL, -p.sign * p.billed),
-   (p.fx_entry_id, %(receivable)s, p.account_id, p.fx_fee),
-   (p.fx_entry_id, %(c_fee_fx)s, NULL, -p.fx_fee),
-   (p.cash_entry_id, %(receivable)s, p.account_id, p.cash_fee),
-   (p.cash_entry_id, %(c_fee_cash)s, NULL, -p.cash_fee)
- ) AS l(entry_id, code, account_id, amount)
- WHERE l.entry_id IS NOT NULL
-"""
-
+# The file's postings, one row per money movement, in the columns of ledger.services.POSTING_COLUMNS
+# (ledger.services inserts them: no app but the ledger writes to its tables).
 POSTINGS_SQL = f"""
-INSERT INTO ledger_posting (
-    id, entry_id, account_id, posting_date, kind, amount_currency, amount, description, source_key, related_id,
-    card_id, transaction_date, merchant_name, merchant_city, merchant_country, mcc, flagged_for_review,
-    original_amount_currency, original_amount, usd_amount, fx_rate_to_usd, fx_rate, fx_rate_date, explanation,
-    created_at)
-SELECT p.charge_posting_id, p.charge_entry_id, p.account_id, p.pdate, p.type, p.billing, p.sign * p.billed,
+SELECT p.charge_posting_id, p.account_id, p.pdate, p.type,
+       CASE p.type WHEN 'purchase' THEN %(c_purchase)s WHEN 'refund' THEN %(c_refund)s ELSE %(c_cash)s END,
+       p.billing, p.sign * p.billed,
        coalesce(nullif(concat_ws(', ', nullif(p.merchant_name, ''), nullif(p.merchant_city, '')), ''),
                 CASE p.type WHEN 'purchase' THEN %(d_purchase)s WHEN 'refund' THEN %(d_refund)s ELSE %(d_cash)s END),
        'charge/' || p.transaction_id, coalesce(p.posted_original_id, o.charge_posting_id),
@@ -496,7 +460,7 @@ SELECT p.charge_posting_id, p.charge_entry_id, p.account_id, p.pdate, p.type, p.
   FROM charge_plan p
   LEFT JOIN charge_plan o ON o.row_no = p.file_original_row
 UNION ALL
-SELECT p.fx_posting_id, p.fx_entry_id, p.account_id, p.pdate, %(k_fee_fx)s, p.billing, p.fx_fee,
+SELECT p.fx_posting_id, p.account_id, p.pdate, %(k_fee_fx)s, %(c_fee_fx)s, p.billing, p.fx_fee,
        format(%(d_fx_fee)s, p.currency, round(p.amount_num, p.exponent)::text),
        'fee_fx/' || p.transaction_id, p.charge_posting_id, p.card_id, p.tdate, '', '', '', '', false,
        NULL, NULL, NULL, NULL, NULL, NULL,
@@ -511,7 +475,7 @@ SELECT p.fx_posting_id, p.fx_entry_id, p.account_id, p.pdate, %(k_fee_fx)s, p.bi
        now()
   FROM charge_plan p WHERE p.fx_posting_id IS NOT NULL
 UNION ALL
-SELECT p.cash_posting_id, p.cash_entry_id, p.account_id, p.pdate, %(k_fee_cash)s, p.billing, p.cash_fee,
+SELECT p.cash_posting_id, p.account_id, p.pdate, %(k_fee_cash)s, %(c_fee_cash)s, p.billing, p.cash_fee,
        format(%(d_cash_fee)s, p.billing, p.billed::text),
        'fee_cash/' || p.transaction_id, p.charge_posting_id, p.card_id, p.tdate, '', '', '', '', false,
        NULL, NULL, NULL, NULL, NULL, NULL,
@@ -606,7 +570,6 @@ def bulk_charge_import(*, stream: BinaryIO, charge_file: ChargeFile, on_progress
         "true_words": TRUE_WORDS, "false_words": FALSE_WORDS,
         "card_ok": v.CARD_OK, "card_empty": v.CARD_EMPTY, "card_invalid": v.CARD_INVALID,
         "limit": MAX_REPORTED_ERRORS, "charge_file": charge_file.pk,
-        "receivable": Chart.RECEIVABLE,
         "c_purchase": COUNTER_ACCOUNT[PostingKind.PURCHASE], "c_refund": COUNTER_ACCOUNT[PostingKind.REFUND],
         "c_cash": COUNTER_ACCOUNT[PostingKind.CASH], "c_fee_fx": COUNTER_ACCOUNT[PostingKind.FEE_FX],
         "c_fee_cash": COUNTER_ACCOUNT[PostingKind.FEE_CASH],
@@ -651,18 +614,12 @@ def bulk_charge_import(*, stream: BinaryIO, charge_file: ChargeFile, on_progress
             raise FileRejected(found[:MAX_REPORTED_ERRORS], errors.total + sql_total)
 
         _run_posting_guards(cursor)
-        cursor.execute("SELECT pg_get_serial_sequence('ledger_journalentry', 'id'), "
-                       "pg_get_serial_sequence('ledger_posting', 'id')")
-        params["entry_seq"], params["posting_seq"] = cursor.fetchone()
+        params["posting_seq"] = ledger_services.posting_id_sequence()
         with _step("plan (figures, ids)"):
             cursor.execute(PLAN_SQL, params)
             cursor.execute("CREATE INDEX ON charge_plan (row_no)")
-        with _step("insert entries"):
-            cursor.execute(ENTRIES_SQL, params)
-        with _step("insert legs"):
-            cursor.execute(LEGS_SQL, params)
         with _step("insert postings"):
-            cursor.execute(POSTINGS_SQL, params)
+            ledger_services.postings_insert_rows(select_sql=POSTINGS_SQL, params=params)
         holds_settle_staged(cursor=cursor)  # SPEC 10: presented charges settle their authorization holds
         if on_progress:
             on_progress("posting", source.rows)

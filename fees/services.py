@@ -90,7 +90,7 @@ _FIRST_FEE_INPUT = """
      WHERE a.id = ANY(%(ids)s) AND c.market = %(market)s AND a.closed_on IS NULL
        AND LEAST(c.annual_fee, %(maximum)s::numeric) > 0
        AND NOT EXISTS (SELECT 1 FROM statements_statement s WHERE s.account_id = a.id AND s.statement_date < %(on)s)
-       AND NOT EXISTS (SELECT 1 FROM ledger_journalentry e WHERE e.source_key = 'annual-fee/' || a.id || '/1')
+       AND NOT EXISTS (SELECT 1 FROM ledger_posting p WHERE p.source_key = 'annual-fee/' || a.id || '/1')
 """
 
 

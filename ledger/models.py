@@ -1,9 +1,10 @@
-"""The double-entry ledger (SPEC section 4).
+"""The double-entry ledger (SPEC section 4), one row per money movement (issue 17).
 
-A JournalEntry is one money movement; its JournalLegs sum to zero in each currency, which the
-database enforces (a deferred constraint trigger on PostgreSQL). A Posting is the receivable leg as
-the holder sees it. Postings and legs are append-only: the database refuses UPDATE and DELETE, and
-a mistake is corrected by a reversing posting. Every entry has a unique source key naming why it
+A Posting is a movement on a holder's account: it debits the account's receivable and credits its
+counter ledger account (or the reverse, by sign). A JournalEntry is a movement between two other
+ledger accounts. Either row has one amount and two sides, so it balances by construction; the trial
+balance is the sum per ledger account. Both are append-only: the database refuses UPDATE and DELETE,
+and a mistake is corrected by a reversing posting. Every row has a unique source key naming why it
 exists, which makes every job and import safe to re-run.
 """
 
@@ -56,48 +57,48 @@ class Chart:
     WRITE_OFF = "write_off"
 
 
+# Every code a posting's or entry's other side may name: the chart, less the receivable (a sub-ledger
+# whose side is the posting's own account). The chart is a dozen rows that change with a release, so
+# a CHECK constraint holds it at no cost per row instead of a foreign key (issue 17 item 1).
+COUNTER_CODES = [
+    Chart.MERCHANT_SETTLEMENT, Chart.BANK, Chart.FEE_INCOME_ANNUAL, Chart.FEE_INCOME_CASH, Chart.FEE_INCOME_REMINDER,
+    Chart.FEE_INCOME_EUROBONUS, Chart.FEE_INCOME_RETURNED_PAYMENT, Chart.FEE_INCOME_COLLECTION,
+    Chart.INTEREST_INCOME, Chart.FX_INCOME, Chart.DISPUTE_SUSPENSE, Chart.WRITE_OFF,
+]
+
+
 class JournalEntry(models.Model):
+    """A money movement between two ledger accounts that is not a holder's posting (SPEC section 4).
+
+    The same shape as a posting: one amount, debited to one ledger account and credited to the
+    other, so it balances by construction. A movement that touches a holder's receivable is a
+    Posting, never an entry. No entry has more than two sides: every movement of SPEC 4 is two-sided.
+    """
+
     # Unique through a constraint, not unique=True, which on PostgreSQL adds a second (LIKE) index to
     # maintain on every insert; nothing looks source keys up by prefix.
     source_key = models.CharField(_("source key"), max_length=200)
     booked_on = models.DateField(_("booked on"))
     description = models.CharField(_("description"), max_length=255, blank=True)
+    debit_account = models.CharField(_("debit account"), max_length=40, db_column="debit_account_code")
+    credit_account = models.CharField(_("credit account"), max_length=40, db_column="credit_account_code")
+    amount = MoneyField(_("amount"), max_digits=18, decimal_places=2, default_currency=None)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("journal entry")
         verbose_name_plural = _("journal entries")
-        constraints = [models.UniqueConstraint(fields=["source_key"], name="journal_entry_source_key_unique")]
-
-    def __str__(self) -> str:
-        return self.source_key
-
-
-class JournalLeg(models.Model):
-    """One side of an entry. Positive amounts are debits, negative amounts credits."""
-
-    entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="legs", verbose_name=_("entry"))
-    # No index: the chart has a dozen accounts, and legs are read by entry or by cardmember account.
-    ledger_account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, to_field="code",
-                                       db_column="ledger_account_code", db_index=False,
-                                       verbose_name=_("ledger account"))
-    # Set on receivable legs: the cardmember account this receivable belongs to (a sub-ledger).
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, null=True, blank=True, related_name="legs",
-                                verbose_name=_("cardmember account"))
-    amount = MoneyField(_("amount"), max_digits=18, decimal_places=2, default_currency=None)
-
-    class Meta:
-        verbose_name = _("journal leg")
-        verbose_name_plural = _("journal legs")
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(ledger_account="receivable") | models.Q(account__isnull=False),
-                name="receivable_leg_names_account",
-            ),
+            models.UniqueConstraint(fields=["source_key"], name="journal_entry_source_key_unique"),
+            models.CheckConstraint(condition=models.Q(debit_account__in=COUNTER_CODES)
+                                   & models.Q(credit_account__in=COUNTER_CODES)
+                                   & ~models.Q(debit_account=models.F("credit_account")),
+                                   name="journal_entry_two_ledger_accounts"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="journal_entry_amount_positive"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.ledger_account_id} {self.amount}"
+        return self.source_key
 
 
 class PostingKind(models.TextChoices):
@@ -143,32 +144,37 @@ COUNTER_ACCOUNT: dict[str, str] = {
 
 
 class Posting(models.Model):
-    """The receivable side of an entry as the holder sees it (SPEC section 4).
+    """One money movement on a holder's account, and its double entry (SPEC section 4).
 
+    A positive amount debits the account's receivable and credits `counter_account` (the kind's
+    COUNTER_ACCOUNT, or the reversed posting's); a negative amount the reverse. One amount, two
+    sides: the row balances by construction, and the trial balance is the sums per ledger account.
     Positive amounts are owed by the holder, negative amounts are credits.
     """
 
-    entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="posting",
-                                 verbose_name=_("journal entry"))
     # Indexed together with posting_date below; a second index on the account alone would only cost.
+    # account, card and related: references the database checks once per INSERT statement, set-based,
+    # rather than with a foreign-key check per row at COMMIT (issue 17 item 4, migration 0007).
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings", db_index=False,
-                                verbose_name=_("account"))
+                                db_constraint=False, verbose_name=_("account"))
     posting_date = models.DateField(_("posting date"))
     # SPEC section 9: a payment received on a day whose period is already stated is booked on the first
     # open day (posting_date) and keeps its received date here; interest, days past due, reminders and
     # EuroBonus eligibility count it from this date. Empty for every other posting (value = posting date).
     value_date = models.DateField(_("value date"), null=True, blank=True)
     kind = models.CharField(_("kind"), max_length=24, choices=PostingKind.choices)
+    # The other side of the double entry, a code of the chart held by a CHECK constraint.
+    counter_account = models.CharField(_("counter account"), max_length=40, db_column="counter_account_code")
     amount = MoneyField(_("amount"), max_digits=18, decimal_places=2, default_currency=None)
     description = models.CharField(_("description"), max_length=255, blank=True)
     source_key = models.CharField(_("source key"), max_length=200)
     related = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="dependents",
-                                db_index=False,
+                                db_index=False, db_constraint=False,
                                 verbose_name=_("related posting"),
                                 help_text=_("The charge a fee belongs to, or the posting a reversal reverses."))
     # Charge details (SPEC section 5).
     card = models.ForeignKey(Card, on_delete=models.PROTECT, null=True, blank=True, related_name="postings",
-                             verbose_name=_("card"))
+                             db_constraint=False, verbose_name=_("card"))
     transaction_date = models.DateField(_("transaction date"), null=True, blank=True)
     merchant_name = models.CharField(_("merchant name"), max_length=100, blank=True)
     merchant_city = models.CharField(_("merchant city"), max_length=60, blank=True)
@@ -191,7 +197,11 @@ class Posting(models.Model):
         verbose_name = _("posting")
         verbose_name_plural = _("postings")
         ordering = ["posting_date", "id"]
-        constraints = [models.UniqueConstraint(fields=["source_key"], name="posting_source_key_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["source_key"], name="posting_source_key_unique"),
+            models.CheckConstraint(condition=models.Q(counter_account__in=COUNTER_CODES),
+                                   name="posting_counter_account_in_chart"),
+        ]
         indexes = [
             models.Index(fields=["account", "posting_date"]),
             models.Index(fields=["kind", "posting_date"]),

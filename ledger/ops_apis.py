@@ -1,5 +1,5 @@
-"""The general ledger over the REST API, for ops only (SPEC section 4): journal entries with their
-legs, and the chart of accounts with its balances. What the admin's ledger pages show.
+"""The general ledger over the REST API, for ops only (SPEC section 4): postings as journal entries
+with their two legs, and the chart of accounts with its balances. What the admin's ledger pages show.
 
 Company tokens, PAs and cardmembers get 403: the ledger holds every company's money.
 """
@@ -8,58 +8,64 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Prefetch, Sum
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
 from amexprog.common.permissions import IsOpsTokenOrStaff
-from ledger.models import JournalEntry, JournalLeg, LedgerAccount
+from ledger.models import Chart, LedgerAccount, Posting, PostingKind
+from ledger.selectors import posting_legs, trial_balance_rows
 
 
-class JournalLegSerializer(serializers.ModelSerializer):
-    ledger_account = serializers.CharField(source="ledger_account_id", help_text="Code in the chart of accounts.")
-    account_number = serializers.CharField(source="account.number", allow_null=True, default=None,
+class JournalLegSerializer(serializers.Serializer):
+    ledger_account = serializers.CharField(help_text="Code in the chart of accounts.")
+    account_number = serializers.CharField(allow_null=True, default=None,
                                            help_text="The cardmember account of a receivable leg, else null.")
-    amount = serializers.DecimalField(source="amount.amount", max_digits=18, decimal_places=2,
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2,
                                       help_text="Positive is a debit, negative a credit.")
-    currency = serializers.CharField(source="amount.currency.code")
-
-    class Meta:
-        model = JournalLeg
-        fields = ["ledger_account", "account_number", "amount", "currency"]
-        read_only_fields = fields
+    currency = serializers.CharField()
 
 
 class JournalEntrySerializer(serializers.ModelSerializer):
-    legs = JournalLegSerializer(many=True, read_only=True)
+    """A posting as the journal shows it: its two sides (issue 17: the row is the double entry)."""
+
+    booked_on = serializers.DateField(source="posting_date")
+    description = serializers.SerializerMethodField()
+    legs = serializers.SerializerMethodField()
 
     class Meta:
-        model = JournalEntry
+        model = Posting
         fields = ["id", "source_key", "booked_on", "description", "created_at", "legs"]
         read_only_fields = fields
 
+    def get_description(self, posting) -> str:
+        return posting.description or PostingKind(posting.kind).label
+
+    @extend_schema_field(JournalLegSerializer(many=True))
+    def get_legs(self, posting) -> list[dict]:
+        legs = [{"ledger_account": leg.ledger_account, "account_number": leg.account and leg.account.number,
+                 "amount": leg.amount.amount, "currency": str(leg.amount.currency)}
+                for leg in posting_legs(posting=posting)]
+        return JournalLegSerializer(legs, many=True).data
+
 
 class JournalEntryFilter(filters.FilterSet):
-    booked_on_from = filters.DateFilter(field_name="booked_on", lookup_expr="gte",
+    booked_on_from = filters.DateFilter(field_name="posting_date", lookup_expr="gte",
                                         help_text="First booking day (inclusive), YYYY-MM-DD.")
-    booked_on_to = filters.DateFilter(field_name="booked_on", lookup_expr="lte",
+    booked_on_to = filters.DateFilter(field_name="posting_date", lookup_expr="lte",
                                       help_text="Last booking day (inclusive), YYYY-MM-DD.")
     source_key = filters.CharFilter(field_name="source_key", lookup_expr="startswith",
                                     help_text="Source keys starting with this, e.g. `charge/`.")
-    account = filters.CharFilter(method="with_account", help_text="Entries with a leg on this cardmember account.")
+    account = filters.CharFilter(field_name="account__number", help_text="Entries on this cardmember account.")
     ledger_account = filters.CharFilter(method="with_ledger_account",
-                                        help_text="Entries with a leg on this code of the chart, e.g. `bank`.")
+                                        help_text="Entries with a side on this code of the chart, e.g. `bank`.")
 
     class Meta:
-        model = JournalEntry
+        model = Posting
         fields = ["booked_on_from", "booked_on_to", "source_key", "account", "ledger_account"]
 
-    def with_account(self, queryset, name, value):
-        return queryset.filter(pk__in=JournalLeg.objects.filter(account__number=value).values("entry_id"))
-
     def with_ledger_account(self, queryset, name, value):
-        return queryset.filter(pk__in=JournalLeg.objects.filter(ledger_account_id=value).values("entry_id"))
+        return queryset if value == Chart.RECEIVABLE else queryset.filter(counter_account=value)
 
 
 @extend_schema_view(
@@ -74,9 +80,7 @@ class JournalEntryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     permission_classes = [IsOpsTokenOrStaff]
     ops_permissions = {"list": ("ledger.view_journalentry",), "retrieve": ("ledger.view_journalentry",)}
     filterset_class = JournalEntryFilter
-    queryset = JournalEntry.objects.prefetch_related(
-        Prefetch("legs", queryset=JournalLeg.objects.select_related("account").order_by("pk"))
-    ).order_by("-booked_on", "-id")
+    queryset = Posting.objects.select_related("account").order_by("-posting_date", "-id")
 
 
 class LedgerAccountSerializer(serializers.ModelSerializer):
@@ -107,9 +111,7 @@ class LedgerAccountViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         context = super().get_serializer_context()
         if self.action == "list":
             balances: dict[str, dict[str, str]] = defaultdict(dict)
-            rows = (JournalLeg.objects.order_by().values("ledger_account_id", "amount_currency")
-                    .annotate(total=Sum("amount")))
-            for row in rows:
-                balances[row["ledger_account_id"]][row["amount_currency"]] = f"{row['total']:.2f}"
+            for code, currency, total in trial_balance_rows():
+                balances[code][currency] = f"{total:.2f}"
             context["balances"] = balances
         return context

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
 
 from moneyed import Money
 
 from accounts.models import Account
 from amexprog.common.db import from_minor, minor_sum
-from ledger.models import Posting
+from ledger.models import Chart, JournalEntry, Posting
+
+
+@dataclass(frozen=True)
+class Leg:
+    """One side of a movement: positive amounts are debits, negative amounts credits."""
+
+    ledger_account: str
+    amount: Money
+    account: Account | None = None
 
 
 def account_balance(*, account: Account, through: dt.date | None = None) -> Money:
@@ -17,3 +29,35 @@ def account_balance(*, account: Account, through: dt.date | None = None) -> Mone
     if through is not None:
         postings = postings.filter(posting_date__lte=through)
     return Money(from_minor(postings.aggregate(total=minor_sum("amount"))["total"]), account.currency)
+
+
+def posting_legs(*, posting: Posting) -> list[Leg]:
+    """The two sides of a posting (SPEC section 4): its account's receivable, and its counter account."""
+    amount = posting.amount
+    return [Leg(Chart.RECEIVABLE, amount, posting.account),
+            Leg(posting.counter_account, Money(-amount.amount, amount.currency))]
+
+
+def entry_legs(*, entry: JournalEntry) -> list[Leg]:
+    """The two sides of an entry between two ledger accounts."""
+    amount = entry.amount
+    return [Leg(entry.debit_account, amount), Leg(entry.credit_account, Money(-amount.amount, amount.currency))]
+
+
+def trial_balance_rows() -> list[tuple[str, str, Decimal]]:
+    """(ledger account, currency, debits less credits) for every pair with a movement, sorted.
+
+    Set-based: one GROUP BY per side over postings and entries; the receivable is the sum of every
+    posting, each counter account minus the sum of the postings naming it (SPEC section 4).
+    """
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for row in Posting.objects.order_by().values("amount_currency").annotate(total=minor_sum("amount")):
+        totals[(Chart.RECEIVABLE, row["amount_currency"])] += row["total"]
+    for row in (Posting.objects.order_by().values("counter_account", "amount_currency")
+                .annotate(total=minor_sum("amount"))):
+        totals[(row["counter_account"], row["amount_currency"])] -= row["total"]
+    for side, sign in (("debit_account", 1), ("credit_account", -1)):
+        for row in (JournalEntry.objects.order_by().values(side, "amount_currency")
+                    .annotate(total=minor_sum("amount"))):
+            totals[(row[side], row["amount_currency"])] += sign * row["total"]
+    return [(code, currency, from_minor(total)) for (code, currency), total in sorted(totals.items())]

@@ -17,7 +17,8 @@ from moneyed import Money
 from accounts.models import Account, Card
 from amexprog.common.errors import ApplicationError
 from amexprog.common.money import require_decimal, round_money
-from ledger.models import COUNTER_ACCOUNT, Chart, JournalEntry, JournalLeg, Posting, PostingKind
+from ledger.models import COUNTER_ACCOUNT, Chart, JournalEntry, Posting, PostingKind
+from ledger.selectors import Leg
 
 UNBALANCED_ENTRY = "Journal entry {source_key} does not balance in {currency}: the legs sum to {total}."
 UNROUNDED_AMOUNT = "{amount} {currency} has more decimals than the currency's minor unit."
@@ -27,6 +28,9 @@ POSTED_AFTER_CLOSE = "Account {account} was closed on {closed_on}; nothing can b
 UNKNOWN_KIND = "Unknown posting kind {kind!r}."
 ALREADY_REVERSED = "Posting {source_key} has already been reversed."
 EMPTY_ENTRY = "A journal entry needs at least two legs."
+TWO_SIDED_ENTRY = "A journal entry moves one amount between two ledger accounts; {source_key} has {legs} legs."
+RECEIVABLE_IS_A_POSTING = "A movement on a holder's receivable is a posting: book {source_key} with posting_create."
+SOURCE_KEY_TAKEN = "Source key {source_key} is already a posting's."
 
 
 @dataclass(frozen=True)
@@ -73,13 +77,6 @@ def _run_guards(pairs: list[tuple[Account, dt.date]]) -> None:
         raise refusals[0].error
 
 
-@dataclass(frozen=True)
-class Leg:
-    ledger_account: str
-    amount: Money
-    account: Account | None = None
-
-
 def _check_legs(source_key: str, legs: list[Leg]) -> None:
     """The service-layer balance check: the only guard on SQLite, a fast fail on PostgreSQL."""
     if len(legs) < 2:
@@ -104,21 +101,30 @@ def _check_legs(source_key: str, legs: list[Leg]) -> None:
 def journal_entry_post(
     *, source_key: str, booked_on: dt.date, description: str, legs: list[Leg]
 ) -> tuple[JournalEntry, bool]:
-    """Book an entry once: returns (entry, created); an existing source key books nothing."""
+    """Book a movement between two ledger accounts once: returns (entry, created) (SPEC section 4).
+
+    The legs must balance, as ever; the entry stores them as one amount debited to one account and
+    credited to the other. A movement on a holder's receivable is a posting, never an entry.
+    """
     existing = JournalEntry.objects.filter(source_key=source_key).first()
     if existing is not None:
         return existing, False
     _check_legs(source_key, legs)
+    if any(leg.ledger_account == Chart.RECEIVABLE for leg in legs):
+        raise ApplicationError(RECEIVABLE_IS_A_POSTING.format(source_key=source_key), "receivable_is_a_posting")
+    if len(legs) != 2:
+        raise ApplicationError(TWO_SIDED_ENTRY.format(source_key=source_key, legs=len(legs)), "two_sided_entry")
+    if Posting.objects.filter(source_key=source_key).exists():
+        raise ApplicationError(SOURCE_KEY_TAKEN.format(source_key=source_key), "source_key_taken")
+    debit, credit = sorted(legs, key=lambda leg: leg.amount.amount, reverse=True)
     try:
         with transaction.atomic():
-            entry = JournalEntry.objects.create(source_key=source_key, booked_on=booked_on, description=description)
+            entry = JournalEntry.objects.create(source_key=source_key, booked_on=booked_on, description=description,
+                                                debit_account=debit.ledger_account,
+                                                credit_account=credit.ledger_account, amount=debit.amount)
     except IntegrityError:
         # A concurrent job booked the same source key between our check and insert.
         return JournalEntry.objects.get(source_key=source_key), False
-    JournalLeg.objects.bulk_create(
-        JournalLeg(entry=entry, ledger_account_id=leg.ledger_account, account=leg.account, amount=leg.amount)
-        for leg in legs
-    )
     return entry, True
 
 
@@ -166,27 +172,28 @@ def posting_create(
         return existing, False
     legs = _posting_legs(account=account, kind=kind, amount=amount, posting_date=posting_date,
                          counter_account=counter_account)
+    _check_legs(source_key, legs)
     _run_guards([(account, posting_date)])
-    entry, created = journal_entry_post(
-        source_key=source_key,
-        booked_on=posting_date,
-        description=description or PostingKind(kind).label,
-        legs=legs,
-    )
-    if not created:
-        return Posting.objects.get(entry=entry), False
-    posting = Posting.objects.create(
-        entry=entry,
-        account=account,
-        posting_date=posting_date,
-        kind=kind,
-        amount=amount,
-        description=description,
-        source_key=source_key,
-        related=related,
-        card=card,
-        **details,
-    )
+    try:
+        with transaction.atomic():
+            posting = Posting.objects.create(
+                account=account,
+                posting_date=posting_date,
+                kind=kind,
+                counter_account=legs[1].ledger_account,
+                amount=amount,
+                description=description,
+                source_key=source_key,
+                related=related,
+                card=card,
+                **details,
+            )
+    except IntegrityError:
+        # A concurrent job booked the same source key between our check and insert.
+        existing = Posting.objects.filter(source_key=source_key).first()
+        if existing is None:
+            raise
+        return existing, False
     return posting, True
 
 
@@ -202,10 +209,7 @@ def posting_reverse(*, posting: Posting, on: dt.date, reason: str) -> Posting:
         posting_date=on,
         source_key=f"reversal/{posting.source_key}",
         description=reason,
-        counter_account=JournalLeg.objects.filter(entry_id=posting.entry_id)
-        .exclude(ledger_account_id=Chart.RECEIVABLE)
-        .values_list("ledger_account_id", flat=True)
-        .first(),
+        counter_account=posting.counter_account,
         related=posting,
         card=posting.card,
         explanation={"reverses": posting.source_key, "reason": reason},
@@ -232,7 +236,7 @@ BULK_BATCH = 2000
 
 @transaction.atomic
 def postings_create_bulk(*, specs: list[PostingSpec]) -> int:
-    """Post many two-leg entries set-based (fee and interest runs over many accounts).
+    """Post many postings set-based (fee and interest runs over many accounts).
 
     Same rules as `posting_create`; source keys already posted are skipped, so a run that died
     half-way and runs again posts exactly what is missing. Returns how many were posted.
@@ -245,7 +249,7 @@ def postings_create_bulk(*, specs: list[PostingSpec]) -> int:
 
 def _bulk_batch(specs: list[PostingSpec]) -> int:
     keys = [spec.source_key for spec in specs]
-    existing = set(JournalEntry.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
+    existing = set(Posting.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
     fresh: dict[str, PostingSpec] = {}
     for spec in specs:
         if spec.source_key in existing or spec.source_key in fresh:
@@ -258,25 +262,16 @@ def _bulk_batch(specs: list[PostingSpec]) -> int:
     _run_guards([(spec.account, spec.posting_date) for spec in fresh.values()])
     if connection.vendor == "postgresql":
         return _bulk_insert_postgres(list(fresh.values()))
-    entries = JournalEntry.objects.bulk_create(
-        JournalEntry(source_key=key, booked_on=spec.posting_date, description=spec.description or spec.kind)
-        for key, spec in fresh.items()
-    )
-    legs: list[JournalLeg] = []
-    postings: list[Posting] = []
-    for entry, spec in zip(entries, fresh.values(), strict=True):
-        negated = Money(-spec.amount.amount, spec.amount.currency)
-        legs.append(JournalLeg(entry=entry, ledger_account_id=Chart.RECEIVABLE, account=spec.account,
-                               amount=spec.amount))
-        legs.append(JournalLeg(entry=entry, ledger_account_id=COUNTER_ACCOUNT[spec.kind], amount=negated))
-        postings.append(Posting(entry=entry, account=spec.account, posting_date=spec.posting_date, kind=spec.kind,
-                                amount=spec.amount, description=spec.description, source_key=spec.source_key,
-                                related_id=spec.related_id, explanation=spec.explanation or {}))
-    JournalLeg.objects.bulk_create(legs)
+    postings = [
+        Posting(account=spec.account, posting_date=spec.posting_date, kind=spec.kind,
+                counter_account=COUNTER_ACCOUNT[spec.kind], amount=spec.amount, description=spec.description,
+                source_key=spec.source_key, related_id=spec.related_id, explanation=spec.explanation or {})
+        for spec in fresh.values()
+    ]
     return len(Posting.objects.bulk_create(postings))
 
 
-# One round trip per batch: entries, both legs and postings inserted from arrays, set-based.
+# One round trip per batch: the postings inserted from arrays, set-based, one row per movement.
 # `input` yields (source_key, posting_date, description, account_id, amount, currency, kind, counter,
 # related_id, explanation): from arrays here, or from a query (postings_insert_select).
 _UNNEST_INPUT = """
@@ -288,22 +283,13 @@ _UNNEST_INPUT = """
 """
 _BULK_INSERT_SQL = """
 WITH input (source_key, posting_date, description, account_id, amount, currency, kind, counter, related_id,
-            explanation) AS ({input}), entries AS (
-    INSERT INTO ledger_journalentry (source_key, booked_on, description, created_at)
-    SELECT source_key, posting_date, CASE WHEN description = '' THEN kind ELSE description END, now() FROM input
-    RETURNING id, source_key
-), legs AS (
-    INSERT INTO ledger_journalleg (entry_id, ledger_account_code, account_id, amount, amount_currency)
-    SELECT e.id, 'receivable', i.account_id, i.amount, i.currency FROM input i JOIN entries e USING (source_key)
-    UNION ALL
-    SELECT e.id, i.counter, NULL, -i.amount, i.currency FROM input i JOIN entries e USING (source_key)
-)
-INSERT INTO ledger_posting (entry_id, account_id, posting_date, kind, amount, amount_currency, description,
-                            source_key, related_id, explanation, merchant_name, merchant_city, merchant_country,
-                            mcc, flagged_for_review, created_at)
-SELECT e.id, i.account_id, i.posting_date, i.kind, i.amount, i.currency, i.description, i.source_key, i.related_id,
-       i.explanation, '', '', '', '', false, now()
-  FROM input i JOIN entries e USING (source_key)
+            explanation) AS ({input})
+INSERT INTO ledger_posting (account_id, posting_date, kind, counter_account_code, amount, amount_currency,
+                            description, source_key, related_id, explanation, merchant_name, merchant_city,
+                            merchant_country, mcc, flagged_for_review, created_at)
+SELECT i.account_id, i.posting_date, i.kind, i.counter, i.amount, i.currency, i.description, i.source_key,
+       i.related_id, i.explanation, '', '', '', '', false, now()
+  FROM input i
 """
 
 
@@ -323,11 +309,39 @@ def _bulk_insert_postgres(specs: list[PostingSpec]) -> int:
 
 
 def postings_insert_select(*, input_sql: str, params: dict[str, Any]) -> int:
-    """PostgreSQL only: post the two-leg entries a query describes, set-based, with no Python per row.
+    """PostgreSQL only: post the postings a query describes, set-based, with no Python per row.
 
     `input_sql` must yield the columns of `_UNNEST_INPUT` and leave out source keys already posted;
     the caller vouches for the rules `posting_create` checks (kind, currency, open account and period).
     """
     with connection.cursor() as cursor:
         cursor.execute(_BULK_INSERT_SQL.format(input=input_sql), params)
+        return cursor.rowcount
+
+
+# Every column of a posting, in the order `postings_insert_rows` expects its query to yield them.
+POSTING_COLUMNS = (
+    "id", "account_id", "posting_date", "kind", "counter_account_code", "amount_currency", "amount", "description",
+    "source_key", "related_id", "card_id", "transaction_date", "merchant_name", "merchant_city", "merchant_country",
+    "mcc", "flagged_for_review", "original_amount_currency", "original_amount", "usd_amount", "fx_rate_to_usd",
+    "fx_rate", "fx_rate_date", "explanation", "created_at",
+)
+
+
+def posting_id_sequence() -> str:
+    """PostgreSQL: the sequence posting ids come from, for a bulk path that links postings it inserts."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence('ledger_posting', 'id')")
+        return cursor.fetchone()[0]
+
+
+def postings_insert_rows(*, select_sql: str, params: dict[str, Any]) -> int:
+    """PostgreSQL only: insert the postings `select_sql` yields, every column of POSTING_COLUMNS in order.
+
+    For the set-based charge import (SPEC section 5): one INSERT for a whole file, one row per money
+    movement. The caller vouches for the rules `posting_create` checks; the database still holds the
+    unique source keys, the chart (CHECK) and the references to accounts and cards.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO ledger_posting ({', '.join(POSTING_COLUMNS)})\n{select_sql}", params)
         return cursor.rowcount

@@ -292,7 +292,7 @@ ROUTES: dict[str, Route] = {
     "programme-rules-list": Route(get=API_PUBLIC),
     # ── API: the general ledger (ops) ─────────────────────────────────────────────────────────────
     "ledger-entry-list": Route(get=API_OPS),
-    "ledger-entry-detail": Route(lambda w: {"pk": w.statement.account.postings.first().entry_id}, get=API_OPS),
+    "ledger-entry-detail": Route(lambda w: {"pk": w.statement.account.postings.first().pk}, get=API_OPS),
     "ledger-account-list": Route(get=API_OPS),
     "eurobonus-batch-export": Route(get=API_OPS_POST_ONLY,
                                     write=Write(body=lambda w: {"month": "2026-01"}, also=("bob", "alice", "token_a"))),

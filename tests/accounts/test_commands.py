@@ -53,22 +53,22 @@ def test_verify_ledger_passes_on_a_clean_ledger_and_fails_on_a_broken_one(bob_ac
 
     from moneyed import Money
 
-    from ledger.services import Leg, journal_entry_post, posting_create
+    from ledger.services import posting_create
 
     posting_create(account=bob_account, kind="purchase", amount=Money("10.00", "DKK"),
                    posting_date=dt.date(2026, 3, 1), source_key="charge/ok")
     assert re.search(r"Ledger verified: all \d+ checks pass", call("verify_ledger"))
-    # A posting whose receivable leg says something else: the kind of bug verify_ledger exists for.
-    entry, _ = journal_entry_post(source_key="bug/1", booked_on=dt.date(2026, 3, 1), description="",
-                                  legs=[Leg("receivable", Money("5.00", "DKK"), bob_account),
-                                        Leg("merchant_settlement", Money("-5.00", "DKK"))])
-    Posting.objects.create(entry=entry, account=bob_account, posting_date=dt.date(2026, 3, 1), kind="purchase",
-                           amount=Money("50.00", "DKK"), source_key="bug/1")
+    # A posting written past the service's rules (after the account's close, in another currency): the
+    # kind of bug verify_ledger exists for. (Issue 17: a posting can no longer disagree with its legs.)
+    bob_account.closed_on = dt.date(2026, 3, 1)
+    bob_account.save()
+    Posting.objects.create(account=bob_account, posting_date=dt.date(2026, 3, 2), kind="purchase",
+                           counter_account="merchant_settlement", amount=Money("50.00", "EUR"), source_key="bug/1")
     out = StringIO()
     with pytest.raises(CommandError, match="ledger checks failed"):
         call_command("verify_ledger", stdout=out)
-    assert "posting bug/1 is 50.00 but its receivable leg is 5.00" in out.getvalue()
-    assert "receivable 15.00 ≠ postings 60.00" in out.getvalue()
+    assert f"posting bug/1 on 2026-03-02 after account {bob_account.number} closed" in out.getvalue()
+    assert "posting bug/1 is not in its account's currency" in out.getvalue()
 
 
 @pytest.mark.slow

@@ -26,8 +26,8 @@ from audit.pseudonymisation import (
     pseudonym_for,
     retention_cutoff,
 )
-from ledger.models import JournalLeg, Posting
-from ledger.selectors import account_balance
+from ledger.models import Posting
+from ledger.selectors import account_balance, posting_legs, trial_balance_rows
 from ledger.verification import verify_ledger
 from rewards.models import Enrolment
 from statements.models import Statement
@@ -44,9 +44,9 @@ DUE_ON = dt.date(2031, 3, 10)  # five years after the close: the last day of ret
 def _books() -> dict:
     """Everything the ledger says, to compare before and after."""
     return {
-        "trial": sorted(JournalLeg.objects.values_list("ledger_account_id", "amount_currency")
-                        .order_by().distinct()),
-        "legs": sorted((leg.ledger_account_id, str(leg.amount)) for leg in JournalLeg.objects.all()),
+        "trial": trial_balance_rows(),
+        "legs": sorted((leg.ledger_account, str(leg.amount)) for p in Posting.objects.all()
+                       for leg in posting_legs(posting=p)),
         "postings": sorted((p.pk, p.account_id, p.kind, str(p.amount), p.description) for p in Posting.objects.all()),
         "balances": {account.number: account_balance(account=account) for account in Account.objects.all()},
         "statements": sorted((s.account_id, s.statement_date, s.opening_balance, s.closing_balance, s.billed_amount,

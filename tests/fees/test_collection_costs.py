@@ -20,7 +20,8 @@ from accounts.models import Account
 from amexprog.common.errors import ApplicationError
 from fees.collection import collection_cost_post
 from fees.models import CollectionCost
-from ledger.models import JournalLeg, Posting, PostingKind
+from ledger.models import Posting, PostingKind
+from ledger.selectors import posting_legs
 from ledger.verification import verify_ledger
 from statements.models import Statement
 from statements.rendering.data import statement_document
@@ -63,7 +64,7 @@ def test_issue16_item4_a_documented_cost_is_posted_once_against_its_own_income_a
     posting = cost.posting
     assert (posting.kind, posting.amount.amount, str(posting.amount.currency)) == (
         PostingKind.FEE_COLLECTION, Decimal("1250.00"), "DKK")
-    legs = {leg.ledger_account_id: leg.amount.amount for leg in JournalLeg.objects.filter(entry=posting.entry)}
+    legs = {leg.ledger_account: leg.amount.amount for leg in posting_legs(posting=posting)}
     assert legs == {"receivable": Decimal("1250.00"), "fee_income_collection": Decimal("-1250.00")}
     assert cost.evidence.read().startswith(b"%PDF-")
     with pytest.raises(ApplicationError) as error:

@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.roles import VIEWER
-from ledger.models import JournalEntry
+from ledger.models import Posting
 from tests.accounts.factories import ops_user
 from tests.conftest import token_client
 from tests.statements.conftest import pay, post
@@ -52,7 +52,7 @@ def test_ops_read_entries_with_balanced_legs_filtered(booked, tokens):
     assert {entry["source_key"] for entry in mine["results"]} == {"charge/bob-1", "charge/bob-2", "payment/bob-1"}
     banked = client.get(ENTRIES, {"ledger_account": "bank"}).json()
     assert [entry["source_key"] for entry in banked["results"]] == ["payment/bob-1"]
-    one = client.get(f"{ENTRIES}{JournalEntry.objects.get(source_key='charge/b-1').pk}/")
+    one = client.get(f"{ENTRIES}{Posting.objects.get(source_key='charge/b-1').pk}/")
     assert one.status_code == 200 and one.json()["source_key"] == "charge/b-1"
 
 
@@ -66,7 +66,7 @@ def test_the_chart_carries_each_accounts_balance(booked, tokens):
 
 
 def test_nobody_but_ops_reads_the_ledger(booked, tokens, alice, carol, bob):
-    entry = JournalEntry.objects.get(source_key="charge/bob-1")
+    entry = Posting.objects.get(source_key="charge/bob-1")
     for client in (token_client(tokens.a), token_client(tokens.b), token_client(tokens.network),
                    session(alice), session(carol), session(bob)):
         for url in (ENTRIES, f"{ENTRIES}{entry.pk}/", CHART):
