@@ -171,7 +171,8 @@ def test_issue15_scan_no_full_card_number_at_rest_or_in_transit_after_a_full_dem
         holder.force_login(_user("bob"))
         bobs_card = Card.objects.get(account__cardmember__employee_id="E-001")
         with committed():
-            answered("lost card", holder.post(f"/cards/{bobs_card.pk}/report/", {"status": "lost", "reason": "lost"},
+            answered("lost card", holder.post(f"/cards/{bobs_card.pk}/report/", {"status": "lost", "reason": "lost",
+                                                                                 "confirm_last4": bobs_card.last4},
                                               follow=True))
         karls_card = Card.objects.get(account__cardmember__employee_id="E-003")
         with committed():

@@ -157,7 +157,8 @@ def test_no_full_card_number_is_shown_anywhere_but_the_embossing_report(
         holder = Client()
         holder.force_login(bob)
         with django_capture_on_commit_callbacks(execute=True):
-            holder.post(f"/cards/{bob_card.card.pk}/report/", {"status": "lost", "reason": "lost at the airport"})
+            holder.post(f"/cards/{bob_card.card.pk}/report/", {"status": "lost", "reason": "lost at the airport",
+                                                               "confirm_last4": bob_card.card.last4})
         replacement = Card.objects.get(replaces=bob_card.card)
         spool = "".join(path.read_text() for path in settings.EMBOSSING_DIR.rglob("*") if path.is_file())
         issued |= {pan for pan in amex_numbers_in(spool) if pan.endswith(replacement.last4)}

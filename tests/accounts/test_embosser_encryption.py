@@ -139,7 +139,8 @@ def test_issue15_item6_a_replacement_without_a_key_writes_nothing_and_is_left_fo
     written anywhere, and the unwritten embossing order tells ops to reissue it."""
     client.force_login(bob)
     with committed(), caplog.at_level(logging.ERROR):
-        client.post(f"/cards/{bob_card.card.pk}/report/", {"status": "lost", "reason": "lost"})
+        client.post(f"/cards/{bob_card.card.pk}/report/", {"status": "lost", "reason": "lost",
+                                                                 "confirm_last4": bob_card.card.last4})
     replacement = Card.objects.get(replaces=bob_card.card)
     assert replacement.embossing_order.written_at is None
     assert not spool_path(TODAY).exists()

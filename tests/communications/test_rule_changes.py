@@ -215,7 +215,7 @@ def test_issue16_item6_a_fee_schedule_change_can_be_rejected_and_its_notice_link
     change = RuleChange.objects.get(kind="fee_schedule", rule_id=schedule.pk)
     assert (change.effective_from, change.published_by) == (dt.date(2026, 5, 15), OPS)
     notice = Notice.objects.get(company=company_a, kind="fee_change")
-    assert "you may reject it until May 14, 2026" in notice.body  # in Alice's language, English
+    assert "you may reject it until 14 May 2026" in notice.body  # in Alice's language, English
     assert f"Bob Jensen, card ending {bob_card.card.last4}: " in notice.body
     assert f"/accounts/{bob_account.number}/changes/" in notice.body
     rule_change_reject(change=change, account=bob_account, by=Actor(role=Role.COMPANY, label="user:alice"),
