@@ -197,19 +197,31 @@ def interest_accrue(*, on: dt.date, account_ids: list[int] | None = None) -> int
     return len(accruals)
 
 
+def periods_span(periods: dict[int, tuple[dt.date, dt.date]]) -> tuple[dt.date, dt.date]:
+    """The first and last day of a set of statement periods (one query reads them all)."""
+    return min(start for start, _end in periods.values()), max(end for _start, end in periods.values())
+
+
+def within_periods(rows, *, periods: dict[int, tuple[dt.date, dt.date]], day_of) -> dict[int, list]:
+    """`rows` (each with `account_id`) grouped by account, keeping those whose day falls in that account's
+    statement period (SPEC section 8: a statement's interest is its own period's)."""
+    by_account: dict[int, list] = defaultdict(list)
+    for row in rows:
+        start, end = periods[row.account_id]
+        if start <= day_of(row) <= end:
+            by_account[row.account_id].append(row)
+    return by_account
+
+
 def interest_specs(*, accounts: list[Account], periods: dict[int, tuple[dt.date, dt.date]]) -> list[PostingSpec]:
     """The `interest` line of each account's statement: its period's accruals, rounded once."""
-    by_account: dict[int, list[InterestAccrual]] = defaultdict(list)
     if not accounts:
         return []
-    earliest = min(start for start, _end in periods.values())
-    latest = max(end for _start, end in periods.values())
-    for accrual in InterestAccrual.objects.filter(account__in=accounts, day__gte=earliest, day__lte=latest).order_by(
-        "day", "statement_id"
-    ):
-        start, end = periods[accrual.account_id]
-        if start <= accrual.day <= end:
-            by_account[accrual.account_id].append(accrual)
+    earliest, latest = periods_span(periods)
+    by_account = within_periods(
+        InterestAccrual.objects.filter(account__in=accounts, day__gte=earliest, day__lte=latest).order_by(
+            "day", "statement_id"),
+        periods=periods, day_of=lambda accrual: accrual.day)
     specs = []
     for account in accounts:
         accruals = by_account.get(account.pk)

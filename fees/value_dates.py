@@ -28,6 +28,7 @@ from moneyed import Money
 from accounts.models import Account
 from amexprog.common.money import round_money
 from fees.models import InterestAccrual, InterestGiveBack, Reminder
+from fees.services import periods_span, within_periods
 from ledger.models import Posting, PostingKind
 from ledger.services import PostingSpec, posting_create
 from statements.selectors import dues_for_accounts, overdue
@@ -79,15 +80,11 @@ def interest_give_back_specs(*, accounts: list[Account],
     half-up once (SPEC section 8), with the runs a holder can check by hand."""
     if not accounts:
         return []
-    earliest = min(start for start, _end in periods.values())
-    latest = max(end for _start, end in periods.values())
-    by_account: dict[int, list[InterestGiveBack]] = defaultdict(list)
-    for give_back in (InterestGiveBack.objects.filter(account__in=accounts, booked_on__gte=earliest,
-                                                      booked_on__lte=latest)
-                      .select_related("accrual", "payment").order_by("accrual__day", "accrual__statement_id", "pk")):
-        start, end = periods[give_back.account_id]
-        if start <= give_back.booked_on <= end:
-            by_account[give_back.account_id].append(give_back)
+    earliest, latest = periods_span(periods)
+    by_account = within_periods(
+        InterestGiveBack.objects.filter(account__in=accounts, booked_on__gte=earliest, booked_on__lte=latest)
+        .select_related("accrual", "payment").order_by("accrual__day", "accrual__statement_id", "pk"),
+        periods=periods, day_of=lambda give_back: give_back.booked_on)
     specs = []
     for account in accounts:
         give_backs = by_account.get(account.pk)
