@@ -104,5 +104,6 @@ def test_emma_reads_her_belgian_company_in_dutch(visit, demo):
                            city="Antwerpen", country="BE", mcc="5812", amount="1234.50", currency="EUR",
                            transaction_id="E2E-LUNCH-1")
     emma.goto(reverse("portal:account_transactions", args=[lunch.account.number]), "transactions-nl")
-    row = plain(page.locator("table.transactions tbody tr", has_text="Brasserie Appelmans").filter(has_text="1.234,50").inner_text())
+    rows = page.locator("table.transactions tbody tr", has_text="Brasserie Appelmans")
+    row = plain(rows.filter(has_text="1.234,50").inner_text())
     assert "€ 1.234,50" in row and "Aankoop" in row, row
