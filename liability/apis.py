@@ -74,6 +74,22 @@ def _charge_and_actor(request: Request, pk: int):
     return posting, actor
 
 
+def _mark(request: Request, pk: int, service) -> Response:
+    """Set a mark (personal or reimbursed) through its service, which decides who may (liability.services)."""
+    posting, actor = _charge_and_actor(request, pk)
+    body = MarkSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    mark = service(posting=posting, by=actor, on=_today(), note=body.validated_data.get("note", ""))
+    mark = PersonalCharge.objects.select_related("account__cardmember", "posting").get(pk=mark.pk)
+    return Response(PersonalChargeSerializer(mark).data, status=status.HTTP_201_CREATED)
+
+
+def _unmark(request: Request, pk: int, service) -> Response:
+    posting, actor = _charge_and_actor(request, pk)
+    service(posting=posting, by=actor, on=_today())
+    return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 @extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The charge (posting) id.")])
 class ChargePersonalView(IdempotentMixin, APIView):
     permission_classes = [IsPortalUserOrCompanyToken]
@@ -86,21 +102,14 @@ class ChargePersonalView(IdempotentMixin, APIView):
                               403: OpenApiResponse(description="Only the cardmember may declare a charge personal."),
                               404: OpenApiResponse(description="No such charge, or not yours.")})
     def post(self, request: Request, pk: int) -> Response:
-        posting, actor = _charge_and_actor(request, pk)
-        body = MarkSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        mark = personal_charge_mark(posting=posting, by=actor, on=_today(), note=body.validated_data.get("note", ""))
-        mark = PersonalCharge.objects.select_related("account__cardmember", "posting").get(pk=mark.pk)
-        return Response(PersonalChargeSerializer(mark).data, status=status.HTTP_201_CREATED)
+        return _mark(request, pk, personal_charge_mark)
 
     @extend_schema(summary="Take back a charge's personal mark", request=None,
                    responses={204: None, 400: OpenApiResponse(description="`not_personal`."),
                               403: OpenApiResponse(description="Only the cardmember may do this."),
                               404: OpenApiResponse(description="No such charge, or not yours.")})
     def delete(self, request: Request, pk: int) -> Response:
-        posting, actor = _charge_and_actor(request, pk)
-        personal_charge_unmark(posting=posting, by=actor, on=_today())
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _unmark(request, pk, personal_charge_unmark)
 
 
 @extend_schema(parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="The charge (posting) id.")])
@@ -118,21 +127,14 @@ class ChargeReimbursedView(IdempotentMixin, APIView):
                               403: OpenApiResponse(description="Only the company (a PA or its token) may do this."),
                               404: OpenApiResponse(description="No such charge, or not yours.")})
     def post(self, request: Request, pk: int) -> Response:
-        posting, actor = _charge_and_actor(request, pk)
-        body = MarkSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        mark = reimbursed_charge_mark(posting=posting, by=actor, on=_today(), note=body.validated_data.get("note", ""))
-        mark = PersonalCharge.objects.select_related("account__cardmember", "posting").get(pk=mark.pk)
-        return Response(PersonalChargeSerializer(mark).data, status=status.HTTP_201_CREATED)
+        return _mark(request, pk, reimbursed_charge_mark)
 
     @extend_schema(summary="Take back a charge's reimbursed mark", request=None,
                    responses={204: None, 400: OpenApiResponse(description="`not_reimbursed`."),
                               403: OpenApiResponse(description="Only the company may do this."),
                               404: OpenApiResponse(description="No such charge, or not yours.")})
     def delete(self, request: Request, pk: int) -> Response:
-        posting, actor = _charge_and_actor(request, pk)
-        reimbursed_charge_unmark(posting=posting, by=actor, on=_today())
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return _unmark(request, pk, reimbursed_charge_unmark)
 
 
 @extend_schema(summary="Charges a company's cardmembers declared personal (joint liability, terms §12a-ii)",
