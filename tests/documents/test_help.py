@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from portal.views_documents import HELP_PAGES
+from portal.views.documents import HELP_PAGES
 
 pytestmark = pytest.mark.django_db
 

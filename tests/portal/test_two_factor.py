@@ -85,7 +85,7 @@ def test_a_wrong_code_is_refused_with_a_translated_message_and_counted(client, a
     response = client.post(OTP_URL, {"otp_token": wrong})
     assert response.status_code == 200
     with translation.override("da"):
-        from portal.views_security import WRONG_CODE
+        from portal.views.security import WRONG_CODE
 
         assert str(WRONG_CODE) in response.content.decode()
         assert str(WRONG_CODE) != "That code is wrong or has expired. Enter the current 6-digit code from your " \

@@ -1,5 +1,5 @@
 """The portal shell: login and the home pages of PAs and cardmembers (SPEC section 1); a company's
-pages are in portal.views_company."""
+pages are in portal.views.company."""
 
 from __future__ import annotations
 

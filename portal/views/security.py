@@ -1,5 +1,5 @@
 """Login security in the portal (issue #8 items 3 and 5, issue 15 items 1, 2 and 10): the TOTP step after
-the password for PAs and ops (or a recovery code; enrolment is in portal.views_enrolment), password reset
+the password for PAs and ops (or a recovery code; enrolment is in portal.views.enrolment), password reset
 by email (throttled), and a PA's list of the company's cardmembers whose login django-axes has locked,
 with an Unlock button.
 
@@ -111,7 +111,7 @@ def _failed(request: HttpRequest, credentials: dict, form: forms.Form, field: st
 @login_required
 def otp_step(request: HttpRequest) -> HttpResponse:
     """Enter the current code (or a recovery code); then go on to `next`. A user without a confirmed
-    device is sent a one-time set-up link by email (issue 15 item 2; portal.views_enrolment)."""
+    device is sent a one-time set-up link by email (issue 15 item 2; portal.views.enrolment)."""
     user = request.user
     next_url = _safe_next(request)
     if not otp_required_for(user) or user.is_verified():
@@ -125,7 +125,7 @@ def otp_step(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=429)
     device = confirmed_totp_device(user)
     if device is None:
-        from portal.views_enrolment import enrolment_pending  # it uses this module's form
+        from portal.views.enrolment import enrolment_pending  # it uses this module's form
 
         return enrolment_pending(request, next_url)
     locked_until = second_factor_locked_until(user)

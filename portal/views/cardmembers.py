@@ -23,9 +23,9 @@ from accounts.models import AuditEntry, Card, Cardmember, Notice
 from amexprog.common.db import from_minor, minor_sum
 from amexprog.common.errors import ApplicationError
 from ledger.models import Posting
-from portal.forms_company import CardmemberDataForm, CardmemberSearchForm, add_service_error
+from portal.forms.company import CardmemberDataForm, CardmemberSearchForm, add_service_error
 from portal.selectors import administered_company_or_404, issue_date
-from portal.selectors_cardmembers import attach_page_details, company_cardmembers
+from portal.selectors.cardmembers import attach_page_details, company_cardmembers
 from statements.models import Statement
 
 PER_PAGE = 50

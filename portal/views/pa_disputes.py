@@ -1,7 +1,7 @@
 """Disputes on behalf of a cardmember (PA sheet: disputes; SPEC section 12).
 
 A PA may dispute any charge of the accounts they administer (disputes.selectors.visible_charges,
-portal.views_disputes.dispute_new); this page finds the charge: the company's purchases and cash
+portal.views.disputes.dispute_new); this page finds the charge: the company's purchases and cash
 withdrawals, newest first, searchable by cardmember, employee id, card's last four digits or
 merchant. The dispute is opened in the PA's name (the case history says who), for the cardmember.
 """

@@ -18,9 +18,9 @@ from accounts.audit import actor_for
 from accounts.data_changes import company_pa_add, company_pa_remove, company_update
 from accounts.models import AuditEntry
 from amexprog.common.errors import ApplicationError
-from portal.forms_company import AdministratorForm, CompanyDataForm, add_service_error
+from portal.forms.company import AdministratorForm, CompanyDataForm, add_service_error
 from portal.selectors import administered_company_or_404, issue_date
-from portal.selectors_dashboard import company_dashboard
+from portal.selectors.dashboard import company_dashboard
 
 COMPANY_ACTIONS = (AuditEntry.Action.COMPANY_UPDATED, AuditEntry.Action.PA_ADDED, AuditEntry.Action.PA_REMOVED)
 PENDING_BANK_DETAILS = _lazy("The new bank details wait for approval by another programme administrator or the card "

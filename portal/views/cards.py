@@ -28,7 +28,7 @@ from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 from charges.models import Authorization
 from disputes.recurring_stops import ADD_STOP, LIFT_STOP, recurring_stop_register, recurring_stop_revoke
-from portal.forms_cards import (
+from portal.forms.cards import (
     WRONG_LAST_FOUR,
     CancelCardForm,
     CloseAccountForm,

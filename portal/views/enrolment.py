@@ -61,7 +61,7 @@ def _session_device(request: HttpRequest) -> TOTPDevice | None:
 
 
 def _next(request: HttpRequest) -> str:
-    from portal.views_security import _safe_next
+    from portal.views.security import _safe_next
 
     return _safe_next(request)
 
@@ -115,7 +115,7 @@ def _verify(device: TOTPDevice, token: str) -> bool:
 @login_required
 def otp_setup(request: HttpRequest) -> HttpResponse:
     """Scan the secret of this session's new device and confirm it with a first code."""
-    from portal.views_security import WRONG_CODE, OtpTokenForm
+    from portal.views.security import WRONG_CODE, OtpTokenForm
 
     next_url = _next(request)
     device = _session_device(request)

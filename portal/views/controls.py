@@ -29,7 +29,7 @@ from accounts.selectors import visible_cards
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 from amexprog.common.money import format_money
-from portal.forms_cards import CONTROL_LABELS, ControlsForm
+from portal.forms.cards import CONTROL_LABELS, ControlsForm
 from portal.selectors import administered_company_or_404
 
 LIMIT_WITHOUT_EFFECT = gettext_lazy("%(label)s: the card's %(card)s has no effect, because the company's "

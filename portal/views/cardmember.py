@@ -24,7 +24,7 @@ from accounts.replacement_holds import replacement_is_held
 from amexprog.common.errors import ApplicationError
 from ledger.models import Posting
 from liability.services import personal_charge_mark, personal_charge_unmark
-from portal.forms_cards import ReportForm
+from portal.forms.cards import ReportForm
 from portal.selectors import issue_date
 
 # The services' errors in the viewer's language.
