@@ -485,6 +485,8 @@ class AuditEntry(models.Model):
         RULE_CHANGE_REJECTED = "rule_change_rejected", _("Change of terms or rules rejected: account closed")
         ISSUER_CLOSURE_GIVEN = "issuer_closure_given", _("Closure by the issuer decided (terms §31a)")
         ISSUER_CLOSURE_WITHDRAWN = "issuer_closure_withdrawn", _("Closure by the issuer withdrawn")
+        API_TOKEN_CREATED = "api_token_created", _("API token created")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
     at = models.DateTimeField(_("at"), auto_now_add=True)
     on = models.DateField(_("business day"))

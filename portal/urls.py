@@ -201,3 +201,13 @@ urlpatterns += [
     path("accounts/<str:number>/changes/<int:change_id>/reject/", views_rule_changes.account_change_reject,
          name="account_change_reject"),
 ]
+
+# A PA's own API tokens (SPEC sections 16, 17; issue 18 item 10).
+from portal.views import api_tokens as views_api_tokens  # noqa: E402
+
+urlpatterns += [
+    path("pa/companies/<str:number>/api-tokens/", views_api_tokens.company_api_tokens_page,
+         name="company_api_tokens"),
+    path("pa/companies/<str:number>/api-tokens/<int:pk>/revoke/", views_api_tokens.company_api_token_revoke_page,
+         name="company_api_token_revoke"),
+]

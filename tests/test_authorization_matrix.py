@@ -455,6 +455,16 @@ ROUTES: dict[str, Route] = {
                                     api=False, get=PORTAL_PA, write=Write(
                                         body=lambda w: {"first_name": "Eve", "last_name": "Evil"}, also=("bob",))),
     "portal:company_locked_logins": Route(a_company, api=False, get=PORTAL_PA),
+    # A PA's own API tokens (issue 18 item 10): PA pages; ops manage tokens in the admin.
+    "portal:company_api_tokens": Route(a_company, api=False, get=PORTAL_PA,
+                                       write=Write(body=lambda w: {"name": "outsider", "scope": "read-write"},
+                                                   also=("bob", "ops"))),
+    "portal:company_api_token_revoke": Route(
+        lambda w: {"number": w.company_a.number, "pk": apps.get_model("accounts", "ApiToken").objects.get(
+            prefix=w.tokens.a[:8]).pk},
+                                             api=False, get=PORTAL_POST_ONLY,
+                                             write=Write(body=lambda w: {"confirm_prefix": w.tokens.a[:8]},
+                                                         also=("bob", "ops"))),
     "portal:cardmember_unlock": Route(lambda w: {"number": w.company_a.number, "pk": w.cardmember.pk},
                                       api=False, get=PORTAL_POST_ONLY, write=Write(also=("bob",))),
     "portal:company_reports": Route(a_company, api=False, get=PORTAL_PA),
