@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import lifecycle
 from accounts.audit import Actor, Role
 from accounts.controls import CARD_OWN_FIELDS, CONTROL_FIELDS, card_controls_set, company_controls_set
+from accounts.cycle_day_admin import change_company_cycle_day
 from accounts.issuer_closure_admin import accounts_issuer_close, cards_issuer_cancel
 from accounts.models import (
     Account,
@@ -164,7 +165,7 @@ def terminate_companies(modeladmin, request, queryset):
 # bank details as raw fields; those change through the services (the actions below, the imports, the
 # company and spending-control services), with their checks and audit.
 COMPANY_READONLY = ["number", "market", "billing_type", "default_liability", "credit_limit", "annual_fee",
-                    "payment_terms_days", "iban", "bic", "status", "created_at"]
+                    "payment_terms_days", "cycle_day", "iban", "bic", "status", "created_at"]
 ACCOUNT_READONLY = ["number", "company", "cardmember", "liability", "billing_type", "currency", "cycle_day", "status",
                     "standing_hold", "standing_cause", "opened_on", "closed_on"]
 
@@ -176,7 +177,7 @@ class CompanyAdmin(admin.ModelAdmin):
     its bank details changed through company_update, its spending controls through company_controls_set."""
 
     list_display = ["number", "legal_name", "market", "billing_type", "default_liability", "credit_limit", "status"]
-    actions = [terminate_companies, *STANDING_COMPANY_ACTIONS]
+    actions = [terminate_companies, change_company_cycle_day, *STANDING_COMPANY_ACTIONS]
     inlines = [CompanyControlsInline]
 
     # Ops powers from permissions (SPEC section 17, issue 15 item 3).

@@ -65,11 +65,12 @@ PAS = [
 ]
 
 # (company, employee id, first, last, language, login username or None, cycle day)
+# Company 10001 bills centrally: its accounts all take its one cycle day, the 5th (SPEC 9, issue 19 item 4).
 CARDMEMBERS = [
     ("10001", "E-001", "Bob", "Jensen", "da", "bob", 5),
     ("10001", "E-002", "Freja", "Holm", "da", None, 5),
-    ("10001", "E-003", "Karl", "Madsen", "en", None, 20),
-    ("10001", "E-004", "Sofie", "Larsen", "da", None, 31),
+    ("10001", "E-003", "Karl", "Madsen", "en", None, 5),
+    ("10001", "E-004", "Sofie", "Larsen", "da", None, 5),
     ("10002", "F-101", "Dina", "Poulsen", "da", "dina", 10),
     ("10002", "F-102", "Mads", "Kristensen", "da", None, 10),
     ("20001", "B-201", "Lotte", "Maes", "nl", "lotte", 15),

@@ -88,6 +88,13 @@ class Company(models.Model):
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     authorised_signatories = models.JSONField(_("authorised signatories"), default=list, blank=True)
+    # SPEC 9, issue 19 item 4: the one cycle day a centrally billed company's accounts take (accounts.cycle_day).
+    cycle_day = models.PositiveSmallIntegerField(
+        _("statement cycle day"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("Central billing: the cycle day every centrally billed account takes (1–28, or 31 for the "
+                    "month's last day). Set by the first centrally billed account."),
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

@@ -86,7 +86,8 @@ class CardOrderSerializer(serializers.Serializer):
                                      help_text="ISO 3166 country code; empty or absent: the company's country.")
     liability = serializers.ChoiceField(choices=Liability.choices, required=False, allow_blank=True, default="")
     billing = serializers.ChoiceField(choices=BillingType.choices, required=False, allow_blank=True, default="")
-    cycle_day = serializers.IntegerField(min_value=1, max_value=31, required=False, default=1)
+    # Absent: the company's cycle day for a centrally billed account, else the 1st (SPEC 9).
+    cycle_day = serializers.IntegerField(min_value=1, max_value=31, required=False)
     monthly_limit = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0"),
                                              required=False, allow_null=True, default=None)
     cash_enabled = serializers.BooleanField(required=False, default=False)

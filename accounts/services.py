@@ -186,16 +186,19 @@ def account_open(
     opened_on: dt.date,
     liability: str | None = None,
     billing_type: str | None = None,
-    cycle_day: int = 1,
+    cycle_day: int | None = None,
 ) -> Account:
-    """Open the cardmember's account with the company (SPEC section 3: one per cardmember)."""
+    """Open the cardmember's account with the company (SPEC section 3: one per cardmember). A centrally
+    billed account takes the company's cycle day (SPEC 9, accounts.cycle_day)."""
+    from accounts.cycle_day import account_cycle_day_for
+
     company = cardmember.company
     if company.status != Company.Status.ACTIVE:
         raise ApplicationError(COMPANY_NOT_ACTIVE.format(company=company.number), "company_not_active")
-    if not (1 <= cycle_day <= 28 or cycle_day == Account.LAST_DAY_OF_MONTH):
-        raise ApplicationError(BAD_CYCLE_DAY, "bad_cycle_day", {"field": "cycle_day"})
     if Account.objects.filter(cardmember=cardmember).exists():
         raise ApplicationError(ACCOUNT_EXISTS, "account_exists")
+    billing_type = billing_type or company.billing_type
+    cycle_day = account_cycle_day_for(company=company, billing_type=billing_type, asked=cycle_day)
     for _attempt in range(10):
         try:
             with transaction.atomic():
@@ -204,7 +207,7 @@ def account_open(
                     company=company,
                     cardmember=cardmember,
                     liability=liability or company.default_liability,
-                    billing_type=billing_type or company.billing_type,
+                    billing_type=billing_type,
                     currency=company.currency,
                     cycle_day=cycle_day,
                     opened_on=opened_on,
@@ -363,7 +366,7 @@ class CardOrder:
     country: str = ""
     liability: str = ""
     billing: str = ""
-    cycle_day: int = 1
+    cycle_day: int | None = None  # None: the company's day (central billing) or the 1st (SPEC 9)
     monthly_limit: Money | None = None
     cash_enabled: bool = False
     eurobonus_number: str = ""

@@ -48,7 +48,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 SEEDED_ON = dt.date(2026, 3, 2)
 CURRENT_TIME = dt.datetime(2026, 3, 11, 10, 0, tzinfo=dt.UTC)
-STATEMENT_DAY = dt.date(2026, 3, 20)  # Karl's cycle day, after the charges
+STATEMENT_DAY = dt.date(2026, 3, 20)  # a statement run after the charges (every account)
 
 
 def database_rows() -> dict[str, str]:

@@ -67,6 +67,16 @@ class CardOrderForm(forms.Form):
             *BillingType.choices,
         ]
         self.fields["monthly_limit"].label = _("Monthly spend limit (%(currency)s)") % {"currency": company.currency}
+        # SPEC 9: a centrally billed company's accounts take its one cycle day (accounts.cycle_day).
+        if company.billing_type == BillingType.CENTRAL:
+            day = company.cycle_day
+            default = (_("The company's cycle day (%(day)s)") % {"day": day} if day
+                       else _("The company's cycle day (the 1st for its first account)"))
+            field = self.fields["cycle_day"]
+            field.required, field.empty_value, field.initial = False, None, ""
+            field.choices = [("", default), *_cycle_day_choices()]
+            field.help_text = _("Centrally billed accounts all take the company's cycle day; another day is "
+                                "only for an individually billed card.")
         # Only offer what the programme allows (SPEC section 3: cash allowed, EuroBonus allowed).
         if not company.cash_allowed:
             del self.fields["cash_enabled"]
