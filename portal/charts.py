@@ -96,8 +96,11 @@ def bar_chart(*, chart_id: str, title: str, x_title: str, labels: Sequence[str],
               currency: str, stacked: bool = False) -> SafeString:
     """An SVG bar chart (stacked when there are several series and `stacked`), ready for a template.
 
-    A chart without any amount says so in words (`no_data`) rather than drawing an empty box.
+    A chart without any amount is not drawn at all (an empty string): an empty frame of axes reads as a
+    broken page; the table beside it says that there is no spend yet.
     """
+    if not any(amount for each in series for amount in each.values):
+        return mark_safe("")
     language = get_language()
     locale = LANGUAGE_LOCALES.get((language or "en").split("-")[0], "en")
     names = [each.name for each in series]
