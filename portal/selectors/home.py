@@ -158,9 +158,11 @@ def _dues(ids: list[int], on: dt.date) -> dict[int, dict]:
     """Per company: the next due date on or after `on` with what is unpaid of it, what is overdue, and how
     many accounts are past due (SPEC 9), from statements.selectors' reading of statements and payments."""
     billed = Statement.objects.filter(account_id=OuterRef("pk"))
-    companies = dict(Account.objects.filter(company_id__in=ids).filter(Exists(billed)).values_list("pk", "company_id"))
+    billed_accounts = Account.objects.filter(company_id__in=ids).filter(Exists(billed))
+    companies = dict(billed_accounts.values_list("pk", "company_id"))
     result: dict[int, dict] = defaultdict(lambda: {"next": {}, "overdue": ZERO, "past_due": 0})
-    for account_id, dues in dues_for_accounts(account_ids=companies, as_of=on, end_of_day=True).items():
+    for account_id, dues in dues_for_accounts(account_ids=companies, as_of=on, end_of_day=True,
+                                              scope=billed_accounts.values("pk")).items():
         figures = result[companies[account_id]]
         if days_past_due(dues, on=on) > 0:
             figures["past_due"] += 1
