@@ -61,3 +61,21 @@ def trial_balance_rows() -> list[tuple[str, str, Decimal]]:
                     .annotate(total=minor_sum("amount"))):
             totals[(row[side], row["amount_currency"])] += sign * row["total"]
     return [(code, currency, from_minor(total)) for (code, currency), total in sorted(totals.items())]
+
+
+def company_owed_totals(*, company_ids: list[int]) -> dict[int, Decimal]:
+    """What each company's accounts owe (SPEC 10, the company credit limit; SPEC 18, the PA's home):
+    the sum of their balances, each at least zero, so one holder's credit balance does not lend spend
+    to another (charges/exposure.py counts it the same way). One grouped query for all the companies."""
+    from django.db.models import BigIntegerField, Case, OuterRef, Subquery, Sum, Value, When
+    from django.db.models.functions import Coalesce
+
+    balance = (Posting.objects.filter(account_id=OuterRef("pk")).order_by().values("account_id")
+               .annotate(total=minor_sum("amount")).values("total")[:1])
+    rows = (Account.objects.filter(company_id__in=company_ids)
+            .annotate(balance=Coalesce(Subquery(balance, output_field=BigIntegerField()), Value(0)))
+            .order_by().values("company_id")
+            .annotate(owed=Sum(Case(When(balance__gt=0, then="balance"), default=Value(0),
+                                    output_field=BigIntegerField())))
+            .values_list("company_id", "owed"))
+    return {company_id: from_minor(owed) for company_id, owed in rows}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 
 from accounts.models import Account
 from amexprog.common.db import from_minor, minor_sum
@@ -61,32 +61,36 @@ def allocate_oldest_first(billed: list[Decimal], credit: Decimal) -> list[Decima
     return unpaid
 
 
-def dues_for_accounts(*, account_ids: Iterable[int], as_of: dt.date, end_of_day: bool) -> dict[int, list[Due]]:
+def dues_for_accounts(*, account_ids: Iterable[int], as_of: dt.date, end_of_day: bool,
+                      scope: QuerySet | None = None) -> dict[int, list[Due]]:
     """Each account's statements with what is unpaid of them, at the start or end of `as_of`.
 
     At the start of a day, that day's payments and statement are not yet counted (SPEC section 8:
-    a payment received on d stops interest from d + 1).
+    a payment received on d stops interest from d + 1). `scope`, a query of the same account ids,
+    lets the reads select them by a subquery rather than by thousands of parameters (the PA's home).
     """
     ids = list(account_ids)
     if not ids:
         return {}
+    within = scope if scope is not None else ids
     date_filter = {"statement_date__lte" if end_of_day else "statement_date__lt": as_of}
     statements: dict[int, list[_Billed]] = defaultdict(list)
     # Plain rows, not Statement instances: at a company's thousands of accounts (the dashboard's ageing,
     # the daily interest and reminder runs) building model instances cost more than the query.
     for row in (
-        Statement.objects.filter(account_id__in=ids, **date_filter)
+        Statement.objects.filter(account_id__in=within, **date_filter)
         .order_by("account_id", "statement_date")
         .values_list("id", "account_id", "period_start", "statement_date", "due_date", "billed_amount")
     ):
         statements[row[1]].append(_Billed(*row))
     paid = dict(
-        Posting.objects.filter(credited_by(as_of, end_of_day=end_of_day), account_id__in=ids, kind__in=CREDIT_KINDS)
+        Posting.objects.filter(credited_by(as_of, end_of_day=end_of_day), account_id__in=within,
+                               kind__in=CREDIT_KINDS)
         .values("account_id")
         .annotate(total=minor_sum("amount"))
         .values_list("account_id", "total")
     )
-    dispute_credits = _dispute_credits_billed(ids, statements)
+    dispute_credits = _dispute_credits_billed(within, statements)
     result: dict[int, list[Due]] = {}
     for account_id in ids:
         rows = statements.get(account_id, [])
@@ -119,7 +123,7 @@ def first_open_day(*, account_ids: Iterable[int], on: dt.date) -> dict[int, dt.d
             for account_id in account_ids}
 
 
-def _dispute_credits_billed(ids: list[int], statements: dict[int, list[_Billed]]) -> dict[int, Decimal]:
+def _dispute_credits_billed(ids: list[int] | QuerySet, statements: dict[int, list[_Billed]]) -> dict[int, Decimal]:
     """Each statement's dispute credits (negative), by statement id; disputes are rare, so one small query."""
     last = max((rows[-1].statement_date for rows in statements.values() if rows), default=None)
     if last is None:

@@ -13,14 +13,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BigIntegerField, DateField, F, OuterRef, Subquery, Value
+from django.db.models import BigIntegerField, DateField, Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Round, TruncMonth
 
 from accounts.models import Account, Card, Company, Notice
 from amexprog.common.db import from_minor, minor_sum
 from charges.authorizations import SPEND_KINDS
+from charges.models import Authorization, Hold
 from disputes.models import Dispute, RefundRequest
 from ledger.models import Posting
+from portal.selectors.home import EXPIRING_WITHIN_DAYS, LIVE_CARD_STATUSES
 from rewards.models import Enrolment
 from statements.models import Statement
 from statements.selectors_ageing import Ageing, ageing_buckets
@@ -55,6 +57,10 @@ class Dashboard:
     pending_enrolments: int
     notices: list[Notice]
     top_accounts: list[Account] = field(default_factory=list)
+    # SPEC 18, what the home's figures link to: open holds, today's declines, cards expiring soon.
+    holds: list[Hold] = field(default_factory=list)
+    declines_today: list[Authorization] = field(default_factory=list)
+    expiring_cards: list[Card] = field(default_factory=list)
 
 
 def _bars(rows: list[tuple[Any, Decimal]]) -> list[Bar]:
@@ -126,6 +132,10 @@ def company_dashboard(company: Company, *, on: dt.date) -> Dashboard:
     for account in top_accounts:
         account.balance = from_minor(highest[account.pk])
 
+    expiring = (cards.filter(status__in=LIVE_CARD_STATUSES, expiry__gte=on,
+                             expiry__lte=on + dt.timedelta(days=EXPIRING_WITHIN_DAYS))
+                .exclude(Exists(Card.objects.filter(replaces=OuterRef("pk")))).order_by("expiry", "id"))
+
     return Dashboard(
         company=company,
         on=on,
@@ -144,4 +154,10 @@ def company_dashboard(company: Company, *, on: dt.date) -> Dashboard:
                                                     status=Enrolment.Status.REQUESTED).count(),
         notices=list(Notice.objects.filter(company=company).order_by("-created_on", "-id")[:5]),
         top_accounts=top_accounts,
+        holds=list(Hold.objects.filter(company=company, status=Hold.Status.OPEN)
+                   .select_related("card", "authorization", "account__cardmember")
+                   .order_by("-created_on", "-id")[:SHOWN]),
+        declines_today=list(Authorization.objects.filter(account__company=company, approved=False, decided_on=on)
+                            .select_related("card", "account__cardmember").order_by("-decided_at", "-id")[:SHOWN]),
+        expiring_cards=list(expiring[:SHOWN]),
     )

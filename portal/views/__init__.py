@@ -16,7 +16,8 @@ from accounts.models import ProgrammeAdministrator
 from accounts.security import otp_required_for
 from amexprog.common.db import from_minor, minor_sum
 from ledger.models import Posting
-from portal.selectors import cardmember_accounts, pa_companies, pa_or_ops_or_404
+from portal.selectors import cardmember_accounts, issue_date, pa_companies, pa_or_ops_or_404
+from portal.selectors.home import companies_glance, glance_totals
 
 
 class LoginView(auth_views.LoginView):
@@ -54,8 +55,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def pa_home(request: HttpRequest) -> HttpResponse:
+    """SPEC 18: the PA's companies at a glance, each figure a link, and the totals across them."""
     pa_or_ops_or_404(request.user)
-    return render(request, "portal/pa_home.html", {"companies": pa_companies(request.user)})
+    companies = list(pa_companies(request.user))
+    on = issue_date()
+    glances = companies_glance(companies=companies, user=request.user, on=on)
+    return render(request, "portal/pa_home.html", {
+        "companies": companies, "glances": glances, "on": on,
+        "totals": glance_totals(glances) if len(glances) > 1 else None,
+    })
 
 
 @login_required

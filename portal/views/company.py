@@ -18,9 +18,11 @@ from accounts.audit import actor_for
 from accounts.data_changes import company_pa_add, company_pa_remove, company_update
 from accounts.models import AuditEntry
 from amexprog.common.errors import ApplicationError
+from portal.charts import dashboard_charts
 from portal.forms.company import AdministratorForm, CompanyDataForm, add_service_error
 from portal.selectors import administered_company_or_404, issue_date
 from portal.selectors.dashboard import company_dashboard
+from portal.selectors.home import companies_glance
 
 COMPANY_ACTIONS = (AuditEntry.Action.COMPANY_UPDATED, AuditEntry.Action.PA_ADDED, AuditEntry.Action.PA_REMOVED)
 PENDING_BANK_DETAILS = _lazy("The new bank details wait for approval by another programme administrator or the card "
@@ -31,8 +33,11 @@ PENDING_BANK_DETAILS = _lazy("The new bank details wait for approval by another 
 @login_required
 def company_detail(request: HttpRequest, number: str) -> HttpResponse:
     company = administered_company_or_404(request.user, number)
-    board = company_dashboard(company, on=issue_date())
-    return render(request, "portal/company_detail.html", {"company": company, "board": board})
+    on = issue_date()
+    board = company_dashboard(company, on=on)
+    glance = companies_glance(companies=[company], user=request.user, on=on)[0]
+    return render(request, "portal/company_detail.html", {"company": company, "board": board, "glance": glance,
+                                                          "charts": dashboard_charts(board)})
 
 
 def _company_and_actor(request: HttpRequest, number: str, *, permission: str):

@@ -110,7 +110,9 @@ def test_query_count_is_fixed_whatever_the_number_of_accounts(alice_client, comp
     add_accounts(company_a, 0, 3)
     with CaptureQueriesContext(connection) as few:
         assert "3 accounts past due" in alice_client.get(URL).content.decode()
-    assert len(few.captured_queries) <= 25
+    # 25 before SPEC 18: the home's figures (portal.selectors.home, ~14 grouped queries) and the held, declined and
+    # expiring lists they link to (3) came on top; the count stays the same at 43 accounts (below).
+    assert len(few.captured_queries) <= 45
     add_accounts(company_a, 3, 40)
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = alice_client.get(URL).content.decode()
