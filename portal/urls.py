@@ -201,3 +201,11 @@ urlpatterns += [
     path("accounts/<str:number>/changes/<int:change_id>/reject/", views_rule_changes.account_change_reject,
          name="account_change_reject"),
 ]
+
+# One company-wide transactions list with search, filters, sorting and exports (SPEC 18, issue 19 item 3).
+from portal.views import company_transactions as views_company_transactions  # noqa: E402
+
+urlpatterns += [
+    path("pa/companies/<str:number>/transactions/", views_company_transactions.company_transactions_page,
+         name="company_transactions"),
+]
