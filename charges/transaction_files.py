@@ -48,8 +48,10 @@ def money_cell(amount: Decimal | None, currency: str, *, decimal_comma: bool) ->
 
 
 def transaction_details(row: CompanyTransaction) -> str:
-    """What the row says beyond merchant and kind: a posting's description, a decline's reason."""
-    return reason_label(row.reason) if row.reason else row.description
+    """What the row says beyond merchant, kind and status: a decline's reason in the reader's words.
+    A posting's stored description is not shown to people: it is English, with ISO dates ("Annual card
+    fee 2026-08-03"), and repeats the merchant and kind (SPEC 18, issue 19 item 8); JSON carries it."""
+    return reason_label(row.reason) if row.reason else ""
 
 
 def card_label(row: CompanyTransaction) -> str:
