@@ -33,6 +33,7 @@ from charges.transactions import (
     company_transactions,
     kind_label,
     status_label,
+    transactions_page,
 )
 from portal.forms.transactions import CompanyTransactionsForm
 from portal.selectors import issue_date
@@ -105,9 +106,15 @@ def company_transactions_page(request: HttpRequest, number: str) -> HttpResponse
     # Raw form values (as typed, e.g. "12,50") keep the links' filters exactly as the PA wrote them.
     raw = {key: value for key, value in request.GET.items()
            if key in form.fields and key != "sort" and value and key in criteria}
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError:
+        number = 1
+    shown_rows, total, number = transactions_page(rows, number=number, per_page=PER_PAGE)
+    # The pager's arithmetic over the count alone: the rows are already fetched.
+    page = Paginator(range(total), PER_PAGE).get_page(number)
     return render(request, "portal/transactions/company.html", {
-        "company": company, "form": form, "page": page, "rows": _labelled(page.object_list),
+        "company": company, "form": form, "page": page, "rows": _labelled(shown_rows),
         "headings": _headings(raw, sort), "query": urlencode({**raw, "sort": sort}),
         "exports": [{"key": key, "label": label, "query": urlencode({**raw, "sort": sort, "export": key})}
                     for key, label in EXPORT_LABELS.items()],
