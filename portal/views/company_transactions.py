@@ -91,7 +91,6 @@ def company_transactions_page(request: HttpRequest, number: str) -> HttpResponse
         sort = DEFAULT_SORT
     criteria = {key: value for key, value in cleaned.items() if value not in (None, "") and key != "sort"}
     rows = company_transactions(company=company, filters=TransactionFilters.of(criteria), sort=sort)
-    shown = {key: str(value) for key, value in criteria.items()}
     export = request.GET.get("export")
     if export in EXPORTS:
         content_type, extension, writer = EXPORTS[export]
@@ -107,16 +106,16 @@ def company_transactions_page(request: HttpRequest, number: str) -> HttpResponse
     raw = {key: value for key, value in request.GET.items()
            if key in form.fields and key != "sort" and value and key in criteria}
     try:
-        number = int(request.GET.get("page") or 1)
+        page_number = int(request.GET.get("page") or 1)
     except ValueError:
-        number = 1
-    shown_rows, total, number = transactions_page(rows, number=number, per_page=PER_PAGE)
+        page_number = 1
+    shown_rows, total, page_number = transactions_page(rows, number=page_number, per_page=PER_PAGE)
     # The pager's arithmetic over the count alone: the rows are already fetched.
-    page = Paginator(range(total), PER_PAGE).get_page(number)
+    page = Paginator(range(total), PER_PAGE).get_page(page_number)
     return render(request, "portal/transactions/company.html", {
         "company": company, "form": form, "page": page, "rows": _labelled(shown_rows),
         "headings": _headings(raw, sort), "query": urlencode({**raw, "sort": sort}),
         "exports": [{"key": key, "label": label, "query": urlencode({**raw, "sort": sort, "export": key})}
                     for key, label in EXPORT_LABELS.items()],
-        "filtered": bool(shown),
+        "filtered": bool(criteria),
     })
