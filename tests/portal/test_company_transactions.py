@@ -214,3 +214,11 @@ def test_issue19_item3_an_outsider_pa_and_a_cardmember_get_404_ops_viewers_read(
     assert client.get(PAGE).status_code == 404
     client.force_login(ops_user("victor", VIEWER))
     assert client.get(PAGE).status_code == 200
+
+
+def test_issue19_item3_a_page_past_the_end_shows_the_last_page(alice_client, bob_account, bob_card):
+    many(bob_account, bob_card.card, 55)
+    response = alice_client.get(PAGE, {"page": 99, "sort": "amount"})
+    rows = body_rows(response)
+    assert len(rows) == 5 and "Page 2 of 2" in response.content.decode()
+    assert "64.25" in rows[-1]  # the largest of 10.25 ... 64.25
