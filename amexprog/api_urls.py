@@ -17,6 +17,7 @@ from charges.activity_apis import FxRateViewSet, HoldViewSet
 from charges.apis import ChargeFileViewSet, PaymentFileViewSet
 from charges.authorization_apis import AuthorizationSlashView, AuthorizationView, WhoAmIView
 from charges.payment_apis import AccountCreditRefundView, AccountPaymentAllocationView, CompanyPaymentListView
+from charges.transaction_apis import TransactionListView
 from communications.apis import NoticeViewSet
 from communications.rule_change_apis import AccountRuleChangeRejectView, AccountRuleChangesView
 from complaints.apis import ComplaintAuthorityViewSet, ComplaintViewSet
@@ -97,6 +98,8 @@ urlpatterns = [
     path("authorizations", AuthorizationView.as_view(), name="authorizations"),
     path("authorizations/", AuthorizationSlashView.as_view()),
     path("whoami", WhoAmIView.as_view(), name="whoami"),
+    # The company-wide transactions, postings and authorizations (SPEC 16, 18; issue 18 item 6).
+    path("transactions", TransactionListView.as_view(), name="transactions"),
     # Company files (SPEC sections 11, 16): what `manage.py import_companies` does, for ops.
     path("company-files/", CompanyFileView.as_view(), name="company-files"),
     # Reports and data files (SPEC section 14).

@@ -4,7 +4,8 @@ home at a glance (issue 19 item 2, SPEC 18).
 Builds (once; reused on later runs) a company with N cardmembers (default 10,000), each with an
 account and a card, and charges on some of the accounts; then renders the PA's cardmember list
 through the Django test client as the signed-in PA, several times per variant (default order, the
-highest balances first, a search, a filter and page 100), and prints the median and p95 render times
+highest balances first, a search, a filter and page 100) and the company-wide transactions page (its
+variants: sorts, filters, search, pages; issue 19 item 3), and prints the median and p95 render times
 and their ratio to a trivial page (the PA guide's index) measured in the same run. Target: < 300 ms.
 The home section (`bench_home`) renders the PA's home at a glance over the same company, with open
 holds and today's declines on some cards and cards expiring soon. Target: median < 300 ms.
@@ -149,6 +150,8 @@ def main() -> None:
     parser.add_argument("--cardmembers", type=int, default=10_000)
     parser.add_argument("--charged", type=int, default=2_000, help="accounts with a charge (default 2,000)")
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--only-transactions", action="store_true",
+                        help="measure the trivial page and the transactions page only")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -180,6 +183,10 @@ def main() -> None:
     # The trivial page: the PA guide's index (the PA's home was the trivial page until it showed figures).
     baseline = timed(client, reverse("portal:help_index"), {}, args.runs)
     base_median = statistics.median(baseline)
+    if args.only_transactions:
+        print(f"trivial page (PA guide index): median {base_median:.1f} ms, p95 {p95(baseline):.1f} ms")
+        transactions_bench(client, company, runs=args.runs, base_median=base_median)
+        return
     print(f"\n{'page':40} {'median ms':>10} {'p95 ms':>8} {'÷ trivial':>10}")
     print(f"{'trivial page (PA guide index)':40} {base_median:10.1f} {p95(baseline):8.1f} {1:10.1f}")
     for name, params in variants.items():
@@ -192,6 +199,101 @@ def main() -> None:
     print(f"{label:40} {median:10.1f} {p95(times):8.1f} {median / base_median:10.1f}")
     bench_home(client, company, args.runs, base_median)
     print(f"\n{args.cardmembers:,} cardmembers, {args.runs} runs per page; target: list < 300 ms, home < 300 ms")
+    transactions_bench(client, company, runs=args.runs, base_median=base_median)
+
+
+# ── The company-wide transactions (issue 19 item 3) ─────────────────────────────────────────────────
+TXN_MARK = "bench-txn/"
+TXN_POSTINGS_PER_ACCOUNT = 3
+TXN_AUTHORIZATIONS = 10_000
+
+
+def build_transactions(company) -> None:
+    """Once: three postings per account through ledger.services (set-based) and 10,000 authorizations
+    (a third declined, the rest pending on open holds), on days spread over two months."""
+    from moneyed import Money
+
+    from charges.models import Authorization, CompanyTransaction, Hold
+    from ledger.services import PostingSpec, postings_create_bulk
+
+    if Authorization.objects.filter(transaction_id__startswith=TXN_MARK).exists():
+        print(f"reusing {CompanyTransaction.objects.filter(company=company).count():,} transactions of {COMPANY}")
+        return
+    started = time.perf_counter()
+    accounts = list(company.accounts.order_by("number"))
+    postings_create_bulk(specs=[
+        PostingSpec(account=account, kind="purchase", amount=Money(Decimal(5 + (n * 7 + k * 13) % 2000), "DKK"),
+                    posting_date=dt.date(2026, 1, 6) + dt.timedelta(days=(n + k * 11) % 60),
+                    source_key=f"{TXN_MARK}{n}/{k}", description=f"Merchant {(n + k) % 300}")
+        for n, account in enumerate(accounts) for k in range(TXN_POSTINGS_PER_ACCOUNT)])
+    cards = {card.account_id: card for card in _company_cards(company)}
+    merchants = ["Scandic Hotels", "SAS", "Joe & The Juice", "Shell", "Apple Store", "Hotel Oslo", "Uber"]
+    mccs = ["7011", "4511", "5812", "5541", "5732", "7011", "4121"]
+    authorizations = []
+    for n in range(TXN_AUTHORIZATIONS):
+        account = accounts[(n * 37) % len(accounts)]
+        on = dt.date(2026, 1, 6) + dt.timedelta(days=n % 60)
+        declined = n % 3 == 0
+        authorizations.append(Authorization(
+            transaction_id=f"{TXN_MARK}{n}", card=cards[account.pk], account=account, type="purchase",
+            amount=Decimal(10 + n % 3000), currency="DKK", merchant_name=merchants[n % 7], merchant_city="Oslo",
+            merchant_country="NO" if n % 2 else "DK", mcc=mccs[n % 7], entry_mode="chip", pin_verified=True,
+            approved=not declined, reason="card_limit_exceeded" if declined else "", billing_currency="DKK",
+            billed_amount=Decimal(10 + n % 3000), hold_amount=None if declined else Decimal(10 + n % 3000),
+            decided_on=on, decided_at=dt.datetime.combine(on, dt.time(12), tzinfo=dt.UTC)))
+    Authorization.objects.bulk_create(authorizations, batch_size=2000)
+    Hold.objects.bulk_create([
+        Hold(authorization=auth, transaction_id=auth.transaction_id, card_id=auth.card_id, account_id=auth.account_id,
+             company=company, kind="purchase", amount=auth.billed_amount, base_amount=auth.billed_amount,
+             currency="DKK", created_on=auth.decided_on, expires_on=auth.decided_on + dt.timedelta(days=7))
+        for auth in Authorization.objects.filter(transaction_id__startswith=TXN_MARK, approved=True)],
+        batch_size=2000)
+    print(f"built {CompanyTransaction.objects.filter(company=company).count():,} transactions "
+          f"in {time.perf_counter() - started:.1f} s")
+
+
+def _company_cards(company):
+    from accounts.models import Card
+
+    return Card.objects.filter(account__company=company)
+
+
+def transactions_bench(client, company, *, runs: int, base_median: float) -> None:
+    """The company's transactions page (postings and authorizations, declines included) at 10,000
+    cardmembers: each variant's median and p95, and its ratio to the trivial page. Target: < 300 ms."""
+    from django.urls import reverse
+
+    build_transactions(company)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # fresh statistics, as autovacuum would have after the build
+        cursor.execute("ANALYZE")
+    url = reverse("portal:company_transactions", args=[company.number])
+    variants = {
+        "newest first": {},
+        "largest amount first": {"sort": "-amount"},
+        "by cardmember": {"sort": "cardmember"},
+        "declines only": {"status": "declined"},
+        "search 'scandic'": {"q": "scandic"},
+        "cardmember 'last00123'": {"cardmember": "last00123"},
+        "industry hotels + 500-1000 DKK": {"industry": "lodging", "amount_min": "500", "amount_max": "1000"},
+        "a week, page 20": {"date_from": "2026-02-01", "date_to": "2026-02-07", "page": 20},
+        "page 100": {"page": 100},
+    }
+    print(f"\n{'transactions page':40} {'median ms':>10} {'p95 ms':>8} {'÷ trivial':>10}")
+    for name, params in variants.items():
+        times = timed(client, url, params, runs)
+        median = statistics.median(times)
+        print(f"{name:40} {median:10.1f} {p95(times):8.1f} {median / base_median:10.1f}")
+    # An export streams every filtered row: not a page, so not held to the page's target.
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        response = client.get(url, {"status": "declined", "export": "csv"})
+        rows = sum(chunk.count(b"\n") for chunk in response.streaming_content) - 1
+        times.append((time.perf_counter() - started) * 1000)
+    print(f"{f'CSV export of {rows:,} declines':40} {statistics.median(times):10.1f}")
+    print("target: every transactions page < 300 ms")
 
 
 if __name__ == "__main__":

@@ -71,3 +71,4 @@ from charges.authorization_models import (  # noqa: E402,F401  (authorizations l
     HoldChange,
 )
 from charges.payment_models import Payment, PaymentFile  # noqa: E402,F401  (payments live beside charges)
+from charges.transaction_models import CompanyTransaction  # noqa: E402,F401  (the company-wide transactions view)

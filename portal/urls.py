@@ -211,3 +211,11 @@ urlpatterns += [
     path("pa/companies/<str:number>/api-tokens/<int:pk>/revoke/", views_api_tokens.company_api_token_revoke_page,
          name="company_api_token_revoke"),
 ]
+
+# One company-wide transactions list with search, filters, sorting and exports (SPEC 18, issue 19 item 3).
+from portal.views import company_transactions as views_company_transactions  # noqa: E402
+
+urlpatterns += [
+    path("pa/companies/<str:number>/transactions/", views_company_transactions.company_transactions_page,
+         name="company_transactions"),
+]

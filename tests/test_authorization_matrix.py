@@ -174,6 +174,8 @@ ROUTES: dict[str, Route] = {
                             write=Write(body=lambda w: {"transaction_id": "X", "card_number": "0" * 15},
                                         also=("token_a", "alice"), allowed=("token_network",))),
     "api/v1/authorizations/": Route(get=None),  # the trailing-slash twin: tested through "authorizations"
+    # The company-wide transactions (issue 18 item 6): the caller's companies only; a cardmember none.
+    "transactions": Route(get=API_LIST_NO_HOLDER),
     "company-list": Route(get=API_LIST_NO_HOLDER),
     "company-detail": Route(a_company, get=API_A),
     "company-controls": Route(a_company, get=API_A, write=Write(method="patch", body=CONTROLS.body, also=("bob",))),
@@ -468,6 +470,8 @@ ROUTES: dict[str, Route] = {
     "portal:cardmember_unlock": Route(lambda w: {"number": w.company_a.number, "pk": w.cardmember.pk},
                                       api=False, get=PORTAL_POST_ONLY, write=Write(also=("bob",))),
     "portal:company_reports": Route(a_company, api=False, get=PORTAL_PA),
+    # Issue 19 item 3: the company's transactions, for its PAs and ops who may view companies.
+    "portal:company_transactions": Route(a_company, api=False, get=PORTAL_PA_AND_OPS),
     "portal:company_payments": Route(a_company, api=False, get=PORTAL_PA),
     "portal:company_dispute_charges": Route(a_company, api=False, get=PORTAL_PA),
     "portal:cardmember_data_export": Route(pk("cardmember"), api=False, get=PORTAL_HOLDER),

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.db.models import Count, DateField, Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.change_request_models import ChangeRequest
@@ -114,14 +114,6 @@ def _url(name: str, number: str, params: dict | None = None, anchor: str = "") -
     return url + (f"?{urlencode(params)}" if params else "") + (f"#{anchor}" if anchor else "")
 
 
-def _transactions_or(number: str, params: dict, fallback: str) -> str:
-    """The company transactions view with filters once it exists, else `fallback`."""
-    try:
-        return _url(TRANSACTIONS_VIEW, number, params)
-    except NoReverseMatch:
-        return fallback
-
-
 def glance_links(company: Company, *, on: dt.date) -> dict[str, str]:
     """Where each figure is shown in full (SPEC 18: every figure a link)."""
     number = company.number
@@ -131,10 +123,9 @@ def glance_links(company: Company, *, on: dt.date) -> dict[str, str]:
         "company": detail,
         "credit": _url("portal:company_cardmembers", number, {"sort": "-balance"}),
         "due": _url("portal:company_statements", number),
-        "unbilled": _transactions_or(number, {"unbilled": "1"}, f"{detail}#period"),
-        "held": _transactions_or(number, {"status": "pending"}, f"{detail}#held"),
-        "declines": _transactions_or(number, {"status": "declined", "date_from": day, "date_to": day},
-                                     f"{detail}#declines"),
+        "unbilled": f"{detail}#period",  # the transactions view has no "since the last statement" filter
+        "held": _url(TRANSACTIONS_VIEW, number, {"status": "pending"}),
+        "declines": _url(TRANSACTIONS_VIEW, number, {"status": "declined", "date_from": day, "date_to": day}),
         "past_due": f"{detail}#ageing",
         "suspended": _url("portal:company_cardmembers", number, {"account_status": Account.Status.SUSPENDED}),
         "expiring": f"{detail}#expiring",

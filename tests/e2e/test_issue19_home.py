@@ -16,7 +16,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 FIGURES = ("credit", "due", "unbilled", "held", "declines", "past-due", "suspended", "expiring", "disputes",
            "complaints", "changes", "enrolments")
 # Figures whose link leads to a section of the company page that repeats the figure in its heading.
-SECTIONS = {"unbilled": "period", "held": "held", "declines": "declines", "expiring": "expiring"}
+SECTIONS = {"unbilled": "period", "expiring": "expiring"}
+# Figures whose link opens the company's transactions filtered to them (issue 19 item 3).
+TRANSACTIONS = {"held": "status=pending", "declines": "status=declined"}
 WORDS = {
     "en": ("Your companies", "Across your companies", "Credit used"),
     "da": ("Dine virksomheder", "På tværs af dine virksomheder", "Brugt kredit"),
@@ -61,6 +63,9 @@ def test_issue19_item2_every_home_figure_leads_to_a_page_showing_it(visit, demo)
                 assert section.count() == 1 and section.is_visible(), name
                 shown = plain(section.inner_text())
                 assert figure in shown, (name, figure, shown)
+            elif name in TRANSACTIONS:
+                assert reverse("portal:company_transactions", args=["10001"]) in page.url
+                assert TRANSACTIONS[name] in page.url
             elif name == "credit":
                 assert "sort=-balance" in page.url
             elif name == "due":

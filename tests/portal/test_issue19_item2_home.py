@@ -107,12 +107,13 @@ def test_issue19_item2_home_shows_every_figure_as_a_link(alice_client, programme
     page = alice_client.get(HOME).content.decode()
     number = programme.number
     detail = reverse("portal:company_detail", args=[number])
+    transactions = reverse("portal:company_transactions", args=[number])
     expected = {
         "credit": ("DKK\xa01,395.50", reverse("portal:company_cardmembers", args=[number])),  # 1,150 + 200 + 45.50
         "due": ("DKK\xa0200.00", reverse("portal:company_statements", args=[number])),
         "unbilled": ("DKK\xa0850.00", f"{detail}#period"),
-        "held": ("DKK\xa045.50", f"{detail}#held"),
-        "declines": (">1<", f"{detail}#declines"),
+        "held": ("DKK\xa045.50", transactions + "?status=pending"),
+        "declines": (">1<", transactions + "?status=declined"),
         "past-due": (">1<", f"{detail}#ageing"),
         "suspended": (">1<", reverse("portal:company_cardmembers", args=[number])),
         "expiring": (">1<", f"{detail}#expiring"),
