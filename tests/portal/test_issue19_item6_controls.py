@@ -132,3 +132,24 @@ def test_issue19_item6_replaying_the_controls_in_force_gives_the_live_decisions(
                                controls_for=lambda card: effective_controls(card=card, rules=rules))
     assert {row.authorization.transaction_id: row.reason for row in preview.declined} == live
     assert preview.newly_declined == 0
+
+
+def test_issue19_item6_the_company_page_previews_its_controls_over_every_card(client, alice, network, company_a,
+                                                                               bob_card):
+    from tests.accounts.factories import AccountFactory, CardmemberFactory, issue_card
+
+    other = issue_card(AccountFactory(cardmember=CardmemberFactory(company=company_a, first_name="Dora",
+                                                                   last_name="Dahl")))
+    authorize(network, bob_card.pan, "80.00", transaction_id="C-1", mcc="7995", merchant_name="Lucky Casino")
+    authorize(network, other.pan, "90.00", transaction_id="C-2", mcc="7995", merchant_name="Casino Royal")
+    authorize(network, other.pan, "95.00", transaction_id="C-3", mcc="5812", merchant_name="Canteen")
+    client.force_login(alice)
+    url = reverse("portal:company_controls", args=[company_a.number])
+    page = client.post(url, {"blocked_mccs_pick": ["7995"], "step": "preview"}).content.decode()
+    assert "Of the 3 authorizations since 12 Dec 2025, these controls would have declined 2; 2 of them were " \
+           "approved." in page
+    assert "Lucky Casino" in page and "Casino Royal" in page and "Canteen" not in page
+    assert "Gambling and betting <small" in page  # the category by name, its code beside
+    assert not SpendingControls.objects.filter(company=company_a).exists()
+    assert client.post(url, {"blocked_mccs_pick": ["7995"], "step": "save"}).status_code == 302
+    assert SpendingControls.objects.get(company=company_a).blocked_mccs == ["7995"]
