@@ -32,10 +32,6 @@ WORDS = {
 }
 
 
-def fits(page, width: int) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth") <= width
-
-
 def test_issue19_item5_bulk_block_with_preview_and_confirm_on_desktop_and_phone_in_en_and_da(visit, demo):
     cards = list(Card.objects.filter(account__company__number="10001", status=Card.Status.ACTIVE)
                  .order_by("pk")[:2])
