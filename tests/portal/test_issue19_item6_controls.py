@@ -153,3 +153,14 @@ def test_issue19_item6_the_company_page_previews_its_controls_over_every_card(cl
     assert not SpendingControls.objects.filter(company=company_a).exists()
     assert client.post(url, {"blocked_mccs_pick": ["7995"], "step": "save"}).status_code == 302
     assert SpendingControls.objects.get(company=company_a).blocked_mccs == ["7995"]
+
+
+def test_issue19_item6_the_api_names_every_bad_code_of_every_list(tokens, company_a):
+    response = token_client(tokens.a).patch(f"/api/v1/companies/{company_a.number}/controls/",
+                                            {"blocked_mccs": ["7995", "79x5", "1"], "allowed_countries": ["DK", "QQ"]},
+                                            format="json")
+    assert response.status_code == 400
+    fields = response.json()["fields"]
+    assert [error["message"] for error in fields["blocked_mccs"]] == [
+        "These are not merchant category codes (4 digits): '79x5', '1'."]
+    assert [error["message"] for error in fields["allowed_countries"]] == ["'QQ' is not a two-letter country code."]
