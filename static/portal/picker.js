@@ -15,3 +15,18 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+
+// The card list's "select every card on this page" box (issue 19 item 5): shown only with JavaScript;
+// without it each card is ticked on its own.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("input[data-select-all]").forEach(function (all) {
+    var form = all.form;
+    var name = all.getAttribute("data-select-all");
+    all.hidden = false;
+    all.addEventListener("change", function () {
+      form.querySelectorAll("input[type=checkbox][name='" + name + "']").forEach(function (box) {
+        box.checked = all.checked;
+      });
+    });
+  });
+});

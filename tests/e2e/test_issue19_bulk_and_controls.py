@@ -46,6 +46,7 @@ def test_issue19_item5_bulk_block_with_preview_and_confirm_on_desktop_and_phone_
         if page.locator("html").get_attribute("lang") != language:
             alice.choose_language(language, f"language-{language}")
         words = WORDS[language]
+        assert page.locator("#select-all-cards").is_visible()  # static JS: "select every card on this page"
         for card in cards:
             page.check(f"#select-card-{card.pk}")
         page.select_option("#bulk-action", action)
