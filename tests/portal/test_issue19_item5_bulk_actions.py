@@ -44,6 +44,7 @@ def test_issue19_item5_bulk_block_is_previewed_then_confirmed_with_an_audit_entr
     page = preview.content.decode()
     assert preview.status_code == 200
     assert page.count("Active → Blocked") == 2 and "Would fail" not in page and 'id="bulk-confirm-button"' in page
+    assert "<strong>Reason:</strong> Travel ban" in page
     assert statuses(two_cards) == [Card.Status.ACTIVE, Card.Status.ACTIVE]  # the preview changed nothing
     assert not AuditEntry.objects.filter(action=AuditEntry.Action.CARD_BLOCKED).exists()
     assert not Notice.objects.exists()
