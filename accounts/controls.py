@@ -12,6 +12,7 @@ up, limits take the lowest, and the contactless limits never exceed the programm
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from babel import Locale
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from moneyed import Money
@@ -52,6 +54,8 @@ CARD_OWN_FIELDS = ("monthly_limit", "blocked_mccs") + CARD_FLAGS
 UNKNOWN_CONTROL = "Unknown spending control {name!r}."
 BAD_MCC = "{value!r} is not a merchant category code (4 digits)."
 BAD_COUNTRY = "{value!r} is not a two-letter country code."
+BAD_MCCS = "These are not merchant category codes (4 digits): {value}."
+BAD_COUNTRIES = "These are not two-letter country codes: {value}."
 BAD_LIST = "Give a list of codes."
 BAD_LIMIT = "A limit is an amount of at least 0 in {currency}, with at most its minor-unit decimals."
 BAD_COUNT = "A count is a whole number of at least 0."
@@ -60,6 +64,10 @@ BAD_FLAG = "Give true or false."
 
 _MCC = re.compile(r"[0-9]{4}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
+# CLDR territories that are no country a merchant is in: groupings (EU, EZ, UN) and private use / unknown.
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+_COUNTRY_CODES = frozenset(code for code in Locale("en").territories
+                           if _COUNTRY.fullmatch(code) and code not in _NOT_COUNTRIES)
 
 
 @dataclass(frozen=True)
@@ -168,13 +176,15 @@ class LimitWithoutEffect:
     company_value: Decimal | int
 
 
-def card_limits_without_effect(*, card: Card) -> list[LimitWithoutEffect]:
+def card_limits_without_effect(*, card: Card, own: dict[str, Any] | None = None,
+                               company_row: SpendingControls | None = None) -> list[LimitWithoutEffect]:
     """The card's own limits that are looser than the company's (SPEC sections 10, 18: "a warning where a
-    card value has no effect because the company's is tighter"; issue 19 item 1)."""
-    company_row = controls_of(card.account.company)
+    card value has no effect because the company's is tighter"; issue 19 item 1). `own` are the card's
+    values as they would be (the preview before saving, issue 19 item 6); the saved ones by default."""
+    company_row = company_row if company_row is not None else controls_of(card.account.company)
     if company_row is None:
         return []
-    own = card_controls_view(card)
+    own = own if own is not None else card_controls_view(card)
     found = []
     for field in AMOUNT_FIELDS + COUNT_FIELDS:
         company_value = getattr(company_row, field)
@@ -215,21 +225,33 @@ def card_controls_view(card: Card) -> dict[str, Any]:
 
 
 def _clean_codes(field: str, value: Any) -> list[str]:
+    """The codes of one list, every bad one named in one error, not only the first (SPEC 18, issue 19
+    item 6)."""
     if isinstance(value, str):
         value = [part for part in re.split(r"[\s,;]+", value) if part]
     if not isinstance(value, list | tuple):
         raise ApplicationError(BAD_LIST, "invalid_control", {"field": field})
     is_mcc = field.endswith("mccs")
     codes: list[str] = []
+    bad: list[str] = []
     for raw in value:
         code = str(raw).strip().upper()
-        if is_mcc and not _MCC.fullmatch(code):
-            raise ApplicationError(BAD_MCC.format(value=str(raw)[:10]), "invalid_control", {"field": field})
-        if not is_mcc and not _COUNTRY.fullmatch(code):
-            raise ApplicationError(BAD_COUNTRY.format(value=str(raw)[:10]), "invalid_control", {"field": field})
-        if code not in codes:
+        if not (_MCC.fullmatch(code) if is_mcc else _COUNTRY.fullmatch(code) and code in country_codes()):
+            bad.append(str(raw)[:10])
+        elif code not in codes:
             codes.append(code)
+    if bad:
+        template = (BAD_MCC if len(bad) == 1 else BAD_MCCS) if is_mcc else (
+            BAD_COUNTRY if len(bad) == 1 else BAD_COUNTRIES)
+        shown = bad[0] if len(bad) == 1 else ", ".join(repr(code) for code in bad)
+        raise ApplicationError(template.format(value=shown), "invalid_control", {"field": field, "bad_codes": bad})
     return sorted(codes)
+
+
+def country_codes() -> frozenset[str]:
+    """The two-letter ISO 3166 codes a merchant's country can have (CLDR's territories, without the
+    groupings and private-use codes)."""
+    return _COUNTRY_CODES
 
 
 def _clean_amount(field: str, value: Any, currency: str) -> Decimal | None:
@@ -252,11 +274,15 @@ def _clean_count(field: str, value: Any) -> int | None:
 
 def _clean(changes: dict[str, Any], allowed: tuple[str, ...], currency: str) -> dict[str, Any]:
     cleaned: dict[str, Any] = {}
+    bad_lists: dict[str, list[str]] = {}
     for field, value in changes.items():
         if field not in allowed:
             raise ApplicationError(UNKNOWN_CONTROL.format(name=field), "invalid_control", {"field": field})
         if field in LIST_FIELDS:
-            cleaned[field] = _clean_codes(field, value)
+            try:
+                cleaned[field] = _clean_codes(field, value)
+            except ApplicationError as exc:  # SPEC 18: every bad code of every list, not only the first
+                bad_lists[field] = [exc.message]
         elif field in AMOUNT_FIELDS:
             cleaned[field] = _clean_amount(field, value, currency)
         elif field in COUNT_FIELDS:
@@ -265,6 +291,12 @@ def _clean(changes: dict[str, Any], allowed: tuple[str, ...], currency: str) -> 
             if not isinstance(value, bool):
                 raise ApplicationError(BAD_FLAG, "invalid_control", {"field": field})
             cleaned[field] = value
+    if len(bad_lists) == 1:
+        [(field, [message])] = bad_lists.items()
+        raise ApplicationError(message, "invalid_control", {"field": field})
+    if bad_lists:
+        raise ApplicationError(" ".join(message for [message] in bad_lists.values()), "invalid_control",
+                               {"fields": bad_lists})
     return cleaned
 
 
@@ -370,3 +402,72 @@ def card_controls_copy(*, source: Card, target: Card) -> None:
     if row is not None:
         values = {field: getattr(row, field) for field in CONTROL_FIELDS}
         SpendingControls.objects.update_or_create(card=target, defaults=values)
+
+
+# ── Controls as they would be: the preview before saving (SPEC 18, issue 19 item 6) ──────────────
+
+
+def controls_changes_clean(*, changes: dict[str, Any], card: bool, currency: str) -> dict[str, Any]:
+    """Validate changes as company_controls_set (card=False) or card_controls_set (card=True) would,
+    without saving anything: the cleaned values, or the ApplicationError naming every bad code."""
+    return _clean(changes, CONTROL_FIELDS + (CARD_FLAGS if card else ()), currency)
+
+
+def _row_with(row: SpendingControls | None, changes: dict[str, Any]) -> SpendingControls | None:
+    """A copy of `row` (or a fresh one) with `changes`; never saved."""
+    if not changes:
+        return row
+    changed = SpendingControls(**{field: getattr(row, field) for field in CONTROL_FIELDS}) if row is not None \
+        else SpendingControls()
+    for field, value in changes.items():
+        setattr(changed, field, value)
+    return changed
+
+
+def effective_controls_if(*, card: Card, rules: ProgrammeRules, company_changes: dict[str, Any] | None = None,
+                          card_changes: dict[str, Any] | None = None,
+                          company_row: SpendingControls | None = None) -> EffectiveControls:
+    """The controls that would apply to `card` if these cleaned changes were saved (SPEC sections 10, 18):
+    the same tightest-of rules as effective_controls, over copies that are never saved. `company_row` is
+    the company's row when the caller read it once for many cards."""
+    company_changes, card_changes = company_changes or {}, card_changes or {}
+    own = {field: value for field, value in card_changes.items() if field in CARD_OWN_FIELDS}
+    rest = {field: value for field, value in card_changes.items() if field not in CARD_OWN_FIELDS}
+    if own:
+        card = copy.copy(card)
+        for field, value in own.items():
+            if field == "monthly_limit":
+                value = Money(value, card.account.currency) if value is not None else None
+            setattr(card, field, value)
+    company = card.account.company
+    levels = (_row_with(company_row if company_row is not None else controls_of(company), company_changes),
+              _row_with(controls_of(card), rest))
+    return effective_controls(card=card, levels=levels, rules=rules)
+
+
+@dataclass(frozen=True)
+class ListWithoutEffect:
+    """A card's list entry the company's lists override: a country or MCC the card allows that the company
+    blocks or does not allow (SPEC 18: "a warning where a card value has no effect")."""
+
+    field: str
+    codes: tuple[str, ...]
+
+
+def card_lists_without_effect(*, card_values: dict[str, Any], company_row: SpendingControls | None,
+                              programme_blocked_mccs: Iterable[str] = ()) -> list[ListWithoutEffect]:
+    """Codes the card allows that the company blocks, or that fall outside the company's allowed list; and
+    codes the card blocks that the company already blocks are harmless, so not named (SPEC 10, 18)."""
+    found = []
+    for kind in ("mccs", "countries"):
+        allowed = list(card_values.get(f"allowed_{kind}") or [])
+        if not allowed:
+            continue
+        blocked = set(getattr(company_row, f"blocked_{kind}", None) or [])
+        if kind == "mccs":
+            blocked |= set(programme_blocked_mccs)
+        company_allowed = set(getattr(company_row, f"allowed_{kind}", None) or [])
+        idle = tuple(code for code in allowed if code in blocked or (company_allowed and code not in company_allowed))
+        if idle:
+            found.append(ListWithoutEffect(f"allowed_{kind}", idle))
+    return found

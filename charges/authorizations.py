@@ -57,6 +57,14 @@ from charges.authorization_models import (
     Hold,
     HoldChange,
 )
+from charges.authorization_rules import (
+    ZERO,
+    Outcome,
+    Spend,
+    available_spend,
+    limits_refusal,
+    merchant_refusal,
+)
 from charges.authorization_sql import authorization_decide_call, authorization_insert, card_for_update
 from charges.exposure import REFRESH_AFTER, company_owed
 from charges.fx import cash_fee_amount, fx_convert, fx_fee_amount, fx_rates_for
@@ -73,7 +81,6 @@ FX_RATES_UNAVAILABLE = "No ECB rates to convert {currency} on {on}; the authoriz
 SPEND_KINDS = (PostingKind.PURCHASE, PostingKind.CASH, PostingKind.REFUND, PostingKind.FEE_FX, PostingKind.FEE_CASH)
 # The account can be charged in these states; suspension (30 DPD, SPEC section 9) stops the cards.
 GOOD_STANDING = (Account.Status.ACTIVE, Account.Status.IN_DEFAULT)
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -132,28 +139,6 @@ class Decision:
             "hold_currency": self.billing_currency,
             "available_spend": str(self.available_spend) if self.available_spend is not None else None,
         }
-
-
-@dataclass
-class Spend:
-    """What the card's account and its company already use, in the billing currency."""
-
-    day: Decimal = ZERO
-    month: Decimal = ZERO
-    period: Decimal = ZERO
-    cash_day: Decimal = ZERO
-    cash_period: Decimal = ZERO
-    company_exposure: Decimal = ZERO
-    contactless_amount: Decimal = ZERO
-    contactless_count: int = 0
-
-
-@dataclass
-class Outcome:
-    reason: str = ""
-    billed: Decimal | None = None
-    hold: Decimal | None = None
-    explanation: dict[str, Any] = field(default_factory=dict)
 
 
 def _minor_sql(column: str) -> str:
@@ -344,13 +329,6 @@ def convert_amounts(request: AuthorizationRequest, billing: str, market: str, on
     return billed, billed + fees
 
 
-def _over(name: str, limit: Decimal | None, used: Decimal, adding: Decimal) -> dict[str, str] | None:
-    """The explanation when `used + adding` would go above `limit` (reaching it exactly is fine)."""
-    if limit is None or used + adding <= limit:
-        return None
-    return {"limit": name, "limit_amount": str(limit), "used": str(used), "requested": str(adding)}
-
-
 def _evaluate(request: AuthorizationRequest, card: Card, controls: EffectiveControls, spend: Spend,
               on: dt.date) -> Outcome:
     reason = _card_refusal(card, on)
@@ -361,60 +339,11 @@ def _evaluate(request: AuthorizationRequest, card: Card, controls: EffectiveCont
     if request.recurring and recurring_stop_applies(account_id=card.account_id, merchant_name=request.merchant_name,
                                                     mcc=request.mcc, on=on):
         return Outcome(DeclineReason.RECURRING_STOPPED, explanation={"merchant_name": request.merchant_name})
-    cash = request.type == AuthorizationType.CASH
-    if cash and not controls.cash_enabled:
-        return Outcome(DeclineReason.CASH_NOT_ENABLED)
-    if not controls.mcc_allowed(request.mcc):
-        return Outcome(DeclineReason.MCC_BLOCKED, explanation={"mcc": request.mcc})
-    if not controls.country_allowed(request.merchant_country):
-        return Outcome(DeclineReason.MERCHANT_COUNTRY_BLOCKED, explanation={"country": request.merchant_country})
+    refused = merchant_refusal(request, controls)
+    if refused is not None:
+        return refused
     billed, hold = _convert(request, card, on)
-    outcome = Outcome(billed=billed, hold=hold)
-    checks: list[tuple[str, dict[str, str] | None]] = []
-    if cash:
-        checks += [
-            (DeclineReason.CASH_LIMIT_EXCEEDED, _over("cash_transaction_limit", controls.cash_transaction_limit,
-                                                       ZERO, billed)),
-            (DeclineReason.CASH_LIMIT_EXCEEDED, _over("cash_daily_limit", controls.cash_daily_limit,
-                                                       spend.cash_day, billed)),
-            (DeclineReason.CASH_LIMIT_EXCEEDED, _over("cash_period_limit", controls.cash_period_limit,
-                                                       spend.cash_period, billed)),
-        ]
-    checks += [
-        (DeclineReason.CARD_LIMIT_EXCEEDED, _over("authorization_limit", controls.authorization_limit, ZERO, hold)),
-        (DeclineReason.CARD_LIMIT_EXCEEDED, _over("daily_limit", controls.daily_limit, spend.day, hold)),
-        (DeclineReason.CARD_LIMIT_EXCEEDED, _over("monthly_limit", controls.monthly_limit, spend.month, hold)),
-        (DeclineReason.CARD_LIMIT_EXCEEDED, _over("period_limit", controls.period_limit, spend.period, hold)),
-        (DeclineReason.COMPANY_CREDIT_LIMIT_EXCEEDED, _over("credit_limit", controls.credit_limit,
-                                                             spend.company_exposure, hold)),
-    ]
-    if request.entry_mode == EntryMode.CONTACTLESS and not request.pin_verified:
-        checks += [
-            (DeclineReason.PIN_REQUIRED, None if controls.contactless_enabled else {"limit": "contactless_disabled"}),
-            (DeclineReason.PIN_REQUIRED, _over("contactless_charge_limit", controls.contactless_charge_limit,
-                                               ZERO, billed)),
-            (DeclineReason.PIN_REQUIRED, _over("contactless_cumulative_limit",
-                                               controls.contactless_cumulative_limit, spend.contactless_amount,
-                                               billed)),
-            (DeclineReason.PIN_REQUIRED, _over("contactless_cumulative_count",
-                                               Decimal(controls.contactless_cumulative_count),
-                                               Decimal(spend.contactless_count), Decimal(1))),
-        ]
-    for reason, explanation in checks:
-        if explanation is not None:
-            outcome.reason, outcome.explanation = reason, explanation
-            return outcome
-    return outcome
-
-
-def available_spend(controls: EffectiveControls, spend: Spend, hold: Decimal) -> Decimal:
-    """What the card can still spend after `hold`: the tightest cumulative headroom (SPEC section 10)."""
-    headroom = [controls.credit_limit - spend.company_exposure - hold]
-    for limit, used in ((controls.daily_limit, spend.day), (controls.monthly_limit, spend.month),
-                        (controls.period_limit, spend.period)):
-        if limit is not None:
-            headroom.append(limit - used - hold)
-    return max(min(headroom), ZERO)
+    return limits_refusal(request, controls, spend, billed=billed, hold=hold)
 
 
 def _lock_card(card_number: str, on: dt.date) -> tuple[Card, EffectiveControls, ProgrammeRules]:

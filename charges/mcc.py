@@ -8,6 +8,8 @@ so a file read by a program does not depend on the language.
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.utils.translation import gettext_lazy as _
 
 
@@ -116,3 +118,53 @@ def industry_of(mcc: str | None) -> str:
 def industry_name(key: str) -> str:
     """The industry's name in the active language."""
     return str(INDUSTRY_NAMES.get(key, INDUSTRY_NAMES[Industry.OTHER]))
+
+
+# Codes a programme administrator often allows or blocks on their own (SPEC 18: categories picked by
+# name, the code beside), from the networks' MCC lists.
+NAMED_CODES: dict[str, object] = {
+    "4111": _("Commuter transport"),
+    "4121": _("Taxis and limousines"),
+    "4829": _("Money transfers"),
+    "5541": _("Service stations"),
+    "5812": _("Restaurants"),
+    "5813": _("Bars and nightclubs"),
+    "5912": _("Pharmacies"),
+    "5921": _("Liquor stores"),
+    "5933": _("Pawn shops"),
+    "5993": _("Tobacco shops"),
+    "6011": _("Cash machines (ATM)"),
+    "6051": _("Quasi-cash: crypto, money orders"),
+    "7273": _("Dating services"),
+    "7995": _("Gambling and betting"),
+}
+
+
+@cache
+def industry_codes(key: str) -> tuple[str, ...]:
+    """Every four-digit code of an industry (SPEC 18: a category picked by name is its codes)."""
+    return tuple(f"{code:04d}" for code in range(1, 10000) if industry_of(f"{code:04d}") == key)
+
+
+def industry_ranges(key: str) -> str:
+    """The industry's codes as ranges, for showing beside its name: "3000–3299, 4511, 4582"."""
+    codes = [int(code) for code in industry_codes(key)]
+    parts: list[str] = []
+    start = previous = None
+    for code in [*codes, None]:
+        if code is not None and previous is not None and code == previous + 1:
+            previous = code
+            continue
+        if start is not None:
+            parts.append(f"{start:04d}" if start == previous else f"{start:04d}–{previous:04d}")
+        start = previous = code
+    return ", ".join(parts)
+
+
+def mcc_groups(codes: list[str] | tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """A list of codes as the industries it holds whole (keys) and the codes left over (SPEC 18: a list of
+    a thousand codes reads as "Professional services")."""
+    present = set(codes)
+    industries = [key for key in INDUSTRY_NAMES if industry_codes(key) and set(industry_codes(key)) <= present]
+    covered = {code for key in industries for code in industry_codes(key)}
+    return industries, sorted(present - covered)

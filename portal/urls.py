@@ -47,11 +47,14 @@ urlpatterns += [
 ]
 
 # Cards, spending controls and the card lifecycle (SPEC sections 10, 11).
+from portal.views import bulk as views_bulk  # noqa: E402
 from portal.views import cards as views_cards  # noqa: E402
 from portal.views import controls as views_controls  # noqa: E402
 
 urlpatterns += [
     path("pa/companies/<str:number>/cards/", views_cards.company_cards, name="company_cards"),
+    # SPEC 18, issue 19 item 5: bulk actions on selected cards, previewed and confirmed, all or nothing.
+    path("pa/companies/<str:number>/cards/bulk/", views_bulk.company_cards_bulk, name="company_cards_bulk"),
     path("pa/companies/<str:number>/controls/", views_controls.company_controls, name="company_controls"),
     path("pa/companies/<str:number>/terminate/", views_cards.company_terminate, name="company_terminate"),
     path("cards/<int:pk>/", views_cards.card_detail, name="card_detail"),

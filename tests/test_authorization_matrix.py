@@ -350,6 +350,10 @@ ROUTES: dict[str, Route] = {
     "portal:eurobonus_exports": Route(api=False, get={"anon": LOGIN, "bob": FORBIDDEN, "alice": FORBIDDEN,
                                                       "carol": FORBIDDEN, "ops": OK}),
     "portal:company_cards": Route(a_company, api=False, get=PORTAL_PA),
+    # Issue 19 item 5: bulk actions are POSTs of A's PAs; everyone else's block of A's card is refused.
+    "portal:company_cards_bulk": Route(a_company, api=False, get=PORTAL_POST_ONLY, write=Write(
+        body=lambda w: {"cards": [w.card.pk], "action": "block", "step": "confirm", "reason": "outsider"},
+        also=("bob",))),
     "portal:company_controls": Route(a_company, api=False, get=PORTAL_PA, write=Write(body=CONTROLS_FORM.body,
                                                                                       also=("bob",))),
     "portal:company_terminate": Route(a_company, api=False, get=PORTAL_PA,

@@ -3,14 +3,11 @@ accounts.lifecycle and accounts.controls decide (DESIGN "Where logic lives")."""
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.controls import AMOUNT_FIELDS, COUNT_FIELDS, LIST_FIELDS
 from accounts.lifecycle import REPORT_STATUSES, ClosureReason
 from accounts.models import Card
 
@@ -32,8 +29,6 @@ CONTROL_LABELS = {
     "cash_enabled": _("Cash withdrawals"),
     "contactless": _("Contactless payments"),
 }
-LIST_HELP = _("Codes separated by commas, e.g. 7995, 5933 or RU, BY. Empty means none.")
-ALLOWED_HELP = _("Codes separated by commas. Empty means every code that is not blocked.")
 
 
 class ReasonForm(forms.Form):
@@ -111,38 +106,3 @@ class TerminateCompanyForm(forms.Form):
         if value != self.company_number:
             raise forms.ValidationError(_("That is not this company's number."))
         return value
-
-
-class ControlsForm(forms.Form):
-    """The controls of a company (card=False) or of a card (card=True): every field is optional."""
-
-    def __init__(self, *args: Any, card: bool, currency: str, cash_allowed: bool, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        for field in LIST_FIELDS:
-            self.fields[field] = forms.CharField(label=CONTROL_LABELS[field], required=False,
-                                                 help_text=ALLOWED_HELP if field.startswith("allowed") else LIST_HELP)
-        for field in AMOUNT_FIELDS:
-            self.fields[field] = forms.DecimalField(
-                label=_("%(label)s (%(currency)s)") % {"label": CONTROL_LABELS[field], "currency": currency},
-                required=False, min_value=Decimal("0"), max_digits=14, decimal_places=2)
-        for field in COUNT_FIELDS:
-            self.fields[field] = forms.IntegerField(label=CONTROL_LABELS[field], required=False, min_value=0,
-                                                    max_value=1000)
-        if card:
-            if cash_allowed:
-                self.fields["cash_enabled"] = forms.BooleanField(label=CONTROL_LABELS["cash_enabled"], required=False)
-            self.fields["contactless"] = forms.BooleanField(label=CONTROL_LABELS["contactless"], required=False)
-
-    @staticmethod
-    def initial_from(values: dict[str, Any]) -> dict[str, Any]:
-        initial = dict(values)
-        for field in LIST_FIELDS:
-            initial[field] = ", ".join(values.get(field) or [])
-        return initial
-
-    def changes(self) -> dict[str, Any]:
-        """Everything on the form, as the service takes it (a list field as a list of codes)."""
-        data = dict(self.cleaned_data)
-        for field in LIST_FIELDS:
-            data[field] = [part for part in re.split(r"[\s,;]+", data[field]) if part]
-        return data

@@ -28,6 +28,7 @@ from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 from charges.models import Authorization
 from disputes.recurring_stops import ADD_STOP, LIFT_STOP, recurring_stop_register, recurring_stop_revoke
+from portal.forms.bulk import ACTION_LABELS
 from portal.forms.cards import (
     WRONG_LAST_FOUR,
     CancelCardForm,
@@ -91,7 +92,8 @@ def company_cards(request: HttpRequest, number: str) -> HttpResponse:
     company_row = controls_of(company)
     for card in page.object_list:  # the limit that holds, not one the company's tighter limit overrides
         card.limit_in_force = monthly_limit_in_force(card=card, company_row=company_row)
-    return render(request, "portal/cards/company_list.html", {"company": company, "page": page})
+    return render(request, "portal/cards/company_list.html", {"company": company, "page": page,
+                                                             "bulk_actions": list(ACTION_LABELS.items())})
 
 
 @login_required

@@ -93,7 +93,7 @@ def test_the_pa_sets_card_controls_and_a_bad_code_is_shown_at_its_field(client, 
     assert "This card's own controls" in page(client, url)
     bad = client.post(url, {"blocked_mccs": "7995, 59x3", "contactless": "on"})
     assert bad.status_code == 400
-    assert "&#x27;59x3&#x27; is not a merchant category code (4 digits)." in bad.content.decode()
+    assert "Not merchant category codes (four digits): 59x3." in bad.content.decode()  # issue 19 item 6: all named
     good = client.post(url, {"blocked_mccs": "7995 5933", "blocked_countries": "ru", "daily_limit": "1500.00",
                              "contactless": "on"})
     assert good.status_code == 302
