@@ -82,3 +82,20 @@ def test_issue19_item8_the_second_factor_lock_says_when_in_en_gb(alice, settings
         page = response.content.decode()
         assert "locked until 1 Sept 2026 11:" in page
         assert "a.m." not in page and "Sept. 1" not in page
+
+
+def test_issue19_item8_a_fee_change_notice_links_to_where_it_can_be_rejected():
+    """Terms §25b, SPEC 15: the holder may reject a change until it applies: the notice links there."""
+    from decimal import Decimal
+
+    from fees.publishing import fee_schedule_publish
+    from tests.accounts.factories import AccountFactory, CardmemberFactory, CompanyFactory
+
+    account = AccountFactory(cardmember=CardmemberFactory(company=CompanyFactory(number="70001")))
+    fee_schedule_publish(market="DK", effective_from=dt.date(2026, 5, 15), published_on=dt.date(2026, 3, 15),
+                         annual_fee_max=Decimal("650.00"), reminder_fee=Decimal("100.00"),
+                         fx_fee_percent=Decimal("2.750"), cash_fee_percent=Decimal("4.000"),
+                         cash_fee_minimum=Decimal("25.00"), eurobonus_fee=Decimal("250.00"),
+                         late_interest_margin_percent=Decimal("7.000"))
+    notice = Notice.objects.get(kind=Notice.Kind.FEE_CHANGE)
+    assert notice.link == reverse("portal:account_changes", args=[account.number])
