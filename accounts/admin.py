@@ -21,6 +21,7 @@ from accounts.models import (
     ProgrammeRules,
     SpendingControls,
 )
+from accounts.overview_admin import CustomerOverviewMixin
 from accounts.roles import CLOSE_ACCOUNT, EXPORT_PERSONAL_DATA, RENEW_CARDS, SET_STANDING, TERMINATE_COMPANY
 from accounts.services import api_token_revoke
 from accounts.standing_admin import STANDING_ACCOUNT_ACTIONS, STANDING_COMPANY_ACTIONS
@@ -171,12 +172,13 @@ ACCOUNT_READONLY = ["number", "company", "cardmember", "liability", "billing_typ
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(CustomerOverviewMixin, admin.ModelAdmin):
     """Market, billing, money, bank details and status are read-only (issue 15 item 4): a company is onboarded
     by `import_companies` (company_create, with its currency and fee checks), terminated by the action,
     its bank details changed through company_update, its spending controls through company_controls_set."""
 
     list_display = ["number", "legal_name", "market", "billing_type", "default_liability", "credit_limit", "status"]
+    overview_kind = "company"  # issue 19 item 12: the customer's overview page
     actions = [terminate_companies, change_company_cycle_day, *STANDING_COMPANY_ACTIONS]
     inlines = [CompanyControlsInline]
 
@@ -215,7 +217,8 @@ class ProgrammeAdministratorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Cardmember)
-class CardmemberAdmin(admin.ModelAdmin):
+class CardmemberAdmin(CustomerOverviewMixin, admin.ModelAdmin):
+    overview_kind = "cardmember"  # issue 19 item 12: the customer's overview page
     list_display = ["employee_id", "first_name", "last_name", "company", "email", "contact_valid"]
     list_filter = ["company__market", "language", "contact_valid"]
     search_fields = ["employee_id", "first_name", "last_name", "email", "company__number"]

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import Actor, Role, require_role
 from accounts.models import Card, ChangeRequest, Company, Notice, SpendingControls, company_language
+from accounts.notices import notice_date
 from accounts.rules import programme_rules
 from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
@@ -122,14 +123,14 @@ def _notify(change_request: ChangeRequest, event: str, *, on: dt.date) -> Notice
     with translation.override(_language(company)):
         params = {"company": company.legal_name, "what": what_text(change_request),
                   "changes": changes_text(change_request), "who": change_request.requested_by,
-                  "approver": change_request.decided_by, "date": on.isoformat()}
+                  "approver": change_request.decided_by, "date": notice_date(on)}
         if event == "opened":
             subject, body = str(OPENED_SUBJECT) % params, str(OPENED_BODY) % params
         elif event == "approved":
             subject, body = str(APPROVED_SUBJECT) % params, str(APPROVED_BODY) % params
             if change_request.kind == ChangeRequest.Kind.BANK_DETAILS:
                 first_day = payout_allowed_from(company=company, changed_on=on)
-                body += " " + str(APPROVED_BANK_NOTE) % {"first_day": first_day.isoformat()}
+                body += " " + str(APPROVED_BANK_NOTE) % {"first_day": notice_date(first_day)}
         else:
             subject, body = str(REJECTED_SUBJECT) % params, str(REJECTED_BODY) % params
     notice, created = Notice.objects.get_or_create(

@@ -94,7 +94,7 @@ def _set_status(card: Card, status: str, on: dt.date, **fields: str) -> None:
 
 def _card_notice(card: Card, *, kind: str, on: dt.date, key: str, subject: str, body: str, **values: object) -> None:
     holder_notice(
-        account=card.account, kind=kind, on=on, source_key=key,
+        account=card.account, kind=kind, on=on, source_key=key, card=card,
         text=lambda: (_(subject) % {"last4": card.last4, **_worded(values)},
                       _(body) % {"last4": card.last4, **_worded(values)}),
     )

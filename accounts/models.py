@@ -386,6 +386,9 @@ class Notice(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     source_key = models.CharField(_("source key"), max_length=200, unique=True,
                                   help_text=_("Why the notice exists; makes creating it idempotent."))
+    # SPEC section 15: every notice links to the page where its reader can act (a portal path).
+    link = models.CharField(_("link"), max_length=200, blank=True,
+                            help_text=_("The portal page where the reader can act on the notice."))
 
     class Meta:
         verbose_name = _("notice")

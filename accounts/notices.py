@@ -48,6 +48,30 @@ def notice_date(value: dt.date) -> str:
     return format_date(value, format="long", locale=date_locale(translation.get_language()))
 
 
+NOTICE_ABOUT_CARD = N_("About: %(name)s, card ending %(last4)s, account %(account)s.")
+NOTICE_ABOUT_ACCOUNT = N_("About: %(name)s, account %(account)s (cards ending %(cards)s).")
+
+
+def notice_about(*, account: Account, card=None) -> str:
+    """The line that names the cardmember and the card (last four) a notice is about (SPEC section 15), in
+    the active language."""
+    values = {"name": account.cardmember.full_name, "account": account.number}
+    if card is not None:
+        return _(NOTICE_ABOUT_CARD) % {**values, "last4": card.last4}
+    cards = ", ".join(account.cards.order_by("pk").values_list("last4", flat=True)) or "-"
+    return _(NOTICE_ABOUT_ACCOUNT) % {**values, "cards": cards}
+
+
+def notice_link(*, account: Account, card=None) -> str:
+    """Where the reader of a notice about `account` acts (SPEC section 15): the card's page, which the holder
+    and the company's PAs can both open, or else the account's statements."""
+    from django.urls import reverse
+
+    if card is not None:
+        return reverse("portal:card_detail", args=[card.pk])
+    return reverse("portal:account_statements", args=[account.number])
+
+
 def holder_notice(
     *,
     account: Account,
@@ -55,17 +79,28 @@ def holder_notice(
     on: dt.date,
     source_key: str,
     text: Callable[[], tuple[str, str]],
+    card=None,
+    link: str | None = None,
 ) -> Notice:
-    """Create the notice once per source key; `text()` returns (subject, body) in the active language."""
+    """Create the notice once per source key; `text()` returns (subject, body) in the active language.
+
+    SPEC section 15: the notice is written in its reader's language only, names the cardmember and the card
+    (last four) it is about (a first line, unless the body already names both) and links to the page where
+    the reader can act (`link`, by default the card's page or the account's statements)."""
     to_company = notice_goes_to_company(account)
     with translation.override(notice_language(account)):
         subject, body = text()
+        body = str(body)
+        names_card = (card.last4 if card is not None else account.number) in body
+        if account.cardmember.full_name not in body or not names_card:
+            body = f"{notice_about(account=account, card=card)}\n\n{body}"
     notice, _created = Notice.objects.get_or_create(
         source_key=source_key,
         defaults={
-            "kind": kind, "subject": str(subject)[:200], "body": str(body), "created_on": on,
+            "kind": kind, "subject": str(subject)[:200], "body": body, "created_on": on,
             "cardmember": None if to_company else account.cardmember,
             "company": account.company if to_company else None,
+            "link": link if link is not None else notice_link(account=account, card=card),
         },
     )
     if _created:

@@ -33,6 +33,7 @@ SET_STANDING = "accounts.set_standing"  # default / suspend / lift for terms §2
 
 # Seeing any company's data at all (lists, details, the portal's pages as ops).
 VIEW_COMPANIES = "accounts.view_company"
+VIEW_CYCLE_MONITOR = "common.view_cyclemonitor"
 
 # The apps whose models ops work with (the viewer sees all of them).
 OPS_APPS = ("accounts", "audit", "charges", "communications", "complaints", "disputes", "documents", "fees",
@@ -121,6 +122,9 @@ def group_permissions() -> dict[str, set[str]]:
              Permission.objects.filter(content_type__app_label__in=OPS_APPS)
              .values_list("content_type__app_label", "codename")}
     view = {name for name in every if name.split(".", 1)[1].startswith("view_")}
+    # The cycle monitor (issue 19 item 12) is the one page of the `common` app every ops user reads.
+    view |= {f"common.{codename}" for codename in Permission.objects.filter(
+        content_type__app_label="common", codename=VIEW_CYCLE_MONITOR.split(".")[1]).values_list("codename", flat=True)}
     auth_view = {"auth.view_user", "auth.view_group"}
     return {
         VIEWER: view,
@@ -128,7 +132,7 @@ def group_permissions() -> dict[str, set[str]]:
         CREDIT: view | (set(CREDIT_PERMISSIONS) & every),
         FINANCE: view | (set(FINANCE_PERMISSIONS) & every),
         # Everything in the product's apps, and seeing who is who; user management stays with superusers.
-        ADMIN: every | auth_view,
+        ADMIN: every | view | auth_view,
     }
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop as N_
 
 from accounts.audit import Actor, Role, audit_record, require_role
 from accounts.models import Account, AuditEntry, Company, Notice
-from accounts.notices import holder_notice, notice_goes_to_company
+from accounts.notices import holder_notice, notice_date, notice_goes_to_company
 from amexprog.common.errors import ApplicationError
 
 ACTIVE, IN_DEFAULT, SUSPENDED = Account.Status.ACTIVE, Account.Status.IN_DEFAULT, Account.Status.SUSPENDED
@@ -86,7 +86,9 @@ def _reason_text(reason: str | tuple[str, dict]) -> str:
     """A cause code, a translatable reason, or (reason, values), in the active language."""
     if isinstance(reason, tuple):
         text, values = reason
-        return _(text) % values
+        # Dates in the reader's words, never ISO (issue 19 item 8, SPEC 18).
+        return _(text) % {name: notice_date(value) if isinstance(value, dt.date) else value
+                          for name, value in values.items()}
     if reason in StandingCause.values:
         return str(StandingCause(reason).label)
     return _(reason)
@@ -99,7 +101,7 @@ def standing_notice(*, account: Account, change: str, reason: str | tuple[str, d
 
     def text() -> tuple[str, str]:
         values = {"account": account.number, "name": account.cardmember.full_name, "cards": cards,
-                  "on": on.isoformat(), "reason": _reason_text(reason), "consequence": _(CONSEQUENCES[change])}
+                  "on": notice_date(on), "reason": _reason_text(reason), "consequence": _(CONSEQUENCES[change])}
         return _(SUBJECTS[change]) % values, _(BODY) % values
 
     return holder_notice(account=account, kind=Notice.Kind.STANDING, on=on, source_key=source_key, text=text)
@@ -175,7 +177,7 @@ def _company_notice(company: Company, *, status: str, reason: str, on: dt.date, 
 
     administrator = company.administrators.order_by("pk").first()
     with translation.override(administrator.language if administrator else company_language(company.market)):
-        values = {"company": company.legal_name, "on": on.isoformat(), "reason": _reason_text(reason)}
+        values = {"company": company.legal_name, "on": notice_date(on), "reason": _reason_text(reason)}
         subject, body = _(COMPANY_SUBJECTS[status]) % values, _(COMPANY_BODIES[status]) % values
     notice, created = Notice.objects.get_or_create(source_key=key, defaults={
         "kind": Notice.Kind.STANDING, "subject": subject[:200], "body": body, "created_on": on, "company": company})

@@ -223,13 +223,15 @@ def _notify(change: RuleChange, rule: models.Model) -> int:
         subject, body = _text(change, rule, language, cards_paragraph([account], language, last4))
         notices.append(Notice(kind=Notice.Kind.RULE_CHANGE, cardmember=account.cardmember, subject=subject,
                               body=body, created_on=change.published_on,
-                              source_key=f"rule-change/{change.pk}/cardmember/{account.cardmember_id}"))
+                              source_key=f"rule-change/{change.pk}/cardmember/{account.cardmember_id}",
+                              link=reverse("portal:account_changes", args=[account.number])))
     for company_id, company_accounts in by_company.items():
         language = notice_language(company_accounts[0])
         subject, body = _text(change, rule, language, cards_paragraph(company_accounts, language, last4))
         notices.append(Notice(kind=Notice.Kind.RULE_CHANGE, company_id=company_id, subject=subject, body=body,
                               created_on=change.published_on,
-                              source_key=f"rule-change/{change.pk}/company/{company_id}"))
+                              source_key=f"rule-change/{change.pk}/company/{company_id}",
+                              link=reverse("portal:account_changes", args=[company_accounts[0].number])))
     Notice.objects.bulk_create(notices, ignore_conflicts=True)
     return len(notices)
 

@@ -41,7 +41,9 @@ def _portal_url(notice: Notice) -> str:
 
 def notice_email(notice: Notice, recipient: Recipient, *, connection=None) -> EmailMultiAlternatives:
     """The email of a notice to one recipient, written around the notice in the recipient's language."""
-    context = {"notice": notice, "recipient": recipient, "portal_url": _portal_url(notice)}
+    context = {"notice": notice, "recipient": recipient, "portal_url": _portal_url(notice),
+               # SPEC section 15: the page where the reader can act on it.
+               "action_url": urljoin(settings.PORTAL_BASE_URL, notice.link) if notice.link else ""}
     with translation.override(recipient.language):
         text = render_to_string("communications/notice_email.txt", context)
         html = render_to_string("communications/notice_email.html", context)

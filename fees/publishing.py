@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from babel.dates import format_date
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -116,7 +117,9 @@ def _notify(schedule: FeeSchedule) -> int:
         notices.append(Notice(kind=Notice.Kind.FEE_CHANGE, cardmember_id=account.cardmember_id, subject=subject,
                               body=f"{body}\n\n{cards_paragraph([account], language, last4)}",
                               created_on=schedule.published_on,
-                              source_key=f"fee-change/{schedule.pk}/cardmember/{account.cardmember_id}"))
+                              source_key=f"fee-change/{schedule.pk}/cardmember/{account.cardmember_id}",
+                              # SPEC 15: where the holder can act (reject the change until it applies).
+                              link=reverse("portal:account_changes", args=[account.number])))
     # A company's notice is written in its first PA's language (as accounts.notices does).
     company_language: dict[int, str] = {}
     for company_id, language in (ProgrammeAdministrator.objects.filter(companies__in=list(by_company))
@@ -128,6 +131,7 @@ def _notify(schedule: FeeSchedule) -> int:
         notices.append(Notice(kind=Notice.Kind.FEE_CHANGE, company_id=company_id, subject=subject,
                               body=f"{body}\n\n{cards_paragraph(company_accounts, language, last4)}",
                               created_on=schedule.published_on,
-                              source_key=f"fee-change/{schedule.pk}/company/{company_id}"))
+                              source_key=f"fee-change/{schedule.pk}/company/{company_id}",
+                              link=reverse("portal:account_changes", args=[company_accounts[0].number])))
     Notice.objects.bulk_create(notices, ignore_conflicts=True)
     return len(notices)

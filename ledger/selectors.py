@@ -11,7 +11,7 @@ from moneyed import Money
 
 from accounts.models import Account
 from amexprog.common.db import from_minor, minor_sum
-from ledger.models import Chart, JournalEntry, Posting
+from ledger.models import Chart, JournalEntry, Posting, PostingKind
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,21 @@ def account_balance(*, account: Account, through: dt.date | None = None) -> Mone
     if through is not None:
         postings = postings.filter(posting_date__lte=through)
     return Money(from_minor(postings.aggregate(total=minor_sum("amount"))["total"]), account.currency)
+
+
+def account_balances(*, account_ids: list[int]) -> dict[int, Decimal]:
+    """Each account's balance (positive = owed by the holder) in one query: the ops customer page (issue 19
+    item 12) shows a company's accounts side by side."""
+    rows = (Posting.objects.filter(account_id__in=account_ids).values("account_id")
+            .annotate(total=minor_sum("amount")).values_list("account_id", "total"))
+    return {account_id: from_minor(total) for account_id, total in rows}
+
+
+def payments_of(*, account_ids: list[int], limit: int) -> list[Posting]:
+    """The latest payments and returned payments of the accounts (SPEC section 9), newest first."""
+    return list(Posting.objects.filter(account_id__in=account_ids,
+                                       kind__in=(PostingKind.PAYMENT, PostingKind.PAYMENT_RETURN))
+                .select_related("account__cardmember").order_by("-posting_date", "-pk")[:limit])
 
 
 def posting_legs(*, posting: Posting) -> list[Leg]:

@@ -38,7 +38,7 @@ def _reason(dpd: int, returned_open: bool, status: str, on: dt.date):
     if status == Account.Status.ACTIVE:
         return REASON_PAID
     if dpd > 0:
-        return (REASON_OVERDUE, {"due": (on - dt.timedelta(days=dpd)).isoformat()})
+        return (REASON_OVERDUE, {"due": on - dt.timedelta(days=dpd)})
     return REASON_RETURNED if returned_open else REASON_PAID
 
 

@@ -41,7 +41,7 @@ SAVED_THROUGH_A_SERVICE = {
     ReferenceRate: {"rate_percent"},
 }
 # Records that hold money, history or the cycle's progress: a delete could only fail or harm.
-NEVER_DELETED = [Account, Card, Company, ApiToken, Posting, BusinessDate, CycleStepRun, ChunkRun, ReferenceRate,
+NEVER_DELETED = [Account, Card, Company, ApiToken, Posting, ReferenceRate,
                  "fees.Reminder", "fees.InterestAccrual", "fees.FeeSchedule", "ledger.JournalEntry",
                  "ledger.LedgerAccount", "charges.Authorization", "charges.Hold", "charges.ChargeFile",
                  "charges.FxRate", "disputes.Dispute", "disputes.RefundRequest", "disputes.UnauthorizedUseIncident",
@@ -151,13 +151,15 @@ def test_issue15_item4_cycle_records_are_a_read_only_monitor(client, superuser):
         client.post(f"/admin/common/cyclesteprun/{step.pk}/delete/", {"post": "yes"}),
         client.post(f"/admin/common/chunkrun/{chunk.pk}/delete/", {"post": "yes"}),
     ]
-    assert [response.status_code for response in refused] == [403] * len(refused)
+    # Issue 19 item 12: the records are no admin pages at all any more (404), only the monitor's page.
+    assert [response.status_code for response in refused] == [404] * len(refused)
     assert BusinessDate.objects.get().last_completed == day
     assert list(CycleStepRun.objects.values_list("day", "step", "count")) == [(day, "fees", 3)]
     assert list(ChunkRun.objects.values_list("step", "count")) == [("interest", 7)]
     # ... and the monitor shows them.
-    for name in ("businessdate", "cyclesteprun", "chunkrun"):
-        assert client.get(f"/admin/common/{name}/").status_code == 200
+    monitor = client.get("/admin/common/cyclemonitor/")
+    assert monitor.status_code == 200
+    assert "fees" in monitor.content.decode() and "interest" in monitor.content.decode()
 
 
 def test_issue15_item4_postings_statements_and_accounts_are_never_deleted(client, superuser, bob_card):
@@ -280,10 +282,16 @@ def test_issue15_item4_no_delete_where_it_can_only_fail_or_harm(superuser):
         if model_admin.has_delete_permission(request, None) or model_admin.has_delete_permission(request, model()):
             offered.append(model._meta.label)
     assert not offered, f"delete offered in the admin for {offered}"
+    # Issue 19 item 12: the cycle's records are no admin rows at all; their monitor adds, changes and deletes
+    # nothing.
     for model in (BusinessDate, CycleStepRun, ChunkRun):
-        model_admin = admin.site._registry[model]
-        assert not model_admin.has_add_permission(request)
-        assert not model_admin.has_change_permission(request, model())
+        assert model not in admin.site._registry, model
+    from amexprog.common.models import CycleMonitor
+
+    monitor = admin.site._registry[CycleMonitor]
+    assert not monitor.has_add_permission(request)
+    assert not monitor.has_change_permission(request, CycleMonitor())
+    assert not monitor.has_delete_permission(request, CycleMonitor())
 
 
 def test_issue15_item4_a_cards_own_controls_still_save_through_their_service(client, superuser, bob_card):

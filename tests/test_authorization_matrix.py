@@ -871,3 +871,28 @@ def test_admin_pages_are_for_staff_only(world):
                              {"legal_name": "Taken over", "status": "terminated"})
         assert snapshot() == before
     assert not problems, "\n".join(problems)
+
+
+def test_issue19_item12_customer_overviews_and_cycle_monitor_are_for_ops_who_may_view(world):
+    """The ops console's new pages (issue 19 item 12): a company's and a cardmember's overview and the cycle
+    monitor. Portal people and the anonymous get the admin login; every ops group reads them (view-only
+    included); staff without permissions are refused; nothing changes."""
+    w = world
+    made = clients(w)
+    urls = [reverse("admin:accounts_company_overview", args=[w.company_a.pk]),
+            reverse("admin:accounts_cardmember_overview", args=[w.card.account.cardmember_id]),
+            reverse("admin:common_cyclemonitor_changelist")]
+    expected = {"anon": LOGIN, "bob": LOGIN, "alice": LOGIN, "carol": LOGIN, "ops": OK, "viewer": OK, "agent": OK,
+                "credit": OK, "finance": OK, "opsadmin": OK, "outsider": FORBIDDEN}
+    problems = []
+    before = snapshot()
+    with time_machine.travel(NOW, tick=False):
+        for url in urls:
+            for actor, outcome in expected.items():
+                got = outcome_of(made[actor].get(url), admin=True)
+                if got != outcome:
+                    problems.append(f"{url} as {actor}: expected {outcome}, got {got}")
+                if made[actor].post(url, {"status": "terminated"}).status_code not in (200, 302, 403, 405):
+                    problems.append(f"POST {url} as {actor} was not refused or ignored")
+    assert snapshot() == before
+    assert not problems, "\n".join(problems)

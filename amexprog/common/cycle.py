@@ -15,8 +15,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from amexprog.common.errors import ApplicationError
+from amexprog.common.logging import mask_pans
 from amexprog.common.models import BusinessDate, CycleStepRun
 
 StepFunction = Callable[[dt.date], int]
@@ -84,9 +86,17 @@ def cycle_run_day(*, on: dt.date) -> dict[str, int]:
     """Run every registered step for one day, in order, then mark the day completed."""
     counts: dict[str, int] = {}
     for step in registered_steps():
-        count = step.function(on)
+        started = timezone.now()
+        try:
+            count = step.function(on)
+        except Exception as error:
+            # The monitor shows the failure (issue 19 item 12); card numbers never reach it (SPEC 17).
+            CycleStepRun.objects.update_or_create(day=on, step=step.name, defaults={
+                "count": 0, "started_at": started, "error": mask_pans(f"{type(error).__name__}: {error}")[:2000]})
+            raise
         counts[step.name] = count
-        CycleStepRun.objects.update_or_create(day=on, step=step.name, defaults={"count": count})
+        CycleStepRun.objects.update_or_create(day=on, step=step.name,
+                                              defaults={"count": count, "started_at": started, "error": ""})
     with transaction.atomic():
         # Lock the single row so two concurrent run_cycle calls cannot both advance the date.
         row, _created = BusinessDate.objects.select_for_update().get_or_create(pk=1)

@@ -29,6 +29,10 @@ class CycleStepRun(models.Model):
     step = models.CharField(_("step"), max_length=64)
     count = models.PositiveIntegerField(_("items processed"), default=0)
     completed_at = models.DateTimeField(_("completed at"), auto_now=True)
+    # The cycle monitor (issue 19 item 12): when the step began, and why it stopped if it failed (then
+    # `completed_at` is when it failed, and a re-run of the day replaces the record).
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    error = models.TextField(_("failure"), blank=True, default="")
 
     class Meta:
         verbose_name = _("cycle step run")
@@ -92,3 +96,13 @@ class ChunkRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.step} {self.first_id}–{self.last_id}"
+
+
+class CycleMonitor(BusinessDate):
+    """The admin's read-only cycle monitor (issue 19 item 12): days run, steps, chunks, durations and failures,
+    instead of the cycle's raw records. A proxy, so the monitor has a permission of its own."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("cycle monitor")
+        verbose_name_plural = _("cycle monitor")

@@ -16,6 +16,7 @@ from typing import IO
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from moneyed import Money
 
 from accounts.models import Account, Card
@@ -38,6 +39,10 @@ from disputes.services.common import (
 from ledger.models import Posting, PostingKind
 from ledger.services import posting_create
 
+# Notes the product writes on a case's history: stored in English, shown in the reader's language
+# (portal_format.case_note; issue 19 item 8).
+GOODS_NO_CREDIT_NOTE = gettext_noop("No temporary credit: a complaint about the goods (terms §21a).")
+SYSTEM_NOTES = (GOODS_NO_CREDIT_NOTE,)
 NOT_A_CHARGE = _("Only purchases and cash withdrawals can be disputed.")
 UNKNOWN_REASON = _("{reason!r} is not a dispute reason.")
 NOTHING_LEFT = _("Nothing is left to dispute on this charge: it is already disputed or refunded in full.")
@@ -163,7 +168,7 @@ def dispute_open(
     if reason in GOODS_COMPLAINTS:
         # Terms §21a: the holder still owes the charge; the case is recorded, nothing credited.
         event_record(by=by, on=on, action=CaseEvent.Action.OPENED, to_status=Dispute.Status.OPEN, dispute=dispute,
-                     note=" ".join(filter(None, ["No temporary credit: a complaint about the goods (terms §21a).",
+                     note=" ".join(filter(None, [GOODS_NO_CREDIT_NOTE,
                                                  late_note])))
     else:
         _credit_post(dispute=dispute, by=by, on=on, description="Temporary credit", late_note=late_note, opened=True)

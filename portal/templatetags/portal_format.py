@@ -41,3 +41,25 @@ def local_datetime(value: dt.datetime | None) -> str:
     moment = localtime(value)
     language = get_language()
     return f"{format_date(moment.date(), format='medium', locale=date_locale(language))} {moment:%H:%M}"
+
+
+@register.filter
+def actor_role(value: str) -> str:
+    """Who did it, by the role's label ("Issuer ops"), never its key ("issuer"; issue 19 item 8, SPEC 18)."""
+    from accounts.audit import Role
+
+    return str(Role(value).label) if value in Role.values else value
+
+
+@register.filter
+def case_note(value: str) -> str:
+    """A case event's note in the reader's language where the product wrote it (disputes.services'
+    system notes, stored in English): the holder's and PA's own words are shown as typed."""
+    from django.utils.translation import gettext
+
+    from disputes.services.disputes import SYSTEM_NOTES
+
+    for note in SYSTEM_NOTES:
+        if note in value:
+            value = value.replace(note, gettext(note))
+    return value

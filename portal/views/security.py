@@ -27,7 +27,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -47,6 +46,7 @@ from accounts.security import (
 )
 from amexprog.common.errors import ApplicationError
 from portal.selectors import administered_company_or_404
+from portal.templatetags.portal_format import local_datetime
 
 WRONG_CODE = gettext_lazy("That code is wrong or has expired. Enter the current 6-digit code from your "
                           "authenticator app.")
@@ -90,7 +90,8 @@ def _safe_next(request: HttpRequest) -> str:
 
 def _locked_page(request: HttpRequest, until) -> HttpResponse:
     """The second factor is locked (issue 15 item 1): no form, the time it opens again."""
-    message = SECOND_FACTOR_LOCKED % {"until": date_format(timezone.localtime(until), "DATETIME_FORMAT")}
+    # In the reader's format, en-GB style for English (issue 19 item 8), never "Aug. 6, 2026, 9:15 a.m.".
+    message = SECOND_FACTOR_LOCKED % {"until": local_datetime(until)}
     return render(request, "portal/otp_locked.html", {"message": message}, status=429)
 
 

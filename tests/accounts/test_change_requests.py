@@ -129,7 +129,8 @@ def test_issue15_item5_notices_sent_to_every_pa_and_the_old_contact(with_iban, a
     change_request_approve(change_request=request, by=pa(anna), on=ON)
     notices_send(on=ON)
     approved = Notice.objects.get(source_key=f"change-request/{request.pk}/approved")
-    assert "2026-03-16" in approved.body  # credit balances are paid to the new IBAN from then (14 days)
+    # Credit balances are paid to the new IBAN from then (14 days), a date in words (issue 19 item 8).
+    assert "16 March 2026" in approved.body or "16. marts 2026" in approved.body, approved.body
     assert sorted(message.to[0] for message in mail.outbox) == ["alice@example.com", "anna@example.com"]
 
 

@@ -44,7 +44,7 @@ def test_issue16_item3_every_delinquency_standing_change_is_a_notice_with_its_re
         (dt.date(2026, 3, 30), f"Din kortkonto {overdue_account.number} er suspenderet"),
         (dt.date(2026, 5, 29), f"Din kortkonto {overdue_account.number} er overdraget til inkasso"),
     ]
-    assert all("Årsag: beløbet, der forfaldt 2026-02-28, er ikke betalt." in n.body for n in notices)
+    assert all("Årsag: beløbet, der forfaldt 28. februar 2026, er ikke betalt." in n.body for n in notices)
     delinquency_update(on=dt.date(2026, 5, 29))  # idempotent by source key
     assert len(standing_notices(cardmember=overdue_account.cardmember)) == 3
 
