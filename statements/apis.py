@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from accounts.models import Language
 from accounts.selectors import visible_accounts
+from amexprog.common.pagination import UpdatedAfterFilter
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from statements.models import CompanyStatement, Statement
 from statements.rendering import (
@@ -134,7 +135,7 @@ class AccountStatementListView(generics.ListAPIView):
     serializer_class = StatementListSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
     ops_permissions = {"get": ("statements.view_statement",)}
-    filter_backends: list = []
+    filter_backends = [UpdatedAfterFilter]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no account in the path

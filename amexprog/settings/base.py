@@ -170,9 +170,13 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "amexprog.common.api.DefaultPagination",
-    "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Cursor pagination (`starting_after`, `limit`) and `updated_after` on every list (SPEC section 16,
+    # issue 18 item 6): amexprog/common/pagination.py.
+    "DEFAULT_PAGINATION_CLASS": "amexprog.common.pagination.CursorPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "amexprog.common.pagination.UpdatedAfterFilter",
+    ],
     "DEFAULT_SCHEMA_CLASS": "amexprog.common.openapi.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "amexprog.common.api.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,

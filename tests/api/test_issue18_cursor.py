@@ -1,0 +1,91 @@
+"""Cursor pagination and incremental sync on every API list (SPEC section 16; issue 18 item 6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.conf import settings as django_settings
+
+from tests.charges.test_authorizations import authorize
+from tests.conftest import token_client
+
+pytestmark = pytest.mark.django_db
+
+AUTHORIZATIONS = "/api/v1/authorizations"
+
+
+@pytest.fixture
+def network(tokens):
+    return token_client(tokens.network)
+
+
+def _small_pages(settings, size: int) -> None:
+    settings.REST_FRAMEWORK = {**django_settings.REST_FRAMEWORK, "PAGE_SIZE": size}
+    settings.API_LIST_DEFAULT_LIMIT = size
+
+
+def test_issue18_item6_a_newest_first_walk_while_rows_arrive_has_no_duplicates_or_gaps(
+        settings, tokens, network, bob_card):
+    """Follow `next` through the newest-first authorization list, two rows a page, while two new
+    authorizations arrive before every page: every row that existed when the walk began comes exactly once
+    (page numbers repeated the last rows of each page)."""
+    _small_pages(settings, 2)
+    for number in range(6):
+        assert authorize(network, bob_card.pan, "10.00", transaction_id=f"OLD-{number}").status_code == 200
+    client = token_client(tokens.a)
+    seen: list[str] = []
+    url = AUTHORIZATIONS
+    arrivals = 0
+    while url:
+        body = client.get(url).json()
+        seen += [row["transaction_id"] for row in body["results"]]
+        url = body["next"]
+        for _ in range(2):
+            arrivals += 1
+            authorize(network, bob_card.pan, "1.00", transaction_id=f"NEW-{arrivals}")
+    old = [row for row in seen if row.startswith("OLD-")]
+    assert old == [f"OLD-{number}" for number in reversed(range(6))]  # newest first, once each
+    assert len(seen) == len(set(seen))
+
+
+def test_issue18_item6_limit_starting_after_and_the_envelope(tokens, network, bob_card):
+    for number in range(5):
+        authorize(network, bob_card.pan, "10.00", transaction_id=f"T-{number}")
+    client = token_client(tokens.a)
+    first = client.get(AUTHORIZATIONS, {"limit": 3}).json()
+    assert [row["transaction_id"] for row in first["results"]] == ["T-4", "T-3", "T-2"]
+    assert first["has_more"] is True
+    assert first["next_starting_after"] == first["results"][-1]["id"]
+    assert "starting_after" in first["next"] and "limit=3" in first["next"]
+    rest = client.get(AUTHORIZATIONS, {"limit": 3, "starting_after": first["next_starting_after"]}).json()
+    assert [row["transaction_id"] for row in rest["results"]] == ["T-1", "T-0"]
+    assert (rest["has_more"], rest["next_starting_after"], rest["next"]) == (False, None, None)
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 101}, {"limit": "ten"}, {"starting_after": "abc"},
+                                    {"updated_after": "yesterday"}, {"updated_after": "2026-12-01T10:00:00"}])
+def test_issue18_item6_bad_cursor_parameters_are_a_400_naming_them(tokens, params):
+    response = token_client(tokens.a).get("/api/v1/cards/", params)
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == list(params)
+
+
+def test_issue18_item6_page_numbers_are_unknown_parameters(tokens):
+    response = token_client(tokens.a).get("/api/v1/cards/", {"page": 2, "page_size": 10})
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"page", "page_size"}
+
+
+def test_issue18_item6_updated_after_returns_what_changed_since(tokens, bob_card, company_a):
+    from accounts.models import Card
+
+    client = token_client(tokens.a)
+    with time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)):
+        Card.objects.filter(pk=bob_card.card.pk).update(status=Card.objects.get(pk=bob_card.card.pk).status)
+    assert client.get("/api/v1/cards/", {"updated_after": "2026-12-01T08:59:00Z"}).json()["results"][0]["id"] \
+        == bob_card.card.pk
+    assert client.get("/api/v1/cards/", {"updated_after": "2026-12-01T09:00:01+00:00"}).json()["results"] == []
+    card = client.get(f"/api/v1/cards/{bob_card.card.pk}/").json()
+    assert card["updated_at"].startswith("2026-12-01T09:00:00")
