@@ -464,6 +464,8 @@ class AuditEntry(models.Model):
     transaction as the change itself.
     """
 
+    SYNC_FIELD = "at"  # append-only: `updated_after` compares the moment it was written (SPEC 16)
+
     class Action(models.TextChoices):
         CARD_ACTIVATED = "card_activated", _("Card activated")
         CARD_BLOCKED = "card_blocked", _("Card blocked")

@@ -122,13 +122,15 @@ class CursorPagination(BasePagination):
             "required": ["results", "has_more", "next_starting_after", "next"],
             "properties": {
                 "results": schema,
-                "has_more": {"type": "boolean", "description": "Whether rows follow the last one of `results`."},
+                "has_more": {"type": "boolean", "example": True,
+                             "description": "Whether rows follow the last one of `results`."},
                 "next_starting_after": {
-                    "type": "integer", "nullable": True,
+                    "type": "integer", "nullable": True, "example": 4711,
                     "description": "The `starting_after` of the next page (the id of the last row); null on the "
                                    "last page.",
                 },
                 "next": {"type": "string", "format": "uri", "nullable": True,
+                         "example": "https://amexprog.example/api/v1/cards/?starting_after=4711",
                          "description": "The next page's URL (this one with `starting_after`); null on the last."},
             },
         }

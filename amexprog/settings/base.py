@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "audit.middleware.AuditContextMiddleware",
     # Under /api/: JSON for unknown routes, 405 and 500 pages, a 308 for a missing trailing slash
     # (SPEC section 16, issue 18 item 3). Inside CommonMiddleware, after the request id is known.
+    # `Amexprog-Version`: read from the request, echoed on every /api/ response, an unknown one a 400
+    # (SPEC section 16, issue 18 item 9). Outside the JSON errors so they carry it too.
+    "amexprog.common.versioning.ApiVersionMiddleware",
     "amexprog.common.routing.ApiJsonErrorsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # PA and ops sessions end after 15 minutes idle and 12 hours in all (SPEC section 17).
@@ -179,6 +182,14 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "amexprog.common.openapi.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "amexprog.common.api.exception_handler",
+    # Rate limits: a 429 with Retry-After (SPEC section 16, issue 18 item 9; amexprog/common/throttling.py).
+    # Generous defaults; the card network's token is never limited. Change them here or per environment.
+    "DEFAULT_THROTTLE_CLASSES": ["amexprog.common.throttling.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("API_RATE_TOKEN") or "3000/min",
+        "session": env_str("API_RATE_SESSION") or "1200/min",
+        "anonymous": env_str("API_RATE_ANONYMOUS") or "120/min",
+    },
     "COERCE_DECIMAL_TO_STRING": True,
     # JSON bodies only (SPEC section 16, issue 18 item 1): a view that takes a file names its own parsers.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -204,6 +215,8 @@ SPECTACULAR_SETTINGS = {
         "BillingTypeEnum": "accounts.models.BillingType",
         "DeclineReasonEnum": "charges.authorization_models.DeclineReason",
         "EnrolmentStatusEnum": "rewards.models.Enrolment.Status",
+        "AccountStatusEnum": "accounts.models.Account.Status",
+        "CardStatusEnum": "accounts.models.Card.Status",
         "DisputeStatusEnum": "disputes.models.Dispute.Status",
         "RefundRequestStatusEnum": "disputes.models.RefundRequest.Status",
         "DisputeReasonEnum": "disputes.models.DisputeReason",

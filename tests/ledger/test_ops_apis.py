@@ -58,7 +58,7 @@ def test_ops_read_entries_with_balanced_legs_filtered(booked, tokens):
 
 def test_the_chart_carries_each_accounts_balance(booked, tokens):
     staff = ops_user("ops-staff", VIEWER)  # reading the ledger needs its view permission (issue 15 item 3)
-    rows = {row["code"]: row for row in session(staff).get(CHART, {"page_size": 100}).json()["results"]}
+    rows = {row["code"]: row for row in session(staff).get(CHART, {"limit": 100}).json()["results"]}
     assert rows["receivable"]["balances"] == {"DKK": "127.25"}
     assert rows["bank"]["balances"] == {"DKK": "30.00"}  # the payment: bank debited, receivable credited
     assert sum(Decimal(row["balances"].get("DKK", "0")) for row in rows.values()) == 0
