@@ -73,12 +73,17 @@ def _document_errors(operation: dict[str, Any], path: str) -> None:
     for code, response in responses.items():
         if str(code).startswith(("4", "5")):
             response["content"] = {"application/json": {"schema": dict(ERROR_REF)}}
-        # Every answer's headers (issue 18 item 9): the request id, the version, and a 429's wait.
-        response["headers"] = {**response.get("headers", {}), **RESPONSE_HEADERS,
-                               **(RETRY_AFTER if str(code) == "429" else {})}
     parameters = operation.setdefault("parameters", [])
     if not any(parameter.get("name") == VERSION_PARAMETER["name"] for parameter in parameters):
         parameters.append(dict(VERSION_PARAMETER))
+
+
+def _document_headers(operation: dict[str, Any]) -> dict[str, Any]:
+    """Every answer's headers (issue 18 item 9): the request id, the version, and a 429's wait."""
+    for code, response in operation.get("responses", {}).items():
+        response["headers"] = {**response.get("headers", {}), **RESPONSE_HEADERS,
+                               **(RETRY_AFTER if str(code) == "429" else {})}
+    return operation
 
 
 class ScopedAutoSchema(AutoSchema):
@@ -92,7 +97,7 @@ class ScopedAutoSchema(AutoSchema):
             return operation
         _document_errors(operation, path)
         if not any("tokenAuth" in requirement for requirement in operation.get("security", [])):
-            return operation
+            return _document_headers(operation)
         reasons = []
         if self.method not in SAFE_METHODS:
             reasons.append(READ_ONLY_REFUSED)
@@ -103,4 +108,4 @@ class ScopedAutoSchema(AutoSchema):
             _add(responses, "403", SCOPE_403.format(reasons="; ".join(reasons)))
         if {} not in operation["security"]:  # an operation open to anonymous callers never answers 401
             _add(responses, "401", TOKEN_401)
-        return operation
+        return _document_headers(operation)

@@ -10,6 +10,7 @@ counters live in the cache (Redis when REDIS_URL is set), so every process share
 
 from __future__ import annotations
 
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.authentication import ApiClient
@@ -32,6 +33,10 @@ class ApiRateThrottle(SimpleRateThrottle):
 
     def __init__(self):  # the rate depends on the request: chosen in allow_request
         pass
+
+    def get_rate(self) -> str | None:
+        """The scope's rate as settings say now (not as they were when the class was imported)."""
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
     @staticmethod
     def _scope_of(request) -> str | None:

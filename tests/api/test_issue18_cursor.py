@@ -89,3 +89,29 @@ def test_issue18_item6_updated_after_returns_what_changed_since(tokens, bob_card
     assert client.get("/api/v1/cards/", {"updated_after": "2026-12-01T09:00:01+00:00"}).json()["results"] == []
     card = client.get(f"/api/v1/cards/{bob_card.card.pk}/").json()
     assert dt.datetime.fromisoformat(card["updated_at"]) == dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def test_issue18_item6_every_list_pages_by_cursor_and_filters_by_updated_after(api):
+    """Every paginated list in the schema takes `starting_after`, `limit` and `updated_after` and answers
+    `has_more`/`next_starting_after`; every object it lists has `id`, `created_at` and `updated_at`."""
+    import json
+
+    schema = json.loads(api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").content)
+    components = schema["components"]["schemas"]
+    lists = 0
+    for path, methods in schema["paths"].items():
+        operation = methods.get("get")
+        if not operation:
+            continue
+        body = operation["responses"]["200"].get("content", {}).get("application/json", {}).get("schema", {})
+        envelope = components.get(body.get("$ref", "").rsplit("/", 1)[-1], {})
+        if "results" not in envelope.get("properties", {}):
+            continue
+        lists += 1
+        names = {parameter["name"] for parameter in operation["parameters"]}
+        assert {"starting_after", "limit", "updated_after"} <= names, path
+        assert not {"page", "page_size"} & names, path
+        assert {"has_more", "next_starting_after"} <= set(envelope["properties"]), path
+        item = components[envelope["properties"]["results"]["items"]["$ref"].rsplit("/", 1)[-1]]
+        assert {"id", "created_at", "updated_at"} <= set(item["properties"]), path
+    assert lists >= 35
