@@ -22,6 +22,7 @@ VERSIONS = ("2026-12-01",)
 CURRENT = VERSIONS[-1]
 UNSUPPORTED_VERSION = _("Unknown API version {version}: send one of {versions}, or no Amexprog-Version header "
                         "for the current one.")
+NOT_A_VERSION = _("Not a version of this API.")
 
 
 def supported_versions() -> tuple[str, ...]:
@@ -49,7 +50,7 @@ class ApiVersionMiddleware:
             response = JsonResponse(error_body(
                 code="unsupported_version", request=request,
                 detail=str(UNSUPPORTED_VERSION).format(version=asked, versions=", ".join(versions)),
-                fields={HEADER: [{"code": "unsupported_version", "message": str(_("Not a version of this API."))}]},
+                fields={HEADER: [{"code": "unsupported_version", "message": str(NOT_A_VERSION)}]},
             ), status=400)
             response[HEADER] = versions[-1]
             return response

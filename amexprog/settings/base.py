@@ -203,7 +203,10 @@ SPECTACULAR_SETTINGS = {
         "`read-write`, or `network` (the card network's: authorizations and whoami only); a call its "
         "scope does not allow is a 403 `insufficient_scope`, a revoked token a 401. Every POST accepts an "
         "`Idempotency-Key` header: a replay "
-        "returns the first response, the same key with a different body is a 409."
+        "returns the first response, the same key with a different body is a 409. Lists page by cursor: "
+        "`starting_after` (the previous page's `next_starting_after`) and `limit`; every object has "
+        "`created_at` and `updated_at`, every list an `updated_after` filter. Send `Amexprog-Version` to pin "
+        "a version (the response echoes it). Over a rate limit: a 429 with `Retry-After`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
