@@ -76,7 +76,7 @@ class PostingSerializer(serializers.Serializer):
     def get_expanded(self, row: PostingRow) -> dict:
         expand = self.context.get("expand", ())
         out: dict = {}
-        if "card" in expand:  # once per card and page: the card's figures take a query or two
+        if "card" in expand:  # serialized once per card and page (its account number is one more query)
             cards = self.context.setdefault("expanded_cards", {})
             if row.posting.card_id and row.posting.card_id not in cards:
                 cards[row.posting.card_id] = CardSerializer(row.posting.card).data
