@@ -9,12 +9,12 @@ cursor names the last row the client has seen, so what arrives meanwhile cannot 
                                                           "next_starting_after": 4711, "next": "..."}
     GET /api/v1/cards/?limit=100&starting_after=4711  -> the rows after card 4711, in the same order
 
-Every list is ordered by its unique `id`: lists whose natural order is newest first (postings,
-authorizations, statements, notices, ...) walk by `id` descending, the others (reference data,
-companies, cardmembers, ...) ascending. The envelope keeps `results` and `next` from the page-number
-envelope clients already read; `count` (a full count on every page) and `previous` are gone, and
-`page`/`page_size` are unknown parameters (a 400), so a client still paging by number fails loudly
-instead of reading page 1 forever.
+Every list is ordered by its unique `id`: lists whose natural order is newest first, overall or within
+a group (postings, authorizations, statements, notices, rule versions per market, ...), walk by `id`
+descending, the others (companies, accounts, cards, cardmembers, ...) ascending. The envelope keeps
+`results` and `next` from the page-number envelope clients already read; `count` (a full count on
+every page) and `previous` are gone, and `page`/`page_size` are unknown parameters (a 400), so a
+client still paging by number fails loudly instead of reading page 1 forever.
 
 Installed once as REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] and, for `updated_after`, in
 REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"]: a new list gets both without doing anything.
@@ -53,10 +53,10 @@ def _ordering_of(queryset) -> list[str]:
 
 
 def list_descending(queryset) -> bool:
-    """Whether a list walks newest first: its natural order (the queryset's or the model's) starts with a
-    descending field (SPEC section 16)."""
-    ordering = _ordering_of(queryset)
-    return bool(ordering) and ordering[0].startswith("-")
+    """Whether a list walks newest first: its natural order (the queryset's or the model's) has a
+    descending field, as `-created_on` or `market, -effective_from` (newest first per market) do (SPEC
+    section 16)."""
+    return any(field.startswith("-") for field in _ordering_of(queryset))
 
 
 def _positive_int(request, name: str, *, default: int | None, maximum: int | None, message) -> int | None:
