@@ -22,6 +22,7 @@ REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"]: a new list gets both without doing an
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -38,6 +39,7 @@ LIMIT = "limit"
 UPDATED_AFTER = "updated_after"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
+MAX_ID = 2**63 - 1  # the largest bigint: a larger cursor is no id of ours (and would overflow the query)
 
 INVALID_CURSOR = _("Must be the id of an object of this list (an integer).")
 INVALID_LIMIT = _("Must be an integer from 1 to {max}.")
@@ -83,7 +85,7 @@ class CursorPagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         default, maximum = self.get_limits()
         self.limit = _positive_int(request, LIMIT, default=default, maximum=maximum, message=INVALID_LIMIT)
-        after = _positive_int(request, STARTING_AFTER, default=None, maximum=None, message=INVALID_CURSOR)
+        after = _positive_int(request, STARTING_AFTER, default=None, maximum=MAX_ID, message=INVALID_CURSOR)
         self.request = request
         descending = list_descending(queryset)
         if isinstance(queryset, QuerySet):
@@ -180,8 +182,13 @@ class UpdatedAfterFilter:
         if raw is None or not isinstance(queryset, QuerySet):
             return queryset
         field = updated_field_of(queryset.model)
-        moment = parse_datetime(raw)
-        if moment is None or moment.tzinfo is None:
+        try:
+            moment = parse_datetime(raw)
+            # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 (and Python) allow.
+            moment = moment.astimezone(dt.UTC) if moment is not None and moment.tzinfo is not None else None
+        except (ValueError, OverflowError):
+            moment = None
+        if moment is None:
             raise ValidationError({UPDATED_AFTER: [ErrorDetail(str(INVALID_TIMESTAMP), code="invalid")]})
         if field is None:
             return queryset
