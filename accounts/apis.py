@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.views.decorators.debug import sensitive_variables
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from moneyed import Money
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -24,7 +24,9 @@ from accounts.models import Account, Card, Cardmember
 from accounts.roles import CLOSE_ACCOUNT, RENEW_CARDS, SET_STANDING, TERMINATE_COMPANY, VIEW_COMPANIES
 from accounts.security import cardmember_login_unlock
 from accounts.serializers import (
+    AccountDetailSerializer,
     AccountSerializer,
+    CardDetailSerializer,
     CardmemberSerializer,
     CardOrderResultSerializer,
     CardOrderSerializer,
@@ -109,6 +111,7 @@ class AccountFilter(filters.FilterSet):
         fields = ["company", "status", "billing_type", "liability", "cycle_day"]
 
 
+@extend_schema_view(retrieve=extend_schema(responses=AccountDetailSerializer))
 class AccountViewSet(IdempotentMixin, AccountActions, AccountStandingActions, AccountIssuerClosureActions,
                      viewsets.ReadOnlyModelViewSet):
     serializer_class = AccountSerializer
@@ -120,6 +123,9 @@ class AccountViewSet(IdempotentMixin, AccountActions, AccountStandingActions, Ac
 
     def get_queryset(self):
         return selectors.visible_accounts(self.request.user).select_related("company").order_by("number")
+
+    def get_serializer_class(self):
+        return AccountDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
 
 
 class CardFilter(filters.FilterSet):
@@ -154,6 +160,7 @@ class CardOrderFileResultSerializer(serializers.Serializer):
     cards = OrderedCardSerializer(many=True)
 
 
+@extend_schema_view(retrieve=extend_schema(responses=CardDetailSerializer))
 class CardViewSet(IdempotentMixin, CardLifecycleActions, CardIssuerClosureActions, viewsets.ReadOnlyModelViewSet):
     serializer_class = CardSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
@@ -168,6 +175,9 @@ class CardViewSet(IdempotentMixin, CardLifecycleActions, CardIssuerClosureAction
 
     def get_queryset(self):
         return selectors.visible_cards(self.request.user).select_related("account").order_by("id")
+
+    def get_serializer_class(self):
+        return CardDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
 
     @extend_schema(
         request=CardOrderSerializer,

@@ -23,11 +23,14 @@ class AuditEntrySerializer(serializers.ModelSerializer):
     card_id = serializers.IntegerField(read_only=True, allow_null=True)
     card_last4 = serializers.CharField(source="card.last4", read_only=True, allow_null=True, default=None)
     details = serializers.DictField(read_only=True, help_text="What changed (e.g. the controls' new values).")
+    # Append-only: created and last changed when it was written (SPEC section 16).
+    created_at = serializers.DateTimeField(source="at", read_only=True)
+    updated_at = serializers.DateTimeField(source="at", read_only=True)
 
     class Meta:
         model = AuditEntry
         fields = ["id", "at", "on", "action", "actor", "actor_role", "company_number", "account_number", "card_id",
-                  "card_last4", "reason", "details"]
+                  "card_last4", "reason", "details", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -77,7 +80,8 @@ class EmbossingOrderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EmbossingOrder
-        fields = ["id", "card_id", "card_last4", "account_number", "reason", "created_on", "written_at"]
+        fields = ["id", "card_id", "card_last4", "account_number", "reason", "created_on", "written_at",
+                  "created_at", "updated_at"]
         read_only_fields = fields
 
 

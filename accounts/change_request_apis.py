@@ -45,7 +45,7 @@ class ChangeRequestSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChangeRequest
         fields = ["id", "company", "card", "kind", "status", "changes", "requested_on", "requested_by",
-                  "created_at", "decided_on", "decided_at", "decided_by", "decision_reason"]
+                  "created_at", "decided_on", "decided_at", "decided_by", "decision_reason", "updated_at"]
         read_only_fields = fields
 
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 from djmoney.models.validators import MinMoneyValidator
@@ -97,6 +98,7 @@ class Company(models.Model):
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("company")
@@ -162,6 +164,7 @@ class Cardmember(models.Model):
                                         validators=[RegexValidator(EUROBONUS_NUMBER_PATTERN)])
     eurobonus_enrolled_on = models.DateField(_("EuroBonus enrolled on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("cardmember")
@@ -219,6 +222,8 @@ class Account(models.Model):
     standing_cause = models.CharField(_("cause of the standing set by ops"), max_length=32, blank=True, default="")
     opened_on = models.DateField(_("opened on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("account")
@@ -279,6 +284,8 @@ class Card(models.Model):
     # Terms §26: who blocked the card decides who may lift the block (SPEC section 11).
     blocked_by = models.CharField(_("blocked by"), max_length=16, choices=BlockedBy.choices, blank=True)
     block_reason = models.CharField(_("block reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("card")
@@ -389,6 +396,8 @@ class Notice(models.Model):
     # SPEC section 15: every notice links to the page where its reader can act (a portal path).
     link = models.CharField(_("link"), max_length=200, blank=True,
                             help_text=_("The portal page where the reader can act on the notice."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("notice")
@@ -464,6 +473,8 @@ class AuditEntry(models.Model):
     A plain append-only log until the project adopts django-pghistory; services write it in the same
     transaction as the change itself.
     """
+
+    SYNC_FIELD = "at"  # append-only: `updated_after` compares the moment it was written (SPEC 16)
 
     class Action(models.TextChoices):
         CARD_ACTIVATED = "card_activated", _("Card activated")
@@ -541,6 +552,8 @@ class EmbossingOrder(models.Model):
     created_on = models.DateField(_("created on"))
     written_at = models.DateTimeField(_("written to the spool at"), null=True, blank=True)
     spool_file = models.CharField(_("spool file"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("embossing order")
@@ -601,6 +614,7 @@ class ProgrammeRules(models.Model):
         _("no payout to new bank details for (days)"), default=14,
         help_text=_("Credit balances are paid to changed bank details only this many days after the change."))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("programme rules")

@@ -22,7 +22,7 @@ class ProgrammeRulesSerializer(serializers.ModelSerializer):
                   "card_unused_months", "card_reissue_window_months", "card_closure_notice_months",
                   "final_statement_days",
                   "contactless_charge_limit", "contactless_cumulative_limit", "contactless_count_limit",
-                  "bank_details_cooling_off_days"]
+                  "bank_details_cooling_off_days", "created_at", "updated_at"]
         read_only_fields = fields
 
 

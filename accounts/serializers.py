@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Account, BillingType, Card, Cardmember, Company, Language, Liability
@@ -21,6 +22,7 @@ class CompanySerializer(serializers.ModelSerializer):
             "credit_limit", "annual_fee", "cash_allowed", "eurobonus_allowed", "payment_terms_days",
             "blocked_mccs", "address_line", "postal_code", "city", "country", "iban", "bic",
             "authorised_signatories", "status",
+            "id", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -33,8 +35,43 @@ class CardmemberSerializer(serializers.ModelSerializer):
         fields = [
             "id", "company_number", "employee_id", "cost_centre", "first_name", "last_name", "email", "phone",
             "address_line", "postal_code", "city", "country", "language", "contact_valid",
+            "created_at", "updated_at",
         ]
         read_only_fields = fields
+
+
+AMOUNT_SCHEMA = {"type": "string", "format": "decimal", "example": "1234.50"}
+
+
+def _amount(value, currency: str) -> str:
+    from statements.rendering import formatting as fmt
+
+    return fmt.amount_string(value, currency)
+
+
+class SpendFiguresMixin:
+    """`balance` and `available_to_spend` in the account's currency with its decimals (SPEC sections 4,
+    10; issue 18 item 9), as an authorization would see them now."""
+
+    @extend_schema_field({**AMOUNT_SCHEMA, "description": "Every posting so far, in the account's currency; "
+                                                          "positive = owed by the holder."})
+    def get_balance(self, obj) -> str:
+        from charges.available import account_balance_amount
+
+        account = obj if isinstance(obj, Account) else obj.account
+        return _amount(account_balance_amount(account=account), account.currency)
+
+    @extend_schema_field({**AMOUNT_SCHEMA, "description": "What an authorization could still approve now: the "
+                                                          "tightest headroom of the limits and the company's credit "
+                                                          "limit after open holds; 0 when it would be refused."})
+    def get_available_to_spend(self, obj) -> str:
+        from amexprog.common import clock
+        from charges.available import account_available_to_spend, card_available_to_spend
+
+        on, at = clock.today(), clock.now()
+        if isinstance(obj, Account):
+            return _amount(account_available_to_spend(account=obj, on=on, at=at), obj.currency)
+        return _amount(card_available_to_spend(card=obj, on=on, at=at), obj.account.currency)
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -46,6 +83,7 @@ class AccountSerializer(serializers.ModelSerializer):
         fields = [
             "number", "company_number", "cardmember_id", "liability", "billing_type", "currency", "cycle_day",
             "status", "opened_on", "closed_on",
+            "id", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -62,7 +100,32 @@ class CardSerializer(serializers.ModelSerializer):
         fields = [
             "id", "account_number", "masked_number", "last4", "expiry", "status", "replaces_id", "contactless",
             "cash_enabled", "monthly_limit", "blocked_mccs", "issued_on",
+            "created_at", "updated_at",
         ]
+        read_only_fields = fields
+
+
+class AccountDetailSerializer(SpendFiguresMixin, AccountSerializer):
+    """An account on its own: the list row's fields, its balance and what it can still spend (issue 18
+    item 9). Computed live, so lists leave them out: fetch the account."""
+
+    balance = serializers.SerializerMethodField()
+    available_to_spend = serializers.SerializerMethodField()
+
+    class Meta(AccountSerializer.Meta):
+        fields = [*AccountSerializer.Meta.fields, "balance", "available_to_spend"]
+        read_only_fields = fields
+
+
+class CardDetailSerializer(SpendFiguresMixin, CardSerializer):
+    """A card on its own: the list row's fields, its account's balance and what the card can still spend
+    (issue 18 item 9)."""
+
+    balance = serializers.SerializerMethodField(help_text="The balance of the card's account.")
+    available_to_spend = serializers.SerializerMethodField()
+
+    class Meta(CardSerializer.Meta):
+        fields = [*CardSerializer.Meta.fields, "balance", "available_to_spend"]
         read_only_fields = fields
 
 

@@ -20,7 +20,7 @@ from charges.models import FxRate, Hold
 class FxRateSerializer(serializers.ModelSerializer):
     class Meta:
         model = FxRate
-        fields = ["rate_date", "currency", "rate"]
+        fields = ["rate_date", "currency", "rate", "id", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -58,7 +58,8 @@ class HoldSerializer(serializers.ModelSerializer):
     class Meta:
         model = Hold
         fields = ["id", "transaction_id", "authorization_id", "card_last4", "account_number", "kind", "amount",
-                  "base_amount", "currency", "status", "created_on", "expires_on", "closed_on"]
+                  "base_amount", "currency", "status", "created_on", "expires_on", "closed_on",
+                  "created_at", "updated_at"]
         read_only_fields = fields
 
 

@@ -30,7 +30,7 @@ class ChargeFileSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChargeFile
         fields = ["id", "content_hmac", "filename", "loaded_at", "row_count", "posting_count", "flagged_count",
-                  "totals"]
+                  "totals", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -121,7 +121,7 @@ class ChargeFileViewSet(FileUploadViewSet):
 class PaymentFileSerializer(serializers.ModelSerializer):
     class Meta:
         model = PaymentFile
-        fields = ["id", "sha256", "filename", "loaded_at", "payment_count", "return_count"]
+        fields = ["id", "sha256", "filename", "loaded_at", "payment_count", "return_count", "created_at", "updated_at"]
         read_only_fields = fields
 
 

@@ -32,9 +32,11 @@ from accounts.models import ApiToken
 from accounts.pan import is_valid_pan
 from accounts.selectors import visible_cards
 from amexprog.common import clock
+from amexprog.common.cycle import business_date
 from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.money import has_at_most_minor_units
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
+from amexprog.common.versioning import request_api_version
 from charges.authorization_models import Authorization, AuthorizationType, DeclineReason, EntryMode
 from charges.authorizations import AuthorizationRequest, authorization_decide
 from charges.validation import MAX_MERCHANT_CITY, MAX_MERCHANT_NAME, MAX_TRANSACTION_ID, supported_currencies
@@ -244,6 +246,7 @@ class AuthorizationSerializer(serializers.ModelSerializer):
             "amount", "currency", "merchant_name", "merchant_city", "merchant_country", "mcc", "entry_mode",
             "pin_verified", "approved", "reason", "reason_text", "billing_currency", "hold_amount",
             "available_spend", "hold_status",
+            "id", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -327,11 +330,19 @@ class WhoAmIView(APIView):
     @extend_schema(responses={200: inline_serializer(name="WhoAmI", fields={
         "kind": serializers.CharField(), "company": serializers.CharField(allow_null=True),
         "scope": serializers.ChoiceField(choices=ApiToken.Scope.choices, allow_null=True,
-                                         help_text="The token's scope; null for a signed-in person.")})})
+                                         help_text="The token's scope; null for a signed-in person."),
+        "business_date": serializers.DateField(allow_null=True, help_text=(
+            "The last business day whose daily jobs (statements, hold expiry, fees) have all run; null before "
+            "the first.")),
+        "today": serializers.DateField(help_text="The day the server decides and posts on now."),
+        "api_version": serializers.CharField(help_text="The `Amexprog-Version` this request was answered in."),
+    })})
     def get(self, request):
         user = request.user
+        # SPEC section 16, issue 18 item 9: the business date, so an integrator knows which days have run.
+        dates = {"business_date": business_date(), "today": clock.today(), "api_version": request_api_version(request)}
         if isinstance(user, ApiClient):
             token = user.token
             return Response({"kind": token.kind, "company": token.company.number if token.company_id else None,
-                             "scope": token.scope})
-        return Response({"kind": "user", "company": None, "scope": None})
+                             "scope": token.scope, **dates})
+        return Response({"kind": "user", "company": None, "scope": None, **dates})

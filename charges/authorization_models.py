@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -74,6 +75,8 @@ class Authorization(models.Model):
     explanation = models.JSONField(_("explanation"), default=dict, blank=True)
     decided_on = models.DateField(_("day"))
     decided_at = models.DateTimeField(_("decided at"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("authorization")
@@ -125,6 +128,8 @@ class Hold(models.Model):
     # Postings are never deleted (SPEC section 4), so nothing looks holds up by their posting.
     posting = models.ForeignKey("ledger.Posting", on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="+", verbose_name=_("presented charge"), db_index=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("hold")

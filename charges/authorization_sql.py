@@ -85,7 +85,8 @@ def _types(model: type[Model], vendor: str, without: str = "") -> list[str]:
 
 
 def _values(instance: Model, fields: list) -> list:
-    return [field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields]
+    # pre_save: what save() would write (the auto_now `created_at`/`updated_at` get their moment, SPEC 16).
+    return [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
 
 
 def authorization_insert(authorization: Authorization, hold: Hold | None) -> None:

@@ -458,7 +458,7 @@ def holds_settle(*, transaction_ids: list[str], on: dt.date) -> int:
 
 HOLDS_SETTLE_STAGED_SQL = """
 UPDATE charges_hold h
-   SET status = %(settled)s, closed_on = p.pdate, posting_id = p.charge_posting_id
+   SET status = %(settled)s, closed_on = p.pdate, posting_id = p.charge_posting_id, updated_at = now()
   FROM {table} p
  WHERE h.transaction_id = p.transaction_id AND h.status <> %(settled)s
 """

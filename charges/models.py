@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 # Rates are stored exactly as the ECB publishes them: at most 6 significant digits, so 12 integer
@@ -22,6 +23,8 @@ class FxRate(models.Model):
     rate_date = models.DateField(_("rate date"))
     currency = models.CharField(_("currency"), max_length=3)
     rate = models.DecimalField(_("units per euro"), max_digits=RATE_MAX_DIGITS, decimal_places=RATE_DECIMAL_PLACES)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("ECB reference rate")
@@ -52,6 +55,8 @@ class ChargeFile(models.Model):
     flagged_count = models.PositiveIntegerField(_("charges flagged for review"), default=0)
     # {kind: {"count": n, "amounts": {currency: "123.45"}}}: what ops reconcile against the network.
     totals = models.JSONField(_("totals per posting kind"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("charge file")

@@ -113,6 +113,9 @@ class CompanyPaymentPartSerializer(serializers.Serializer):
 
 
 class CompanyPaymentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="payment.pk")
+    created_at = serializers.DateTimeField(source="payment.created_at")
+    updated_at = serializers.DateTimeField(source="payment.updated_at")
     payment_id = serializers.CharField(source="payment.payment_id")
     type = serializers.CharField(source="payment.type")
     received_on = serializers.DateField(source="payment.received_on")

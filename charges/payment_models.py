@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,6 +15,8 @@ class PaymentFile(models.Model):
     loaded_at = models.DateTimeField(_("loaded at"), auto_now_add=True)
     payment_count = models.PositiveIntegerField(_("payments"), default=0)
     return_count = models.PositiveIntegerField(_("returns"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("payment file")
@@ -48,6 +51,7 @@ class Payment(models.Model):
     file = models.ForeignKey(PaymentFile, on_delete=models.PROTECT, null=True, blank=True, related_name="payments",
                              verbose_name=_("file"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("payment")

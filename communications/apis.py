@@ -50,7 +50,7 @@ class NoticeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notice
         fields = ["id", "kind", "subject", "body", "created_on", "sent_at", "read_at", "company", "cardmember",
-                  "cardmember_company", "deliveries"]
+                  "cardmember_company", "deliveries", "created_at", "updated_at"]
 
 
 class ReturnedSerializer(serializers.Serializer):

@@ -51,7 +51,7 @@ class AnswerSerializer(serializers.Serializer):
 class ComplaintAuthoritySerializer(serializers.ModelSerializer):
     class Meta:
         model = ComplaintAuthority
-        fields = ["id", "market", "position", "name", "kind", "address", "website"]
+        fields = ["id", "market", "position", "name", "kind", "address", "website", "created_at", "updated_at"]
 
 
 class ComplaintFilter(filters.FilterSet):

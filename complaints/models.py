@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Company, Market
@@ -29,6 +30,8 @@ class ComplaintAuthority(models.Model):
     kind = models.CharField(_("what it handles"), max_length=16, choices=Kind.choices)
     address = models.TextField(_("address"))
     website = models.URLField(_("website"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("complaint authority")
@@ -71,7 +74,7 @@ class Complaint(models.Model):
     answered_by = models.CharField(_("answered by"), max_length=150, blank=True)
     answer = models.TextField(_("final answer"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _("complaint")

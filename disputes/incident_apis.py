@@ -41,7 +41,8 @@ class IncidentDetailSerializer(serializers.ModelSerializer):
     class Meta:
         model = UnauthorizedUseIncident
         fields = ["id", "account_number", "card_id", "card_last4", "kind", "reported_on", "status", "finding",
-                  "cause_evidence", "cap", "holder_share", "opened_at", "resolved_on", "dispute_ids"]
+                  "cause_evidence", "cap", "holder_share", "opened_at", "resolved_on", "dispute_ids",
+                  "created_at", "updated_at"]
         read_only_fields = fields
 
     def get_dispute_ids(self, incident: UnauthorizedUseIncident) -> list[int]:

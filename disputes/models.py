@@ -13,6 +13,7 @@ import os
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
@@ -40,6 +41,7 @@ class DisputeRules(models.Model):
     complaint_answer_bank_days = models.PositiveSmallIntegerField(
         _("complaints answered within (bank days of receipt)"), default=15)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("dispute rules")
@@ -111,6 +113,8 @@ class UnauthorizedUseIncident(models.Model):
     opened_at = models.DateTimeField(_("opened at"))
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("unauthorized-use incident")
@@ -163,6 +167,8 @@ class Dispute(models.Model):
     opened_by = models.CharField(_("opened by"), max_length=150)
     status_changed_at = models.DateTimeField(_("status changed at"))
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("dispute")
@@ -231,6 +237,8 @@ class RefundRequest(models.Model):
     credit_posting = models.OneToOneField(Posting, on_delete=models.PROTECT, null=True, blank=True,
                                           related_name="+", verbose_name=_("refund"))
     status_changed_at = models.DateTimeField(_("status changed at"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("refund request")
@@ -365,6 +373,8 @@ class RecurringStop(models.Model):
     registered_by = models.CharField(_("registered by"), max_length=150)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
     revoked_by = models.CharField(_("revoked by"), max_length=150, blank=True, default="")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("recurring-charge stop")

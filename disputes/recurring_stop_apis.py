@@ -31,7 +31,7 @@ class RecurringStopSerializer(serializers.ModelSerializer):
     class Meta:
         model = RecurringStop
         fields = ["id", "card_id", "merchant_name", "mcc", "registered_on", "effective_from", "registered_by",
-                  "revoked_on", "revoked_by", "active"]
+                  "revoked_on", "revoked_by", "active", "created_at", "updated_at"]
         read_only_fields = ["id", "card_id", "registered_on", "effective_from", "registered_by", "revoked_on",
                             "revoked_by", "active"]
         extra_kwargs = {"mcc": {"required": False}}

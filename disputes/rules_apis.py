@@ -18,7 +18,8 @@ class DisputeRulesSerializer(serializers.ModelSerializer):
     class Meta:
         model = DisputeRules
         fields = ["id", "market", "effective_from", "currency", "late_after_months", "refused_after_months",
-                  "unauthorized_holder_cap", "refund_request_weeks", "refund_decision_bank_days"]
+                  "unauthorized_holder_cap", "refund_request_weeks", "refund_decision_bank_days",
+                  "created_at", "updated_at"]
         read_only_fields = fields
 
 

@@ -78,7 +78,7 @@ class DisputeSerializer(serializers.ModelSerializer):
                   "statement_date", "reason", "status", "late", "amount", "fee_amount", "credited", "temporary_credit",
                   "currency", "opened_on", "opened_at", "opened_by", "status_changed_at", "resolved_on", "incident",
                   "evidence",
-                  "events"]
+                  "events", "created_at", "updated_at"]
 
 
     def get_temporary_credit(self, dispute: Dispute) -> bool:
@@ -132,7 +132,7 @@ class RefundRequestSerializer(serializers.ModelSerializer):
         fields = ["id", "account_number", "charge_id", "charge_description", "charge_amount", "merchant_country",
                   "statement_date", "expected_amount", "currency", "explanation", "status", "submitted_on",
                   "submitted_at", "submitted_by", "information_complete_on", "decision_due_on", "overdue_since",
-                  "decided_on", "decision_reason", "evidence", "events"]
+                  "decided_on", "decision_reason", "evidence", "events", "created_at", "updated_at"]
 
 
 class RefundRequestListSerializer(RefundRequestSerializer):

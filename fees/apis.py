@@ -31,7 +31,8 @@ IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, 
 class FeeScheduleSerializer(serializers.ModelSerializer):
     class Meta:
         model = FeeSchedule
-        fields = ["id", "market", "currency", "effective_from", "published_on", "label", *FIELDS]
+        fields = ["id", "market", "currency", "effective_from", "published_on", "label", *FIELDS,
+                  "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -105,7 +106,7 @@ class ReferenceRateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReferenceRate
-        fields = ["effective_date", "rate_percent"]
+        fields = ["effective_date", "rate_percent", "id", "created_at", "updated_at"]
         # The service creates or corrects the rate of a day: no uniqueness check in the serializer.
         extra_kwargs = {"effective_date": {"validators": []}}
 
@@ -158,7 +159,7 @@ class ReminderSerializer(serializers.ModelSerializer):
     class Meta:
         model = Reminder
         fields = ["id", "account_number", "statement_id", "arrears_since", "number", "sent_on", "unpaid", "fee",
-                  "notice_id"]
+                  "notice_id", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -198,7 +199,7 @@ class InterestAccrualSerializer(serializers.ModelSerializer):
     class Meta:
         model = InterestAccrual
         fields = ["id", "account_number", "statement_id", "day", "unpaid", "annual_rate_percent",
-                  "reference_rate_date", "amount"]
+                  "reference_rate_date", "amount", "created_at", "updated_at"]
         read_only_fields = fields
 
 

@@ -30,7 +30,7 @@ class CollectionCostSerializer(serializers.ModelSerializer):
     class Meta:
         model = CollectionCost
         fields = ["id", "account_number", "posting_id", "amount", "currency", "agency", "invoice_reference",
-                  "original_name", "posted_on", "posted_by", "created_at"]
+                  "original_name", "posted_on", "posted_by", "created_at", "updated_at"]
         read_only_fields = fields
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 # Terms §9i: late interest is at most "the highest rate the Interest Act allows"; the statutory
@@ -31,6 +32,7 @@ class FeeSchedule(models.Model):
         default=Decimal("7.000"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("fee schedule")
@@ -59,6 +61,8 @@ class ReferenceRate(models.Model):
 
     effective_date = models.DateField(_("effective date"), unique=True)
     rate_percent = models.DecimalField(_("rate (%)"), max_digits=7, decimal_places=4)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("reference interest rate")
@@ -88,6 +92,8 @@ class InterestAccrual(models.Model):
     annual_rate_percent = models.DecimalField(_("annual rate (%)"), max_digits=7, decimal_places=4)
     reference_rate_date = models.DateField(_("reference rate date"))
     amount = models.DecimalField(_("interest (unrounded)"), max_digits=24, decimal_places=12)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("interest accrual")
@@ -142,6 +148,8 @@ class Reminder(models.Model):
     # reminders sent before letters were created.
     notice = models.OneToOneField("accounts.Notice", on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="reminder", verbose_name=_("reminder letter"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("reminder")
@@ -178,6 +186,7 @@ class CollectionCost(models.Model):
     posted_on = models.DateField(_("posted on"))
     posted_by = models.CharField(_("posted by"), max_length=150)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("collection cost")

@@ -7,17 +7,36 @@ sees three months back (terms §8b, SPEC section 15); a PA or company token the 
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
+from rest_framework.exceptions import ErrorDetail, ValidationError
 
 from accounts.selectors import visible_accounts
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
+from charges.selectors import authorizations_of_postings
 from ledger.models import Posting, PostingKind
-from ledger.serializers import PostingSerializer
+from ledger.serializers import EXPANDABLE, PostingRow, PostingSerializer
 from statements.apis import LANGUAGE_PARAMETER, requested_language
 from statements.rendering.data import statement_line, supported_language
 from statements.rendering.selectors import account_transactions
+
+EXPAND = "expand[]"
+UNKNOWN_EXPANSION = _("Only card and authorization can be expanded.")
+EXPAND_PARAMETER = OpenApiParameter(
+    EXPAND, str, OpenApiParameter.QUERY, many=True, enum=list(EXPANDABLE), required=False,
+    description="Related objects to include whole under `expanded` (repeat the parameter): `card`, `authorization`.",
+)
+
+
+def requested_expansions(request) -> tuple[str, ...]:
+    """The `expand[]` values of the request; anything but card and authorization is a 400 (issue 18 item 9)."""
+    values = tuple(request.query_params.getlist(EXPAND))
+    unknown = [value for value in values if value not in EXPANDABLE]
+    if unknown:
+        raise ValidationError({EXPAND: [ErrorDetail(str(UNKNOWN_EXPANSION), code="invalid_choice")]})
+    return values
 
 
 class PostingFilter(filters.FilterSet):
@@ -35,10 +54,12 @@ class PostingFilter(filters.FilterSet):
 
 @extend_schema(
     summary="An account's postings, newest first",
-    description="Every posting with its FX details (original amount, USD step, rates, rate date) and, for fees "
-                "and interest, a sentence explaining the amount. Paginated with `page` and `page_size`.",
+    description="Every posting with its FX details (original amount, USD step, rates, rate date), its merchant, "
+                "MCC, card and the authorization it settled, and, for fees and interest, a sentence explaining the "
+                "amount. Paginated with `starting_after` and `limit`; `expand[]=card` and "
+                "`expand[]=authorization` include those objects whole.",
     parameters=[OpenApiParameter("number", str, OpenApiParameter.PATH, description="Account number."),
-                LANGUAGE_PARAMETER],
+                LANGUAGE_PARAMETER, EXPAND_PARAMETER],
 )
 class AccountPostingListView(generics.ListAPIView):
     serializer_class = PostingSerializer
@@ -55,8 +76,12 @@ class AccountPostingListView(generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         language = requested_language(request)
+        expand = requested_expansions(request)
         queryset = self.filter_queryset(self.get_queryset())
         language = supported_language(language or self.account.cardmember.language)
         page = self.paginate_queryset(queryset)
-        lines = [statement_line(posting, language) for posting in page]
-        return self.get_paginated_response(self.get_serializer(lines, many=True).data)
+        authorizations = authorizations_of_postings(posting_ids=[posting.pk for posting in page])
+        rows = [PostingRow(statement_line(posting, language), posting, authorizations.get(posting.pk))
+                for posting in page]
+        serializer = self.get_serializer(rows, many=True, context={**self.get_serializer_context(), "expand": expand})
+        return self.get_paginated_response(serializer.data)

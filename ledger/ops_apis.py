@@ -33,9 +33,12 @@ class JournalEntrySerializer(serializers.ModelSerializer):
     description = serializers.SerializerMethodField()
     legs = serializers.SerializerMethodField()
 
+    updated_at = serializers.DateTimeField(source="created_at", read_only=True, help_text="Append-only: the "
+                                           "moment it was written, as `created_at`.")
+
     class Meta:
         model = Posting
-        fields = ["id", "source_key", "booked_on", "description", "created_at", "legs"]
+        fields = ["id", "source_key", "booked_on", "description", "created_at", "legs", "updated_at"]
         read_only_fields = fields
 
     def get_description(self, posting) -> str:
@@ -89,7 +92,7 @@ class LedgerAccountSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LedgerAccount
-        fields = ["code", "name", "type", "balances"]
+        fields = ["code", "name", "type", "balances", "id", "created_at", "updated_at"]
         read_only_fields = fields
 
     def get_balances(self, ledger_account) -> dict[str, str]:

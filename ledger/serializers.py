@@ -6,9 +6,34 @@ that builds statements, so a transaction reads the same in the list and on its s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
+from accounts.serializers import CardSerializer
+from charges.authorization_apis import AuthorizationSerializer
 from statements.serializers import AmountField, RateField, SentenceField
+
+EXPANDABLE = ("card", "authorization")
+
+
+@dataclass
+class PostingRow:
+    """A posting as the list shows it: its statement line (read like the statement), the posting itself
+    and the authorization it settled."""
+
+    line: Any
+    posting: Any
+    authorization: Any = None
+
+    @property
+    def authorization_id(self) -> int | None:
+        return self.authorization.pk if self.authorization is not None else None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__dict__["line"], name)
 
 
 class PostingSerializer(serializers.Serializer):
@@ -31,3 +56,32 @@ class PostingSerializer(serializers.Serializer):
     fx_rate_date = serializers.DateField(read_only=True, allow_null=True)
     source_key = serializers.CharField(read_only=True)
     explanation = SentenceField(allow_null=True)
+    # Issue 18 item 9: the merchant, MCC, card and authorization of a charge; `created_at`/`updated_at`
+    # (SPEC section 16: a posting never changes, so both are the moment it was written).
+    merchant_name = serializers.CharField(source="posting.merchant_name", read_only=True)
+    mcc = serializers.CharField(source="posting.mcc", read_only=True, help_text="Merchant category code, or empty.")
+    card_id = serializers.IntegerField(source="posting.card_id", read_only=True, allow_null=True)
+    authorization_id = serializers.IntegerField(read_only=True, allow_null=True,
+                                                help_text="The authorization this charge was presented against.")
+    created_at = serializers.DateTimeField(source="posting.created_at", read_only=True)
+    updated_at = serializers.DateTimeField(source="posting.created_at", read_only=True)
+    expanded = serializers.SerializerMethodField(
+        help_text="The related objects asked for with `expand[]` (`card`, `authorization`), each null when the "
+                  "posting has none; absent keys were not asked for.")
+
+    @extend_schema_field(inline_serializer(name="PostingExpanded", fields={
+        "card": CardSerializer(allow_null=True, required=False),
+        "authorization": AuthorizationSerializer(allow_null=True, required=False),
+    }))
+    def get_expanded(self, row: PostingRow) -> dict:
+        expand = self.context.get("expand", ())
+        out: dict = {}
+        if "card" in expand:  # serialized once per card and page (its account number is one more query)
+            cards = self.context.setdefault("expanded_cards", {})
+            if row.posting.card_id and row.posting.card_id not in cards:
+                cards[row.posting.card_id] = CardSerializer(row.posting.card).data
+            out["card"] = cards.get(row.posting.card_id)
+        if "authorization" in expand:
+            out["authorization"] = (AuthorizationSerializer(row.authorization).data
+                                    if row.authorization is not None else None)
+        return out

@@ -51,7 +51,7 @@ class PersonalChargeSerializer(serializers.ModelSerializer):
     class Meta:
         model = PersonalCharge
         fields = ["id", "charge_id", "account_number", "cardmember_name", "posting_date", "description", "amount",
-                  "currency", "reason", "marked_on", "note"]
+                  "currency", "reason", "marked_on", "note", "created_at", "updated_at"]
 
 
 class MarkSerializer(serializers.Serializer):

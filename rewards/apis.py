@@ -219,7 +219,7 @@ class PointsRuleSerializer(serializers.ModelSerializer):
     class Meta:
         model = PointsRule
         fields = ["id", "market", "currency", "effective_from", "label", "spend_per_point",
-                  "forfeit_after_days_past_due"]
+                  "forfeit_after_days_past_due", "created_at", "updated_at"]
         read_only_fields = fields
 
 

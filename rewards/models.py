@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import EUROBONUS_NUMBER_PATTERN, Account
@@ -39,6 +40,7 @@ class PointsRule(models.Model):
                     "earns nothing, and its period's spend is left out for good."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("EuroBonus points rule")
@@ -89,7 +91,8 @@ class Enrolment(models.Model):
                                     help_text=_("The latest approval or resumption."))
     suspended_on = models.DateField(_("suspended on"), null=True, blank=True)
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())
 
     class Meta:
         verbose_name = _("EuroBonus enrolment")
@@ -177,6 +180,7 @@ class ExportBatch(models.Model):
     accepted_points = models.BigIntegerField(_("points accepted by SAS"), null=True, blank=True)
     rejected_points = models.BigIntegerField(_("points rejected by SAS"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("EuroBonus export batch")
@@ -241,6 +245,7 @@ class PointsPosting(models.Model):
     sas_status = models.CharField(_("SAS result"), max_length=16, choices=SasStatus.choices, blank=True)
     sas_reason = models.CharField(_("SAS reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("EuroBonus points posting")

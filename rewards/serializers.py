@@ -28,7 +28,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
         model = Enrolment
         fields = ["id", "account_number", "company_number", "cardmember_name", "member_number", "status", "source",
                   "requested_on", "first_enrolled_on", "fee_date", "active_since", "suspended_on", "ended_on",
-                  "points_balance"]
+                  "points_balance", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -63,7 +63,7 @@ class PointsPostingSerializer(serializers.ModelSerializer):
         fields = ["account_number", "statement_id", "statement_date", "period_start", "member_number", "currency",
                   "eligible_spend", "counted_spend", "carried_in", "carried_out", "spend_per_point", "points",
                   "cumulative_spend", "cumulative_points", "forfeited", "days_past_due", "batch_reference",
-                  "batch_status", "sas_status", "sas_reason"]
+                  "batch_status", "sas_status", "sas_reason", "id", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -75,5 +75,6 @@ class ExportBatchSerializer(serializers.ModelSerializer):
     class Meta:
         model = ExportBatch
         fields = ["reference", "month", "status", "accrued_lines", "accrued_points", "line_count", "control_total",
-                  "exported_on", "confirmed_on", "accepted_points", "rejected_points", "overdue"]
+                  "exported_on", "confirmed_on", "accepted_points", "rejected_points", "overdue",
+                  "id", "created_at", "updated_at"]
         read_only_fields = fields

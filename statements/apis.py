@@ -22,6 +22,7 @@ from rest_framework.response import Response
 
 from accounts.models import Language
 from accounts.selectors import visible_accounts
+from amexprog.common.pagination import UpdatedAfterFilter
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from statements.models import CompanyStatement, Statement
 from statements.rendering import (
@@ -38,10 +39,10 @@ from statements.rendering.selectors import (
     visible_statements,
 )
 from statements.serializers import (
+    CompanyStatementDetailSerializer,
     CompanyStatementListSerializer,
-    CompanyStatementSerializer,
+    StatementDetailSerializer,
     StatementListSerializer,
-    StatementSerializer,
 )
 
 LANGUAGE_PARAMETER = OpenApiParameter(
@@ -96,7 +97,8 @@ class StatementFilter(filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="Statements the caller may see, newest first (SPEC section 9)"),
     retrieve=extend_schema(
-        summary="A statement as JSON (SPEC section 16)", responses=StatementSerializer, parameters=[LANGUAGE_PARAMETER],
+        summary="A statement as JSON (SPEC section 16)", responses=StatementDetailSerializer,
+        parameters=[LANGUAGE_PARAMETER],
         description="Opening and closing balance, totals by kind and every line with its FX details and, for "
                     "fees and interest, a sentence explaining the amount in the holder's language.",
     ),
@@ -117,7 +119,9 @@ class StatementViewSet(viewsets.ReadOnlyModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         statement = get_object_or_404(statements_for_documents(visible_statements(request.user)), pk=kwargs["pk"])
-        return Response(statement_json(statement_document(statement, language=requested_language(request))))
+        document = statement_json(statement_document(statement, language=requested_language(request)))
+        # The list item's fields, then the document's (issue 18 item 9: the same fields as the list item).
+        return Response({**self.get_serializer(statement).data, **document})
 
     @extend_schema(summary="A statement as PDF", parameters=[LANGUAGE_PARAMETER], responses=PDF_RESPONSE,
                    filters=False)
@@ -134,7 +138,7 @@ class AccountStatementListView(generics.ListAPIView):
     serializer_class = StatementListSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
     ops_permissions = {"get": ("statements.view_statement",)}
-    filter_backends: list = []
+    filter_backends = [UpdatedAfterFilter]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no account in the path
@@ -156,7 +160,7 @@ class CompanyStatementFilter(filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(summary="Company statements (central billing) the caller may see, newest first"),
     retrieve=extend_schema(summary="A company statement: the sum and each account's share (SPEC section 9)",
-                           responses=CompanyStatementSerializer, parameters=[LANGUAGE_PARAMETER]),
+                           responses=CompanyStatementDetailSerializer, parameters=[LANGUAGE_PARAMETER]),
 )
 class CompanyStatementViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CompanyStatementListSerializer
@@ -175,7 +179,8 @@ class CompanyStatementViewSet(viewsets.ReadOnlyModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         company_statement = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
         document = company_statement_document(company_statement, language=requested_language(request))
-        return Response(company_statement_json(document))
+        # The list item's fields, then the document's (issue 18 item 9).
+        return Response({**self.get_serializer(company_statement).data, **company_statement_json(document)})
 
     @extend_schema(summary="A company statement as PDF", parameters=[LANGUAGE_PARAMETER], responses=PDF_RESPONSE,
                    filters=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Company
@@ -34,6 +35,7 @@ class Statement(models.Model):
     company_statement = models.ForeignKey("CompanyStatement", on_delete=models.PROTECT, null=True, blank=True,
                                           related_name="statements", verbose_name=_("company statement"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("statement")
@@ -68,6 +70,7 @@ class CompanyStatement(models.Model):
     totals = models.JSONField(_("totals by kind"), default=dict)
     account_count = models.PositiveIntegerField(_("accounts"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("company statement")

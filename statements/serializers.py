@@ -172,6 +172,8 @@ class StatementListSerializer(_LinksMixin, serializers.Serializer):
     company_statement_id = serializers.IntegerField(read_only=True, allow_null=True)
     url = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
     def get_url(self, statement) -> str:
         return self._url("statement-detail", statement.pk)
@@ -227,9 +229,31 @@ class CompanyStatementListSerializer(_LinksMixin, serializers.Serializer):
     account_count = serializers.IntegerField(read_only=True)
     url = serializers.SerializerMethodField()
     pdf_url = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
     def get_url(self, company_statement) -> str:
         return self._url("company-statement-detail", company_statement.pk)
 
     def get_pdf_url(self, company_statement) -> str:
         return self._url("company-statement-pdf", company_statement.pk)
+
+
+class StatementDetailSerializer(StatementListSerializer):
+    """`GET /api/v1/statements/{id}/`: every field of the list item, and the document's totals, lines and
+    payment details (SPEC section 16; issue 18 item 9: the detail had fewer fields than its list item)."""
+
+    totals = TotalsField()
+    lines = StatementLineSerializer(many=True, read_only=True)
+    payment = PaymentSerializer(read_only=True, allow_null=True)
+
+
+class CompanyStatementDetailSerializer(CompanyStatementListSerializer):
+    """`GET /api/v1/company-statements/{id}/`: every field of the list item, and the document's (issue 18
+    item 9)."""
+
+    company_name = serializers.CharField(read_only=True)
+    amount_due = AmountField("amount_due")
+    totals = TotalsField()
+    accounts = CompanyAccountRowSerializer(many=True, read_only=True)
+    payment = PaymentSerializer(read_only=True, allow_null=True)

@@ -20,7 +20,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django_filters import rest_framework as filters
 from rest_framework import exceptions, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -28,11 +27,6 @@ from amexprog.common.errors import ApplicationError
 
 INVALID = "The request has invalid fields."
 ROW_ERROR_CODE = "invalid_row"
-
-
-class DefaultPagination(PageNumberPagination):
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 class VersionFilter(filters.FilterSet):

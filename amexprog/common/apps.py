@@ -22,3 +22,9 @@ class CommonConfig(AppConfig):
         from amexprog.common.strict import strict_input_install
 
         strict_input_install()
+
+        # `updated_at` moves on update(), bulk_update() and save(update_fields=...) too (SPEC section 16,
+        # issue 18 item 6): what `updated_after` finds.
+        from amexprog.common.timestamps import timestamps_install
+
+        timestamps_install()

@@ -25,6 +25,25 @@ NETWORK_REFUSED = "a network token may only ask for authorizations or call whoam
 SCOPE_403 = "`insufficient_scope`: the API token's scope does not allow this call ({reasons})."
 TOKEN_401 = ("`not_authenticated` or `authentication_failed`: no credentials, or an unknown or revoked "
              "API token.")
+THROTTLED_429 = ("`throttled`: over the caller's rate limit; `Retry-After` says how many seconds to wait.")
+VERSION_400 = "`unsupported_version`: the `Amexprog-Version` header names no version of this API."
+# Every response of every operation carries these (issue 18 item 9).
+RESPONSE_HEADERS: dict[str, Any] = {
+    "X-Request-ID": {"description": "The request's id: the caller's own `X-Request-ID` if it sent one, else a new "
+                                    "one. Errors repeat it as `request_id`; quote it to support.",
+                     "schema": {"type": "string"}},
+    "Amexprog-Version": {"description": "The API version that answered (the request's `Amexprog-Version`, else "
+                                        "the current one).", "schema": {"type": "string", "example": "2026-12-01"}},
+}
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.",
+                               "schema": {"type": "integer"}}}
+VERSION_PARAMETER: dict[str, Any] = {
+    "name": "Amexprog-Version", "in": "header", "required": False,
+    "description": "The API version the client was written against (a date, e.g. `2026-12-01`); without it the "
+                   "current version answers. See the README's \"API versions\" for the changelog and deprecation "
+                   "policy.",
+    "schema": {"type": "string", "example": "2026-12-01"},
+}
 
 
 def _error_response(description: str) -> dict[str, Any]:
@@ -45,13 +64,26 @@ def _document_errors(operation: dict[str, Any], path: str) -> None:
     where there is a body; what a view documented itself keeps its description, with the shape."""
     responses = operation.setdefault("responses", {})
     _add(responses, "400", INVALID_400)
+    _add(responses, "400", VERSION_400)
     if "{" in path:
         _add(responses, "404", NOT_FOUND_404)
     if "requestBody" in operation:
         _add(responses, "415", UNSUPPORTED_415)
+    _add(responses, "429", THROTTLED_429)
     for code, response in responses.items():
         if str(code).startswith(("4", "5")):
             response["content"] = {"application/json": {"schema": dict(ERROR_REF)}}
+    parameters = operation.setdefault("parameters", [])
+    if not any(parameter.get("name") == VERSION_PARAMETER["name"] for parameter in parameters):
+        parameters.append(dict(VERSION_PARAMETER))
+
+
+def _document_headers(operation: dict[str, Any]) -> dict[str, Any]:
+    """Every answer's headers (issue 18 item 9): the request id, the version, and a 429's wait."""
+    for code, response in operation.get("responses", {}).items():
+        response["headers"] = {**response.get("headers", {}), **RESPONSE_HEADERS,
+                               **(RETRY_AFTER if str(code) == "429" else {})}
+    return operation
 
 
 class ScopedAutoSchema(AutoSchema):
@@ -65,7 +97,7 @@ class ScopedAutoSchema(AutoSchema):
             return operation
         _document_errors(operation, path)
         if not any("tokenAuth" in requirement for requirement in operation.get("security", [])):
-            return operation
+            return _document_headers(operation)
         reasons = []
         if self.method not in SAFE_METHODS:
             reasons.append(READ_ONLY_REFUSED)
@@ -76,4 +108,4 @@ class ScopedAutoSchema(AutoSchema):
             _add(responses, "403", SCOPE_403.format(reasons="; ".join(reasons)))
         if {} not in operation["security"]:  # an operation open to anonymous callers never answers 401
             _add(responses, "401", TOKEN_401)
-        return operation
+        return _document_headers(operation)

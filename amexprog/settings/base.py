@@ -80,6 +80,9 @@ MIDDLEWARE = [
     "audit.middleware.AuditContextMiddleware",
     # Under /api/: JSON for unknown routes, 405 and 500 pages, a 308 for a missing trailing slash
     # (SPEC section 16, issue 18 item 3). Inside CommonMiddleware, after the request id is known.
+    # `Amexprog-Version`: read from the request, echoed on every /api/ response, an unknown one a 400
+    # (SPEC section 16, issue 18 item 9). Outside the JSON errors so they carry it too.
+    "amexprog.common.versioning.ApiVersionMiddleware",
     "amexprog.common.routing.ApiJsonErrorsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # PA and ops sessions end after 15 minutes idle and 12 hours in all (SPEC section 17).
@@ -170,11 +173,23 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "amexprog.common.api.DefaultPagination",
-    "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Cursor pagination (`starting_after`, `limit`) and `updated_after` on every list (SPEC section 16,
+    # issue 18 item 6): amexprog/common/pagination.py.
+    "DEFAULT_PAGINATION_CLASS": "amexprog.common.pagination.CursorPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "amexprog.common.pagination.UpdatedAfterFilter",
+    ],
     "DEFAULT_SCHEMA_CLASS": "amexprog.common.openapi.ScopedAutoSchema",
     "EXCEPTION_HANDLER": "amexprog.common.api.exception_handler",
+    # Rate limits: a 429 with Retry-After (SPEC section 16, issue 18 item 9; amexprog/common/throttling.py).
+    # Generous defaults; the card network's token is never limited. Change them here or per environment.
+    "DEFAULT_THROTTLE_CLASSES": ["amexprog.common.throttling.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("API_RATE_TOKEN") or "3000/min",
+        "session": env_str("API_RATE_SESSION") or "1200/min",
+        "anonymous": env_str("API_RATE_ANONYMOUS") or "120/min",
+    },
     "COERCE_DECIMAL_TO_STRING": True,
     # JSON bodies only (SPEC section 16, issue 18 item 1): a view that takes a file names its own parsers.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -188,7 +203,10 @@ SPECTACULAR_SETTINGS = {
         "`read-write`, or `network` (the card network's: authorizations and whoami only); a call its "
         "scope does not allow is a 403 `insufficient_scope`, a revoked token a 401. Every POST accepts an "
         "`Idempotency-Key` header: a replay "
-        "returns the first response, the same key with a different body is a 409."
+        "returns the first response, the same key with a different body is a 409. Lists page by cursor: "
+        "`starting_after` (the previous page's `next_starting_after`) and `limit`; every object has "
+        "`created_at` and `updated_at`, every list an `updated_after` filter. Send `Amexprog-Version` to pin "
+        "a version (the response echoes it). Over a rate limit: a 429 with `Retry-After`."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -200,6 +218,8 @@ SPECTACULAR_SETTINGS = {
         "BillingTypeEnum": "accounts.models.BillingType",
         "DeclineReasonEnum": "charges.authorization_models.DeclineReason",
         "EnrolmentStatusEnum": "rewards.models.Enrolment.Status",
+        "AccountStatusEnum": "accounts.models.Account.Status",
+        "CardStatusEnum": "accounts.models.Card.Status",
         "DisputeStatusEnum": "disputes.models.Dispute.Status",
         "RefundRequestStatusEnum": "disputes.models.RefundRequest.Status",
         "DisputeReasonEnum": "disputes.models.DisputeReason",

@@ -27,7 +27,7 @@ def url(account) -> str:
 
 def test_postings_newest_first_with_fx_details(tokens, postings):
     body = token_client(tokens.a).get(url(postings), {"language": "en"}).json()
-    assert body["count"] == 9
+    assert len(body["results"]) == 9
     rows = body["results"]
     assert [row["posting_date"] for row in rows] == ["2026-03-11"] * 7 + ["2026-01-05"] * 2
     sek = next(row for row in rows if row["source_key"] == "charge/T3")
@@ -44,12 +44,12 @@ def test_postings_newest_first_with_fx_details(tokens, postings):
 
 def test_filters_by_date_range_and_kind(tokens, postings):
     client = token_client(tokens.a)
-    assert client.get(url(postings), {"kind": "fee_fx"}).json()["count"] == 3
-    assert client.get(url(postings), {"kind": ["fee_fx", "fee_cash"]}).json()["count"] == 4
-    assert client.get(url(postings), {"date_from": "2026-03-01"}).json()["count"] == 7
-    assert client.get(url(postings), {"date_to": "2026-01-31"}).json()["count"] == 2
-    assert client.get(url(postings), {"date_from": "2026-01-05", "date_to": "2026-01-05",
-                                      "kind": "fee_annual"}).json()["count"] == 1
+    assert len(client.get(url(postings), {"kind": "fee_fx"}).json()["results"]) == 3
+    assert len(client.get(url(postings), {"kind": ["fee_fx", "fee_cash"]}).json()["results"]) == 4
+    assert len(client.get(url(postings), {"date_from": "2026-03-01"}).json()["results"]) == 7
+    assert len(client.get(url(postings), {"date_to": "2026-01-31"}).json()["results"]) == 2
+    assert len(client.get(url(postings), {"date_from": "2026-01-05", "date_to": "2026-01-05",
+                                      "kind": "fee_annual"}).json()["results"]) == 1
 
 
 def test_bad_filters_are_a_400_naming_the_field(tokens, postings):
@@ -61,12 +61,14 @@ def test_bad_filters_are_a_400_naming_the_field(tokens, postings):
 
 
 def test_pages(tokens, postings):
+    """Cursor pages (issue 18 item 6): `limit` rows, then `starting_after` the last one."""
     client = token_client(tokens.a)
-    first = client.get(url(postings), {"page_size": 4}).json()
-    assert (first["count"], len(first["results"]), first["previous"]) == (9, 4, None)
-    last = client.get(url(postings), {"page_size": 4, "page": 3}).json()
+    first = client.get(url(postings), {"limit": 4}).json()
+    assert (len(first["results"]), first["has_more"]) == (4, True)
+    second = client.get(url(postings), {"limit": 4, "starting_after": first["next_starting_after"]}).json()
+    last = client.get(url(postings), {"limit": 4, "starting_after": second["next_starting_after"]}).json()
     assert [row["source_key"] for row in last["results"]] == [f"charge/hotel-{postings.number}"]  # the oldest
-    assert last["next"] is None
+    assert (last["has_more"], last["next"]) == (False, None)
 
 
 def test_outsiders_get_404(api, tokens, carol, postings):
@@ -81,11 +83,11 @@ def test_a_cardmember_sees_their_own_postings_of_the_last_three_months(api, bob,
     BusinessDate.objects.update_or_create(pk=1, defaults={"last_completed": dt.date(2026, 4, 20)})
     api.force_login(bob)
     own = api.get(url(postings)).json()
-    assert own["count"] == 7  # from 20 January 2026: the March charges and their fees
+    assert len(own["results"]) == 7  # from 20 January 2026: the March charges and their fees
     assert api.get(url(colleague)).status_code == 404
-    assert token_client(tokens.a).get(url(postings)).json()["count"] == 9  # the company sees the whole history
+    assert len(token_client(tokens.a).get(url(postings)).json()["results"]) == 9  # the company sees the whole history
 
 
 def test_the_list_uses_a_fixed_number_of_queries(tokens, postings, django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
-        assert token_client(tokens.a).get(url(postings), {"page_size": 50}).status_code == 200
+        assert token_client(tokens.a).get(url(postings), {"limit": 50}).status_code == 200

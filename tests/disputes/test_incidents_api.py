@@ -33,7 +33,7 @@ def test_an_incident_is_reported_by_the_company_and_resolved_by_ops(tokens, bob_
     assert bob_card.pan not in str(incident)
 
     assert b.get(f"/api/v1/incidents/{incident['id']}/").status_code == 404
-    assert b.get("/api/v1/incidents/").json()["count"] == 0
+    assert len(b.get("/api/v1/incidents/").json()["results"]) == 0
     assert b.post(f"/api/v1/incidents/{incident['id']}/resolve/", {"finding": "capped"},
                   format="json").status_code == 404
     refused = a.post(f"/api/v1/incidents/{incident['id']}/resolve/", {"finding": "capped"}, format="json")
@@ -44,7 +44,7 @@ def test_an_incident_is_reported_by_the_company_and_resolved_by_ops(tokens, bob_
     resolved = ops.post(f"/api/v1/incidents/{incident['id']}/resolve/", {"finding": "capped"}, format="json")
     assert resolved.status_code == 200, resolved.json()
     assert (resolved.json()["status"], resolved.json()["finding"]) == ("resolved", "capped")
-    assert a.get("/api/v1/incidents/", {"status": "resolved"}).json()["count"] == 1
+    assert len(a.get("/api/v1/incidents/", {"status": "resolved"}).json()["results"]) == 1
 
 
 def test_ops_ask_for_information_then_mark_it_complete(tokens, bob_account, bob_card):

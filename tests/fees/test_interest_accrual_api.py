@@ -62,8 +62,8 @@ def test_filters_by_account_and_day_range(accruals, tokens):
     client = token_client(tokens.ops)
     rows = client.get(URL, {"account": bob_account.number, "day_from": "2026-03-02", "day_to": "2026-03-02"}).json()
     assert [(row["account_number"], row["day"]) for row in rows["results"]] == [(bob_account.number, "2026-03-02")]
-    assert client.get(URL, {"account": b_account.number}).json()["count"] == 1
-    assert client.get(URL).json()["count"] == 4
+    assert len(client.get(URL, {"account": b_account.number}).json()["results"]) == 1
+    assert len(client.get(URL).json()["results"]) == 4
 
 
 def test_outsiders_see_nothing_of_company_a(accruals, tokens, carol):
@@ -71,7 +71,7 @@ def test_outsiders_see_nothing_of_company_a(accruals, tokens, carol):
     for client in (token_client(tokens.b), session(carol)):
         body = client.get(URL).json()
         assert [row["account_number"] for row in body["results"]] == [b_account.number]
-        assert client.get(URL, {"account": bob_account.number}).json()["count"] == 0
+        assert len(client.get(URL, {"account": bob_account.number}).json()["results"]) == 0
     assert token_client(tokens.network).get(URL).status_code == 403
     assert APIClient().get(URL).status_code == 401
 
