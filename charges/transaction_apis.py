@@ -22,7 +22,6 @@ from charges.transaction_files import money_cell
 from charges.transaction_models import CompanyTransaction, TransactionSource, TransactionStatus
 from charges.transactions import (
     DEFAULT_SORT,
-    SORT_CHOICES,
     TransactionFilters,
     transactions_filter,
     transactions_ordering,
@@ -120,8 +119,6 @@ class TransactionFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=TransactionStatus.choices)
     source = filters.ChoiceFilter(choices=TransactionSource.choices)
     created_after = filters.IsoDateTimeFilter(help_text="Only rows created after this moment (incremental sync).")
-    sort = filters.ChoiceFilter(choices=[(name, name) for name in SORT_CHOICES],
-                                help_text=f"Column to sort by, `-` for descending; default `{DEFAULT_SORT}`.")
 
     class Meta:
         model = CompanyTransaction
@@ -141,9 +138,9 @@ class TransactionFilter(filters.FilterSet):
             queryset = queryset.filter(card_id=int(card))
         if employee_id:
             queryset = queryset.filter(cardmember__employee_id=employee_id)
-        sort = data.pop("sort", "") or DEFAULT_SORT
-        queryset = transactions_filter(queryset, TransactionFilters.of(data))
-        return queryset.order_by(*transactions_ordering(sort))
+        # No `sort` over the API: lists walk by cursor in id order, stable while rows arrive (SPEC 16); the
+        # portal page sorts by column.
+        return transactions_filter(queryset, TransactionFilters.of(data))
 
 
 @extend_schema(
