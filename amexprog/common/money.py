@@ -52,6 +52,16 @@ def has_at_most_minor_units(amount: Decimal, currency: str) -> bool:
         return False
 
 
+def amount_string(amount: Decimal | None, currency: str | None) -> str | None:
+    """`1650.00`: an amount in JSON, CSV and the API, with exactly the currency's decimals (SPEC section 16:
+    "amounts as strings with the currency's decimals"); the one formatter of amounts that machines read."""
+    if amount is None:
+        return None
+    exponent = minor_unit_exponent(currency) if currency else Decimal("0.01")
+    text = str(amount.quantize(exponent))
+    return text[1:] if text.startswith("-") and Decimal(text) == 0 else text
+
+
 def format_money(amount: Decimal, currency: str, language: str | None) -> str:
     """`1.234,56 kr.` in da, `€ 1.234,56` in nl, `DKK 1,234.56` in en (SPEC section 2)."""
     locale = LANGUAGE_LOCALES.get((language or "en").split("-")[0], "en")
