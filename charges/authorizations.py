@@ -45,6 +45,7 @@ from accounts.pan import pan_hash
 from accounts.rules import no_programme_rules
 from amexprog.common.db import from_minor
 from amexprog.common.errors import ApplicationError
+from amexprog.common.money import amount_string
 from amexprog.common.prepared import execute
 from charges.authorization_models import (
     Authorization,
@@ -136,9 +137,9 @@ class Decision:
             "transaction_id": self.transaction_id,
             "approved": self.approved,
             "reason": self.reason or None,
-            "hold_amount": str(self.hold_amount) if self.approved else None,
+            "hold_amount": amount_string(self.hold_amount, self.billing_currency) if self.approved else None,
             "hold_currency": self.billing_currency,
-            "available_spend": str(self.available_spend) if self.available_spend is not None else None,
+            "available_spend": amount_string(self.available_spend, self.billing_currency),
         }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision
 from moneyed import Money
@@ -18,6 +19,7 @@ def date_locale(language: str | None) -> str:
     return DATE_LOCALES.get((language or "en").split("-")[0], "en_GB")
 
 
+@lru_cache(maxsize=256)
 def minor_unit_exponent(currency: str) -> Decimal:
     """Decimal('0.01') for DKK/EUR, Decimal('1') for JPY, Decimal('0.001') for KWD."""
     precision = get_currency_precision(currency)
