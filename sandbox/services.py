@@ -41,7 +41,6 @@ from ledger.models import Posting, PostingKind
 DECLINED_NOT_CLEARED = _("A declined authorization has no charge to present.")
 ALREADY_CLEARED = _("This authorization's charge was already presented.")
 HOLD_NOT_OPEN = _("This authorization has no open hold: it was settled by its charge or has expired.")
-NOT_BILLING_CURRENCY = _("The sandbox takes payments in the account's billing currency ({currency}).")
 NOT_CENTRAL = _("The company has no centrally billed account to pay into.")
 ACCOUNT_CLOSED = _("The account is closed.")
 PAYMENT_ID_TAKEN = _("A payment with this payment_id was already received.")
