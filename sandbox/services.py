@@ -45,7 +45,7 @@ NOT_CENTRAL = _("The company has no centrally billed account to pay into.")
 ACCOUNT_CLOSED = _("The account is closed.")
 PAYMENT_ID_TAKEN = _("A payment with this payment_id was already received.")
 TOO_MANY_DAYS = _("At most {limit} days at a time.")
-MAX_ADVANCE_DAYS = 400
+MAX_ADVANCE_DAYS = 62  # two months: past any statement day; each day runs the whole cycle
 
 # A presented charge's kind for each authorization type (SPEC sections 5, 10).
 CHARGE_KINDS = {AuthorizationType.PURCHASE: PostingKind.PURCHASE, AuthorizationType.CASH: PostingKind.CASH}
