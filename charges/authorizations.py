@@ -98,7 +98,8 @@ class AuthorizationRequest:
     card_hash: str = ""
 
     def __repr__(self) -> str:  # never let the card number reach a log via repr()
-        return f"AuthorizationRequest({self.transaction_id!r}, card ending {self.card_number[-4:]})"
+        card = f"card ending {self.card_number[-4:]}" if self.card_number else "card by its hash"
+        return f"AuthorizationRequest({self.transaction_id!r}, {card})"
 
     @property
     def hashed(self) -> str:
