@@ -11,7 +11,6 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.views.decorators.debug import sensitive_variables
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -106,8 +105,34 @@ def card_controls_body(card: Card) -> dict[str, Any]:
     }
 
 
+def _shown_serializer(name: str, extra: dict[str, serializers.Field]) -> type[serializers.Serializer]:
+    """The controls as the API shows them (documentation only): limits as strings with the currency's
+    decimals, null when not set; lists null where "any" (allowed_*). A generated client used to get three
+    untyped objects (issue 18 item 5)."""
+    fields: dict[str, serializers.Field] = {"currency": serializers.CharField()}
+    for field in LIST_FIELDS:
+        fields[field] = serializers.ListField(child=serializers.CharField(), allow_null=True)
+    for field in AMOUNT_FIELDS:
+        fields[field] = serializers.CharField(allow_null=True)
+    for field in COUNT_FIELDS:
+        fields[field] = serializers.IntegerField(allow_null=True)
+    fields.update(extra)
+    return type(name, (serializers.Serializer,), fields)
+
+
+CardControlsShown = _shown_serializer("CardControlsShown", {
+    "cash_enabled": serializers.BooleanField(), "contactless": serializers.BooleanField()})
+CompanyControlsShown = _shown_serializer("CompanyControlsShown", {
+    "programme_blocked_mccs": serializers.ListField(child=serializers.CharField()),
+    "cash_allowed": serializers.BooleanField(), "credit_limit": serializers.CharField()})
+EffectiveControlsShown = _shown_serializer("EffectiveControlsShown", {
+    "cash_enabled": serializers.BooleanField(), "contactless_enabled": serializers.BooleanField(),
+    "contactless_charge_limit": serializers.CharField(), "contactless_cumulative_limit": serializers.CharField(),
+    "contactless_cumulative_count": serializers.IntegerField(), "credit_limit": serializers.CharField()})
 CONTROLS_BODY = inline_serializer(name="CardControlsView", fields={
-    "card": serializers.DictField(), "company": serializers.DictField(), "effective": serializers.DictField()})
+    "card": CardControlsShown(help_text="The card's own controls."),
+    "company": CompanyControlsShown(help_text="Its company's controls."),
+    "effective": EffectiveControlsShown(help_text="The tightest of both and the programme's: what decides.")})
 
 
 class CardLifecycleActions:
@@ -223,10 +248,10 @@ class CompanyActions:
         company = self.get_object()
         return company, _actor(self.request, company, permission=permission)
 
-    @extend_schema(methods=["GET"], responses={200: OpenApiTypes.OBJECT},
+    @extend_schema(methods=["GET"], responses={200: CompanyControlsShown},
                    summary="The company's spending controls for each of its cards")
     @extend_schema(methods=["PATCH"], request=CompanyControlsSerializer,
-                   responses={200: OpenApiTypes.OBJECT, 202: ACCEPTED},
+                   responses={200: CompanyControlsShown, 202: ACCEPTED},
                    summary="Change some of the company's spending controls; null removes a limit",
                    description="A higher or removed spending limit waits for a second person (SPEC section 17): "
                                "the answer is 202 with the change request; lower limits and the other controls "

@@ -4,7 +4,8 @@ Add a resource by registering its viewset below; nested read-only lists and the 
 authorization call are plain paths, listed first so they take precedence over router patterns.
 """
 
-from django.urls import path
+from django.conf import settings
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from accounts.apis import AccountViewSet, CardmemberViewSet, CardViewSet, CompanyViewSet
@@ -124,3 +125,7 @@ urlpatterns = [
          name="company-personal-charges"),
     *router.urls,
 ]
+
+# The sandbox (SPEC section 16): development and test settings only. Production does not route it at all.
+if settings.SANDBOX_ENABLED:
+    urlpatterns.insert(0, path("sandbox/", include("sandbox.urls")))

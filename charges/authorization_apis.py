@@ -33,6 +33,7 @@ from accounts.pan import is_valid_pan
 from accounts.selectors import visible_cards
 from amexprog.common import clock
 from amexprog.common.cycle import business_date
+from amexprog.common.amounts import AmountField
 from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.money import has_at_most_minor_units
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
@@ -237,6 +238,12 @@ class AuthorizationSerializer(serializers.ModelSerializer):
     masked_number = serializers.CharField(source="card.masked_number", read_only=True)
     account_number = serializers.CharField(source="account.number", read_only=True)
     reason_text = serializers.CharField(source="get_reason_display", read_only=True)
+    # Amounts with their currency's decimals, as the decision says them (issue 18 item 5): the model keeps
+    # three places for the original amount.
+    amount = AmountField("amount", help_text="In the merchant's currency.")
+    hold_amount = AmountField("hold_amount", currency_attr="billing_currency", allow_null=True,
+                              help_text="In the billing currency, with FX and cash fees; null on a decline.")
+    available_spend = AmountField("available_spend", currency_attr="billing_currency", allow_null=True)
     hold_status = serializers.SerializerMethodField()
 
     class Meta:

@@ -45,6 +45,7 @@ from accounts.pan import pan_hash
 from accounts.rules import no_programme_rules
 from amexprog.common.db import from_minor
 from amexprog.common.errors import ApplicationError
+from amexprog.common.money import amount_string
 from amexprog.common.prepared import execute
 from charges.authorization_models import (
     Authorization,
@@ -99,9 +100,18 @@ class AuthorizationRequest:
     merchant_name: str = ""
     merchant_city: str = ""
     recurring: bool = False  # a merchant's recurring charge (SPEC section 10; terms §16)
+    # The card's number hash instead of its number: the sandbox authorizes by card id, and the issuer keeps
+    # no full card number to send (SPEC section 16 "Sandbox"). Empty on the network's call.
+    card_hash: str = ""
 
     def __repr__(self) -> str:  # never let the card number reach a log via repr()
-        return f"AuthorizationRequest({self.transaction_id!r}, card ending {self.card_number[-4:]})"
+        card = f"card ending {self.card_number[-4:]}" if self.card_number else "card by its hash"
+        return f"AuthorizationRequest({self.transaction_id!r}, {card})"
+
+    @property
+    def hashed(self) -> str:
+        """The card's look-up hash: the one given, or the card number's."""
+        return self.card_hash or pan_hash(self.card_number)
 
 
 @dataclass
@@ -135,9 +145,9 @@ class Decision:
             "transaction_id": self.transaction_id,
             "approved": self.approved,
             "reason": self.reason or None,
-            "hold_amount": str(self.hold_amount) if self.approved else None,
+            "hold_amount": amount_string(self.hold_amount, self.billing_currency) if self.approved else None,
             "hold_currency": self.billing_currency,
-            "available_spend": str(self.available_spend) if self.available_spend is not None else None,
+            "available_spend": amount_string(self.available_spend, self.billing_currency),
         }
 
 
@@ -346,11 +356,11 @@ def _evaluate(request: AuthorizationRequest, card: Card, controls: EffectiveCont
     return limits_refusal(request, controls, spend, billed=billed, hold=hold)
 
 
-def _lock_card(card_number: str, on: dt.date) -> tuple[Card, EffectiveControls, ProgrammeRules]:
+def _lock_card(hashed: str, on: dt.date) -> tuple[Card, EffectiveControls, ProgrammeRules]:
     # Lock the card and its company (always in this order) for the whole decision: parallel
     # authorizations on one card, or on cards sharing a company credit limit, queue here instead of
     # both approving against the same headroom. Controls come along in the same query.
-    found = card_for_update(pan_hash(card_number), on)
+    found = card_for_update(hashed, on)
     if found is None:
         raise ApplicationError(CARD_NOT_FOUND, "card_not_found", status=404)
     card, company_controls, card_controls, rules = found
@@ -361,7 +371,7 @@ def _lock_card(card_number: str, on: dt.date) -> tuple[Card, EffectiveControls, 
 
 @transaction.atomic
 def _decide(request: AuthorizationRequest, on: dt.date, at: dt.datetime) -> Decision:
-    card, controls, rules = _lock_card(request.card_number, on)
+    card, controls, rules = _lock_card(request.hashed, on)
     # A transaction id seen before fails the unique insert below; authorization_decide answers with
     # the first decision. Replays are rare, so the common path does not look first.
     contactless = request.entry_mode == EntryMode.CONTACTLESS and not request.pin_verified
@@ -414,7 +424,7 @@ def authorization_decide(*, request: AuthorizationRequest, on: dt.date, at: dt.d
 
 def _decide_in_database(request: AuthorizationRequest, on: dt.date, at: dt.datetime) -> Decision:
     outcome, approved, reason, hold_amount, billing, available, detail = authorization_decide_call(
-        request=request, hashed=pan_hash(request.card_number), merchant_key=merchant_key(request.merchant_name),
+        request=request, hashed=request.hashed, merchant_key=merchant_key(request.merchant_name),
         on=on, at=at, fold_at=FOLD_HOLD_CHANGES_AT, refresh_after=REFRESH_AFTER)
     if outcome in ("decided", "replayed"):
         return Decision(request.transaction_id, approved, reason, hold_amount, billing, available,
@@ -433,7 +443,7 @@ def _decide_in_database(request: AuthorizationRequest, on: dt.date, at: dt.datet
 def same_request(authorization: Authorization, request: AuthorizationRequest) -> bool:
     """Was `authorization` decided for this very body (SPEC section 10: a replay returns the first decision,
     the same transaction id with a different body is `transaction_id_reused`)?"""
-    return (authorization.card.pan_hash == pan_hash(request.card_number) and authorization.type == request.type
+    return (authorization.card.pan_hash == request.hashed and authorization.type == request.type
             and authorization.amount == request.amount and authorization.currency == request.currency
             and authorization.merchant_name == request.merchant_name
             and authorization.merchant_city == request.merchant_city
@@ -470,6 +480,16 @@ def holds_settle_staged(*, cursor: Any, table: str = "charge_plan") -> int:
         raise RuntimeError("the staged settle runs on PostgreSQL only")
     cursor.execute(HOLDS_SETTLE_STAGED_SQL.format(table=table), {"settled": Hold.Status.SETTLED})
     return cursor.rowcount
+
+
+def hold_expire(*, hold: Hold, on: dt.date) -> bool:
+    """One open hold lapses now, as run_cycle lapses it after hold_days (SPEC section 10; the sandbox's
+    "expire a hold", SPEC section 16): it stops counting against available spend. False when it was no
+    longer open (settled by its charge, or expired already)."""
+    expired = Hold.objects.filter(pk=hold.pk, status=Hold.Status.OPEN).update(status=Hold.Status.EXPIRED,
+                                                                               closed_on=on)
+    hold.refresh_from_db(fields=["status", "closed_on"])
+    return bool(expired)
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from accounts.audit import visible_account_with_actor
 from accounts.roles import REFUND_CREDIT_BALANCE
 from accounts.selectors import visible_companies
+from amexprog.common.amounts import AmountField
 from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from charges.credit_refunds import booking_day, credit_refund_request
@@ -119,7 +120,8 @@ class CompanyPaymentSerializer(serializers.Serializer):
     payment_id = serializers.CharField(source="payment.payment_id")
     type = serializers.CharField(source="payment.type")
     received_on = serializers.DateField(source="payment.received_on")
-    amount = serializers.DecimalField(source="payment.amount", max_digits=18, decimal_places=3)
+    amount = AmountField("payment.amount", currency_attr="payment.currency",
+                         help_text="In the payment's currency, with its decimals.")
     currency = serializers.CharField(source="payment.currency")
     billing_amount = serializers.DecimalField(source="payment.billing_amount", max_digits=18, decimal_places=2)
     returns_payment_id = serializers.CharField(source="payment.original.payment_id", default=None, allow_null=True)

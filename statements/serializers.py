@@ -15,22 +15,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from amexprog.common.amounts import AmountField  # noqa: F401 (one amount field for the API, re-exported)
 from statements.rendering import formatting as fmt
-
-
-@extend_schema_field({"type": "string", "nullable": True, "pattern": r"^-?\d+(\.\d+)?$", "example": "1650.00"})
-class AmountField(serializers.Field):
-    """An amount as a string with its currency's decimals, read from `amount` and `currency`
-    attributes of the object (or a fixed currency)."""
-
-    def __init__(self, amount: str, *, currency: str | None = None, currency_attr: str = "currency", **kwargs):
-        self.amount_attr, self.fixed_currency, self.currency_attr = amount, currency, currency_attr
-        kwargs.update(source="*", read_only=True)
-        super().__init__(**kwargs)
-
-    def to_representation(self, obj: Any) -> str | None:
-        currency = self.fixed_currency or getattr(obj, self.currency_attr)
-        return fmt.amount_string(getattr(obj, self.amount_attr), currency)
 
 
 @extend_schema_field({"type": "string", "nullable": True, "example": "6.876497695853"})

@@ -103,6 +103,13 @@ API_POST_ONLY = {"anon": UNAUTHENTICATED, "bob": NOT_ALLOWED, "alice": NOT_ALLOW
                  "ops": NOT_ALLOWED, "token_a": NOT_ALLOWED, "token_a_ro": NOT_ALLOWED, "token_b": NOT_ALLOWED,
                  "token_network": FORBIDDEN, "token_ops": NOT_ALLOWED}
 
+# The sandbox (SPEC section 16, issue 18 item 8): POST only, for a company's read-write token alone; a GET
+# is a 405 for the company tokens the permission admits (a read-only token's scope allows GET).
+API_SANDBOX = {"anon": UNAUTHENTICATED, "bob": FORBIDDEN, "alice": FORBIDDEN, "carol": FORBIDDEN, "ops": FORBIDDEN,
+               "token_a": NOT_ALLOWED, "token_a_ro": NOT_ALLOWED, "token_b": NOT_ALLOWED,
+               "token_network": FORBIDDEN, "token_ops": FORBIDDEN}
+SANDBOX_ALSO = ("bob", "alice", "ops", "token_ops")
+
 # Portal pages of company A for its PAs (ops work in the admin: the PA pages are not theirs).
 PORTAL_PA = {"anon": LOGIN, "bob": NF, "alice": OK, "carol": NF, "ops": NF}
 # ... some of which ops open too (they start from accounts.selectors.visible_companies).
@@ -316,6 +323,18 @@ ROUTES: dict[str, Route] = {
     "audit-entry-detail": Route(pk("audit_entry"), get=API_A_HOLDER),
     "reminder-list": Route(get=API_LIST),
     "embossing-order-list": Route(get=API_OPS),
+    # ── API: the sandbox (development and test settings only; SPEC section 16, issue 18 item 8) ─────
+    "sandbox-authorize": Route(get=API_SANDBOX, write=Write(body=lambda w: {
+        "card_id": w.card.pk, "amount": "1.00", "currency": "DKK"}, also=SANDBOX_ALSO)),
+    "sandbox-authorization-clear": Route(lambda w: {"transaction_id": w.authorization.transaction_id},
+                                         get=API_SANDBOX, write=Write(also=SANDBOX_ALSO)),
+    "sandbox-hold-expire": Route(lambda w: {"transaction_id": w.authorization.transaction_id},
+                                 get=API_SANDBOX, write=Write(also=SANDBOX_ALSO)),
+    "sandbox-payments": Route(get=API_SANDBOX, write=Write(body=lambda w: {
+        "account_number": w.bob_account.number, "amount": "1.00"}, also=SANDBOX_ALSO)),
+    # The business date is the whole programme's: company B's token may advance it as well as A's.
+    "sandbox-business-date-advance": Route(get=API_SANDBOX, write=Write(body=lambda w: {"days": 1},
+                                                                        also=SANDBOX_ALSO, allowed=("token_b",))),
     # ── Schema and docs: public ───────────────────────────────────────────────────────────────────
     # ... but not to a network token, whose scope is the authorization call (issue 15 item 12).
     "schema": Route(get={**{actor: OK for actor in API_ACTORS}, "token_network": FORBIDDEN}),

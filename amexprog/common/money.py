@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision
 from moneyed import Money
@@ -18,6 +19,7 @@ def date_locale(language: str | None) -> str:
     return DATE_LOCALES.get((language or "en").split("-")[0], "en_GB")
 
 
+@lru_cache(maxsize=256)
 def minor_unit_exponent(currency: str) -> Decimal:
     """Decimal('0.01') for DKK/EUR, Decimal('1') for JPY, Decimal('0.001') for KWD."""
     precision = get_currency_precision(currency)
@@ -50,6 +52,16 @@ def has_at_most_minor_units(amount: Decimal, currency: str) -> bool:
         return amount == amount.quantize(minor_unit_exponent(currency))
     except InvalidOperation:
         return False
+
+
+def amount_string(amount: Decimal | None, currency: str | None) -> str | None:
+    """`1650.00`: an amount in JSON, CSV and the API, with exactly the currency's decimals (SPEC section 16:
+    "amounts as strings with the currency's decimals"); the one formatter of amounts that machines read."""
+    if amount is None:
+        return None
+    exponent = minor_unit_exponent(currency) if currency else Decimal("0.01")
+    text = str(amount.quantize(exponent))
+    return text[1:] if text.startswith("-") and Decimal(text) == 0 else text
 
 
 def format_money(amount: Decimal, currency: str, language: str | None) -> str:

@@ -19,6 +19,9 @@ ERROR_REF: dict[str, Any] = {"$ref": "#/components/schemas/Error"}
 INVALID_400 = ("`invalid`: a field or query parameter is wrong or unknown; `fields` names each with its "
                "code.")
 NOT_FOUND_404 = "`not_found`: no such object, or not one the caller may see."
+CONFLICT_409 = ("A conflict: the object's state does not allow this now (a code such as `card_not_ordered`, "
+                "`already_cleared`), or the `Idempotency-Key` was used with another body (`idempotency_key_reused`) "
+                "or its first request is still running (`idempotency_key_in_progress`).")
 UNSUPPORTED_415 = "`unsupported_media_type`: the body is not JSON (or, for an upload, multipart)."
 READ_ONLY_REFUSED = "a read-only token may only use GET, HEAD and OPTIONS"
 NETWORK_REFUSED = "a network token may only ask for authorizations or call whoami"
@@ -58,10 +61,10 @@ def _add(responses: dict[str, Any], code: str, description: str) -> None:
         responses[code] = _error_response(description)
 
 
-def _document_errors(operation: dict[str, Any], path: str) -> None:
+def _document_errors(operation: dict[str, Any], path: str, method: str) -> None:
     """Every operation documents its error responses, each in the one error shape (issue 18 item 5): a
     400 (any operation may meet an unknown query parameter), a 404 where the path names an object, a 415
-    where there is a body; what a view documented itself keeps its description, with the shape."""
+    where there is a body, a 409 on every write; what a view documented itself keeps its description, with the shape."""
     responses = operation.setdefault("responses", {})
     _add(responses, "400", INVALID_400)
     _add(responses, "400", VERSION_400)
@@ -70,6 +73,10 @@ def _document_errors(operation: dict[str, Any], path: str) -> None:
     if "requestBody" in operation:
         _add(responses, "415", UNSUPPORTED_415)
     _add(responses, "429", THROTTLED_429)
+    if method not in SAFE_METHODS:
+        # Any write may meet a state that refuses it, and every POST takes an Idempotency-Key: a generated
+        # client met an undocumented 409 activating a card that was already active.
+        _add(responses, "409", CONFLICT_409)
     for code, response in responses.items():
         if str(code).startswith(("4", "5")):
             response["content"] = {"application/json": {"schema": dict(ERROR_REF)}}
@@ -95,7 +102,7 @@ class ScopedAutoSchema(AutoSchema):
         operation = super().get_operation(path, *args, **kwargs)
         if not operation:
             return operation
-        _document_errors(operation, path)
+        _document_errors(operation, path, self.method)
         if not any("tokenAuth" in requirement for requirement in operation.get("security", [])):
             return _document_headers(operation)
         reasons = []

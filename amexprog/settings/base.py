@@ -379,3 +379,7 @@ PERSONAL_DATA_RETENTION_YEARS = env_int("PERSONAL_DATA_RETENTION_YEARS", 5, mini
 
 # Notices (SPEC section 15): the portal's address, for the link in every notice email.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000/")
+
+# The sandbox's POST /api/v1/sandbox/… helpers (SPEC section 16): development and test settings switch them
+# on; production never routes them (production.py sets False whatever else says).
+SANDBOX_ENABLED = False

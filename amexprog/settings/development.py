@@ -45,5 +45,9 @@ CELERY_TASK_ALWAYS_EAGER = REDIS_URL is None
 # Email is printed to the console: nothing leaves the machine.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
+# The sandbox (SPEC section 16): authorize by card id, clear, expire holds, post payments, advance the
+# business date — here and in the tests, never in production.
+SANDBOX_ENABLED = True
+
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG

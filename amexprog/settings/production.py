@@ -36,6 +36,8 @@ if REQUEST_HMAC_KEY == DEV_REQUEST_HMAC_KEY or len(REQUEST_HMAC_KEY) < 32:
 # Card numbers for the embosser are written only encrypted to its age key (SPEC section 16, issue 15
 # item 6). The key may be set later: until then card orders are refused ("no key, no file").
 EMBOSSING_CLEARTEXT_ALLOWED = False
+# The sandbox's helpers post charges and run the daily cycle on demand: never routed in production (SPEC 16).
+SANDBOX_ENABLED = False
 if EMBOSSER_AGE_RECIPIENT:  # noqa: F405 (from base)
     import pyrage
 

@@ -12,7 +12,14 @@ from decimal import ROUND_DOWN, Decimal
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from amexprog.common.money import LANGUAGE_LOCALES, date_locale, format_money, minor_unit_exponent
+# amount_string is the one formatter of machine-read amounts (API, JSON, CSV); it lives with the money helpers.
+from amexprog.common.money import (  # noqa: F401 (amount_string re-exported)
+    LANGUAGE_LOCALES,
+    amount_string,
+    date_locale,
+    format_money,
+    minor_unit_exponent,
+)
 
 NBSP = "\xa0"
 ELLIPSIS = "…"
@@ -72,15 +79,6 @@ def plain_spaces(text: str | None) -> str | None:
     if text is None:
         return None
     return text.replace(NBSP, " ").replace("\u202f", " ")
-
-
-def amount_string(amount: Decimal | None, currency: str | None) -> str | None:
-    """`1650.00`: the JSON/CSV form of an amount, with exactly the currency's decimals (SPEC section 16)."""
-    if amount is None:
-        return None
-    exponent = minor_unit_exponent(currency) if currency else Decimal("0.01")
-    text = str(amount.quantize(exponent))
-    return text[1:] if text.startswith("-") and Decimal(text) == 0 else text
 
 
 def rate_string(value: Decimal | None) -> str | None:
