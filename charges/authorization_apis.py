@@ -32,8 +32,8 @@ from accounts.models import ApiToken
 from accounts.pan import is_valid_pan
 from accounts.selectors import visible_cards
 from amexprog.common import clock
-from amexprog.common.cycle import business_date
 from amexprog.common.amounts import AmountField
+from amexprog.common.cycle import business_date
 from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.money import has_at_most_minor_units
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
