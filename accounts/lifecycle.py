@@ -409,7 +409,9 @@ def card_used_since(card: Card, since: dt.date) -> bool:
     from charges.models import Authorization
     from ledger.models import Posting, PostingKind
 
-    return (Posting.objects.filter(card=card, kind__in=(PostingKind.PURCHASE, PostingKind.CASH),
+    # A card's postings are on its account: the account's index finds them (postings have no card index).
+    return (Posting.objects.filter(account_id=card.account_id, card=card,
+                                   kind__in=(PostingKind.PURCHASE, PostingKind.CASH),
                                    transaction_date__gte=since).exists()
             or Authorization.objects.filter(card=card, approved=True, decided_on__gte=since).exists())
 

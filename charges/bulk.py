@@ -260,7 +260,8 @@ RATES_SQL = [
 BASE_SQL = """
 CREATE TEMP TABLE charge_base ON COMMIT DROP AS
 SELECT s.*,
-       min(s.row_no) OVER (PARTITION BY s.transaction_id) AS first_row,
+       -- byte order ("C") to group the ids: the same groups, without the locale's slower comparisons
+       min(s.row_no) OVER (PARTITION BY s.transaction_id COLLATE "C") AS first_row,
        td.day AS tdate, pd.day AS pdate, pd.rate_date,
        cc.exponent,
        CASE WHEN s.amount ~ %(amount_re)s THEN s.amount::numeric END AS amount_num,
@@ -508,7 +509,8 @@ def _load_days(cursor: Any) -> None:
     raw = cursor.connection
     with raw.cursor(name="charge_day_values") as values:
         values.itersize = 10_000
-        values.execute("SELECT transaction_date FROM charge_stage UNION SELECT processing_date FROM charge_stage")
+        values.execute("SELECT transaction_date COLLATE \"C\" FROM charge_stage"
+                       " UNION SELECT processing_date COLLATE \"C\" FROM charge_stage")
         while True:
             batch = values.fetchmany(10_000)
             if not batch:

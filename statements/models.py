@@ -16,7 +16,9 @@ class Statement(models.Model):
     date applies to it. `closing_balance` = `opening_balance` + every posting of the period.
     """
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="statements",
+    # No index of its own: the unique (account, statement_date) constraint's index serves every look-up by
+    # account, and a second one cost each statement day's INSERT (issue 17, statement cycle).
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="statements", db_index=False,
                                 verbose_name=_("account"))
     statement_date = models.DateField(_("statement date"))
     period_start = models.DateField(_("period start"))
@@ -32,8 +34,10 @@ class Statement(models.Model):
     # Terms §32, SPEC section 11: produced the day the account went to closing, billing everything unbilled,
     # due after the market's final-statement days; it stands alone (no company statement sums it).
     final = models.BooleanField(_("final statement"), default=False, db_default=False)  # the INSERT … SELECT omits it
+    # Indexed only where set (centrally billed accounts): see Meta.indexes.
     company_statement = models.ForeignKey("CompanyStatement", on_delete=models.PROTECT, null=True, blank=True,
-                                          related_name="statements", verbose_name=_("company statement"))
+                                          related_name="statements", db_index=False,
+                                          verbose_name=_("company statement"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
@@ -44,7 +48,12 @@ class Statement(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "statement_date"], name="statement_once_per_account_and_date"),
         ]
-        indexes = [models.Index(fields=["statement_date"]), models.Index(fields=["due_date"])]
+        indexes = [
+            models.Index(fields=["statement_date"]), models.Index(fields=["due_date"]),
+            # Most statements belong to no company statement: the statement day's INSERT pays nothing for them.
+            models.Index(fields=["company_statement"], condition=models.Q(company_statement__isnull=False),
+                         name="statement_company_stmt_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.statement_date}"
