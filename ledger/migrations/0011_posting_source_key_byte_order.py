@@ -28,7 +28,7 @@ def reverse(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0009_bulk_paths_pay_less'),
+        ('ledger', '0010_bulk_paths_pay_less'),
     ]
 
     operations = [

@@ -140,7 +140,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0018_merged_choices_2'),
-        ('ledger', '0008_posting_references_checked_per_statement'),
+        ('ledger', '0009_created_at_updated_at_for_sync'),
     ]
 
     operations = [

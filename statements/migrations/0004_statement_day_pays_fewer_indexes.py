@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0018_merged_choices_2'),
-        ('statements', '0002_final_statement'),
+        ('statements', '0003_created_at_updated_at_for_sync'),
     ]
 
     operations = [
