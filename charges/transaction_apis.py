@@ -52,6 +52,8 @@ class TransactionSerializer(serializers.Serializer):
     source_id = serializers.IntegerField(read_only=True, help_text="The posting's or the authorization's id.")
     date = serializers.DateField(read_only=True, help_text="Posting date, or the day of the decision.")
     created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True, help_text="When the row last changed: a pending "
+                                                                     "authorization's when its hold expired.")
     company_number = serializers.CharField(source="company.number", read_only=True)
     account_number = serializers.CharField(source="account.number", read_only=True)
     cardmember_id = serializers.IntegerField(read_only=True)

@@ -43,7 +43,8 @@ TABLE_ALIAS = "charges_companytransaction"
 ROWS_SQL = """
 SELECT p.id * 2 AS id, 'posting' AS source, p.id AS source_id, acc.company_id AS company_id,
        p.account_id AS account_id, acc.cardmember_id AS cardmember_id, p.card_id AS card_id,
-       p.posting_date AS date, p.created_at AS created_at, p.kind AS kind, 'posted' AS status,
+       p.posting_date AS date, p.created_at AS created_at, p.created_at AS updated_at, p.kind AS kind,
+       'posted' AS status,
        p.amount AS amount, p.amount_currency AS currency,
        p.original_amount AS original_amount, p.original_amount_currency AS original_currency,
        p.merchant_name AS merchant_name, p.merchant_city AS merchant_city,
@@ -53,7 +54,7 @@ SELECT p.id * 2 AS id, 'posting' AS source, p.id AS source_id, acc.company_id AS
 UNION ALL
 SELECT a.id * 2 + 1, 'authorization', a.id, acc.company_id,
        a.account_id, acc.cardmember_id, a.card_id,
-       a.decided_on, a.decided_at, a.type,
+       a.decided_on, a.decided_at, COALESCE(h.updated_at, a.updated_at), a.type,
        CASE WHEN NOT a.approved THEN 'declined' WHEN h.status = 'expired' THEN 'expired' ELSE 'pending' END,
        COALESCE(a.billed_amount, CASE WHEN a.currency = a.billing_currency THEN a.amount END), a.billing_currency,
        CASE WHEN a.currency <> a.billing_currency THEN a.amount END,
@@ -97,6 +98,8 @@ class CompanyTransaction(models.Model):
                              db_constraint=False, verbose_name=_("card"))
     date = models.DateField(_("date"))
     created_at = models.DateTimeField(_("created at"))
+    # A posting never changes (its created_at); an authorization's row changes when its hold does (SPEC 16).
+    updated_at = models.DateTimeField(_("updated at"))
     kind = models.CharField(_("kind"), max_length=24)
     status = models.CharField(_("status"), max_length=16, choices=TransactionStatus.choices)
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=3, null=True)
