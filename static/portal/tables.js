@@ -3,7 +3,7 @@
 // Kept out of the page so the Content-Security-Policy can refuse every inline script (issue 15 item 12).
 (function () {
   function markScrollers() {
-    var tables = document.querySelectorAll("main table, main pre");
+    var tables = document.querySelectorAll("main table, main pre, main .table-scroll");
     for (var i = 0; i < tables.length; i++) {
       var element = tables[i];
       var scrolls = element.scrollWidth > element.clientWidth + 1;
