@@ -47,3 +47,6 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
+
+# A webhook receiver on the developer's machine (http, loopback) is allowed here only (SPEC section 16).
+WEBHOOKS_ALLOW_LOCAL = True
