@@ -34,11 +34,11 @@ def webhook_url_check(url: str) -> str:
     on the developer's machine."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ApplicationError(str(URL_INVALID), "invalid_url", {"url": [str(URL_INVALID)]})
+        raise ApplicationError(str(URL_INVALID), "invalid_url", {"field": "url"})
     if getattr(settings, "WEBHOOKS_ALLOW_LOCAL", False):
         return url
     if parts.scheme != "https":
-        raise ApplicationError(str(URL_NOT_HTTPS), "url_not_https", {"url": [str(URL_NOT_HTTPS)]})
+        raise ApplicationError(str(URL_NOT_HTTPS), "url_not_https", {"field": "url"})
     host = parts.hostname.lower()
     try:
         address = ipaddress.ip_address(host)
@@ -46,7 +46,7 @@ def webhook_url_check(url: str) -> str:
         address = None
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal")) or (
             address is not None and not address.is_global):
-        raise ApplicationError(str(URL_NOT_PUBLIC), "url_not_public", {"url": [str(URL_NOT_PUBLIC)]})
+        raise ApplicationError(str(URL_NOT_PUBLIC), "url_not_public", {"field": "url"})
     return url
 
 
@@ -83,7 +83,7 @@ def webhook_endpoint_rotate_secret(*, endpoint: WebhookEndpoint, at: dt.datetime
     without losing an event. The new secret is on the returned object, shown once."""
     if not 0 <= overlap_hours <= MAX_OVERLAP_HOURS:
         message = str(OVERLAP_TOO_LONG).format(hours=MAX_OVERLAP_HOURS)
-        raise ApplicationError(message, "overlap_too_long", {"overlap_hours": [message]})
+        raise ApplicationError(message, "overlap_too_long", {"field": "overlap_hours"})
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     if endpoint.revoked_at is not None:
         raise ApplicationError(str(ENDPOINT_REVOKED), "endpoint_revoked", status=409)
