@@ -244,6 +244,7 @@ class WebhookEndpointViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retr
         body = ReplaySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         by = _manager_label(request, endpoint.company)
+        events_sequence(company_id=endpoint.company_id)
         event = Event.objects.filter(company_id=endpoint.company_id, seq=body.validated_data["event_id"]).first()
         if event is None:
             raise ApplicationError(str(EVENT_NOT_FOUND).format(event_id=body.validated_data["event_id"]),
