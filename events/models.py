@@ -48,7 +48,10 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         constraints = [
-            models.UniqueConstraint(fields=["company", "seq"], name="event_seq_unique_per_company"),
+            # Only numbered events are in it: the bulk paths insert their events without touching it, the
+            # numbering (after commit, off the change's path) fills it.
+            models.UniqueConstraint(fields=["company", "seq"], condition=models.Q(seq__isnull=False),
+                                    name="event_seq_unique_per_company"),
         ]
         indexes = [
             # The sequencer's work list: events committed but not yet numbered.

@@ -1,6 +1,6 @@
 """The object an event carries, as it is after the change (SPEC section 16). Each has a Python builder for
 the single-object paths and, where a bulk path writes the event set-based, the same keys built in SQL
-(PostgreSQL json_build_object over the rows the statement wrote). Never a full card number: a card is
+(PostgreSQL jsonb_build_object over the rows the statement wrote). Never a full card number: a card is
 its id and last four digits."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def authorization_data(authorization) -> dict[str, Any]:
 
 # The same keys from the PostgreSQL decision function's answer (alias d), the prepared statement's parameters
 # ($n, see charges.authorization_sql.DECIDE_SQL), the card (c) and its account (a).
-AUTHORIZATION_JSON_PG = """json_build_object(
+AUTHORIZATION_JSON_PG = """jsonb_build_object(
     'object', 'authorization', 'transaction_id', $1, 'card_id', c.id, 'account_number', a.number,
     'type', $3, 'amount', $4::text, 'currency', $5, 'merchant_name', $6, 'merchant_city', $7,
     'merchant_country', $8, 'mcc', $9, 'entry_mode', $10, 'approved', d.approved, 'reason', coalesce(d.reason, ''),
@@ -45,7 +45,7 @@ def hold_data(hold) -> dict[str, Any]:
 
 
 HOLD_JSON_SQL = {
-    "postgresql": """json_build_object(
+    "postgresql": """jsonb_build_object(
         'object', 'hold', 'id', h.id, 'transaction_id', h.transaction_id, 'card_id', h.card_id,
         'account_number', a.number, 'kind', h.kind, 'amount', h.amount::text, 'currency', h.currency,
         'status', h.status, 'created_on', h.created_on, 'expires_on', h.expires_on, 'closed_on', h.closed_on,
@@ -69,7 +69,7 @@ def posting_data(posting) -> dict[str, Any]:
 
 
 # Posting columns under alias p (a RETURNING list or the table), the account under alias a.
-POSTING_JSON_PG = """json_build_object(
+POSTING_JSON_PG = """jsonb_build_object(
     'object', 'posting', 'id', p.id, 'account_number', a.number, 'card_id', p.card_id,
     'posting_date', p.posting_date, 'kind', p.kind, 'amount', p.amount::text, 'currency', p.amount_currency,
     'description', p.description, 'source_key', p.source_key, 'transaction_date', p.transaction_date,
@@ -89,7 +89,7 @@ def statement_data(statement) -> dict[str, Any]:
 
 
 STATEMENT_JSON_SQL = {
-    "postgresql": """json_build_object(
+    "postgresql": """jsonb_build_object(
         'object', 'statement', 'id', s.id, 'account_number', a.number, 'statement_date', s.statement_date,
         'period_start', s.period_start, 'due_date', s.due_date, 'currency', s.currency,
         'opening_balance', s.opening_balance::text, 'closing_balance', s.closing_balance::text, 'final', s.final)""",
