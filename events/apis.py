@@ -28,6 +28,7 @@ from amexprog.common.errors import ApplicationError
 from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from events.models import Event, EventType, WebhookAttempt, WebhookEndpoint
+from events.payloads import events_hydrate
 from events.services import events_sequence
 from events.tasks import webhook_event_replay_task
 from events.webhooks import (
@@ -106,6 +107,7 @@ class EventListView(APIView):
             found = found.filter(type=query["type"])
         rows = list(found[:query["limit"] + 1])
         page = rows[:query["limit"]]
+        events_hydrate(page)
         return Response({"company_number": company.number, "data": EventSerializer(page, many=True).data,
                          "has_more": len(rows) > len(page),
                          "next_after": page[-1].seq if page else query["after"]})

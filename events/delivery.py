@@ -19,6 +19,7 @@ from django.db import transaction
 
 from amexprog.common import clock
 from events.models import Event, WebhookAttempt, WebhookEndpoint
+from events.payloads import events_hydrate
 from events.services import events_sequence
 from events.signing import SIGNATURE_HEADER, signature_header
 from events.webhooks import secrets_in_force
@@ -51,6 +52,7 @@ def event_body(event: Event, company_number: str) -> bytes:
 
 def webhook_send(*, endpoint: WebhookEndpoint, event: Event, at: dt.datetime) -> Outcome:
     """POST the event, signed with the secrets in force; never follows a redirect."""
+    events_hydrate([event])
     body = event_body(event, endpoint.company.number)
     timestamp = int(at.timestamp())
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,

@@ -41,7 +41,10 @@ class Event(models.Model):
     seq = models.BigIntegerField(_("number"), null=True, blank=True,
                                  help_text=_("Increases by one per company, in the order the changes committed."))
     type = models.CharField(_("type"), max_length=40, choices=EventType.choices)
-    data = models.JSONField(_("object"))
+    data = models.JSONField(_("object"), default=dict, blank=True)
+    # A posting is append-only, so a bulk path's posting.created names it instead of copying it: the
+    # event reads the same when shown (events.payloads.events_hydrate) and the import writes a narrow row.
+    object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:

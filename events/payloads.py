@@ -5,7 +5,10 @@ its id and last four digits."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
 
 
 def _money(value: Any) -> str | None:
@@ -66,16 +69,6 @@ def posting_data(posting) -> dict[str, Any]:
         "source_key": posting.source_key, "transaction_date": posting.transaction_date,
         "merchant_name": posting.merchant_name, "merchant_country": posting.merchant_country, "mcc": posting.mcc,
     }
-
-
-# Posting columns under alias p (a RETURNING list or the table), the account under alias a.
-POSTING_JSON_PG = """jsonb_build_object(
-    'object', 'posting', 'id', p.id, 'account_number', a.number, 'card_id', p.card_id,
-    'posting_date', p.posting_date, 'kind', p.kind, 'amount', p.amount::text, 'currency', p.amount_currency,
-    'description', p.description, 'source_key', p.source_key, 'transaction_date', p.transaction_date,
-    'merchant_name', p.merchant_name, 'merchant_country', p.merchant_country, 'mcc', p.mcc)"""
-POSTING_RETURNING = ("id, account_id, card_id, posting_date, kind, amount, amount_currency, description, source_key,"
-                     " transaction_date, merchant_name, merchant_country, mcc")
 
 
 def statement_data(statement) -> dict[str, Any]:
@@ -143,3 +136,18 @@ def dispute_data(dispute) -> dict[str, Any]:
         "amount": _money(dispute.amount), "currency": str(dispute.amount.currency) if dispute.amount else None,
         "opened_on": dispute.opened_on, "resolved_on": dispute.resolved_on,
     }
+
+
+def events_hydrate(events) -> None:
+    """Fill in the object of the events a bulk path wrote by reference (posting.created with `object_id`):
+    postings are append-only, so this is the posting as it was created. One query for the lot."""
+    from ledger.selectors import postings_by_id
+
+    wanted = [event for event in events if not event.data and event.object_id and event.type == "posting.created"]
+    if not wanted:
+        return
+    postings = postings_by_id(ids=[event.object_id for event in wanted])
+    for event in wanted:
+        posting = postings.get(event.object_id)
+        if posting is not None:
+            event.data = json.loads(json.dumps(posting_data(posting), cls=DjangoJSONEncoder))

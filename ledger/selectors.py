@@ -61,3 +61,8 @@ def trial_balance_rows() -> list[tuple[str, str, Decimal]]:
                     .annotate(total=minor_sum("amount"))):
             totals[(row[side], row["amount_currency"])] += sign * row["total"]
     return [(code, currency, from_minor(total)) for (code, currency), total in sorted(totals.items())]
+
+
+def postings_by_id(*, ids: list[int]) -> dict[int, Posting]:
+    """Postings by id with their accounts (the events of the bulk paths name their postings, SPEC section 16)."""
+    return Posting.objects.select_related("account").in_bulk(ids) if ids else {}

@@ -18,7 +18,7 @@ from accounts.models import Account, Card
 from amexprog.common.errors import ApplicationError
 from amexprog.common.money import require_decimal, round_money
 from events.models import EventType
-from events.payloads import POSTING_JSON_PG, POSTING_RETURNING, posting_data
+from events.payloads import posting_data
 from events.services import event_record, events_record_many
 from ledger.models import COUNTER_ACCOUNT, Chart, JournalEntry, Posting, PostingKind
 from ledger.selectors import Leg
@@ -291,7 +291,7 @@ _UNNEST_INPUT = """
              explanation)
 """
 # The postings and, from what the INSERT returns, their posting.created events (SPEC section 16) in the
-# same statement; the row count is the postings' (one event each).
+# same statement, naming the posting (events.models.Event.object_id); the row count is the postings'.
 _BULK_INSERT_SQL = """
 WITH input (source_key, posting_date, description, account_id, amount, currency, kind, counter, related_id,
             explanation) AS ({input}),
@@ -302,9 +302,9 @@ INSERT INTO ledger_posting (account_id, posting_date, kind, counter_account_code
 SELECT i.account_id, i.posting_date, i.kind, i.counter, i.amount, i.currency, i.description, i.source_key,
        i.related_id, i.explanation, '', '', '', '', false, now()
   FROM input i
-RETURNING """ + POSTING_RETURNING + """)
-INSERT INTO events_event (company_id, type, data, created_at)
-SELECT a.company_id, 'posting.created', (""" + POSTING_JSON_PG.replace("%", "%%") + """)::jsonb, now()
+RETURNING id, account_id)
+INSERT INTO events_event (company_id, type, data, object_id, created_at)
+SELECT a.company_id, 'posting.created', '{}'::jsonb, p.id, now()
   FROM p JOIN accounts_account a ON a.id = p.account_id
 """
 
@@ -359,11 +359,12 @@ def postings_insert_rows(*, select_sql: str, params: dict[str, Any]) -> int:
     unique source keys, the chart (CHECK) and the references to accounts and cards.
     """
     with connection.cursor() as cursor:
-        # posting.created for each (SPEC section 16), set-based from what the INSERT returns.
+        # posting.created for each (SPEC section 16), set-based from what the INSERT returns: a narrow row
+        # naming the (append-only) posting, so the import stays within 15 % of its time without events.
         cursor.execute(
             f"WITH p AS (INSERT INTO ledger_posting ({', '.join(POSTING_COLUMNS)})\n{select_sql}\n"
-            f"RETURNING {POSTING_RETURNING})\n"
-            "INSERT INTO events_event (company_id, type, data, created_at)\n"
-            f"SELECT a.company_id, 'posting.created', ({POSTING_JSON_PG.replace('%', '%%')})::jsonb, now()\n"
+            "RETURNING id, account_id)\n"
+            "INSERT INTO events_event (company_id, type, data, object_id, created_at)\n"
+            "SELECT a.company_id, 'posting.created', '{}'::jsonb, p.id, now()\n"
             "FROM p JOIN accounts_account a ON a.id = p.account_id", params)
         return cursor.rowcount

@@ -15,6 +15,7 @@ from accounts.audit import Actor, Role
 from accounts.lifecycle import card_block
 from charges.services import charge_file_import
 from events.models import Event, EventSequence
+from events.payloads import events_hydrate
 from events.services import event_record, events_sequence
 from tests.charges.conftest import RATE_DATE, RATES_2026_03_10, charge_file, charge_row, store_rates
 from tests.charges.test_authorizations import authorize
@@ -35,7 +36,9 @@ def frozen():
 def events_of(company, type: str | None = None) -> list[Event]:
     events_sequence(company_id=company.pk)
     found = Event.objects.filter(company=company).order_by("seq")
-    return list(found.filter(type=type) if type else found)
+    events = list(found.filter(type=type) if type else found)
+    events_hydrate(events)  # the set-based import names its postings (Event.object_id)
+    return events
 
 
 def test_issue18_item7_an_authorization_writes_its_event_with_the_decision(tokens, bob_card, company_a):
@@ -111,3 +114,7 @@ def test_issue18_item7_a_charge_file_writes_posting_and_hold_events(bulk, is_pos
     assert settled[0].data["posting_id"] == next(event.data["id"] for event in postings
                                                  if event.data["source_key"] == "charge/T2")
     assert all(event.seq for event in events_of(company_a))
+    # The API shows the same objects, whichever path wrote them.
+    listed = token_client(tokens.a).get("/api/v1/events?type=posting.created").json()["data"]
+    assert sorted(event["data"]["source_key"] for event in listed) == keys
+    assert next(e["data"] for e in listed if e["data"]["source_key"] == "charge/T2") == hotel
