@@ -304,7 +304,7 @@ SELECT i.account_id, i.posting_date, i.kind, i.counter, i.amount, i.currency, i.
   FROM input i
 RETURNING id, account_id)
 INSERT INTO events_event (company_id, type, data, object_id, created_at)
-SELECT a.company_id, 'posting.created', '{}'::jsonb, p.id, now()
+SELECT a.company_id, 'posting.created', '{{}}'::jsonb, p.id, now()
   FROM p JOIN accounts_account a ON a.id = p.account_id
 """
 

@@ -118,3 +118,20 @@ def test_issue18_item7_a_charge_file_writes_posting_and_hold_events(bulk, is_pos
     listed = token_client(tokens.a).get("/api/v1/events?type=posting.created").json()["data"]
     assert sorted(event["data"]["source_key"] for event in listed) == keys
     assert next(e["data"] for e in listed if e["data"]["source_key"] == "charge/T2") == hotel
+
+
+def test_issue18_item7_a_posting_batch_writes_one_event_per_posting(bob_card, company_a):
+    """postings_create_bulk (fee and interest runs): set-based on PostgreSQL, one INSERT per batch elsewhere."""
+    from moneyed import Money
+
+    from ledger.services import PostingSpec, postings_create_bulk
+
+    account = bob_card.card.account
+    specs = [PostingSpec(account=account, kind="fee_reminder", amount=Money("100.00", account.currency),
+                         posting_date=NOW.date(), source_key=f"test/fee/{n}", description="Reminder fee")
+             for n in range(3)]
+    assert postings_create_bulk(specs=specs) == 3
+    assert postings_create_bulk(specs=specs) == 0  # again: nothing new, no new event
+    events = events_of(company_a, "posting.created")
+    assert sorted(event.data["source_key"] for event in events) == ["test/fee/0", "test/fee/1", "test/fee/2"]
+    assert {event.data["amount"] for event in events} == {"100.00"}
