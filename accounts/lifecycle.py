@@ -28,6 +28,9 @@ from accounts.replacement_holds import replacement_is_held, replacement_waits_fo
 from accounts.rules import programme_rules, programme_rules_by_market
 from accounts.services import IssuedCard, add_months, card_issue
 from amexprog.common.errors import ApplicationError
+from events.models import EventType
+from events.payloads import card_data
+from events.services import event_record as outbox_record
 from ledger.selectors import account_balance
 
 ALREADY_CLOSED = "Account {account} is already {status}."
@@ -90,6 +93,8 @@ def _set_status(card: Card, status: str, on: dt.date, **fields: str) -> None:
     for name, value in fields.items():
         setattr(card, name, value)
     card.save(update_fields=["status", "status_changed_on", *fields])
+    # SPEC section 16: card.status_changed, in the change's transaction.
+    outbox_record(company_id=card.account.company_id, type=EventType.CARD_STATUS_CHANGED, data=card_data(card))
 
 
 def _card_notice(card: Card, *, kind: str, on: dt.date, key: str, subject: str, body: str, **values: object) -> None:
@@ -326,8 +331,11 @@ def account_close(*, account: Account, on: dt.date, reason: str, by: Actor = SYS
         raise ApplicationError(ALREADY_CLOSED.format(account=account.number, status=account.status),
                                "account_already_closed", status=409)
     cancelled = list(account.cards.filter(status__in=LIVE_STATUSES).values_list("last4", flat=True))
+    cancelled_ids = list(account.cards.filter(status__in=LIVE_STATUSES).values_list("pk", flat=True))
     account.cards.filter(status__in=LIVE_STATUSES).update(
         status=Card.Status.CANCELLED, status_changed_on=on, blocked_by="", block_reason="")
+    for card in Card.objects.filter(pk__in=cancelled_ids).select_related("account").order_by("pk"):
+        outbox_record(company_id=account.company_id, type=EventType.CARD_STATUS_CHANGED, data=card_data(card))
     annual_fee_first_at_closure(account=account, on=on)  # SPEC section 7: the final statement may be the first
     annual_fee_refund(account=account, closed_on=on)
     account.status = Account.Status.CLOSING

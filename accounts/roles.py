@@ -36,8 +36,8 @@ VIEW_COMPANIES = "accounts.view_company"
 VIEW_CYCLE_MONITOR = "common.view_cyclemonitor"
 
 # The apps whose models ops work with (the viewer sees all of them).
-OPS_APPS = ("accounts", "audit", "charges", "communications", "complaints", "disputes", "documents", "fees",
-            "ledger", "liability", "rewards", "statements")
+OPS_APPS = ("accounts", "audit", "charges", "communications", "complaints", "disputes", "documents", "events",
+            "fees", "ledger", "liability", "rewards", "statements")
 
 
 def _user_of(user: Any):
@@ -95,6 +95,8 @@ SERVICE_AGENT_PERMISSIONS = (
     "rewards.add_enrolment", "rewards.change_enrolment",
     # Complaints about the service (terms §21b–d): the agent on the phone gives the written answer.
     "complaints.answer_complaint", "complaints.change_complaint",
+    # Sending a company's webhook event again when its receiver missed it (SPEC section 16).
+    "events.replay_webhookattempt",
 )
 CREDIT_PERMISSIONS = (
     ONBOARD_COMPANY, TERMINATE_COMPANY, CLOSE_ACCOUNT, SET_STANDING, "accounts.change_company",

@@ -32,6 +32,9 @@ from accounts.pan import generate_pan, luhn_check_digit, pan_hash
 from accounts.rules import programme_rules
 from amexprog.common.errors import ApplicationError
 from amexprog.common.money import require_decimal
+from events.models import EventType
+from events.payloads import card_data
+from events.services import event_record as outbox_record
 
 ANNUAL_FEE_TOO_HIGH = "The annual card fee may be at most DKK 650 (terms §9)."
 INVALID_IBAN = "The IBAN is not valid: {reason}"
@@ -278,6 +281,8 @@ def card_issue(
                     issued_on=issued_on,
                     status_changed_on=issued_on,
                 )
+            # SPEC section 16: card.issued, in the issue's transaction (never the number: id and last four).
+            outbox_record(company_id=account.company_id, type=EventType.CARD_ISSUED, data=card_data(card))
             return IssuedCard(card=card, pan=pan)
         except IntegrityError:
             continue  # a PAN collision (1 in 10^12); draw again

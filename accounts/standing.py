@@ -27,6 +27,9 @@ from accounts.audit import Actor, Role, audit_record, require_role
 from accounts.models import Account, AuditEntry, Company, Notice
 from accounts.notices import holder_notice, notice_date, notice_goes_to_company
 from amexprog.common.errors import ApplicationError
+from events.models import EventType
+from events.payloads import account_data
+from events.services import event_record as outbox_record
 
 ACTIVE, IN_DEFAULT, SUSPENDED = Account.Status.ACTIVE, Account.Status.IN_DEFAULT, Account.Status.SUSPENDED
 COLLECTIONS = "collections"
@@ -145,6 +148,8 @@ def _account_set(account: Account, *, status: str, cause: str, note: str, by: Ac
     account.standing_cause = "" if status == ACTIVE else cause
     account.status = standing_of(account, _delinquent_status(account))
     account.save(update_fields=["standing_hold", "standing_cause", "status"])
+    # SPEC section 16: account.standing_changed, in the change's transaction.
+    outbox_record(company_id=account.company_id, type=EventType.ACCOUNT_STANDING_CHANGED, data=account_data(account))
     entry = audit_record(
         by=by, action=AuditEntry.Action.STANDING_LIFTED if status == ACTIVE else AuditEntry.Action.STANDING_SET,
         on=on, company=account.company, account=account, reason=(cause or note or "lifted"),

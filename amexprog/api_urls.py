@@ -31,6 +31,7 @@ from disputes.apis import (
 from disputes.incident_apis import IncidentViewSet
 from disputes.recurring_stop_apis import CardRecurringStopDetailView, CardRecurringStopsView
 from disputes.rules_apis import DisputeRulesViewSet
+from events.apis import EventListView, WebhookEndpointViewSet
 from fees.apis import FeeScheduleViewSet, InterestAccrualViewSet, ReferenceRateViewSet, ReminderViewSet
 from fees.collection_apis import CollectionCostViewSet
 from ledger.apis import AccountPostingListView
@@ -84,6 +85,8 @@ router.register("interest-accruals", InterestAccrualViewSet, basename="interest-
 # The general ledger (SPEC section 4), ops only.
 router.register("ledger/entries", JournalEntryViewSet, basename="ledger-entry")
 router.register("ledger/accounts", LedgerAccountViewSet, basename="ledger-account")
+# Webhook endpoints a company registers for its events (SPEC section 16).
+router.register("webhook-endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
 
 urlpatterns = [
     # A cardmember's data (SPEC section 15): access and portability.
@@ -101,6 +104,9 @@ urlpatterns = [
     path("whoami", WhoAmIView.as_view(), name="whoami"),
     # The company-wide transactions, postings and authorizations (SPEC 16, 18; issue 18 item 6).
     path("transactions", TransactionListView.as_view(), name="transactions"),
+    # A company's events in order, for incremental sync and to catch up after webhooks (SPEC section 16).
+    path("events", EventListView.as_view(), name="events"),
+    path("events/", EventListView.as_view()),
     # Company files (SPEC sections 11, 16): what `manage.py import_companies` does, for ops.
     path("company-files/", CompanyFileView.as_view(), name="company-files"),
     # Reports and data files (SPEC section 14).

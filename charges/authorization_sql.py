@@ -19,6 +19,7 @@ from django.db.models import Model
 from accounts.models import Account, Card, Company, ProgrammeRules, SpendingControls
 from amexprog.common.prepared import RowPlan, execute, row_plan
 from charges.authorization_models import Authorization, Hold
+from events.payloads import AUTHORIZATION_JSON_PG
 
 # (alias, model) in the order the card look-up returns their columns.
 LOOKUP = (("c", Card), ("a", Account), ("co", Company), ("kc", SpendingControls), ("cc", SpendingControls),
@@ -127,9 +128,19 @@ def _insert(authorization: Authorization, hold: Hold | None) -> None:
 
 # The decision of SPEC section 10 in one round trip on PostgreSQL (issue 17 item 5): the server-side
 # function of migration charges 0012, prepared once per connection.
+# The decision's event (SPEC section 16: authorization.approved or .declined, written in the same transaction
+# as the decision) comes in the same statement: the function's answer feeds an INSERT into the outbox, so the
+# hot path keeps its one round trip. $n are the function's own parameters ($1 transaction id, $2 card hash,
+# $3-$10 the request, $15 the decision time).
 DECIDE_SQL = (
-    "SELECT * FROM charges_authorization_decide(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
-    " %s)")
+    "WITH d AS MATERIALIZED (SELECT * FROM charges_authorization_decide(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+    " %s, %s, %s, %s, %s, %s, %s)),"
+    " e AS (INSERT INTO events_event (company_id, type, data, created_at)"
+    " SELECT a.company_id, CASE WHEN d.approved THEN 'authorization.approved' ELSE 'authorization.declined' END,"
+    f" ({AUTHORIZATION_JSON_PG})::jsonb, now()"
+    " FROM d JOIN accounts_card c ON c.pan_hash = $2 JOIN accounts_account a ON a.id = c.account_id"
+    " WHERE d.outcome = 'decided')"
+    " SELECT * FROM d")
 DECIDE_TYPES = ["text", "text", "text", "numeric", "text", "text", "text", "text", "text", "text", "boolean", "boolean",
                 "text", "date", "timestamptz", "jsonb", "integer", "interval"]
 

@@ -70,6 +70,9 @@ from charges.authorization_sql import authorization_decide_call, authorization_i
 from charges.exposure import REFRESH_AFTER, company_owed
 from charges.fx import cash_fee_amount, fx_convert, fx_fee_amount, fx_rates_for
 from disputes.recurring_stops import merchant_key, recurring_stop_applies
+from events.models import EventType
+from events.payloads import HOLD_JSON_SQL, authorization_data
+from events.services import event_record, events_record_rows
 from fees.selectors import fee_schedule_in_force
 from ledger.models import Posting, PostingKind
 
@@ -396,6 +399,10 @@ def _decide(request: AuthorizationRequest, on: dt.date, at: dt.datetime) -> Deci
         created_on=on, expires_on=on + dt.timedelta(days=rules.hold_days),
     ) if approved else None
     authorization_insert(authorization, hold)
+    # SPEC section 16: the decision's event, in the decision's transaction (PostgreSQL writes it in the
+    # decision's own statement, see charges.authorization_sql.DECIDE_SQL).
+    event_record(company_id=account.company_id, type=EventType.AUTHORIZATION_APPROVED if approved
+                 else EventType.AUTHORIZATION_DECLINED, data=authorization_data(authorization))
     return Decision.of(authorization)
 
 
@@ -455,22 +462,47 @@ def same_request(authorization: Authorization, request: AuthorizationRequest) ->
 # ── Holds: matched by the presented charge, or expired by the daily cycle ───────────────────────
 
 
+def _hold_events(hold_ids: list[int], type: str) -> int:
+    """The holds' events (SPEC section 16), set-based from the rows as they are now, in the caller's transaction."""
+    written = 0
+    for start in range(0, len(hold_ids), 500):
+        chunk = hold_ids[start:start + 500]
+        written += events_record_rows(type=type, params=chunk, select_sql=(
+            f"SELECT h.company_id, {HOLD_JSON_SQL[connection.vendor]} AS data FROM charges_hold h"
+            f" JOIN accounts_account a ON a.id = h.account_id WHERE h.id IN ({', '.join(['%s'] * len(chunk))})"
+            " ORDER BY h.id"))
+    return written
+
+
 def holds_settle(*, transaction_ids: list[str], on: dt.date) -> int:
     """The holds of these presented charges are settled by them (SPEC section 10): they stop counting
-    against available spend, as the charge's posting now does. Called in the charge's transaction."""
+    against available spend, as the charge's posting now does. Called in the charge's transaction;
+    each settled hold is a hold.settled event (SPEC section 16)."""
     if not transaction_ids:
         return 0
     posting = Posting.objects.filter(source_key=Concat(Value("charge/"), OuterRef("transaction_id"))).values("id")[:1]
-    return (Hold.objects.filter(transaction_id__in=transaction_ids)
-            .exclude(status=Hold.Status.SETTLED)
-            .update(status=Hold.Status.SETTLED, closed_on=on, posting_id=Subquery(posting)))
+    hold_ids = list(Hold.objects.filter(transaction_id__in=transaction_ids).exclude(status=Hold.Status.SETTLED)
+                    .values_list("id", flat=True))
+    if not hold_ids:
+        return 0
+    settled = (Hold.objects.filter(id__in=hold_ids)
+               .update(status=Hold.Status.SETTLED, closed_on=on, posting_id=Subquery(posting)))
+    _hold_events(hold_ids, EventType.HOLD_SETTLED)
+    return settled
 
 
+# The holds the plan's charges settle, and their hold.settled events (SPEC section 16) from what the
+# UPDATE returns, in one statement; the row count is the holds'.
 HOLDS_SETTLE_STAGED_SQL = """
+WITH h AS (
 UPDATE charges_hold h
    SET status = %(settled)s, closed_on = p.pdate, posting_id = p.charge_posting_id, updated_at = now()
   FROM {table} p
  WHERE h.transaction_id = p.transaction_id AND h.status <> %(settled)s
+RETURNING h.id, h.transaction_id, h.card_id, h.account_id, h.company_id, h.kind, h.amount, h.currency, h.status,
+          h.created_on, h.expires_on, h.closed_on, h.posting_id)
+INSERT INTO events_event (company_id, type, data, created_at)
+SELECT h.company_id, 'hold.settled', ({hold_json})::jsonb, now() FROM h JOIN accounts_account a ON a.id = h.account_id
 """
 
 
@@ -478,7 +510,8 @@ def holds_settle_staged(*, cursor: Any, table: str = "charge_plan") -> int:
     """holds_settle for the set-based import (charges/bulk.py): one UPDATE joined to its plan table."""
     if connection.vendor != "postgresql":
         raise RuntimeError("the staged settle runs on PostgreSQL only")
-    cursor.execute(HOLDS_SETTLE_STAGED_SQL.format(table=table), {"settled": Hold.Status.SETTLED})
+    cursor.execute(HOLDS_SETTLE_STAGED_SQL.format(table=table, hold_json=HOLD_JSON_SQL["postgresql"]),
+                   {"settled": Hold.Status.SETTLED})
     return cursor.rowcount
 
 
@@ -494,7 +527,12 @@ def hold_expire(*, hold: Hold, on: dt.date) -> bool:
 
 @transaction.atomic
 def holds_expire(*, on: dt.date) -> int:
-    """Holds whose charge was not presented within the programme's hold_days lapse (run_cycle, SPEC section 10)."""
-    return Hold.objects.filter(status=Hold.Status.OPEN, expires_on__lte=on).update(
+    """Holds whose charge was not presented within the programme's hold_days lapse (run_cycle, SPEC section 10);
+    each is a hold.expired event (SPEC section 16)."""
+    hold_ids = list(Hold.objects.filter(status=Hold.Status.OPEN, expires_on__lte=on).values_list("id", flat=True))
+    if not hold_ids:
+        return 0
+    expired = Hold.objects.filter(id__in=hold_ids, status=Hold.Status.OPEN).update(
         status=Hold.Status.EXPIRED, closed_on=on)
-
+    _hold_events(hold_ids, EventType.HOLD_EXPIRED)
+    return expired

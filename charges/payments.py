@@ -30,6 +30,9 @@ from amexprog.common.csvfiles import (
 from amexprog.common.errors import ApplicationError
 from charges.fx import fx_convert, fx_fee_amount, fx_fee_explanation, fx_rates_for
 from charges.payment_models import Payment, PaymentFile
+from events.models import EventType
+from events.payloads import payment_data
+from events.services import event_record as outbox_record
 from fees.selectors import fee_schedule_in_force
 from fees.value_dates import value_date_corrections
 from ledger.models import Posting, PostingKind
@@ -304,6 +307,9 @@ def payment_receive(*, row: PaymentRow, payment_file: PaymentFile | None = None)
                                            fee_schedule_id=schedule.pk, credit=True),
         )
         postings.append(fee_posting)
+    # SPEC section 16: payment.received with what each account received, in the payment's transaction.
+    outbox_record(company_id=parts[0][0].company_id, type=EventType.PAYMENT_RECEIVED,
+                  data=payment_data(payment, parts))
     return postings
 
 

@@ -26,6 +26,9 @@ from amexprog.common import clock
 from amexprog.common.errors import ApplicationError
 from communications.models import AdministratorContact, NoticeDelivery, NoticeRead
 from communications.selectors import Recipient, notice_recipients
+from events.models import EventType
+from events.payloads import notice_data
+from events.services import event_record as outbox_record
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +120,9 @@ def notice_send_after_commit(notice: Notice) -> None:
     from communications.tasks import notice_send_task
 
     notice_id = notice.pk
+    # SPEC section 16: notice.created, in the notice's transaction (every new notice is handed over here).
+    company_id = notice.company_id or notice.cardmember.company_id
+    outbox_record(company_id=company_id, type=EventType.NOTICE_CREATED, data=notice_data(notice))
     # robust: a failed hand-off is logged, never undoes the committed change; the daily step retries.
     transaction.on_commit(lambda: notice_send_task.delay(notice_id), robust=True)
 

@@ -94,3 +94,6 @@ def company_owed_totals(*, company_ids: list[int]) -> dict[int, Decimal]:
                                     output_field=BigIntegerField())))
             .values_list("company_id", "owed"))
     return {company_id: from_minor(owed) for company_id, owed in rows}
+def postings_by_id(*, ids: list[int]) -> dict[int, Posting]:
+    """Postings by id with their accounts (the events of the bulk paths name their postings, SPEC section 16)."""
+    return Posting.objects.select_related("account").in_bulk(ids) if ids else {}

@@ -222,3 +222,18 @@ urlpatterns += [
     path("pa/companies/<str:number>/transactions/", views_company_transactions.company_transactions_page,
          name="company_transactions"),
 ]
+
+# Webhook endpoints and their deliveries (SPEC section 16, issue 18 item 7).
+from portal.views import webhooks as views_webhooks  # noqa: E402
+
+urlpatterns += [
+    path("pa/companies/<str:number>/webhooks/", views_webhooks.company_webhooks, name="company_webhooks"),
+    path("pa/companies/<str:number>/webhooks/<int:pk>/", views_webhooks.company_webhook_detail,
+         name="company_webhook_detail"),
+    path("pa/companies/<str:number>/webhooks/<int:pk>/revoke/", views_webhooks.company_webhook_revoke,
+         name="company_webhook_revoke"),
+    path("pa/companies/<str:number>/webhooks/<int:pk>/rotate/", views_webhooks.company_webhook_rotate,
+         name="company_webhook_rotate"),
+    path("pa/companies/<str:number>/webhooks/<int:pk>/attempts/<int:attempt_id>/replay/",
+         views_webhooks.company_webhook_replay, name="company_webhook_replay"),
+]

@@ -25,6 +25,9 @@ from accounts.standing import (
     standing_of,
 )
 from amexprog.common.db import from_minor, minor_sum
+from events.models import EventType
+from events.payloads import account_data
+from events.services import event_record as outbox_record
 from ledger.models import Posting, PostingKind
 from statements.models import Delinquency, Statement
 from statements.selectors import PAYMENT_KINDS, days_past_due, dues_for_accounts
@@ -100,6 +103,9 @@ def delinquency_update(*, on: dt.date) -> int:
             account.status = status
             account.save(update_fields=["status"])
             changed += 1
+            # SPEC section 16: account.standing_changed, in the delinquency step's transaction.
+            outbox_record(company_id=account.company_id, type=EventType.ACCOUNT_STANDING_CHANGED,
+                          data=account_data(account))
             standing_notice(account=account, change=status, reason=_reason(dpd, returned_open, status, on), on=on,
                             source_key=f"standing/{account_id}/{status}/{on.isoformat()}")
         if collections_started:

@@ -17,6 +17,9 @@ from django.db.models import OuterRef, Subquery
 from accounts.models import Account, BillingType, Company
 from accounts.rules import programme_rules
 from amexprog.common.db import from_minor
+from events.models import EventType
+from events.payloads import STATEMENT_JSON_SQL, statement_data
+from events.services import event_record, events_record_rows
 from fees.services import annual_fees_first, annual_fees_first_sql, interest_accrue, interest_specs
 from fees.value_dates import interest_give_back_specs
 from ledger.services import postings_create_bulk
@@ -99,22 +102,44 @@ def _accounts_with_periods(
     return accounts, previous, periods
 
 
+def _statement_events(*, on: dt.date, account_ids: list[int]) -> int:
+    """statement.ready for the statements of `on` of these accounts (SPEC section 16), set-based, in the
+    statement day's transaction."""
+    written = 0
+    for start in range(0, len(account_ids), 500):
+        chunk = account_ids[start:start + 500]
+        written += events_record_rows(type=EventType.STATEMENT_READY, params=[on, *chunk], select_sql=(
+            f"SELECT a.company_id, {STATEMENT_JSON_SQL[connection.vendor]} AS data FROM statements_statement s"
+            " JOIN accounts_account a ON a.id = s.account_id WHERE s.statement_date = %s"
+            f" AND s.account_id IN ({', '.join(['%s'] * len(chunk))}) ORDER BY s.account_id"))
+    return written
+
+
 @transaction.atomic
-def statements_generate(*, on: dt.date, account_ids: list[int]) -> int:
+def statements_generate(*, on: dt.date, account_ids: list[int], record_events: bool = True) -> int:
     """Produce the statements of `on` for these accounts (a chunk); safe to run again.
 
     Before each statement: year 1's annual fee on the first statement after issue (SPEC section 7) and
     the period's late interest, posted on the statement date (SPEC section 8), with the interest a
-    payment's value date gives back as a negative `interest` line (SPEC section 9).
+    payment's value date gives back as a negative `interest` line (SPEC section 9). Each new statement is
+    a statement.ready event (SPEC section 16) unless the caller records its own (a final statement).
     """
     if connection.vendor == "postgresql":
-        return _statements_generate_postgres(on=on, account_ids=account_ids)
+        ids = _statements_generate_postgres(on=on, account_ids=account_ids)
+    else:
+        ids = _statements_generate_portable(on=on, account_ids=account_ids)
+    if record_events and ids:
+        _statement_events(on=on, account_ids=ids)
+    return len(ids)
+
+
+def _statements_generate_portable(*, on: dt.date, account_ids: list[int]) -> list[int]:
     already = set(
         Statement.objects.filter(account_id__in=account_ids, statement_date=on).values_list("account_id", flat=True)
     )
     accounts, previous, periods = _accounts_with_periods([pk for pk in account_ids if pk not in already], on)
     if not accounts:
-        return 0
+        return []
     annual_fees_first(accounts=[a for a in accounts if a.pk not in previous], on=on)
     postings_create_bulk(specs=interest_specs(accounts=accounts, periods=periods)
                          + interest_give_back_specs(accounts=accounts, periods=periods))
@@ -137,10 +162,10 @@ def statements_generate(*, on: dt.date, account_ids: list[int]) -> int:
             line_count=line_count,
         ))
     Statement.objects.bulk_create(statements)
-    return len(statements)
+    return [statement.account_id for statement in statements]
 
 
-def _statements_generate_postgres(*, on: dt.date, account_ids: list[int]) -> int:
+def _statements_generate_postgres(*, on: dt.date, account_ids: list[int]) -> list[int]:
     """The same as the portable path, set-based: no Python object per account except those owing interest.
 
     Most accounts of a statement day owe no late interest, so only those with accruals are loaded
@@ -155,7 +180,7 @@ def _statements_generate_postgres(*, on: dt.date, account_ids: list[int]) -> int
         )
         ids = [row[0] for row in cursor.fetchall()]
         if not ids:
-            return 0
+            return []
         cursor.execute("SELECT DISTINCT account_id FROM fees_interestaccrual WHERE account_id = ANY(%s) AND day <= %s",
                        [ids, on])
         owing_interest = [row[0] for row in cursor.fetchall()]
@@ -207,10 +232,11 @@ SELECT acct.id, %(on)s, COALESCE(prev.statement_date + 1, acct.opened_on), %(on)
 """
 
 
-def _statements_insert_select(*, on: dt.date, account_ids: list[int]) -> int:
+def _statements_insert_select(*, on: dt.date, account_ids: list[int]) -> list[int]:
+    """The accounts whose statement was produced."""
     with connection.cursor() as cursor:
-        cursor.execute(_STATEMENTS_INSERT_SELECT_SQL, {"ids": account_ids, "on": on})
-        return cursor.rowcount
+        cursor.execute(_STATEMENTS_INSERT_SELECT_SQL + " RETURNING account_id", {"ids": account_ids, "on": on})
+        return [row[0] for row in cursor.fetchall()]
 
 
 @transaction.atomic
@@ -228,7 +254,7 @@ def statement_final_generate(*, account: Account, on: dt.date) -> Statement | No
     # The daily run accrues a day's interest before its statements; a closure during the day does the same
     # for its account, so the final statement's period has every day of interest (SPEC section 8).
     interest_accrue(on=on, account_ids=[account.pk])
-    statements_generate(on=on, account_ids=[account.pk])
+    statements_generate(on=on, account_ids=[account.pk], record_events=False)
     statement = Statement.objects.filter(account=account, statement_date=on).first()
     if statement is None:
         return None
@@ -236,6 +262,8 @@ def statement_final_generate(*, account: Account, on: dt.date) -> Statement | No
     statement.due_date = on + dt.timedelta(days=rules.final_statement_days)
     statement.final = True
     statement.save(update_fields=["due_date", "final"])
+    # SPEC section 16: statement.ready as the final statement is, with its own due date.
+    event_record(company_id=account.company_id, type=EventType.STATEMENT_READY, data=statement_data(statement))
     return statement
 
 

@@ -517,6 +517,33 @@ ROUTES: dict[str, Route] = {
     "portal:company_change_decide": Route(
         lambda w: {"number": w.company_a.number, "pk": w.change_request.pk, "decision": "approve"}, api=False,
         get=PORTAL_POST_ONLY, write=Write(also=("bob",))),
+    # Events and webhooks (SPEC section 16, issue 18 item 7): a company's events to its PAs and tokens; ops
+    # read them naming the company (without it: 400 `company_required`, they see every company).
+    "events": Route(get={"anon": UNAUTHENTICATED, "bob": HIDDEN, "alice": OK, "carol": HIDDEN, "ops": 400,
+                         "token_a": OK, "token_a_ro": OK, "token_b": HIDDEN, "token_network": FORBIDDEN,
+                         "token_ops": 400}),
+    "api/v1/events/": Route(get=None),  # the trailing-slash twin: tested through "events"
+    "webhook-endpoint-list": Route(get=API_LIST_NO_HOLDER, write=Write(body=lambda w: {
+        "url": "https://evil.example.com/hooks", "company_number": w.company_a.number}, also=("bob",))),
+    "webhook-endpoint-detail": Route(pk("webhook_endpoint"), get=API_A),
+    "webhook-endpoint-attempts": Route(pk("webhook_endpoint"), get=API_A),
+    "webhook-endpoint-revoke": Route(pk("webhook_endpoint"), get=API_POST_ONLY, write=Write(also=("bob",))),
+    "webhook-endpoint-rotate-secret": Route(pk("webhook_endpoint"), get=API_POST_ONLY, write=Write(
+        body=lambda w: {"overlap_hours": 1}, also=("bob",))),
+    "webhook-endpoint-replay": Route(pk("webhook_endpoint"), get=API_POST_ONLY, write=Write(
+        body=lambda w: {"event_id": 1}, also=("bob",))),
+    "portal:company_webhooks": Route(a_company, api=False, get=PORTAL_PA, write=Write(
+        body=lambda w: {"url": "https://evil.example.com/hooks"}, also=("bob",))),
+    "portal:company_webhook_detail": Route(lambda w: {"number": w.company_a.number, "pk": w.webhook_endpoint.pk},
+                                           api=False, get=PORTAL_PA),
+    "portal:company_webhook_revoke": Route(lambda w: {"number": w.company_a.number, "pk": w.webhook_endpoint.pk},
+                                           api=False, get=PORTAL_POST_ONLY, write=Write(also=("bob",))),
+    "portal:company_webhook_rotate": Route(lambda w: {"number": w.company_a.number, "pk": w.webhook_endpoint.pk},
+                                           api=False, get=PORTAL_POST_ONLY,
+                                           write=Write(body=lambda w: {"overlap_hours": "1"}, also=("bob",))),
+    "portal:company_webhook_replay": Route(
+        lambda w: {"number": w.company_a.number, "pk": w.webhook_endpoint.pk, "attempt_id": w.webhook_attempt.pk},
+        api=False, get=PORTAL_POST_ONLY, write=Write(also=("bob",))),
 }
 
 
@@ -634,6 +661,16 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
     rule_change = apps.get_model("communications", "RuleChange").objects.create(
         kind="dispute_rules", rule_id=1, market="DK", published_on=NOW.date(), effective_from=dt.date(2026, 4, 1),
         published_by="matrix")
+    from events.models import Event, WebhookAttempt
+    from events.services import events_sequence
+    from events.webhooks import webhook_endpoint_create
+
+    webhook_endpoint = webhook_endpoint_create(company=company_a, url="https://erp.example.com/hooks", by="matrix",
+                                               at=NOW)
+    events_sequence(company_id=company_a.pk)
+    webhook_attempt = WebhookAttempt.objects.create(
+        endpoint=webhook_endpoint, event=Event.objects.filter(company=company_a).order_by("seq").first(),
+        attempted_at=NOW, status_code=500)
     terms_version = apps.get_model("documents", "TermsVersion").objects.order_by("version").values_list(
         "version", flat=True).first() or 1
     missing = [name for name, value in locals().items() if value is None]
@@ -656,6 +693,7 @@ def world(company_a, company_b, alice, carol, bob, bob_account, bob_card, b_acco
         notice=notice, terms_version=terms_version, cardmember=bob_account.cardmember,
         read_only_key=api_token_create(name="A reader", kind="company", company=company_a, scope="read-only")[1],
         change_request=change_request, recurring_stop=recurring_stop, rule_change=rule_change,
+        webhook_endpoint=webhook_endpoint, webhook_attempt=webhook_attempt,
         markers=[company_a.legal_name, bob_account.number, "Jensen"], **roles,
     )
 
@@ -678,7 +716,7 @@ def clients(w) -> dict[str, Client]:
 
 # Company A's data, to compare before and after an outsider's write.
 SNAPSHOT_APPS = ("accounts", "ledger", "charges", "fees", "statements", "disputes", "rewards", "liability",
-                 "communications", "documents", "auth")
+                 "communications", "documents", "auth", "events")
 SNAPSHOT_SKIP_MODELS = {"accounts.apitoken"}  # a token records when it was last used
 
 

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "liability",
     "communications",
     "documents",
+    # The outbox of events and their webhooks (SPEC section 16, issue 18 item 7).
+    "events",
     "portal",
     "pgtrigger",
     "pghistory",
@@ -337,6 +339,15 @@ EMBOSSING_SPOOL_RETENTION_DAYS = env_int("EMBOSSING_SPOOL_RETENTION_DAYS", 14, m
 # to SAS, and how long an export may wait for SAS's confirmation before ops are shown it (7–10 weeks).
 EUROBONUS_EXPORT_DIR = Path(env_str("EUROBONUS_EXPORT_DIR", str(BASE_DIR / "var" / "eurobonus")))
 EUROBONUS_CONFIRMATION_OVERDUE_DAYS = env_int("EUROBONUS_CONFIRMATION_OVERDUE_DAYS", 70, minimum=1)
+# Webhooks (SPEC section 16): a commit that writes events asks for a delivery at once; this catches the rest
+# (retries whose wait is over, events of bulk paths and of kicks skipped within the same second).
+CELERY_BEAT_SCHEDULE["webhooks-dispatch"] = {
+    "task": "events.tasks.webhooks_dispatch",
+    "schedule": 10,
+}
+# Webhook URLs must be https on a public host; the development and test settings allow a local receiver.
+WEBHOOKS_ALLOW_LOCAL = False
+
 CELERY_BEAT_SCHEDULE["eurobonus-export"] = {
     "task": "rewards.tasks.eurobonus_export_due",
     "schedule": 6 * 60 * 60,  # a complete month is exported once; later runs find nothing to do

@@ -51,3 +51,6 @@ SANDBOX_ENABLED = True
 
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
+
+# A webhook receiver on the developer's machine (http, loopback) is allowed here only (SPEC section 16).
+WEBHOOKS_ALLOW_LOCAL = True

@@ -24,3 +24,6 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# A webhook receiver on the developer's machine (http, loopback) is allowed here only (SPEC section 16).
+WEBHOOKS_ALLOW_LOCAL = True

@@ -36,6 +36,9 @@ from disputes.services.common import (
     require_ops,
     require_permission_if_ops,
 )
+from events.models import EventType
+from events.payloads import dispute_data
+from events.services import event_record as outbox_record
 from ledger.models import Posting, PostingKind
 from ledger.services import posting_create
 
@@ -184,6 +187,8 @@ def dispute_open(
         number=dispute.pk, amount=notices.money_text(credited, account), charge=_charge_label(charge),
         reason=DisputeReason(reason).label, late=late_note,
     )
+    # SPEC section 16: dispute.opened, in the opening's transaction.
+    outbox_record(company_id=account.company_id, type=EventType.DISPUTE_OPENED, data=dispute_data(dispute))
     return dispute
 
 
@@ -269,6 +274,8 @@ def dispute_resolve(*, dispute: Dispute, to_status: str, by: Actor, on: dt.date,
     dispute.save(update_fields=["status", "status_changed_at", "resolved_on", "reversal_posting"])
     event_record(by=by, on=on, action=CaseEvent.Action.STATUS_CHANGED, from_status=from_status, to_status=to_status,
                  note=note, dispute=dispute)
+    if to_status not in Dispute.ACTIVE:  # SPEC section 16: dispute.resolved (won, lost or withdrawn)
+        outbox_record(company_id=account.company_id, type=EventType.DISPUTE_RESOLVED, data=dispute_data(dispute))
     notices.holder_notify(
         account=account, on=on, source_key=f"dispute/{dispute.pk}/{to_status}", subject=STATUS_SUBJECT,
         body=(STATUS_BODY if had_credit else NO_CREDIT_STATUS_BODY)[Dispute.Status(to_status)], number=dispute.pk,

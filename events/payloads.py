@@ -1,0 +1,153 @@
+"""The object an event carries, as it is after the change (SPEC section 16). Each has a Python builder for
+the single-object paths and, where a bulk path writes the event set-based, the same keys built in SQL
+(PostgreSQL jsonb_build_object over the rows the statement wrote). Never a full card number: a card is
+its id and last four digits."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else str(getattr(value, "amount", value))
+
+
+def authorization_data(authorization) -> dict[str, Any]:
+    return {
+        "object": "authorization", "transaction_id": authorization.transaction_id,
+        "card_id": authorization.card_id, "account_number": authorization.account.number,
+        "type": authorization.type, "amount": _money(authorization.amount), "currency": authorization.currency,
+        "merchant_name": authorization.merchant_name, "merchant_city": authorization.merchant_city,
+        "merchant_country": authorization.merchant_country, "mcc": authorization.mcc,
+        "entry_mode": authorization.entry_mode, "approved": authorization.approved, "reason": authorization.reason,
+        "billing_currency": authorization.billing_currency, "hold_amount": _money(authorization.hold_amount),
+        "available_spend": _money(authorization.available_spend), "decided_at": authorization.decided_at,
+    }
+
+
+# The same keys from the PostgreSQL decision function's answer (alias d), the prepared statement's parameters
+# ($n, see charges.authorization_sql.DECIDE_SQL), the card (c) and its account (a).
+AUTHORIZATION_JSON_PG = """jsonb_build_object(
+    'object', 'authorization', 'transaction_id', $1, 'card_id', c.id, 'account_number', a.number,
+    'type', $3, 'amount', $4::text, 'currency', $5, 'merchant_name', $6, 'merchant_city', $7,
+    'merchant_country', $8, 'mcc', $9, 'entry_mode', $10, 'approved', d.approved, 'reason', coalesce(d.reason, ''),
+    'billing_currency', d.billing_currency, 'hold_amount', d.hold_amount::text,
+    'available_spend', d.available_spend::text, 'decided_at', $15)"""
+
+
+def hold_data(hold) -> dict[str, Any]:
+    return {
+        "object": "hold", "id": hold.pk, "transaction_id": hold.transaction_id, "card_id": hold.card_id,
+        "account_number": hold.account.number, "kind": hold.kind, "amount": _money(hold.amount),
+        "currency": hold.currency, "status": hold.status, "created_on": hold.created_on,
+        "expires_on": hold.expires_on, "closed_on": hold.closed_on, "posting_id": hold.posting_id,
+    }
+
+
+HOLD_JSON_SQL = {
+    "postgresql": """jsonb_build_object(
+        'object', 'hold', 'id', h.id, 'transaction_id', h.transaction_id, 'card_id', h.card_id,
+        'account_number', a.number, 'kind', h.kind, 'amount', h.amount::text, 'currency', h.currency,
+        'status', h.status, 'created_on', h.created_on, 'expires_on', h.expires_on, 'closed_on', h.closed_on,
+        'posting_id', h.posting_id)""",
+    "sqlite": """json_object(
+        'object', 'hold', 'id', h.id, 'transaction_id', h.transaction_id, 'card_id', h.card_id,
+        'account_number', a.number, 'kind', h.kind, 'amount', printf('%%.2f', h.amount), 'currency', h.currency,
+        'status', h.status, 'created_on', h.created_on, 'expires_on', h.expires_on, 'closed_on', h.closed_on,
+        'posting_id', h.posting_id)""",
+}
+
+
+def posting_data(posting) -> dict[str, Any]:
+    return {
+        "object": "posting", "id": posting.pk, "account_number": posting.account.number, "card_id": posting.card_id,
+        "posting_date": posting.posting_date, "kind": posting.kind, "amount": _money(posting.amount),
+        "currency": str(posting.amount.currency), "description": posting.description,
+        "source_key": posting.source_key, "transaction_date": posting.transaction_date,
+        "merchant_name": posting.merchant_name, "merchant_country": posting.merchant_country, "mcc": posting.mcc,
+    }
+
+
+def statement_data(statement) -> dict[str, Any]:
+    return {
+        "object": "statement", "id": statement.pk, "account_number": statement.account.number,
+        "statement_date": statement.statement_date, "period_start": statement.period_start,
+        "due_date": statement.due_date, "currency": statement.currency,
+        "opening_balance": _money(statement.opening_balance), "closing_balance": _money(statement.closing_balance),
+        "final": statement.final,
+    }
+
+
+STATEMENT_JSON_SQL = {
+    "postgresql": """jsonb_build_object(
+        'object', 'statement', 'id', s.id, 'account_number', a.number, 'statement_date', s.statement_date,
+        'period_start', s.period_start, 'due_date', s.due_date, 'currency', s.currency,
+        'opening_balance', s.opening_balance::text, 'closing_balance', s.closing_balance::text, 'final', s.final)""",
+    "sqlite": """json_object(
+        'object', 'statement', 'id', s.id, 'account_number', a.number, 'statement_date', s.statement_date,
+        'period_start', s.period_start, 'due_date', s.due_date, 'currency', s.currency,
+        'opening_balance', printf('%%.2f', s.opening_balance), 'closing_balance', printf('%%.2f', s.closing_balance),
+        'final', json(CASE WHEN s.final THEN 'true' ELSE 'false' END))""",
+}
+
+
+def card_data(card) -> dict[str, Any]:
+    return {
+        "object": "card", "id": card.pk, "account_number": card.account.number, "last4": card.last4,
+        "expiry": card.expiry, "status": card.status, "issued_on": card.issued_on,
+        "status_changed_on": card.status_changed_on, "replaces_id": card.replaces_id,
+    }
+
+
+def account_data(account) -> dict[str, Any]:
+    return {
+        "object": "account", "number": account.number, "company_number": account.company.number,
+        "currency": account.currency, "status": account.status, "standing_hold": account.standing_hold,
+        "standing_cause": account.standing_cause, "closed_on": account.closed_on,
+    }
+
+
+def payment_data(payment, parts: list[tuple[Any, Any]]) -> dict[str, Any]:
+    """A payment and what each of the company's accounts received of it (SPEC section 9)."""
+    return {
+        "object": "payment", "payment_id": payment.payment_id, "type": payment.type,
+        "received_on": payment.received_on, "amount": _money(payment.amount), "currency": payment.currency,
+        "billing_amount": _money(payment.billing_amount),
+        "allocation": [{"account_number": account.number, "amount": _money(amount)} for account, amount in parts],
+    }
+
+
+def notice_data(notice) -> dict[str, Any]:
+    """The notice without its body (which the portal shows to its reader); to a holder or to the company."""
+    return {
+        "object": "notice", "id": notice.pk, "kind": notice.kind, "subject": notice.subject,
+        "created_on": notice.created_on, "cardmember_id": notice.cardmember_id,
+        "to_company": notice.company_id is not None,
+    }
+
+
+def dispute_data(dispute) -> dict[str, Any]:
+    return {
+        "object": "dispute", "id": dispute.pk, "status": dispute.status, "reason": dispute.reason,
+        "account_number": dispute.account.number, "charge_posting_id": dispute.charge_id,
+        "amount": _money(dispute.amount), "currency": str(dispute.amount.currency) if dispute.amount else None,
+        "opened_on": dispute.opened_on, "resolved_on": dispute.resolved_on,
+    }
+
+
+def events_hydrate(events) -> None:
+    """Fill in the object of the events a bulk path wrote by reference (posting.created with `object_id`):
+    postings are append-only, so this is the posting as it was created. One query for the lot."""
+    from ledger.selectors import postings_by_id
+
+    wanted = [event for event in events if not event.data and event.object_id and event.type == "posting.created"]
+    if not wanted:
+        return
+    postings = postings_by_id(ids=[event.object_id for event in wanted])
+    for event in wanted:
+        posting = postings.get(event.object_id)
+        if posting is not None:
+            event.data = json.loads(json.dumps(posting_data(posting), cls=DjangoJSONEncoder))

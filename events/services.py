@@ -1,0 +1,110 @@
+"""Writing the outbox and numbering it (SPEC section 16; DESIGN "Jobs": an event is written in the same
+transaction as the change, delivery is a Celery task reading the outbox, never a side effect of it).
+
+Domain services call `event_record` for one change and `events_record_rows` (one INSERT … SELECT) for
+a bulk path; neither takes a lock, so an authorization never waits for a charge import's events. The
+numbers per company are given by `events_sequence` after commit (see events.models).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+
+from amexprog.common import clock
+from events.models import Event, EventSequence, EventType
+
+UNKNOWN_EVENT_TYPE = "Unknown event type {type!r}."
+
+_SEQUENCE_SQL = """
+UPDATE events_event SET seq = %(base)s + numbered.rn
+  FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM events_event
+         WHERE company_id = %(company)s AND seq IS NULL) AS numbered
+ WHERE events_event.id = numbered.id
+"""
+
+
+def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
+    """Dates, decimals and money as JSON strings, exactly as DjangoJSONEncoder writes them."""
+    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def event_record(*, company_id: int, type: str, data: dict[str, Any]) -> Event:
+    """Write one event in the caller's transaction (SPEC section 16: an outbox): rolled back with the
+    change, committed with it. Its number per company is given once it has committed."""
+    if type not in EventType.values:
+        raise ValueError(UNKNOWN_EVENT_TYPE.format(type=type))
+    event = Event.objects.create(company_id=company_id, type=type, data=_json_ready(data), created_at=clock.now())
+    transaction.on_commit(lambda: webhooks_kick(company_id=company_id))
+    return event
+
+
+def events_record_rows(*, type: str, select_sql: str, params: dict[str, Any] | list | tuple = ()) -> int:
+    """The set-based twin of event_record for bulk paths (SPEC section 16, DESIGN "Fast paths"): one
+    INSERT … SELECT of the events `select_sql` yields as (company_id, data) rows, where data is the JSON
+    object (PostgreSQL json/jsonb, SQLite json text). Returns how many were written."""
+    if type not in EventType.values:
+        raise ValueError(UNKNOWN_EVENT_TYPE.format(type=type))
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO events_event (company_id, type, data, created_at)"
+            f" SELECT rows.company_id, '{type}', rows.data{cast}, CURRENT_TIMESTAMP FROM ({select_sql}) AS rows",
+            params)
+        written = cursor.rowcount
+    if written:
+        transaction.on_commit(lambda: webhooks_kick(company_id=None))
+    return written
+
+
+def events_record_many(*, events: list[tuple[int, str, dict[str, Any]]]) -> int:
+    """event_record for a batch built in Python (an ORM fallback of a bulk path): one INSERT per batch."""
+    if not events:
+        return 0
+    at = clock.now()
+    for _company_id, type, _data in events:
+        if type not in EventType.values:
+            raise ValueError(UNKNOWN_EVENT_TYPE.format(type=type))
+    Event.objects.bulk_create([Event(company_id=company_id, type=type, data=_json_ready(data), created_at=at)
+                               for company_id, type, data in events], batch_size=2000)
+    transaction.on_commit(lambda: webhooks_kick(company_id=None))
+    return len(events)
+
+
+def events_sequence(*, company_id: int) -> int:
+    """Number the company's committed, unnumbered events after the last number, in the order they were
+    written (SPEC section 16: a monotonically increasing id per company). Readers and the webhook
+    dispatcher call this first, so what they see is numbered and nothing can later slip in below it.
+    Returns how many were numbered."""
+    with transaction.atomic():
+        EventSequence.objects.bulk_create([EventSequence(company_id=company_id)], ignore_conflicts=True)
+        # One numberer per company at a time; the changes themselves never take this lock.
+        sequence = EventSequence.objects.select_for_update().get(company_id=company_id)
+        with connection.cursor() as cursor:
+            cursor.execute(_SEQUENCE_SQL, {"base": sequence.last, "company": company_id})
+            numbered = cursor.rowcount
+        if numbered:
+            EventSequence.objects.filter(pk=company_id).update(last=sequence.last + numbered)
+    return numbered
+
+
+def events_last_seq(*, company_id: int) -> int:
+    """The company's last event number (after numbering what has committed)."""
+    events_sequence(company_id=company_id)
+    return EventSequence.objects.filter(company_id=company_id).values_list("last", flat=True).first() or 0
+
+
+def webhooks_kick(*, company_id: int | None) -> None:
+    """After a commit that wrote events: ask the workers to deliver them now rather than at the next beat.
+    Under eager tasks (the embedded default, tests) the delivery runs here, in-process; with workers, at
+    most one kick per company a second is queued (the beat every few seconds catches anything later)."""
+    from events.tasks import webhooks_dispatch
+
+    if not settings.CELERY_TASK_ALWAYS_EAGER and not cache.add(f"events:kick:{company_id}", 1, timeout=1):
+        return
+    webhooks_dispatch.delay(company_id=company_id)
