@@ -119,7 +119,8 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookEndpoint
-        fields = ["id", "company_number", "url", "description", "active", "created_at", "created_by", "revoked_at",
+        fields = ["id", "company_number", "url", "description", "active", "created_at", "updated_at", "created_by",
+                  "revoked_at",
                   "delivered_through", "failures", "next_attempt_at", "previous_secret_expires_at"]
         read_only_fields = fields
 
@@ -151,11 +152,14 @@ class ReplaySerializer(serializers.Serializer):
 class WebhookAttemptSerializer(serializers.ModelSerializer):
     event_id = serializers.IntegerField(source="event.seq")
     event_type = serializers.CharField(source="event.type")
+    # An attempt is recorded once and never changes (SPEC 16: created_at and updated_at on every resource).
+    created_at = serializers.DateTimeField(source="attempted_at", read_only=True)
+    updated_at = serializers.DateTimeField(source="attempted_at", read_only=True)
 
     class Meta:
         model = WebhookAttempt
-        fields = ["id", "event_id", "event_type", "attempted_at", "status_code", "error", "succeeded", "gave_up",
-                  "replay", "replayed_by"]
+        fields = ["id", "event_id", "event_type", "attempted_at", "created_at", "updated_at", "status_code", "error",
+                  "succeeded", "gave_up", "replay", "replayed_by"]
 
 
 def _manager_label(request: Request, company: Company) -> str:

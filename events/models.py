@@ -10,6 +10,7 @@ id taken at insert time would: a long transaction commits its lower ids after hi
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
@@ -95,6 +96,8 @@ class WebhookEndpoint(models.Model):
     previous_secret = models.CharField(_("previous signing secret"), max_length=80, blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(_("previous secret valid until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"))
+    # SPEC 16: every resource has updated_at (revocation, rotation and deliveries move it).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)
     created_by = models.CharField(_("created by"), max_length=150, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_by = models.CharField(_("revoked by"), max_length=150, blank=True)
@@ -118,6 +121,8 @@ class WebhookEndpoint(models.Model):
 
 class WebhookAttempt(models.Model):
     """One try at delivering an event to an endpoint: what the receiver answered, or why it could not."""
+
+    SYNC_FIELD = "attempted_at"  # an attempt never changes: `updated_after` compares when it was made (SPEC 16)
 
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="attempts",
                                  verbose_name=_("endpoint"))

@@ -68,6 +68,16 @@ def crawl(page, start: str) -> list[str]:
     return seen
 
 
+# What sticks out of a phone's width, outside any box that scrolls or clips it: named in the failure.
+WIDE_ELEMENTS = """() => { const out = []; for (const e of document.querySelectorAll('body *')) {
+  let a = e.parentElement, clipped = false;
+  while (a) { if (['auto', 'hidden', 'scroll'].includes(getComputedStyle(a).overflowX)) { clipped = true; break; }
+              a = a.parentElement; }
+  const r = e.getBoundingClientRect();
+  if (!clipped && r.right > window.innerWidth + 1) out.push(`${e.tagName}.${e.className} ${Math.round(r.right)}px`); }
+  return out.slice(0, 8).join(', '); }"""
+
+
 def serious_violations(page) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -103,7 +113,7 @@ def check_every_page(visit_, username: str) -> dict[str, list[str]]:
                 if viewport is PHONE:
                     width = page.evaluate("document.documentElement.scrollWidth")
                     if width > PHONE["width"]:
-                        problems.append(f"the page is {width} px wide")
+                        problems.append(f"the page is {width} px wide: {page.evaluate(WIDE_ELEMENTS)}")
                 if problems:
                     report[where] = problems
     return report
