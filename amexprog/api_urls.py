@@ -31,7 +31,7 @@ from disputes.apis import (
 from disputes.incident_apis import IncidentViewSet
 from disputes.recurring_stop_apis import CardRecurringStopDetailView, CardRecurringStopsView
 from disputes.rules_apis import DisputeRulesViewSet
-from events.apis import EventListView, WebhookEndpointViewSet
+from events.apis import EventListSlashView, EventListView, WebhookEndpointViewSet
 from fees.apis import FeeScheduleViewSet, InterestAccrualViewSet, ReferenceRateViewSet, ReminderViewSet
 from fees.collection_apis import CollectionCostViewSet
 from ledger.apis import AccountPostingListView
@@ -106,7 +106,7 @@ urlpatterns = [
     path("transactions", TransactionListView.as_view(), name="transactions"),
     # A company's events in order, for incremental sync and to catch up after webhooks (SPEC section 16).
     path("events", EventListView.as_view(), name="events"),
-    path("events/", EventListView.as_view()),
+    path("events/", EventListSlashView.as_view()),
     # Company files (SPEC sections 11, 16): what `manage.py import_companies` does, for ops.
     path("company-files/", CompanyFileView.as_view(), name="company-files"),
     # Reports and data files (SPEC section 14).

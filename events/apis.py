@@ -13,7 +13,13 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -46,7 +52,7 @@ MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
 
 
-class EventSerializer(serializers.ModelSerializer):
+class OutboxEventSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(source="seq", help_text="The event's number within its company; ascending.")
     data = serializers.JSONField(help_text="The object as it is after the change.")
 
@@ -57,7 +63,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 class EventPageSerializer(serializers.Serializer):
     company_number = serializers.CharField()
-    data = EventSerializer(many=True)
+    data = OutboxEventSerializer(many=True)
     has_more = serializers.BooleanField()
     next_after = serializers.IntegerField(help_text="Pass as `after` for the next page.")
 
@@ -108,7 +114,7 @@ class EventListView(APIView):
         rows = list(found[:query["limit"] + 1])
         page = rows[:query["limit"]]
         events_hydrate(page)
-        return Response({"company_number": company.number, "data": EventSerializer(page, many=True).data,
+        return Response({"company_number": company.number, "data": OutboxEventSerializer(page, many=True).data,
                          "has_more": len(rows) > len(page),
                          "next_after": page[-1].seq if page else query["after"]})
 
@@ -259,3 +265,8 @@ class WebhookEndpointViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retr
         webhook_event_replay_task.delay(endpoint.pk, event.pk, by)
         return Response({"endpoint_id": endpoint.pk, "event_id": event.seq, "queued": True},
                         status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema_view(get=extend_schema(exclude=True))
+class EventListSlashView(EventListView):
+    """The same list with a trailing slash (documented once, without it)."""

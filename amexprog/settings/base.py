@@ -217,6 +217,8 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set: several models call their field `status` or `reason`.
     "ENUM_NAME_OVERRIDES": {
         "LiabilityEnum": "accounts.models.Liability",
+        "TransactionSourceEnum": "charges.transaction_models.TransactionSource",
+        "EnrolmentSourceEnum": "rewards.models.Enrolment.Source",
         "BillingTypeEnum": "accounts.models.BillingType",
         "DeclineReasonEnum": "charges.authorization_models.DeclineReason",
         "EnrolmentStatusEnum": "rewards.models.Enrolment.Status",
