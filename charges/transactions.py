@@ -127,6 +127,15 @@ def transactions_ordering(sort: str) -> list[str]:
     return [f"-{column}" if descending else column for column in columns]
 
 
+# The filters that are one condition on one column (SPEC 18); an empty value does not filter.
+LOOKUPS = {
+    "cardmember_id": "cardmember_id", "account": "account__number", "card_last4": "card__last4",
+    "cost_centre": "cardmember__cost_centre__iexact", "merchant": "merchant_name__icontains", "mcc": "mcc",
+    "date_from": "date__gte", "date_to": "date__lte", "kind": "kind", "status": "status", "source": "source",
+    "created_after": "created_at__gt",
+}
+
+
 def transactions_filter(rows: QuerySet[CompanyTransaction], f: TransactionFilters) -> QuerySet[CompanyTransaction]:
     """Each filter of SPEC 18 as a condition on the rows; text filters match case-insensitively."""
     if f.q:
@@ -137,18 +146,10 @@ def transactions_filter(rows: QuerySet[CompanyTransaction], f: TransactionFilter
         for word in f.cardmember.split():
             rows = rows.filter(Q(cardmember__first_name__icontains=word) | Q(cardmember__last_name__icontains=word)
                                | Q(cardmember__employee_id__iexact=word))
-    if f.cardmember_id is not None:
-        rows = rows.filter(cardmember_id=f.cardmember_id)
-    if f.account:
-        rows = rows.filter(account__number=f.account)
-    if f.card_last4:
-        rows = rows.filter(card__last4=f.card_last4)
-    if f.cost_centre:
-        rows = rows.filter(cardmember__cost_centre__iexact=f.cost_centre)
-    if f.merchant:
-        rows = rows.filter(merchant_name__icontains=f.merchant)
-    if f.mcc:
-        rows = rows.filter(mcc=f.mcc)
+    for attribute, lookup in LOOKUPS.items():
+        value = getattr(f, attribute)
+        if value is not None and value != "":
+            rows = rows.filter(**{lookup: value})
     if f.industry:
         rows = rows.filter(industry_q(f.industry))
     if f.country:
@@ -157,18 +158,6 @@ def transactions_filter(rows: QuerySet[CompanyTransaction], f: TransactionFilter
         rows = rows.filter(amount__gte=_number(f.amount_min))
     if f.amount_max is not None:
         rows = rows.filter(amount__lte=_number(f.amount_max))
-    if f.date_from:
-        rows = rows.filter(date__gte=f.date_from)
-    if f.date_to:
-        rows = rows.filter(date__lte=f.date_to)
-    if f.kind:
-        rows = rows.filter(kind=f.kind)
-    if f.status:
-        rows = rows.filter(status=f.status)
-    if f.source:
-        rows = rows.filter(source=f.source)
-    if f.created_after:
-        rows = rows.filter(created_at__gt=f.created_after)
     return rows
 
 

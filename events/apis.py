@@ -168,10 +168,12 @@ class WebhookAttemptSerializer(serializers.ModelSerializer):
                   "succeeded", "gave_up", "replay", "replayed_by"]
 
 
-def _manager_label(request: Request, company: Company) -> str:
-    """Who manages the company's endpoints: its PAs and company tokens (a holder never; ops only revoke)."""
+def _manager_label(request: Request, company: Company, *, ops: bool = True) -> str:
+    """Who manages the company's endpoints: its PAs and company tokens (a holder never; ops only revoke and
+    replay, never register an endpoint or see a new secret: `ops=False`)."""
     actor = actor_for(request.user, company=company, permission="events.change_webhookendpoint")
-    if actor is None or actor.role not in (Role.COMPANY, Role.ISSUER):
+    roles = (Role.COMPANY, Role.ISSUER) if ops else (Role.COMPANY,)
+    if actor is None or actor.role not in roles:
         raise ApplicationError(str(NOT_THE_COMPANYS), "not_allowed", status=403)
     return actor.label
 
@@ -181,8 +183,10 @@ class WebhookEndpointViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retr
     permission_classes = [IsPortalUserOrCompanyToken]
     serializer_class = WebhookEndpointSerializer
     # Ops read endpoints and attempts, revoke an endpoint that misbehaves and replay with their own
-    # permission; registering and re-keying are the company's (not named: refused to ops).
+    # permission; registering and re-keying are the company's: named here, refused to ops by _manager_label.
     ops_permissions = {"list": ("events.view_webhookendpoint",), "retrieve": ("events.view_webhookendpoint",),
+                       "create": ("events.add_webhookendpoint",),
+                       "rotate_secret": ("events.change_webhookendpoint",),
                        "attempts": ("events.view_webhookattempt",), "revoke": ("events.change_webhookendpoint",),
                        "replay": ("events.replay_webhookattempt",)}
 
@@ -205,7 +209,7 @@ class WebhookEndpointViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retr
             raise ApplicationError(str(NOT_THE_COMPANYS), "not_allowed", status=403)
         endpoint = webhook_endpoint_create(company=company, url=body.validated_data["url"],
                                            description=body.validated_data["description"],
-                                           by=_manager_label(request, company), at=clock.now())
+                                           by=_manager_label(request, company, ops=False), at=clock.now())
         return Response(WebhookEndpointWithSecretSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, summary="Revoke a webhook endpoint: nothing more is delivered to it",
@@ -230,7 +234,7 @@ class WebhookEndpointViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.Retr
         endpoint = self.get_object()
         body = RotateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        _manager_label(request, endpoint.company)
+        _manager_label(request, endpoint.company, ops=False)
         endpoint = webhook_endpoint_rotate_secret(endpoint=endpoint, at=clock.now(),
                                                   overlap_hours=body.validated_data["overlap_hours"])
         return Response(WebhookEndpointWithSecretSerializer(endpoint).data)

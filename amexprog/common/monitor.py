@@ -15,8 +15,22 @@ from amexprog.common.models import ChunkRun, CycleStepRun
 DAYS_SHOWN = 31
 
 
+class _Timed:
+    """How long a step or a day took, from its `started_at` and `completed_at`."""
+
+    @property
+    def duration(self) -> dt.timedelta | None:
+        if self.started_at is None or self.completed_at is None:
+            return None
+        return self.completed_at - self.started_at
+
+    @property
+    def seconds(self) -> float | None:
+        return self.duration.total_seconds() if self.duration is not None else None
+
+
 @dataclass
-class StepLine:
+class StepLine(_Timed):
     name: str
     order: int | None
     count: int | None = None
@@ -28,22 +42,12 @@ class StepLine:
     chunks_pending: int = 0
 
     @property
-    def duration(self) -> dt.timedelta | None:
-        if self.started_at is None or self.completed_at is None:
-            return None
-        return self.completed_at - self.started_at
-
-    @property
-    def seconds(self) -> float | None:
-        return self.duration.total_seconds() if self.duration is not None else None
-
-    @property
     def ran(self) -> bool:
         return self.completed_at is not None and not self.error
 
 
 @dataclass
-class DayLine:
+class DayLine(_Timed):
     day: dt.date
     steps_run: int = 0
     steps_failed: int = 0
@@ -54,16 +58,6 @@ class DayLine:
     completed_at: dt.datetime | None = None
     completed: bool = False
     steps: list[StepLine] = field(default_factory=list)
-
-    @property
-    def duration(self) -> dt.timedelta | None:
-        if self.started_at is None or self.completed_at is None:
-            return None
-        return self.completed_at - self.started_at
-
-    @property
-    def seconds(self) -> float | None:
-        return self.duration.total_seconds() if self.duration is not None else None
 
     @property
     def failures(self) -> int:
