@@ -264,8 +264,10 @@ def test_free_text_names_the_holder_no_more_and_evidence_files_are_erased(
     assert "bobsleighing" in texts  # whole words only
     for name in ("bob", "jensen"):
         assert not re.search(rf"\b{name}\b", texts, flags=re.IGNORECASE), name
-    assert notice.body == f"Blocked at the request of {pseudonym} by phone."
-    assert Notice.objects.get(source_key="test/block-other-bob").body == "Blocked at the request of Bob Hansen."
+    # The notice opens by naming its holder and card (issue 19 item 8): the pseudonym, there too.
+    header, _, text = notice.body.partition("\n\n")
+    assert pseudonym in header and text == f"Blocked at the request of {pseudonym} by phone."
+    assert Notice.objects.get(source_key="test/block-other-bob").body.endswith("Blocked at the request of Bob Hansen.")
 
 
 @pytest.mark.postgres
