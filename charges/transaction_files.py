@@ -16,7 +16,6 @@ spreadsheet reads as a date whatever its regional setting.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
@@ -24,7 +23,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from amexprog.common.csvfiles import safe_cell
+from amexprog.common.csvfiles import safe_cell, safe_csv_writer
 from amexprog.common.money import round_money
 from charges.mcc import industry_name, industry_of
 from charges.transaction_models import CompanyTransaction, TransactionSource
@@ -79,7 +78,7 @@ def cells(row: CompanyTransaction, *, decimal_comma: bool) -> list[str]:
 
 def _lines(rows: Iterable[CompanyTransaction], *, delimiter: str, decimal_comma: bool) -> Iterator[str]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer = safe_csv_writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header())
     for row in rows:
         writer.writerow(cells(row, decimal_comma=decimal_comma))
