@@ -159,3 +159,9 @@ def token_client(key: str) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
+
+
+@pytest.fixture
+def network(tokens):
+    """An API client holding the card network's token (it sends authorizations, SPEC section 10)."""
+    return token_client(tokens.network)

@@ -108,8 +108,8 @@ def _company_fields(row: Row, seen: dict[str, int], existing: Callable[[str], bo
     postal_code = row.text("postal_code", max_length=20)
     city = row.text("city", max_length=100)
     country = row.country()
-    iban = _iban(row)
-    bic = _bic(row)
+    iban = _bank_code(row, "iban", IBAN, INVALID_IBAN)
+    bic = _bank_code(row, "bic", BIC, INVALID_BIC)
     return {
         "number": number, "legal_name": legal_name, "vat_number": vat_number, "market": market,
         "billing_type": billing, "default_liability": liability,
@@ -129,25 +129,15 @@ def _payment_terms(value: str) -> int:
     return int(value)
 
 
-def _iban(row: Row) -> str:
-    value = row.values["iban"]
+def _bank_code(row: Row, column: str, parse: type[IBAN] | type[BIC], message: str) -> str:
+    """An IBAN or BIC column in its normal form, or "" with the row's error naming why (schwifty's reason)."""
+    value = row.values[column]
     if not value:
         return ""
     try:
-        return str(IBAN(value))
+        return str(parse(value))
     except SchwiftyException as exc:
-        row.error("iban", INVALID_IBAN.format(reason=exc))
-        return ""
-
-
-def _bic(row: Row) -> str:
-    value = row.values["bic"]
-    if not value:
-        return ""
-    try:
-        return str(BIC(value))
-    except SchwiftyException as exc:
-        row.error("bic", INVALID_BIC.format(reason=exc))
+        row.error(column, message.format(reason=exc))
         return ""
 
 

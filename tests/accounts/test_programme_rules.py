@@ -33,11 +33,6 @@ def frozen_day():
 
 
 @pytest.fixture
-def network(tokens):
-    return token_client(tokens.network)
-
-
-@pytest.fixture
 def ops(client):
     client.user = UserFactory(username="ops", is_staff=True, is_superuser=True)
     client.force_login(client.user)

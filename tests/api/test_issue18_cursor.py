@@ -15,11 +15,6 @@ pytestmark = pytest.mark.django_db
 AUTHORIZATIONS = "/api/v1/authorizations"
 
 
-@pytest.fixture
-def network(tokens):
-    return token_client(tokens.network)
-
-
 def test_issue18_item6_a_newest_first_walk_while_rows_arrive_has_no_duplicates_or_gaps(tokens, network, bob_card):
     """Follow `next` from the first page of the newest-first authorization list (its default page size,
     50 on main's page numbers and here), while two new authorizations arrive before every next page:

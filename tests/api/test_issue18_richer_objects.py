@@ -34,11 +34,6 @@ def frozen_day():
         yield
 
 
-@pytest.fixture
-def network(tokens):
-    return token_client(tokens.network)
-
-
 def test_issue18_item9_account_and_card_show_balance_and_available_to_spend(tokens, network, bob_card, bob_account):
     bill_on_opening_day(bob_account)  # 1,650.00 owed
     card_controls_set(card=bob_card.card, by=ISSUER, on=TODAY, monthly_limit=Decimal("5000.00"))

@@ -12,7 +12,6 @@ import time_machine
 
 from charges.models import Authorization, Hold
 from tests.charges.test_authorizations import authorize
-from tests.conftest import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -21,11 +20,6 @@ pytestmark = pytest.mark.django_db
 def frozen_day():
     with time_machine.travel(dt.datetime(2026, 3, 11, 10, 0, tzinfo=dt.UTC), tick=False):
         yield
-
-
-@pytest.fixture
-def network(tokens):
-    return token_client(tokens.network)
 
 
 def test_issue18_item1_a_misspelt_field_is_a_400_naming_it(network, bob_card):

@@ -30,11 +30,6 @@ def frozen_day():
         yield
 
 
-@pytest.fixture
-def network(tokens):
-    return token_client(tokens.network)
-
-
 def authorize(client, pan: str, amount: str = "100.00", currency: str = "DKK", transaction_id: str = "A-1",
               **fields):
     body = {"transaction_id": transaction_id, "card_number": pan, "type": "purchase", "amount": amount,

@@ -22,15 +22,9 @@ from charges.services import charge_file_import
 from ledger.models import Posting
 from tests.charges.conftest import charge_file, charge_row
 from tests.charges.test_authorizations import authorize
-from tests.conftest import token_client
 
 TODAY = dt.date(2026, 3, 11)
 ISSUER = Actor(role=Role.ISSUER, label="test")
-
-
-@pytest.fixture
-def network(tokens):
-    return token_client(tokens.network)
 
 
 @pytest.fixture

@@ -33,11 +33,6 @@ def frozen_day():
         yield
 
 
-@pytest.fixture
-def network(tokens):
-    return token_client(tokens.network)
-
-
 def test_issue19_item6_categories_and_countries_are_picked_by_name_with_the_codes_beside(client, alice, bob_card):
     client.force_login(alice)
     url = reverse("portal:card_controls", args=[bob_card.card.pk])
