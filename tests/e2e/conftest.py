@@ -217,7 +217,12 @@ def frozen():
 def flushable_ledger(transactional_db):
     """After a browser test the database is emptied (flush), which SQLite's append-only ledger
     triggers refuse; they are dropped just before, and the flush's post_migrate puts them back
-    (ledger/apps.py). PostgreSQL's flush truncates, which its row triggers do not see."""
+    (ledger/apps.py). PostgreSQL's flush truncates, which its row triggers do not see.
+
+    The rows the migrations wrote (the issuer's details and payment account, the terms, fee schedules)
+    are put back before each test (the modules' `serialized_rollback=True`): every browser test starts from the database
+    `make run` starts from, not from whatever an earlier test's flush left (without them a statement
+    could show no payment instructions, issue 19 item 4)."""
     yield
     from django.db import connection
 
