@@ -48,7 +48,7 @@ class Event(models.Model):
     # event reads the same when shown (events.payloads.events_hydrate) and the import writes a narrow row.
     object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
     # A bulk path's batch (issue 18 item 7): one outbox row per company and statement naming every posting it
-    # wrote, in order. It is never shown: `events_sequence` replaces it by one numbered event per id (with
+    # wrote (its events come in id order). It is never shown: `events_sequence` replaces it by one numbered event per id (with
     # `object_id`), at the batch's place in the company's order, so a file's events cost its import ~100 rows.
     object_ids = models.JSONField(_("object ids (a batch)"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"))

@@ -30,30 +30,30 @@ UPDATE events_event SET seq = %(base)s + numbered.rn
 """
 
 # PostgreSQL, one statement: the company's unnumbered events in the order they were written, each batch
-# (`object_ids`) standing for one event per id at its own place; single events get their number, each
+# (`object_ids`) standing for one event per id, in id order (the objects' creation order), at its own place; single events get their number, each
 # batch becomes numbered events naming one object each, and the batch row goes. Returns how many numbered.
 _SEQUENCE_BATCHES_SQL = """
 WITH pending AS MATERIALIZED (
   SELECT id, type, object_ids, created_at FROM events_event WHERE company_id = %(company)s AND seq IS NULL
 ),
 items AS (
-  SELECT p.id AS origin, 0::bigint AS ord, NULL::bigint AS object_id FROM pending p WHERE p.object_ids IS NULL
+  SELECT p.id AS origin, false AS batch, NULL::bigint AS object_id FROM pending p WHERE p.object_ids IS NULL
   UNION ALL
-  SELECT p.id, o.ord, o.value::bigint
-    FROM pending p CROSS JOIN LATERAL jsonb_array_elements_text(p.object_ids) WITH ORDINALITY AS o(value, ord)
+  SELECT p.id, true, o.value::bigint
+    FROM pending p CROSS JOIN LATERAL jsonb_array_elements_text(p.object_ids) AS o(value)
    WHERE p.object_ids IS NOT NULL
 ),
 numbered AS MATERIALIZED (
-  SELECT origin, ord, object_id, %(base)s + row_number() OVER (ORDER BY origin, ord) AS seq FROM items
+  SELECT origin, batch, object_id, %(base)s + row_number() OVER (ORDER BY origin, object_id) AS seq FROM items
 ),
 single AS (
-  UPDATE events_event e SET seq = n.seq FROM numbered n WHERE n.ord = 0 AND e.id = n.origin RETURNING 1
+  UPDATE events_event e SET seq = n.seq FROM numbered n WHERE NOT n.batch AND e.id = n.origin RETURNING 1
 ),
 expanded AS (
   INSERT INTO events_event (company_id, seq, type, data, object_id, created_at)
   SELECT %(company)s, n.seq, p.type, '{}'::jsonb, n.object_id, p.created_at
     FROM numbered n JOIN pending p ON p.id = n.origin
-   WHERE n.ord > 0
+   WHERE n.batch
    ORDER BY n.seq
   RETURNING 1
 ),
@@ -112,8 +112,8 @@ def events_record_many(*, events: list[tuple[int, str, dict[str, Any]]]) -> int:
 
 
 def events_record_batch(*, company_id: int, type: str, object_ids: list[int]) -> Event | None:
-    """Many events of one type in one outbox row, each naming one (append-only) object by id, in that order
-    (issue 18 item 7: what a bulk path writes). `events_sequence` turns it into one numbered event per id at
+    """Many events of one type in one outbox row, each naming one (append-only) object by id, in id order
+    (the objects' creation order; issue 18 item 7: what a bulk path writes). `events_sequence` turns it into one numbered event per id at
     the batch's place among the company's events; until then it is seen by no reader."""
     if type not in EventType.values:
         raise ValueError(UNKNOWN_EVENT_TYPE.format(type=type))
@@ -159,7 +159,7 @@ def _sequence_portable(*, company_id: int, base: int) -> int:
             singles.append(Event(pk=pk, seq=seq))
             continue
         batches.append(pk)
-        for object_id in object_ids:
+        for object_id in sorted(object_ids):
             seq += 1
             expanded.append(Event(company_id=company_id, seq=seq, type=type, data={}, object_id=object_id,
                                   created_at=created_at))
