@@ -47,9 +47,10 @@ class Event(models.Model):
     # A posting is append-only, so a bulk path's posting.created names it instead of copying it: the
     # event reads the same when shown (events.payloads.events_hydrate) and the import writes a narrow row.
     object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
-    # A bulk path's batch (issue 18 item 7): one outbox row per company and statement naming every posting it
-    # wrote (its events come in id order). It is never shown: `events_sequence` replaces it by one numbered event per id (with
-    # `object_id`), at the batch's place in the company's order, so a file's events cost its import ~100 rows.
+    # A bulk path's batch (issue 18 item 7): one outbox row per company and statement naming every posting
+    # it wrote. It is never shown: `events_sequence` replaces it by one numbered event per id (with
+    # `object_id`, in id order) at the batch's place in the company's order, so a file's events cost its
+    # import about a hundred rows.
     object_ids = models.JSONField(_("object ids (a batch)"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"))
 

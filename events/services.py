@@ -30,8 +30,9 @@ UPDATE events_event SET seq = %(base)s + numbered.rn
 """
 
 # PostgreSQL, one statement: the company's unnumbered events in the order they were written, each batch
-# (`object_ids`) standing for one event per id, in id order (the objects' creation order), at its own place; single events get their number, each
-# batch becomes numbered events naming one object each, and the batch row goes. Returns how many numbered.
+# (`object_ids`) standing for one event per id, in id order (the objects' creation order), at its own
+# place; single events get their number, each batch becomes numbered events naming one object each, and
+# the batch row goes. Returns how many were numbered.
 _SEQUENCE_BATCHES_SQL = """
 WITH pending AS MATERIALIZED (
   SELECT id, type, object_ids, created_at FROM events_event WHERE company_id = %(company)s AND seq IS NULL
@@ -112,9 +113,10 @@ def events_record_many(*, events: list[tuple[int, str, dict[str, Any]]]) -> int:
 
 
 def events_record_batch(*, company_id: int, type: str, object_ids: list[int]) -> Event | None:
-    """Many events of one type in one outbox row, each naming one (append-only) object by id, in id order
-    (the objects' creation order; issue 18 item 7: what a bulk path writes). `events_sequence` turns it into one numbered event per id at
-    the batch's place among the company's events; until then it is seen by no reader."""
+    """Many events of one type in one outbox row, each naming one (append-only) object by id (issue 18
+    item 7: what a bulk path writes). `events_sequence` turns it into one numbered event per id, in id
+    order (the objects' creation order), at the batch's place among the company's events; until then
+    no reader sees it."""
     if type not in EventType.values:
         raise ValueError(UNKNOWN_EVENT_TYPE.format(type=type))
     if not object_ids:
