@@ -8,8 +8,11 @@ then measures in the same run:
   1. a raw COPY of the file into an unindexed table of text columns (the baseline);
   2. `charge_file_import` of the file, in a child process, so its peak RSS is the import's alone;
 and prints charges/s, the ratio import ÷ raw COPY, and the peak RSS, then runs verify_ledger.
+`--events both` measures the events outbox's cost (issue 18 item 7: ≤ 15 %) in one run: four imports of
+files alike but for their transaction ids, without, with, with and without the outbox (each after its own
+raw COPY), then the time to number the run's events (after commit, off the import's path).
 Everything it creates is tagged with a run id, so it only ever adds to the database it is given.
-Targets: ≥ 50,000 charges/s, ratio ≤ 5, peak RSS < 500 MB. Not a test: nothing here asserts.
+Targets (issue 17): ≥ 20,000 charges/s, ratio ≤ 50, peak RSS < 500 MB. Not a test: nothing here asserts.
 """
 
 from __future__ import annotations
@@ -151,9 +154,16 @@ def raw_copy_seconds(path: Path, tag: str) -> float:
     return elapsed
 
 
-def _import_in_child(path: str, results) -> None:
+def _import_in_child(path: str, events: bool, results) -> None:
     connections.close_all()
     from charges.services import charge_file_import
+
+    if not events:  # the same import without its posting.created outbox rows (the bench's measure only)
+        import functools
+
+        from ledger import services as ledger_services
+
+        ledger_services.postings_insert_rows = functools.partial(ledger_services.postings_insert_rows, events=False)
 
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("    %(message)s"))
@@ -171,40 +181,84 @@ def _import_in_child(path: str, results) -> None:
     results.put((elapsed, charge_file.row_count, charge_file.posting_count))
 
 
+def import_once(path: Path, tag: str, events: bool) -> dict[str, float]:
+    """A raw COPY of the file, then its import in a child process; prints and returns the figures."""
+    print(f"--- import with the events outbox {'ON' if events else 'OFF'} ({path.name}), load average "
+          f"{os.getloadavg()[0]:.2f}", flush=True)
+    baseline = raw_copy_seconds(path, tag)
+    print(f"raw COPY into an unindexed table: {baseline:.2f} s", flush=True)
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    before_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    child = context.Process(target=_import_in_child, args=(str(path), events, results))
+    child.start()
+    elapsed, rows, postings = results.get()
+    child.join()
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child so far
+    print(f"import: {elapsed:.2f} s for {rows:,} charges ({postings:,} postings)")
+    print(f"charges/s: {rows / elapsed:,.0f}   (target ≥ 20,000)")
+    print(f"ratio import ÷ raw COPY: {elapsed / baseline:.2f}   (target ≤ 50)")
+    print(f"peak RSS of the import process: {peak_kb / 1024:.0f} MB{'' if peak_kb > before_kb else ' (or less)'}"
+          "   (target < 500 MB)", flush=True)
+    return {"copy": baseline, "import": elapsed, "rows": rows}
+
+
+def number_events(tag: str) -> None:
+    """Number the run's events as a reader or the webhook dispatcher would (after commit): the batch rows
+    the imports wrote become one event per posting here, off the import's path; the time is printed."""
+    from events.models import Event
+    from events.services import events_sequence
+
+    companies = list(Company.objects.filter(number__startswith=f"B{tag}").values_list("pk", flat=True))
+    started = time.perf_counter()
+    numbered = sum(events_sequence(company_id=pk) for pk in companies)
+    elapsed = time.perf_counter() - started
+    count = Event.objects.filter(company_id__in=companies, type="posting.created", seq__isnull=False).count()
+    print(f"numbering the run's events after commit: {numbered:,} events in {elapsed:.2f} s "
+          f"({len(companies)} companies; {count:,} numbered posting.created events)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="charges in the generated file (default 1,000,000)")
     parser.add_argument("--keep", action="store_true", help="keep the generated file (its path is printed)")
+    parser.add_argument("--events", choices=("on", "off", "both"), default="on",
+                        help="the events outbox: on (default, as in production), off (the same import without its "
+                             "posting.created rows, to measure them), or both (off, on, on, off in one run)")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database: the bulk path is PostgreSQL's.")
     call_command("migrate", verbosity=0)
     tag = secrets.token_hex(3)
-    print(f"run {tag}: {args.n:,} charges on {CARDS:,} cards, database {connection.settings_dict['NAME']}")
+    print(f"run {tag}: {args.n:,} charges on {CARDS:,} cards, database {connection.settings_dict['NAME']}, "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     started = time.perf_counter()
     cards = create_cards(tag)
     store_rates()
     workdir = Path(tempfile.mkdtemp(prefix="bench-charges-"))
-    path = workdir / f"charges-{tag}.csv"
-    write_charge_file(path, args.n, cards, tag)
-    print(f"setup: {time.perf_counter() - started:.1f} s, file {path.stat().st_size / 1e6:.0f} MB")
+    plan = {"on": [True], "off": [False], "both": [False, True, True, False]}[args.events]
+    paths = []
+    for round_no, _events in enumerate(plan):
+        path = workdir / f"charges-{tag}-{round_no}.csv"
+        write_charge_file(path, args.n, cards, f"{tag}{round_no}")  # same rows, their own transaction ids
+        paths.append(path)
+    print(f"setup: {time.perf_counter() - started:.1f} s, file {paths[0].stat().st_size / 1e6:.0f} MB")
 
-    baseline = raw_copy_seconds(path, tag)
-    print(f"raw COPY into an unindexed table: {baseline:.2f} s")
-
-    connections.close_all()
-    context = multiprocessing.get_context("fork")
-    results = context.Queue()
-    child = context.Process(target=_import_in_child, args=(str(path), results))
-    child.start()
-    elapsed, rows, postings = results.get()
-    child.join()
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(f"import: {elapsed:.2f} s for {rows:,} charges ({postings:,} postings)")
-    print(f"charges/s: {rows / elapsed:,.0f}   (target ≥ 50,000)")
-    print(f"ratio import ÷ raw COPY: {elapsed / baseline:.2f}   (target ≤ 5)")
-    print(f"peak RSS of the import process: {peak_kb / 1024:.0f} MB   (target < 500 MB)")
+    figures = [(events, import_once(path, tag, events)) for path, events in zip(paths, plan, strict=True)]
+    if args.events == "both":
+        on = [f for events, f in figures if events]
+        off = [f for events, f in figures if not events]
+        mean_on = sum(f["import"] for f in on) / len(on)
+        mean_off = sum(f["import"] for f in off) / len(off)
+        ratio_on = sum(f["import"] / f["copy"] for f in on) / len(on)
+        ratio_off = sum(f["import"] / f["copy"] for f in off) / len(off)
+        print(f"events outbox: import {mean_off:.2f} s off, {mean_on:.2f} s on (mean of two each): "
+              f"{100 * (mean_on / mean_off - 1):+.1f} %   (issue 18 item 7: ≤ +15 %); ratio to COPY "
+              f"{ratio_off:.1f} off, {ratio_on:.1f} on")
+    number_events(tag)
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     started = time.perf_counter()
     with connection.cursor() as cursor:  # fresh statistics after a bulk load, as autovacuum would
@@ -218,9 +272,10 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 — report and keep the figures above visible
         print(f"verify_ledger FAILED: {exc}")
     if args.keep:
-        print(f"file kept: {path}")
+        print(f"files kept: {', '.join(map(str, paths))}")
     else:
-        path.unlink()
+        for path in paths:
+            path.unlink()
         workdir.rmdir()
 
 

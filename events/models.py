@@ -4,7 +4,8 @@ An Event is a row of the outbox: written by the domain services in the same tran
 so a rolled-back change leaves no event and a committed one always has its event. Its per-company
 number (`seq`) is given after commit by `events.services.events_sequence`, in commit order, so a reader
 walking `?after=` or a webhook delivering in order never skips an event that committed late (a global
-id taken at insert time would: a long transaction commits its lower ids after higher ones).
+id taken at insert time would: a long transaction commits its lower ids after higher ones). A bulk path
+may write one row for many events of the same type (`object_ids`); numbering expands it in place.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ class Event(models.Model):
     # A posting is append-only, so a bulk path's posting.created names it instead of copying it: the
     # event reads the same when shown (events.payloads.events_hydrate) and the import writes a narrow row.
     object_id = models.BigIntegerField(_("object id"), null=True, blank=True)
+    # A bulk path's batch (issue 18 item 7): one outbox row per company and statement naming every posting
+    # it wrote. It is never shown: `events_sequence` replaces it by one numbered event per id (with
+    # `object_id`, in id order) at the batch's place in the company's order, so a file's events cost its
+    # import about a hundred rows.
+    object_ids = models.JSONField(_("object ids (a batch)"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"))
 
     class Meta:

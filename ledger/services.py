@@ -290,8 +290,17 @@ _UNNEST_INPUT = """
         AS t(source_key, posting_date, description, account_id, amount, currency, kind, counter, related_id,
              explanation)
 """
-# The postings and, from what the INSERT returns, their posting.created events (SPEC section 16) in the
-# same statement, naming the posting (events.models.Event.object_id); the row count is the postings'.
+# posting.created for the postings the INSERT `p` returned (SPEC section 16), set-based and in the same
+# statement: one outbox row per company naming its postings (events.services.events_record_batch; postings
+# are append-only), made into one numbered event per posting, in id order, when numbered. Per row, the import
+# pays an id in an array instead of an outbox row with its indexes (issue 18 item 7: ≤ 15 %).
+_EVENTS_BATCH_SQL = """
+e AS (
+INSERT INTO events_event (company_id, type, data, object_ids, created_at)
+SELECT a.company_id, 'posting.created', '{}'::jsonb, to_jsonb(array_agg(p.id)), now()
+  FROM p JOIN accounts_account a ON a.id = p.account_id
+ GROUP BY a.company_id)
+"""
 _BULK_INSERT_SQL = """
 WITH input (source_key, posting_date, description, account_id, amount, currency, kind, counter, related_id,
             explanation) AS ({input}),
@@ -302,10 +311,9 @@ INSERT INTO ledger_posting (account_id, posting_date, kind, counter_account_code
 SELECT i.account_id, i.posting_date, i.kind, i.counter, i.amount, i.currency, i.description, i.source_key,
        i.related_id, i.explanation, '', '', '', '', false, now()
   FROM input i
-RETURNING id, account_id)
-INSERT INTO events_event (company_id, type, data, object_id, created_at)
-SELECT a.company_id, 'posting.created', '{{}}'::jsonb, p.id, now()
-  FROM p JOIN accounts_account a ON a.id = p.account_id
+RETURNING id, account_id),
+""" + _EVENTS_BATCH_SQL.replace("{", "{{").replace("}", "}}") + """
+SELECT count(*) FROM p
 """
 
 
@@ -321,7 +329,7 @@ def _bulk_insert_postgres(specs: list[PostingSpec]) -> int:
             columns[name].append(value)
     with connection.cursor() as cursor:
         cursor.execute(_BULK_INSERT_SQL.format(input=_UNNEST_INPUT), columns)
-        return cursor.rowcount
+        return cursor.fetchone()[0]
 
 
 def postings_insert_select(*, input_sql: str, params: dict[str, Any]) -> int:
@@ -332,7 +340,7 @@ def postings_insert_select(*, input_sql: str, params: dict[str, Any]) -> int:
     """
     with connection.cursor() as cursor:
         cursor.execute(_BULK_INSERT_SQL.format(input=input_sql), params)
-        return cursor.rowcount
+        return cursor.fetchone()[0]
 
 
 # Every column of a posting, in the order `postings_insert_rows` expects its query to yield them.
@@ -351,20 +359,21 @@ def posting_id_sequence() -> str:
         return cursor.fetchone()[0]
 
 
-def postings_insert_rows(*, select_sql: str, params: dict[str, Any]) -> int:
+def postings_insert_rows(*, select_sql: str, params: dict[str, Any], events: bool = True) -> int:
     """PostgreSQL only: insert the postings `select_sql` yields, every column of POSTING_COLUMNS in order.
 
     For the set-based charge import (SPEC section 5): one INSERT for a whole file, one row per money
-    movement. The caller vouches for the rules `posting_create` checks; the database still holds the
-    unique source keys, the chart (CHECK) and the references to accounts and cards.
+    movement, and their posting.created events (SPEC section 16) as one outbox batch per company.
+    The caller vouches for the rules `posting_create` checks; the database still holds the unique
+    source keys, the chart (CHECK) and the references to accounts and cards. `events=False` leaves
+    the events out: only bench/import_charges.py uses it, to measure what the outbox costs (issue 18
+    item 7); no domain path may post without its events. Returns how many postings were written.
     """
+    insert = f"INSERT INTO ledger_posting ({', '.join(POSTING_COLUMNS)})\n{select_sql}"
     with connection.cursor() as cursor:
-        # posting.created for each (SPEC section 16), set-based from what the INSERT returns: a narrow row
-        # naming the (append-only) posting, so the import stays within 15 % of its time without events.
-        cursor.execute(
-            f"WITH p AS (INSERT INTO ledger_posting ({', '.join(POSTING_COLUMNS)})\n{select_sql}\n"
-            "RETURNING id, account_id)\n"
-            "INSERT INTO events_event (company_id, type, data, object_id, created_at)\n"
-            "SELECT a.company_id, 'posting.created', '{}'::jsonb, p.id, now()\n"
-            "FROM p JOIN accounts_account a ON a.id = p.account_id", params)
-        return cursor.rowcount
+        if not events:
+            cursor.execute(insert, params)
+            return cursor.rowcount
+        cursor.execute(f"WITH p AS ({insert}\nRETURNING id, account_id),\n{_EVENTS_BATCH_SQL}\n"
+                       "SELECT count(*) FROM p", params)
+        return cursor.fetchone()[0]

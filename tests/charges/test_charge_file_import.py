@@ -450,3 +450,21 @@ def test_postgres_uses_the_bulk_path(spec_rates, bob_card, django_assert_max_num
     with django_assert_max_num_queries(60):
         charge_file_import(source=io.BytesIO(data), filename="fast.csv")
     assert Posting.objects.filter(kind="purchase").count() > 250
+
+
+@pytest.mark.postgres
+def test_issue17_text_copy_escapes_reach_the_ledger_unchanged(spec_rates, bob_card):
+    """The bulk reader writes COPY's text format itself (issue 17, the read step): backslashes, tabs, `\\N`
+    and line breaks inside a field reach the postings exactly as the ORM path posts them."""
+    names = ["Back\\slash \\N", "Tab\there", "Line\nbreak\r\nx", "\\.", "Café \\t literal"]
+    rows = [charge_row(f"E{n}", bob_card.pan, "10.00", "USD", merchant_name=name, merchant_city=f"C\\{n}\t")
+            for n, name in enumerate(names)]
+    data = charge_file(rows)
+    snapshots = []
+    for bulk in (True, False):
+        with transaction.atomic():
+            charge_file_import(source=io.BytesIO(data), filename="escapes.csv", bulk=bulk)
+            snapshots.append(ledger_snapshot())
+            transaction.set_rollback(True)
+    assert snapshots[0] == snapshots[1]
+    assert sorted(value[8] for key, value in snapshots[0].items() if key.startswith("charge/")) == sorted(names)
