@@ -35,7 +35,6 @@ from statements.selectors import CompanyDues, company_dues
 EXPIRING_WITHIN_DAYS = 60  # SPEC 18: cards expiring within 60 days
 # Cards that can still be used or are on their way: a lost, cancelled or expired card does not "expire".
 LIVE_CARD_STATUSES = (Card.Status.ORDERED, Card.Status.ACTIVE, Card.Status.BLOCKED)
-BEFORE_ANY_STATEMENT = dt.date(1900, 1, 1)
 ZERO = Decimal("0.00")
 # The company-wide transactions view (issue 19 item 3) is built in parallel; until it is there the
 # figures it would show link to the company page's sections that show them.
