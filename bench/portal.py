@@ -11,6 +11,8 @@ The home section (`bench_home`) renders the PA's home at a glance over the same 
 holds and today's declines on some cards and cards expiring soon. Target: median < 300 ms.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/amexprog_bench_portal .venv/bin/python bench/portal.py
+    ... bench/portal.py --only-home            # the trivial page, the company dashboard and the home
+    ... bench/portal.py --only-transactions    # the trivial page and the transactions page's variants
 
 It uses its own database (created and migrated if missing).
 """
@@ -152,6 +154,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--only-transactions", action="store_true",
                         help="measure the trivial page and the transactions page only")
+    parser.add_argument("--only-home", action="store_true",
+                        help="measure the trivial page, the company dashboard and the PA's home only")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -189,7 +193,7 @@ def main() -> None:
         return
     print(f"\n{'page':40} {'median ms':>10} {'p95 ms':>8} {'÷ trivial':>10}")
     print(f"{'trivial page (PA guide index)':40} {base_median:10.1f} {p95(baseline):8.1f} {1:10.1f}")
-    for name, params in variants.items():
+    for name, params in ({} if args.only_home else variants).items():
         times = timed(client, listing, params, args.runs)
         median = statistics.median(times)
         print(f"{name:40} {median:10.1f} {p95(times):8.1f} {median / base_median:10.1f}")
@@ -199,6 +203,8 @@ def main() -> None:
     print(f"{label:40} {median:10.1f} {p95(times):8.1f} {median / base_median:10.1f}")
     bench_home(client, company, args.runs, base_median)
     print(f"\n{args.cardmembers:,} cardmembers, {args.runs} runs per page; target: list < 300 ms, home < 300 ms")
+    if args.only_home:
+        return
     transactions_bench(client, company, runs=args.runs, base_median=base_median)
 
 

@@ -3,8 +3,8 @@ postings and authorizations of a company's accounts, declines included, in one r
 (charges.transaction_models.CompanyTransaction), filtered and sorted the same way for the portal's
 page, its exports and the API.
 
-The query count does not depend on the rows: one query for the rows (with cardmember and card
-joined), one for the count when a page needs it.
+The query count does not depend on the rows: one query for a page and its count (two for a whole
+company's list, whose count stops at a cap), three for its cardmembers, cards and accounts.
 """
 
 from __future__ import annotations
@@ -101,23 +101,46 @@ def company_transactions(*, company: Company, filters: TransactionFilters | None
     return rows.order_by(*transactions_ordering(sort))
 
 
-def transactions_page(rows: QuerySet[CompanyTransaction], *, number: int, per_page: int
-                      ) -> tuple[list[CompanyTransaction], int, int]:
-    """(the rows of page `number`, the count of all rows, the page number served) in one pass over the
-    rows: the count is a window over the same query (COUNT(*) OVER ()), not a second scan of every
-    posting and authorization of the company. The page's cardmembers, cards and accounts come by id
-    (three small queries) after the LIMIT, instead of being joined to every row before the sort.
-    A number past the last page serves the last page, as Django's Paginator.get_page does."""
-    rows = rows.select_related(None).annotate(total_rows=Window(Count("id")))
+@dataclass(frozen=True)
+class TransactionsPage:
+    rows: list[CompanyTransaction]
+    total: int  # the count of every matching row, or, when not `exact`, a number they exceed
+    number: int  # the page number served
+    exact: bool = True
+
+
+def transactions_page(rows: QuerySet[CompanyTransaction], *, number: int, per_page: int,
+                      count_up_to: int | None = None) -> TransactionsPage:
+    """The rows of page `number` and the count of all rows, in a fixed number of queries whatever the rows.
+
+    By default the count is exact, a window over the same query (COUNT(*) OVER ()), not a second scan: a
+    filtered list is usually short. With `count_up_to` (a company's whole list, issue 19: 42,000 rows at
+    10,000 cardmembers), the page is read without the window, which had to carry every row to count it,
+    and a second query counts no further than `count_up_to` rows or the end of the page, whichever is
+    further: past that the list says "more than N" (`exact` False). The page's cardmembers, cards and
+    accounts come by id (three small queries) after the LIMIT, instead of being joined to every row
+    before the sort. A number past the last page serves the last page, as Django's Paginator.get_page does.
+    """
+    rows = rows.select_related(None)
     number = max(number, 1)
+    if count_up_to is None:
+        rows = rows.annotate(total_rows=Window(Count("id")))
     page = list(rows[(number - 1) * per_page:number * per_page])
+    exact, limit = True, None
+    if count_up_to is not None:
+        limit = max(count_up_to, number * per_page) + 1
+        total = rows.order_by()[:limit].count()
+        exact = total < limit
     if not page and number > 1:
-        total = rows.order_by().count()
+        total = total if limit is not None else rows.order_by().count()  # past the end: the count is exact
         number = max(1, -(-total // per_page))
         page = list(rows[(number - 1) * per_page:number * per_page])
-    total = page[0].total_rows if page else 0
+    if count_up_to is None:
+        total = page[0].total_rows if page else 0
+    elif not exact:
+        total = limit - 1
     prefetch_related_objects(page, "cardmember", "card", "account")
-    return page, total, number
+    return TransactionsPage(rows=page, total=total, number=number, exact=exact)
 
 
 def transactions_ordering(sort: str) -> list[str]:
@@ -195,6 +218,6 @@ def reason_label(reason: str) -> str:
 __all__ = [
     "DEFAULT_SORT", "INDUSTRY_CHOICES", "KIND_CHOICES", "SORTS", "SORT_CHOICES", "STATUS_CHOICES",
     "CompanyTransaction", "TransactionFilters", "TransactionSource", "company_transactions", "industry_q",
-    "kind_label", "reason_label", "status_label", "transactions_filter", "transactions_ordering",
-    "transactions_page",
+    "TransactionsPage", "kind_label", "reason_label", "status_label", "transactions_filter",
+    "transactions_ordering", "transactions_page",
 ]

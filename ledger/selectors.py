@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from moneyed import Money
 
 from accounts.models import Account
@@ -81,19 +82,29 @@ def trial_balance_rows() -> list[tuple[str, str, Decimal]]:
 def company_owed_totals(*, company_ids: list[int]) -> dict[int, Decimal]:
     """What each company's accounts owe (SPEC 10, the company credit limit; SPEC 18, the PA's home):
     the sum of their balances, each at least zero, so one holder's credit balance does not lend spend
-    to another (charges/exposure.py counts it the same way). One grouped query for all the companies."""
-    from django.db.models import BigIntegerField, Case, OuterRef, Subquery, Sum, Value, When
-    from django.db.models.functions import Coalesce
+    to another (charges/exposure.py counts it the same way). One grouped query for all the companies.
 
-    balance = (Posting.objects.filter(account_id=OuterRef("pk")).order_by().values("account_id")
-               .annotate(total=minor_sum("amount")).values("total")[:1])
-    rows = (Account.objects.filter(company_id__in=company_ids)
-            .annotate(balance=Coalesce(Subquery(balance, output_field=BigIntegerField()), Value(0)))
-            .order_by().values("company_id")
-            .annotate(owed=Sum(Case(When(balance__gt=0, then="balance"), default=Value(0),
-                                    output_field=BigIntegerField())))
-            .values_list("company_id", "owed"))
+    Set-based (issue 19, the home at 10,000 cardmembers): the postings are summed per account in one
+    pass and those sums per company, not a balance subquery per account. In minor units (exact on SQLite).
+    """
+    ids = list(company_ids)
+    if not ids:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
+    posting, account = Posting._meta.db_table, Account._meta.db_table
+    sql = f"""
+        SELECT b.company_id, SUM(CASE WHEN b.balance > 0 THEN b.balance ELSE 0 END)
+          FROM (SELECT a.company_id AS company_id, SUM(CAST(ROUND(p.amount * 100) AS BIGINT)) AS balance
+                  FROM {posting} p JOIN {account} a ON a.id = p.account_id
+                 WHERE a.company_id IN ({marks})
+                 GROUP BY a.company_id, p.account_id) b
+         GROUP BY b.company_id"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        rows = cursor.fetchall()
     return {company_id: from_minor(owed) for company_id, owed in rows}
+
+
 def postings_by_id(*, ids: list[int]) -> dict[int, Posting]:
     """Postings by id with their accounts (the events of the bulk paths name their postings, SPEC section 16)."""
     return Posting.objects.select_related("account").in_bulk(ids) if ids else {}

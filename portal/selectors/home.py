@@ -3,8 +3,8 @@ figures a finance team starts its day with — credit used of the limit, the nex
 date, unbilled and pending (held) spend, declines today, accounts past due or suspended, cards
 expiring within 60 days, open disputes and complaints, and the requests waiting for the PA.
 
-Each figure is one grouped query over all the PA's companies at once (the dues are read by
-statements.selectors in its own fixed number of queries), so the home costs the same number of
+Each figure is one grouped query over all the PA's companies at once (the dues too: statements.selectors
+.company_dues allocates payments to the oldest dues in SQL), so the home costs the same number of
 queries for one company as for twenty, with one account or ten thousand (pinned by tests).
 Each figure comes with the link to the page that shows it (`links`).
 """
@@ -12,12 +12,10 @@ Each figure comes with the link to the page that shows it (`links`).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DateField, Exists, F, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -32,12 +30,11 @@ from ledger.models import Posting
 from ledger.selectors import company_owed_totals
 from rewards.models import Enrolment
 from statements.models import Statement
-from statements.selectors import days_past_due, dues_for_accounts
+from statements.selectors import CompanyDues, company_dues
 
 EXPIRING_WITHIN_DAYS = 60  # SPEC 18: cards expiring within 60 days
 # Cards that can still be used or are on their way: a lost, cancelled or expired card does not "expire".
 LIVE_CARD_STATUSES = (Card.Status.ORDERED, Card.Status.ACTIVE, Card.Status.BLOCKED)
-BEFORE_ANY_STATEMENT = dt.date(1900, 1, 1)
 ZERO = Decimal("0.00")
 # The company-wide transactions view (issue 19 item 3) is built in parallel; until it is there the
 # figures it would show link to the company page's sections that show them.
@@ -145,28 +142,6 @@ def _money(queryset, key: str, amount: str) -> dict[int, Decimal]:
     return {company_id: from_minor(total) for company_id, total in rows}
 
 
-def _dues(ids: list[int], on: dt.date) -> dict[int, dict]:
-    """Per company: the next due date on or after `on` with what is unpaid of it, what is overdue, and how
-    many accounts are past due (SPEC 9), from statements.selectors' reading of statements and payments."""
-    billed = Statement.objects.filter(account_id=OuterRef("pk"))
-    billed_accounts = Account.objects.filter(company_id__in=ids).filter(Exists(billed))
-    companies = dict(billed_accounts.values_list("pk", "company_id"))
-    result: dict[int, dict] = defaultdict(lambda: {"next": {}, "overdue": ZERO, "past_due": 0})
-    for account_id, dues in dues_for_accounts(account_ids=companies, as_of=on, end_of_day=True,
-                                              scope=billed_accounts.values("pk")).items():
-        figures = result[companies[account_id]]
-        if days_past_due(dues, on=on) > 0:
-            figures["past_due"] += 1
-        for due in dues:
-            if due.unpaid <= 0:
-                continue
-            if due.due_date < on:
-                figures["overdue"] += due.unpaid
-            else:
-                figures["next"][due.due_date] = figures["next"].get(due.due_date, ZERO) + due.unpaid
-    return result
-
-
 def companies_glance(*, companies: list[Company], user, on: dt.date) -> list[Glance]:
     """SPEC 18: the home's figures of each company, in the order given."""
     ids = [company.pk for company in companies]
@@ -175,13 +150,14 @@ def companies_glance(*, companies: list[Company], user, on: dt.date) -> list[Gla
     owed = company_owed_totals(company_ids=ids)
     held = _money(Hold.objects.filter(company_id__in=ids, status=Hold.Status.OPEN), "company_id", "amount")
     # Unbilled spend: each account's spend posted after its latest statement (the dashboard's "this
-    # statement period", so the figure and the page it links to agree).
-    last_statement = (Statement.objects.filter(account_id=OuterRef("account_id"))
-                      .order_by("-statement_date").values("statement_date")[:1])
+    # statement period", so the figure and the page it links to agree): a posting no statement of its
+    # account is dated on or after, an anti-join the database does in one pass (issue 19, at 10,000
+    # cardmembers), not a latest-statement subquery per posting.
+    stated_since = Statement.objects.filter(account_id=OuterRef("account_id"),
+                                            statement_date__gte=OuterRef("posting_date"))
     unbilled = _money(
         Posting.objects.filter(account__company_id__in=ids, kind__in=SPEND_KINDS, posting_date__lte=on)
-        .annotate(since=Coalesce(Subquery(last_statement), Value(BEFORE_ANY_STATEMENT), output_field=DateField()))
-        .filter(posting_date__gt=F("since")), "account__company_id", "amount")
+        .exclude(Exists(stated_since)), "account__company_id", "amount")
     declines = _counts(Authorization.objects.filter(account__company_id__in=ids, approved=False, decided_on=on),
                        "account__company_id")
     suspended = _counts(Account.objects.filter(company_id__in=ids, status=Account.Status.SUSPENDED), "company_id")
@@ -197,18 +173,18 @@ def companies_glance(*, companies: list[Company], user, on: dt.date) -> list[Gla
                       .exclude(requested_by_user=user), "company_id")
     enrolments = _counts(Enrolment.objects.filter(account__company_id__in=ids, status=Enrolment.Status.REQUESTED),
                          "account__company_id")
-    dues = _dues(ids, on)
+    dues = company_dues(company_ids=ids, on=on)
 
     glances = []
     for company in companies:
         pk = company.pk
-        due = dues.get(pk, {"next": {}, "overdue": ZERO, "past_due": 0})
-        next_date = min(due["next"], default=None)
+        due = dues.get(pk) or CompanyDues()
         glances.append(Glance(
             company=company, on=on, currency=company.currency, credit_limit=company.credit_limit.amount,
             owed=owed.get(pk, ZERO), held=held.get(pk, ZERO), unbilled=unbilled.get(pk, ZERO),
-            next_due_amount=due["next"].get(next_date, ZERO), next_due_date=next_date,
-            overdue_amount=due["overdue"], declines_today=declines.get(pk, 0), past_due_accounts=due["past_due"],
+            next_due_amount=due.next_due_amount, next_due_date=due.next_due_date,
+            overdue_amount=due.overdue_amount, declines_today=declines.get(pk, 0),
+            past_due_accounts=due.past_due_accounts,
             suspended_accounts=suspended.get(pk, 0), expiring_cards=expiring.get(pk, 0),
             open_disputes=disputes.get(pk, 0), open_complaints=complaints.get(pk, 0),
             pending_changes=changes.get(pk, 0), pending_enrolments=enrolments.get(pk, 0),

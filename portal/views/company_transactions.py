@@ -39,6 +39,7 @@ from portal.forms.transactions import CompanyTransactionsForm
 from portal.selectors import issue_date
 
 PER_PAGE = 50
+COUNT_UP_TO = 10_000  # an unfiltered list past this many rows says "more than 10,000 transactions"
 EXPORTS = {
     "csv": ("text/csv; charset=utf-8", "csv", transactions_csv),
     "excel": ("text/csv; charset=utf-16", "csv", transactions_excel_csv),
@@ -109,11 +110,16 @@ def company_transactions_page(request: HttpRequest, number: str) -> HttpResponse
         page_number = int(request.GET.get("page") or 1)
     except ValueError:
         page_number = 1
-    shown_rows, total, page_number = transactions_page(rows, number=page_number, per_page=PER_PAGE)
-    # The pager's arithmetic over the count alone: the rows are already fetched.
-    page = Paginator(range(total), PER_PAGE).get_page(page_number)
+    # The whole list (no filter) is the company's history: counted up to COUNT_UP_TO rows, "more than"
+    # past that (issue 19: a page at 10,000 cardmembers under 300 ms); a filtered list exactly.
+    shown = transactions_page(rows, number=page_number, per_page=PER_PAGE,
+                              count_up_to=None if criteria else COUNT_UP_TO)
+    # The pager's arithmetic over the count alone: the rows are already fetched. Past an inexact count
+    # there is a next page.
+    page = Paginator(range(shown.total + (0 if shown.exact else 1)), PER_PAGE).get_page(shown.number)
     return render(request, "portal/transactions/company.html", {
-        "company": company, "form": form, "page": page, "rows": _labelled(shown_rows),
+        "company": company, "form": form, "page": page, "rows": _labelled(shown.rows),
+        "count_exact": shown.exact, "count": shown.total,
         "headings": _headings(raw, sort), "query": urlencode({**raw, "sort": sort}),
         "exports": [{"key": key, "label": label, "query": urlencode({**raw, "sort": sort, "export": key})}
                     for key, label in EXPORT_LABELS.items()],

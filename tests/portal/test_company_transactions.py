@@ -222,3 +222,41 @@ def test_issue19_item3_a_page_past_the_end_shows_the_last_page(alice_client, bob
     rows = body_rows(response)
     assert len(rows) == 5 and "Page 2 of 2" in response.content.decode()
     assert "64.25" in rows[-1]  # the largest of 10.25 ... 64.25
+
+
+def test_issue19_item3_the_unfiltered_list_counts_up_to_a_cap_and_pages_on_past_it(alice_client, bob_account,
+                                                                                    bob_card, monkeypatch):
+    """At 10,000 cardmembers the whole list is tens of thousands of rows: it is counted no further than
+    COUNT_UP_TO rows or the end of the page shown (issue 19, the page under 300 ms); a filtered list exactly."""
+    from portal.views import company_transactions
+
+    monkeypatch.setattr(company_transactions, "COUNT_UP_TO", 20)
+    many(bob_account, bob_card.card, 55)
+    first = alice_client.get(PAGE)
+    page = first.content.decode()
+    assert len(body_rows(first)) == 50 and "More than 50 transactions" in page
+    assert "Page 1<" in page and "Page 1 of" not in page and 'rel="next"' in page
+    second = alice_client.get(PAGE, {"page": 2})
+    assert len(body_rows(second)) == 5 and "55 transactions" in second.content.decode()
+    assert "Page 2 of 2" in second.content.decode()
+    filtered = alice_client.get(PAGE, {"status": "declined"}).content.decode()
+    assert "14 transactions" in filtered  # n % 4 == 1 of 0..54
+    past_the_end = alice_client.get(PAGE, {"page": 9})
+    assert len(body_rows(past_the_end)) == 5 and "Page 2 of 2" in past_the_end.content.decode()
+    monkeypatch.setattr(company_transactions, "COUNT_UP_TO", 10_000)
+    assert "55 transactions" in alice_client.get(PAGE).content.decode()
+    alice_client.cookies["django_language"] = "da"
+    monkeypatch.setattr(company_transactions, "COUNT_UP_TO", 20)
+    assert "Mere end 50 transaktioner" in alice_client.get(PAGE).content.decode()
+
+
+@pytest.mark.parametrize("sort", ["-date", "cardmember", "-amount"])
+def test_issue19_item3_the_unfiltered_list_costs_the_same_queries_for_5_and_60_rows(alice_client, bob_account,
+                                                                                     bob_card, sort):
+    many(bob_account, bob_card.card, 5)
+    with CaptureQueriesContext(connection) as five:
+        assert len(body_rows(alice_client.get(PAGE, {"sort": sort}))) == 5
+    many(bob_account, bob_card.card, 55, start=5)
+    with CaptureQueriesContext(connection) as sixty:
+        assert len(body_rows(alice_client.get(PAGE, {"sort": sort}))) == 50
+    assert len(sixty.captured_queries) == len(five.captured_queries)
