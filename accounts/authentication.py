@@ -64,7 +64,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Token"
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).split()
+        return self.authenticate_value(authentication.get_authorization_header(request), method=request.method,
+                                       view=(request.parser_context or {}).get("view"))
+
+    def authenticate_value(self, value: bytes, *, method: str, view):
+        """The `Authorization` header's token and its scope checked for `method` on `view` (authenticate's
+        work, for a view that answers without DRF's request: charges.authorization_apis)."""
+        header = value.split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
@@ -80,7 +86,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         )
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
-        token_scope_check(token=token, method=request.method, view=(request.parser_context or {}).get("view"))
+        token_scope_check(token=token, method=method, view=view)
         return ApiClient(token=token), token
 
     def authenticate_header(self, request):

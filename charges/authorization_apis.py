@@ -12,6 +12,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django_filters import rest_framework as filters
@@ -23,17 +25,25 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import generics, serializers
+from rest_framework.authentication import get_authorization_header
+from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.utils import json as drf_json
 from rest_framework.views import APIView
 
-from accounts.authentication import ApiClient
+from accounts.authentication import ApiClient, ApiTokenAuthentication
 from accounts.models import ApiToken
 from accounts.pan import is_valid_pan
 from accounts.selectors import visible_cards
 from amexprog.common import clock
 from amexprog.common.amounts import AmountField
+from amexprog.common.api import application_error_fields, error_body
 from amexprog.common.cycle import business_date
+from amexprog.common.errors import ApplicationError
+from amexprog.common.idempotency import HEADER as IDEMPOTENCY_KEY
 from amexprog.common.idempotency import IdempotentMixin
 from amexprog.common.money import has_at_most_minor_units
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
@@ -284,6 +294,62 @@ class AuthorizationView(IdempotentMixin, generics.ListAPIView):
 
     def get_permissions(self):
         return [IsNetworkToken()] if self.request.method == "POST" else [IsPortalUserOrCompanyToken()]
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method == "POST":
+            answer = self.decide_directly(request)
+            if answer is not None:
+                return answer
+        return super().dispatch(request, *args, **kwargs)
+
+    @sensitive_variables()
+    def decide_directly(self, request) -> HttpResponse | None:
+        """The card network's call answered without DRF's request, negotiation, parsers and renderers (issue 17
+        item 5: request parsing that costs no more than whoami's), with the same checks: the token and its
+        scope (ApiTokenAuthentication), a network token (IsNetworkToken), the view's throttles, the JSON body
+        (strict, as DRF's parser) and authorization_request_parse; the decision's answer and its errors in the
+        bytes, status and headers DRF would send. None for anything else, which DRF's path then answers (and
+        whose error it words): another credential, a refused token, an Idempotency-Key, a query string,
+        another content type or Accept, a body that does not parse or validate."""
+        meta = request.META
+        if (IDEMPOTENCY_KEY in meta or meta.get("QUERY_STRING") or request.content_type != "application/json"
+                or request.content_params.get("charset", "utf-8").lower() not in ("utf-8", "utf8")
+                or meta.get("HTTP_ACCEPT", "*/*") not in ("*/*", "application/json")
+                or self.authentication_classes[0] is not ApiTokenAuthentication):
+            return None
+        try:
+            found = ApiTokenAuthentication().authenticate_value(get_authorization_header(request), method="POST",
+                                                                view=self)
+        except APIException:
+            return None
+        if found is None or found[1].kind != ApiToken.Kind.NETWORK:
+            return None
+        request.user = found[0]  # as DRF's authentication leaves it for the middleware
+        if not all(throttle.allow_request(request, self) for throttle in self.get_throttles()):
+            return None
+        body = request.body
+        try:
+            data = drf_json.loads(body.decode("utf-8"),
+                                  parse_constant=drf_json.strict_constant if api_settings.STRICT_JSON else None)
+            parsed = authorization_request_parse(data)
+        except (ValueError, serializers.ValidationError):
+            return None
+        try:
+            decision = authorization_decide(request=parsed, on=clock.today(), at=clock.now())
+        except ApplicationError as exc:  # as amexprog.common.api.exception_handler words it
+            return self._answer(error_body(code=exc.code, detail=exc.message, request=request,
+                                           fields=application_error_fields(exc)), exc.status)
+        return self._answer(decision.body(), 200)
+
+    def _answer(self, data: dict[str, Any], status: int) -> HttpResponse:
+        response = HttpResponse(JSONRenderer().render(data), status=status, content_type=JSONRenderer.media_type)
+        headers = dict(self.default_response_headers)  # Allow, and Vary as DRF's finalize_response adds them
+        vary = headers.pop("Vary", None)
+        if vary:
+            patch_vary_headers(response, [vary])
+        for name, value in headers.items():
+            response[name] = value
+        return response
 
     def get_queryset(self):
         return (Authorization.objects.filter(card__in=visible_cards(self.request.user))

@@ -127,20 +127,19 @@ def _insert(authorization: Authorization, hold: Hold | None) -> None:
 
 
 # The decision of SPEC section 10 in one round trip on PostgreSQL (issue 17 item 5): the server-side
-# function of migration charges 0012, prepared once per connection.
+# function of migrations charges 0012 and 0015, prepared once per connection.
 # The decision's event (SPEC section 16: authorization.approved or .declined, written in the same transaction
-# as the decision) comes in the same statement: the function's answer feeds an INSERT into the outbox, so the
-# hot path keeps its one round trip. $n are the function's own parameters ($1 transaction id, $2 card hash,
-# $3-$10 the request, $15 the decision time).
+# as the decision) comes in the same statement: the function's answer (with the card, company and account
+# number it read) feeds an INSERT into the outbox, so the hot path keeps its one round trip. $n are the
+# function's own parameters ($1 transaction id, $2 card hash, $3-$10 the request, $15 the decision time).
 DECIDE_SQL = (
     "WITH d AS MATERIALIZED (SELECT * FROM charges_authorization_decide(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
     " %s, %s, %s, %s, %s, %s, %s)),"
     " e AS (INSERT INTO events_event (company_id, type, data, created_at)"
-    " SELECT a.company_id, CASE WHEN d.approved THEN 'authorization.approved' ELSE 'authorization.declined' END,"
+    " SELECT d.company, CASE WHEN d.approved THEN 'authorization.approved' ELSE 'authorization.declined' END,"
     f" ({AUTHORIZATION_JSON_PG})::jsonb, now()"
-    " FROM d JOIN accounts_card c ON c.pan_hash = $2 JOIN accounts_account a ON a.id = c.account_id"
-    " WHERE d.outcome = 'decided')"
-    " SELECT * FROM d")
+    " FROM d WHERE d.outcome = 'decided')"
+    " SELECT outcome, approved, reason, hold_amount, billing_currency, available_spend, detail FROM d")
 DECIDE_TYPES = ["text", "text", "text", "numeric", "text", "text", "text", "text", "text", "text", "boolean", "boolean",
                 "text", "date", "timestamptz", "jsonb", "integer", "interval"]
 

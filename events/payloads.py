@@ -28,10 +28,10 @@ def authorization_data(authorization) -> dict[str, Any]:
     }
 
 
-# The same keys from the PostgreSQL decision function's answer (alias d), the prepared statement's parameters
-# ($n, see charges.authorization_sql.DECIDE_SQL), the card (c) and its account (a).
+# The same keys from the PostgreSQL decision function's answer (alias d, which names the card and the account
+# number too) and the prepared statement's parameters ($n, see charges.authorization_sql.DECIDE_SQL).
 AUTHORIZATION_JSON_PG = """jsonb_build_object(
-    'object', 'authorization', 'transaction_id', $1, 'card_id', c.id, 'account_number', a.number,
+    'object', 'authorization', 'transaction_id', $1, 'card_id', d.card, 'account_number', d.account_number,
     'type', $3, 'amount', $4::text, 'currency', $5, 'merchant_name', $6, 'merchant_city', $7,
     'merchant_country', $8, 'mcc', $9, 'entry_mode', $10, 'approved', d.approved, 'reason', coalesce(d.reason, ''),
     'billing_currency', d.billing_currency, 'hold_amount', d.hold_amount::text,
