@@ -182,19 +182,18 @@ def _statements_generate_postgres(*, on: dt.date, account_ids: list[int], record
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT a.id, c.market FROM accounts_account a JOIN accounts_company c ON c.id = a.company_id"
+            "SELECT a.id, c.market, EXISTS (SELECT 1 FROM fees_interestaccrual i WHERE i.account_id = a.id"
+            " AND i.day <= %(on)s) FROM accounts_account a JOIN accounts_company c ON c.id = a.company_id"
             " WHERE a.id = ANY(%(ids)s) AND NOT EXISTS"
             " (SELECT 1 FROM statements_statement s WHERE s.account_id = a.id AND s.statement_date = %(on)s)"
             " ORDER BY a.id",
             {"ids": account_ids, "on": on},
         )
         rows = cursor.fetchall()
-        ids, markets = [row[0] for row in rows], {row[1] for row in rows}
-        if not ids:
-            return []
-        cursor.execute("SELECT DISTINCT account_id FROM fees_interestaccrual WHERE account_id = ANY(%s) AND day <= %s",
-                       [ids, on])
-        owing_interest = [row[0] for row in cursor.fetchall()]
+    ids, markets = [row[0] for row in rows], {row[1] for row in rows}
+    owing_interest = [row[0] for row in rows if row[2]]
+    if not ids:
+        return []
     if owing_interest:
         annual_fees_first_sql(account_ids=ids, on=on)
         accounts, _previous, periods = _accounts_with_periods(owing_interest, on)
