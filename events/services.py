@@ -84,18 +84,27 @@ def events_record_rows(*, type: str, select_sql: str, params: dict[str, Any] | l
     """The set-based twin of event_record for bulk paths (SPEC section 16, DESIGN "Fast paths"): one
     INSERT … SELECT of the events `select_sql` yields as (company_id, data) rows, where data is the JSON
     object (PostgreSQL json/jsonb, SQLite json text). Returns how many were written."""
+    with connection.cursor() as cursor:
+        cursor.execute(events_insert_sql(type=type, select_sql=select_sql), params)
+        written = cursor.rowcount
+    if written:
+        events_recorded()
+    return written
+
+
+def events_insert_sql(*, type: str, select_sql: str) -> str:
+    """The INSERT of `events_record_rows`, for a bulk path that writes its events as a data-modifying CTE
+    of its own statement (the statement day); the caller then calls `events_recorded`."""
     if type not in EventType.values:
         raise ValueError(UNKNOWN_EVENT_TYPE.format(type=type))
     cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO events_event (company_id, type, data, created_at)"
-            f" SELECT rows.company_id, '{type}', rows.data{cast}, CURRENT_TIMESTAMP FROM ({select_sql}) AS rows",
-            params)
-        written = cursor.rowcount
-    if written:
-        transaction.on_commit(lambda: webhooks_kick(company_id=None))
-    return written
+    return ("INSERT INTO events_event (company_id, type, data, created_at)"
+            f" SELECT rows.company_id, '{type}', rows.data{cast}, CURRENT_TIMESTAMP FROM ({select_sql}) AS rows")
+
+
+def events_recorded() -> None:
+    """After a bulk path wrote events: deliver them once its transaction commits."""
+    transaction.on_commit(lambda: webhooks_kick(company_id=None))
 
 
 def events_record_many(*, events: list[tuple[int, str, dict[str, Any]]]) -> int:

@@ -20,7 +20,13 @@ from fees.rates import AnnualRate, late_interest_rate
 from fees.reminder_notices import reminder_notice_create
 from fees.selectors import fee_schedule_in_force
 from ledger.models import Posting, PostingKind
-from ledger.services import PostingSpec, posting_create, postings_create_bulk, postings_insert_select
+from ledger.services import (
+    PostingSpec,
+    posting_create,
+    postings_create_bulk,
+    postings_insert_ctes,
+    postings_insert_select,
+)
 from statements.models import Delinquency, Statement
 from statements.selectors import dues_for_accounts, overdue
 
@@ -108,6 +114,40 @@ def annual_fees_first_sql(*, account_ids: list[int], on: dt.date) -> int:
             "schedule_id": schedule.pk, "schedule_label": str(schedule),
         })
     return posted
+
+
+# The same postings again, for the statement day's single statement per chunk (statements.services): read
+# from the statement's relation `acct` (id, currency, opened_on, closed_on, market, annual_fee and prev_date,
+# its last statement before `on`), with each market's schedule in force from arrays.
+_FIRST_FEE_FROM_ACCOUNTS = """
+    SELECT 'annual-fee/' || a.id || '/1', %(on)s::date, 'Annual card fee ' || to_char(a.opened_on, 'YYYY-MM-DD'),
+           a.id, LEAST(a.annual_fee, f.maximum::numeric), a.currency, 'fee_annual', 'fee_income_annual',
+           NULL::bigint,
+           jsonb_build_object('rule', 'annual_fee', 'fee_schedule_id', f.schedule_id,
+                              'fee_schedule', f.label,
+                              'programme_fee', a.annual_fee::numeric(10, 2)::text,
+                              'schedule_maximum', f.maximum, 'membership_year', 1,
+                              'year_start', to_char(a.opened_on, 'YYYY-MM-DD'),
+                              'year_end', to_char(a.opened_on + interval '1 year' - interval '1 day', 'YYYY-MM-DD'))
+      FROM acct a
+      JOIN unnest(%(fee_markets)s::text[], %(fee_maxima)s::text[], %(fee_schedule_ids)s::bigint[],
+                  %(fee_labels)s::text[]) AS f(market, maximum, schedule_id, label) ON f.market = a.market
+     WHERE a.prev_date IS NULL AND a.closed_on IS NULL AND LEAST(a.annual_fee, f.maximum::numeric) > 0
+       AND NOT EXISTS (SELECT 1 FROM ledger_posting p WHERE p.source_key = 'annual-fee/' || a.id || '/1')
+     ORDER BY a.id
+"""
+
+
+def annual_fees_first_ctes(*, name: str, on: dt.date, markets: Iterable[str]) -> tuple[str, dict]:
+    """PostgreSQL: `annual_fees_first_sql` as CTEs of the statement day's own statement (SPEC section 7: year
+    1's fee on the first statement date), over its relation `acct`; the postings are returned by CTE `name`.
+    Returns the CTE text and its parameters (the schedules in force in `markets` on `on`)."""
+    schedules = [fee_schedule_in_force(market=market, on=on) for market in sorted(set(markets))]
+    params = {"fee_markets": [schedule.market for schedule in schedules],
+              "fee_maxima": [str(schedule.annual_fee_max) for schedule in schedules],
+              "fee_schedule_ids": [schedule.pk for schedule in schedules],
+              "fee_labels": [str(schedule) for schedule in schedules]}
+    return postings_insert_ctes(name=name, input_sql=_FIRST_FEE_FROM_ACCOUNTS), params
 
 
 def annual_fees_anniversaries(*, on: dt.date) -> int:

@@ -290,31 +290,48 @@ _UNNEST_INPUT = """
         AS t(source_key, posting_date, description, account_id, amount, currency, kind, counter, related_id,
              explanation)
 """
-# posting.created for the postings the INSERT `p` returned (SPEC section 16), set-based and in the same
-# statement: one outbox row per company naming its postings (events.services.events_record_batch; postings
-# are append-only), made into one numbered event per posting, in id order, when numbered. Per row, the import
-# pays an id in an array instead of an outbox row with its indexes (issue 18 item 7: ≤ 15 %).
-_EVENTS_BATCH_SQL = """
-e AS (
-INSERT INTO events_event (company_id, type, data, object_ids, created_at)
-SELECT a.company_id, 'posting.created', '{}'::jsonb, to_jsonb(array_agg(p.id)), now()
-  FROM p JOIN accounts_account a ON a.id = p.account_id
- GROUP BY a.company_id)
-"""
-_BULK_INSERT_SQL = """
-WITH input (source_key, posting_date, description, account_id, amount, currency, kind, counter, related_id,
-            explanation) AS ({input}),
-p AS (
+# The postings, as data-modifying CTEs named after `name`, so that a caller can also put them in a statement
+# of its own.
+_INSERT_CTES_SQL = """
+{name}_input (source_key, posting_date, description, account_id, amount, currency, kind, counter, related_id,
+              explanation) AS ({input}),
+{name} AS (
 INSERT INTO ledger_posting (account_id, posting_date, kind, counter_account_code, amount, amount_currency,
                             description, source_key, related_id, explanation, merchant_name, merchant_city,
                             merchant_country, mcc, flagged_for_review, created_at)
 SELECT i.account_id, i.posting_date, i.kind, i.counter, i.amount, i.currency, i.description, i.source_key,
        i.related_id, i.explanation, '', '', '', '', false, now()
-  FROM input i
-RETURNING id, account_id),
-""" + _EVENTS_BATCH_SQL.replace("{", "{{").replace("}", "}}") + """
-SELECT count(*) FROM p
-"""
+  FROM {name}_input i
+RETURNING id, account_id, kind, amount)"""
+# posting.created for the postings the INSERT `{name}` returned (SPEC section 16), set-based and in the same
+# statement: one outbox row per company naming its postings (events.services.events_record_batch; postings
+# are append-only), made into one numbered event per posting, in id order, when numbered. Per row, the import
+# pays an id in an array instead of an outbox row with its indexes (issue 18 item 7: ≤ 15 %).
+_EVENTS_SQL = """
+INSERT INTO events_event (company_id, type, data, object_ids, created_at)
+SELECT a.company_id, 'posting.created', '{{}}'::jsonb, to_jsonb(array_agg(p.id)), now()
+  FROM {name} p JOIN accounts_account a ON a.id = p.account_id
+ GROUP BY a.company_id"""
+_EVENTS_BATCH_SQL = "e AS (" + _EVENTS_SQL.format(name="p") + ")"
+
+
+def _bulk_insert_sql(input_sql: str) -> str:
+    """The postings of `input_sql` and their events in one statement that answers how many postings it wrote."""
+    return ("WITH" + _INSERT_CTES_SQL.format(name="p", input=input_sql) + ",\n" + _EVENTS_BATCH_SQL
+            + "\nSELECT count(*) FROM p")
+
+
+def postings_insert_ctes(*, name: str, input_sql: str) -> str:
+    """PostgreSQL only: `postings_insert_select` as data-modifying CTEs, for a bulk path that needs the
+    postings it inserts in the same statement (the statement day bills the first annual fee it posts: the
+    statement's snapshot cannot see them in ledger_posting, so it reads them from the CTE `name`, which
+    returns `id, account_id, kind, amount` of each). Their posting.created events (SPEC section 16) are
+    written by the CTE `{name}_events`. Same contract for `input_sql` as `postings_insert_select`.
+
+    Returns the text to put after the caller's `WITH` (or after a comma).
+    """
+    return (_INSERT_CTES_SQL.format(name=name, input=input_sql)
+            + f",\n{name}_events AS ({_EVENTS_SQL.format(name=name)})")
 
 
 def _bulk_insert_postgres(specs: list[PostingSpec]) -> int:
@@ -328,7 +345,7 @@ def _bulk_insert_postgres(specs: list[PostingSpec]) -> int:
         for name, value in zip(names, row, strict=True):
             columns[name].append(value)
     with connection.cursor() as cursor:
-        cursor.execute(_BULK_INSERT_SQL.format(input=_UNNEST_INPUT), columns)
+        cursor.execute(_bulk_insert_sql(_UNNEST_INPUT), columns)
         return cursor.fetchone()[0]
 
 
@@ -339,7 +356,7 @@ def postings_insert_select(*, input_sql: str, params: dict[str, Any]) -> int:
     the caller vouches for the rules `posting_create` checks (kind, currency, open account and period).
     """
     with connection.cursor() as cursor:
-        cursor.execute(_BULK_INSERT_SQL.format(input=input_sql), params)
+        cursor.execute(_bulk_insert_sql(input_sql), params)
         return cursor.fetchone()[0]
 
 

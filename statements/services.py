@@ -19,8 +19,14 @@ from accounts.rules import programme_rules
 from amexprog.common.db import from_minor
 from events.models import EventType
 from events.payloads import STATEMENT_JSON_SQL, statement_data
-from events.services import event_record, events_record_rows
-from fees.services import annual_fees_first, annual_fees_first_sql, interest_accrue, interest_specs
+from events.services import event_record, events_insert_sql, events_record_rows, events_recorded
+from fees.services import (
+    annual_fees_first,
+    annual_fees_first_ctes,
+    annual_fees_first_sql,
+    interest_accrue,
+    interest_specs,
+)
 from fees.value_dates import interest_give_back_specs
 from ledger.services import postings_create_bulk
 from statements.models import CompanyStatement, Statement
@@ -125,9 +131,8 @@ def statements_generate(*, on: dt.date, account_ids: list[int], record_events: b
     a statement.ready event (SPEC section 16) unless the caller records its own (a final statement).
     """
     if connection.vendor == "postgresql":
-        ids = _statements_generate_postgres(on=on, account_ids=account_ids)
-    else:
-        ids = _statements_generate_portable(on=on, account_ids=account_ids)
+        return len(_statements_generate_postgres(on=on, account_ids=account_ids, record_events=record_events))
+    ids = _statements_generate_portable(on=on, account_ids=account_ids)
     if record_events and ids:
         _statement_events(on=on, account_ids=ids)
     return len(ids)
@@ -165,80 +170,99 @@ def _statements_generate_portable(*, on: dt.date, account_ids: list[int]) -> lis
     return [statement.account_id for statement in statements]
 
 
-def _statements_generate_postgres(*, on: dt.date, account_ids: list[int]) -> list[int]:
+def _statements_generate_postgres(*, on: dt.date, account_ids: list[int], record_events: bool) -> list[int]:
     """The same as the portable path, set-based: no Python object per account except those owing interest.
 
-    Most accounts of a statement day owe no late interest, so only those with accruals are loaded
-    to build their explained interest lines; fees and statements are one INSERT … SELECT each.
+    Most accounts of a statement day owe no late interest, so only those with accruals are loaded to build
+    their explained interest lines. The first annual fees, the statements and their statement.ready events are
+    one statement per chunk (issue 17, statement cycle): the fees are posted by a CTE the aggregate also reads.
+    An account owing interest has had a statement (interest accrues on an overdue one), so it owes no first
+    fee; a chunk with such accounts posts its fees first, then the interest, then the statements, as before,
+    so the postings keep their order.
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT a.id FROM unnest(%(ids)s::bigint[]) AS a(id) WHERE NOT EXISTS"
+            "SELECT a.id, c.market, EXISTS (SELECT 1 FROM fees_interestaccrual i WHERE i.account_id = a.id"
+            " AND i.day <= %(on)s) FROM accounts_account a JOIN accounts_company c ON c.id = a.company_id"
+            " WHERE a.id = ANY(%(ids)s) AND NOT EXISTS"
             " (SELECT 1 FROM statements_statement s WHERE s.account_id = a.id AND s.statement_date = %(on)s)"
             " ORDER BY a.id",
             {"ids": account_ids, "on": on},
         )
-        ids = [row[0] for row in cursor.fetchall()]
-        if not ids:
-            return []
-        cursor.execute("SELECT DISTINCT account_id FROM fees_interestaccrual WHERE account_id = ANY(%s) AND day <= %s",
-                       [ids, on])
-        owing_interest = [row[0] for row in cursor.fetchall()]
-    annual_fees_first_sql(account_ids=ids, on=on)
+        rows = cursor.fetchall()
+    ids, markets = [row[0] for row in rows], {row[1] for row in rows}
+    owing_interest = [row[0] for row in rows if row[2]]
+    if not ids:
+        return []
     if owing_interest:
+        annual_fees_first_sql(account_ids=ids, on=on)
         accounts, _previous, periods = _accounts_with_periods(owing_interest, on)
         postings_create_bulk(specs=interest_specs(accounts=accounts, periods=periods)
                              + interest_give_back_specs(accounts=accounts, periods=periods))
-    return _statements_insert_select(on=on, account_ids=ids)
+    fee_ctes, params = annual_fees_first_ctes(name="fee", on=on, markets=markets)
+    sql = _STATEMENTS_SQL.format(fees=fee_ctes, events=_statement_events_cte() if record_events else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {**params, "ids": ids, "on": on})
+        produced = [row[0] for row in cursor.fetchall()]
+    if record_events and produced:
+        events_recorded()
+    return produced
 
 
-# PostgreSQL: the chunk's statements in one INSERT … SELECT … GROUP BY (DESIGN "Fast paths"). The
-# portable path above computes the same rows in Python; the statement tests run on both databases.
-_STATEMENTS_INSERT_SELECT_SQL = """
+# PostgreSQL: a chunk's first annual fees, statements and statement.ready events in one INSERT … SELECT …
+# GROUP BY (DESIGN "Fast paths"). The portable path computes the same rows in Python; the statement tests
+# run on both databases. `acct` is the chunk's accounts with their last statement before `on` (one probe of
+# the (account, statement_date) index each); the fees' postings are not in the statement's snapshot of
+# ledger_posting, so the aggregate adds them from the CTE `fee`.
+_STATEMENTS_SQL = """
 WITH acct AS (
-    SELECT a.id, a.currency, a.opened_on, c.payment_terms_days
-      FROM accounts_account a JOIN accounts_company c ON c.id = a.company_id
+    SELECT a.id, a.number, a.company_id, a.currency, a.opened_on, a.closed_on, c.market, c.annual_fee,
+           c.payment_terms_days, prev.statement_date AS prev_date, prev.closing_balance AS prev_closing
+      FROM accounts_account a
+      JOIN accounts_company c ON c.id = a.company_id
+      LEFT JOIN LATERAL (SELECT s.statement_date, s.closing_balance FROM statements_statement s
+                          WHERE s.account_id = a.id AND s.statement_date < %(on)s
+                          ORDER BY s.statement_date DESC LIMIT 1) prev ON true
      WHERE a.id = ANY(%(ids)s)
-), prev AS (
-    SELECT DISTINCT ON (s.account_id) s.account_id, s.statement_date, s.closing_balance
-      FROM statements_statement s
-     WHERE s.account_id = ANY(%(ids)s) AND s.statement_date < %(on)s
-     ORDER BY s.account_id, s.statement_date DESC
-), per_kind AS (
-    SELECT p.account_id, p.kind, SUM(p.amount) AS total, COUNT(*) AS lines
-      FROM ledger_posting p
-      JOIN acct ON acct.id = p.account_id
-      LEFT JOIN prev ON prev.account_id = p.account_id
-     WHERE p.account_id = ANY(%(ids)s) AND p.posting_date <= %(on)s AND p.posting_date >= acct.opened_on
-       AND (prev.statement_date IS NULL OR p.posting_date > prev.statement_date)
-     GROUP BY p.account_id, p.kind
+), {fees},
+per_kind AS (
+    SELECT m.account_id, m.kind, SUM(m.amount) AS total, COUNT(*) AS lines
+      FROM (SELECT p.account_id, p.kind, p.amount
+              FROM ledger_posting p JOIN acct ON acct.id = p.account_id
+             WHERE p.account_id = ANY(%(ids)s) AND p.posting_date <= %(on)s AND p.posting_date >= acct.opened_on
+               AND (acct.prev_date IS NULL OR p.posting_date > acct.prev_date)
+            UNION ALL
+            SELECT fee.account_id, fee.kind, fee.amount FROM fee) m
+     GROUP BY m.account_id, m.kind
 ), period AS (
     SELECT account_id, SUM(total) AS total, SUM(lines) AS lines,
            COALESCE(SUM(total) FILTER (WHERE kind IN ('payment', 'payment_return')), 0) AS payments,
            jsonb_object_agg(kind, total::numeric(18, 2)::text) AS totals
       FROM per_kind GROUP BY account_id
-)
+), s AS (
 INSERT INTO statements_statement (account_id, statement_date, period_start, due_date, currency, opening_balance,
                                   closing_balance, billed_amount, payments_amount, totals, line_count,
                                   eurobonus_points, created_at)
-SELECT acct.id, %(on)s, COALESCE(prev.statement_date + 1, acct.opened_on), %(on)s::date + acct.payment_terms_days,
-       acct.currency, COALESCE(prev.closing_balance, 0), COALESCE(prev.closing_balance, 0) + COALESCE(period.total, 0),
+SELECT acct.id, %(on)s, COALESCE(acct.prev_date + 1, acct.opened_on), %(on)s::date + acct.payment_terms_days,
+       acct.currency, COALESCE(acct.prev_closing, 0), COALESCE(acct.prev_closing, 0) + COALESCE(period.total, 0),
        COALESCE(period.total, 0) - COALESCE(period.payments, 0), COALESCE(period.payments, 0),
-       COALESCE(period.totals, '{}'::jsonb), COALESCE(period.lines, 0), 0, now()
+       COALESCE(period.totals, '{{}}'::jsonb), COALESCE(period.lines, 0), 0, now()
   FROM acct
-  LEFT JOIN prev ON prev.account_id = acct.id
   LEFT JOIN period ON period.account_id = acct.id
- WHERE COALESCE(period.lines, 0) > 0 OR COALESCE(prev.closing_balance, 0) <> 0  -- SPEC section 9
+ WHERE COALESCE(period.lines, 0) > 0 OR COALESCE(acct.prev_closing, 0) <> 0  -- SPEC section 9
+ ORDER BY acct.id
+RETURNING id, account_id, statement_date, period_start, due_date, currency, opening_balance, closing_balance, final
+){events}
+SELECT account_id FROM s ORDER BY account_id
 """
 
 
-def _statements_insert_select(*, on: dt.date, account_ids: list[int]) -> list[int]:
-    """The accounts whose statement was produced."""
-    with connection.cursor() as cursor:
-        cursor.execute(_STATEMENTS_INSERT_SELECT_SQL + " RETURNING account_id", {"ids": account_ids, "on": on})
-        return [row[0] for row in cursor.fetchall()]
-
-
+def _statement_events_cte() -> str:
+    """statement.ready for each new statement (SPEC section 16), in account order, from what the INSERT
+    returns: no second read of the day's statements."""
+    return ", ev AS ({insert})".format(insert=events_insert_sql(
+        type=EventType.STATEMENT_READY, select_sql=f"SELECT a.company_id, {STATEMENT_JSON_SQL['postgresql']} AS data"
+                                                   " FROM s JOIN acct a ON a.id = s.account_id ORDER BY s.account_id"))
 @transaction.atomic
 def statement_final_generate(*, account: Account, on: dt.date) -> Statement | None:
     """The final statement of an account going to closing (terms §32; SPEC section 11): produced that day
