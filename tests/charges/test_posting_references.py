@@ -66,6 +66,16 @@ def test_issue17_item4_an_account_or_card_with_postings_cannot_be_deleted_in_the
     assert Card.objects.filter(pk=card.pk).exists() and Account.objects.filter(pk=card.account_id).exists()
 
 
+def test_issue17_item4_an_account_and_a_card_without_postings_can_be_deleted(bob_card):
+    """Found while trimming the statement day: on PostgreSQL every account deletion failed with "column
+    g.account_id does not exist" (ledger 0010 planned the card's check on the account's rows too)."""
+    card = bob_card.card
+    with transaction.atomic():
+        Card.objects.filter(pk=card.pk)._raw_delete(connection.alias)
+        Account.objects.filter(pk=card.account_id)._raw_delete(connection.alias)
+    assert not Account.objects.filter(pk=card.account_id).exists()
+
+
 @pytest.mark.postgres
 def test_issue17_item4_a_bad_reference_in_a_charge_file_fails_the_whole_file(spec_rates, bob_card, monkeypatch):
     from charges import bulk
