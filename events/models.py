@@ -25,10 +25,13 @@ class EventType(models.TextChoices):
     POSTING_CREATED = "posting.created", "posting.created"
     STATEMENT_READY = "statement.ready", "statement.ready"
     PAYMENT_RECEIVED = "payment.received", "payment.received"
+    PAYMENT_RETURNED = "payment.returned", "payment.returned"
     CARD_ISSUED = "card.issued", "card.issued"
     CARD_STATUS_CHANGED = "card.status_changed", "card.status_changed"
     ACCOUNT_STANDING_CHANGED = "account.standing_changed", "account.standing_changed"
+    ACCOUNT_STATUS_CHANGED = "account.status_changed", "account.status_changed"
     DISPUTE_OPENED = "dispute.opened", "dispute.opened"
+    DISPUTE_UPDATED = "dispute.updated", "dispute.updated"
     DISPUTE_RESOLVED = "dispute.resolved", "dispute.resolved"
     NOTICE_CREATED = "notice.created", "notice.created"
 
