@@ -28,6 +28,7 @@ class EventType(models.TextChoices):
     PAYMENT_RETURNED = "payment.returned", "payment.returned"
     CARD_ISSUED = "card.issued", "card.issued"
     CARD_STATUS_CHANGED = "card.status_changed", "card.status_changed"
+    CARD_UPDATED = "card.updated", "card.updated"
     ACCOUNT_STANDING_CHANGED = "account.standing_changed", "account.standing_changed"
     ACCOUNT_STATUS_CHANGED = "account.status_changed", "account.status_changed"
     DISPUTE_OPENED = "dispute.opened", "dispute.opened"

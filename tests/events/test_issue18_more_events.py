@@ -80,3 +80,28 @@ def test_issue18_item7_a_rolled_back_closure_leaves_no_account_status_changed_ev
         assert Event.objects.filter(type="account.status_changed").count() == 1
         raise RuntimeError("the request fails after the closure")
     assert not Event.objects.filter(type="account.status_changed").exists()
+
+
+def test_issue18_item7_a_change_of_a_cards_controls_is_a_card_updated_event(bob_card, company_a):
+    from decimal import Decimal
+
+    from accounts.controls import card_controls_set
+
+    card_controls_set(card=bob_card.card, by=ISSUER, on=dt.date(2026, 3, 11), monthly_limit=Decimal("5000.00"),
+                      daily_limit=Decimal("800.00"))
+    [updated] = events_of(company_a, "card.updated")
+    assert (updated["object"], updated["id"]) == ("card", bob_card.card.pk)
+    assert (updated["controls"]["monthly_limit"], updated["controls"]["daily_limit"]) == ("5000.00", "800.00")
+    assert bob_card.pan not in str(updated)
+
+
+def test_issue18_item7_a_rolled_back_change_of_controls_leaves_no_card_updated_event(bob_card):
+    from decimal import Decimal
+
+    from accounts.controls import card_controls_set
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        card_controls_set(card=bob_card.card, by=ISSUER, on=dt.date(2026, 3, 11), monthly_limit=Decimal("100.00"))
+        assert Event.objects.filter(type="card.updated").count() == 1
+        raise RuntimeError("the request fails after the change")
+    assert not Event.objects.filter(type="card.updated").exists()
