@@ -51,6 +51,7 @@ class AccountRuleChangesView(GenericAPIView):
     """A cursor page like every list (SPEC section 16; issue 18 item 6), in publication order (by id)."""
 
     serializer_class = RuleChangeSerializer
+    queryset = RuleChange.objects.none()  # the schema's model; get() reads the account's open changes
     permission_classes = [IsPortalUserOrCompanyToken]
     ops_permissions = {"get": ("communications.view_rulechange",)}
 

@@ -54,6 +54,7 @@ class CardRecurringStopsView(IdempotentMixin, GenericAPIView):
     """GET is a cursor page like every list (SPEC section 16; issue 18 item 6), newest stop first."""
 
     serializer_class = RecurringStopSerializer
+    queryset = RecurringStop.objects.none()  # the schema's model; get() reads the card's own stops
     permission_classes = [IsPortalUserOrCompanyToken]
     ops_permissions = {"get": ("disputes.view_recurringstop",), "post": (ADD_STOP,)}
 
