@@ -48,6 +48,7 @@ prod-check: install
 	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	PAN_HMAC_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))') \
 	REQUEST_HMAC_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))') \
+	FIELD_ENCRYPTION_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))') \
 	DJANGO_ALLOWED_HOSTS=cards.example.com \
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/amexprog} \
 	REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \

@@ -111,6 +111,16 @@ class AccountFilter(filters.FilterSet):
         fields = ["company", "status", "billing_type", "liability", "cycle_day"]
 
 
+def spend_figures_page(view, compute) -> Response:
+    """A list page whose rows show balance and available to spend: the figures of every row of the page
+    in a fixed number of queries (charges.available_page), the same as each row's detail."""
+    page = view.paginate_queryset(view.filter_queryset(view.get_queryset()))
+    figures = compute(**{"cards" if view.basename == "card" else "accounts": page}, on=clock.today(), at=clock.now())
+    serializer = view.get_serializer(page, many=True, context={**view.get_serializer_context(),
+                                                               "spend_figures": figures})
+    return view.get_paginated_response(serializer.data)
+
+
 @extend_schema_view(retrieve=extend_schema(responses=AccountDetailSerializer))
 class AccountViewSet(IdempotentMixin, AccountActions, AccountStandingActions, AccountIssuerClosureActions,
                      viewsets.ReadOnlyModelViewSet):
@@ -125,7 +135,15 @@ class AccountViewSet(IdempotentMixin, AccountActions, AccountStandingActions, Ac
         return selectors.visible_accounts(self.request.user).select_related("company").order_by("number")
 
     def get_serializer_class(self):
-        return AccountDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
+        if self.action in ("retrieve", "list"):
+            return AccountDetailSerializer
+        return super().get_serializer_class()
+
+    def list(self, request, *args, **kwargs):
+        """Each row with its balance and available to spend, computed for the page at once (issue 18 item 9)."""
+        from charges.available_page import accounts_spend_figures
+
+        return spend_figures_page(self, accounts_spend_figures)
 
 
 class CardFilter(filters.FilterSet):
@@ -177,7 +195,15 @@ class CardViewSet(IdempotentMixin, CardLifecycleActions, CardIssuerClosureAction
         return selectors.visible_cards(self.request.user).select_related("account").order_by("id")
 
     def get_serializer_class(self):
-        return CardDetailSerializer if self.action == "retrieve" else super().get_serializer_class()
+        if self.action in ("retrieve", "list"):
+            return CardDetailSerializer
+        return super().get_serializer_class()
+
+    def list(self, request, *args, **kwargs):
+        """Each row with its balance and available to spend, computed for the page at once (issue 18 item 9)."""
+        from charges.available_page import cards_spend_figures
+
+        return spend_figures_page(self, cards_spend_figures)
 
     @extend_schema(
         request=CardOrderSerializer,

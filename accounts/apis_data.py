@@ -19,6 +19,7 @@ from accounts.models import Cardmember, Company, Language
 from accounts.serializers import CardmemberSerializer, CompanySerializer
 from amexprog.common import clock
 from amexprog.common.cycle import business_date
+from amexprog.common.pagination import UpdatedAfterFilter
 
 
 class CardmemberDataSerializer(serializers.Serializer):
@@ -97,6 +98,19 @@ class AdministratorSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
 
 
+class AdministratorItemSerializer(serializers.Serializer):
+    """A PA as the company's list shows it, with the fields every listed object has (SPEC section 16)."""
+
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    name = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    def get_name(self, pa) -> str:
+        return pa.user.get_full_name() or pa.user.get_username()
+
+
 def _administrators(company: Company) -> list[dict[str, str]]:
     return [{"email": pa.user.email, "name": pa.user.get_full_name() or pa.user.get_username()}
             for pa in company.administrators.select_related("user").order_by("user__email", "pk")]
@@ -105,13 +119,15 @@ def _administrators(company: Company) -> list[dict[str, str]]:
 class CompanyAdministratorActions:
     """GET/POST /companies/{number}/administrators/ and POST …/administrators/remove/ (PA sheet)."""
 
-    @extend_schema(methods=["GET"], responses={200: AdministratorSerializer(many=True)},
-                   summary="The company's programme administrators")
+    @extend_schema(methods=["GET"], responses={200: AdministratorItemSerializer(many=True)},
+                   summary="The company's programme administrators",
+                   description="Paginated by cursor like every list (`starting_after`, `limit`), oldest PA "
+                               "first; `updated_after` also finds a PA who joined the company since.")
     @extend_schema(methods=["POST"], request=AdministratorSerializer, responses={202: ACCEPTED},
                    summary="Ask for the user with this email to become a PA of the company (a new portal user "
                            "if none has it); it waits for a second person (SPEC section 17)")
-    # A plain list, not a page: pagination_class=None keeps the schema's response a JSON array, as sent.
-    @action(detail=True, methods=["get", "post"], pagination_class=None)
+    # A cursor page like every list (SPEC section 16; issue 18 item 6); the company's own filters do not apply.
+    @action(detail=True, methods=["get", "post"], filter_backends=[UpdatedAfterFilter])
     def administrators(self, request, number=None):
         company: Company = self.get_object()
         if request.method == "POST":
@@ -119,11 +135,15 @@ class CompanyAdministratorActions:
             body = AdministratorSerializer(data=request.data)
             body.is_valid(raise_exception=True)
             return accepted(company_pa_add(company=company, email=body.validated_data["email"], by=by, on=_on()))
-        return Response(_administrators(company))
+        queryset = self.filter_queryset(company.administrators.select_related("user"))
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(AdministratorItemSerializer(page, many=True).data)
 
     @extend_schema(request=AdministratorSerializer, responses={200: AdministratorSerializer(many=True)},
                    summary="Take a PA off the company (never the last one)")
-    @action(detail=True, methods=["post"], url_path="administrators/remove")
+    # The company's PAs after the change, whole: an answer, not a list to page through.
+    @action(detail=True, methods=["post"], url_path="administrators/remove", pagination_class=None,
+            filter_backends=[])
     def administrators_remove(self, request, number=None):
         company: Company = self.get_object()
         by = _actor(request, company, permission="accounts.delete_programmeadministrator")

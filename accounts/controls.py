@@ -392,8 +392,21 @@ def card_controls_set(*, card: Card, by: Actor, on: dt.date, approved: bool = Fa
     if changed:
         audit_record(by=by, action=AuditEntry.Action.CONTROLS_CHANGED, on=on, company=company,
                      account=card.account, card=card, details=changed)
+        _card_updated_event(card)
     card.pending_change = pending
     return card
+
+
+def _card_updated_event(card: Card) -> None:
+    """SPEC section 16: card.updated, the card with its controls as they are now, in the change's
+    transaction (a raised limit waiting for a second person is no change yet)."""
+    from events.models import EventType  # events build on accounts: imported late
+    from events.payloads import card_data
+    from events.services import event_record
+
+    fresh = Card.objects.select_related("account", "controls").get(pk=card.pk)
+    event_record(company_id=fresh.account.company_id, type=EventType.CARD_UPDATED,
+                 data={**card_data(fresh), "controls": card_controls_view(fresh)})
 
 
 def card_controls_copy(*, source: Card, target: Card) -> None:

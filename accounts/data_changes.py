@@ -301,6 +301,7 @@ def company_pa_add_apply(*, company: Company, email: str, by: Actor,
     if not created and pa.companies.filter(pk=company.pk).exists():
         raise _fail(PA_ALREADY, "already_administrator", "email", email=email)
     pa.companies.add(company)
+    pa.save(update_fields=["updated_at"])  # a PA new to this company is news to its `updated_after` sync (SPEC 16)
     audit_record(by=by, action=AuditEntry.Action.PA_ADDED, on=on or clock.today(), company=company,
                  details={"email": email, "user": user.pk, "new_user": not users})
     return pa

@@ -29,7 +29,7 @@ from accounts.rules import programme_rules, programme_rules_by_market
 from accounts.services import IssuedCard, add_months, card_issue
 from amexprog.common.errors import ApplicationError
 from events.models import EventType
-from events.payloads import card_data
+from events.payloads import account_data, card_data
 from events.services import event_record as outbox_record
 from ledger.selectors import account_balance
 
@@ -340,6 +340,8 @@ def account_close(*, account: Account, on: dt.date, reason: str, by: Actor = SYS
     annual_fee_refund(account=account, closed_on=on)
     account.status = Account.Status.CLOSING
     account.save(update_fields=["status"])
+    # SPEC section 16: the account's status moved outside a standing decision (closing, then closed).
+    outbox_record(company_id=account.company_id, type=EventType.ACCOUNT_STATUS_CHANGED, data=account_data(account))
     statement = statement_final_generate(account=account, on=on)
     audit_record(by=by, action=AuditEntry.Action.ACCOUNT_CLOSED, on=on, company=account.company, account=account,
                  reason=reason, details={"cards_cancelled": cancelled, **({"note": note} if note else {}),
@@ -373,11 +375,14 @@ def company_terminate(*, company: Company, by: Actor, on: dt.date, reason: str =
 def accounts_finish_closing(*, on: dt.date) -> int:
     """Move every closing account whose balance is zero to closed (daily)."""
     closed = 0
-    for account in Account.objects.select_for_update().filter(status=Account.Status.CLOSING):
+    for account in Account.objects.select_for_update(of=("self",)).select_related("company").filter(
+            status=Account.Status.CLOSING):
         if account_balance(account=account).amount == 0:
             account.status = Account.Status.CLOSED
             account.closed_on = on
             account.save(update_fields=["status", "closed_on"])
+            outbox_record(company_id=account.company_id, type=EventType.ACCOUNT_STATUS_CHANGED,
+                          data=account_data(account))
             closed += 1
     return closed
 

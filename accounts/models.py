@@ -129,6 +129,9 @@ class ProgrammeAdministrator(models.Model):
     companies = models.ManyToManyField(Company, related_name="administrators", verbose_name=_("companies"))
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.EN)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_default=Now())  # SPEC 16
+    # Moves when the PA joins a company too (accounts.data_changes.company_pa_add), for `updated_after`.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("programme administrator")

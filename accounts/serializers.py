@@ -59,7 +59,14 @@ class SpendFiguresMixin:
         from charges.available import account_balance_amount
 
         account = obj if isinstance(obj, Account) else obj.account
-        return _amount(account_balance_amount(account=account), account.currency)
+        page = self._page_figures(obj)
+        return _amount(page.balance if page is not None else account_balance_amount(account=account),
+                       account.currency)
+
+    def _page_figures(self, obj):
+        """A list's figures, computed set-based for the whole page (charges.available_page), else None."""
+        figures = self.context.get("spend_figures")
+        return figures.get(obj.pk) if figures is not None else None
 
     @extend_schema_field({**AMOUNT_SCHEMA, "description": "What an authorization could still approve now: the "
                                                           "tightest headroom of the limits and the company's credit "
@@ -68,6 +75,10 @@ class SpendFiguresMixin:
         from amexprog.common import clock
         from charges.available import account_available_to_spend, card_available_to_spend
 
+        page = self._page_figures(obj)
+        if page is not None:
+            currency = obj.currency if isinstance(obj, Account) else obj.account.currency
+            return _amount(page.available_to_spend, currency)
         on, at = clock.today(), clock.now()
         if isinstance(obj, Account):
             return _amount(account_available_to_spend(account=obj, on=on, at=at), obj.currency)
@@ -106,8 +117,8 @@ class CardSerializer(serializers.ModelSerializer):
 
 
 class AccountDetailSerializer(SpendFiguresMixin, AccountSerializer):
-    """An account on its own: the list row's fields, its balance and what it can still spend (issue 18
-    item 9). Computed live, so lists leave them out: fetch the account."""
+    """An account with its balance and what it can still spend (issue 18 item 9): on its own (computed
+    live) and in the list (computed for the whole page at once, charges.available_page)."""
 
     balance = serializers.SerializerMethodField()
     available_to_spend = serializers.SerializerMethodField()
@@ -118,8 +129,8 @@ class AccountDetailSerializer(SpendFiguresMixin, AccountSerializer):
 
 
 class CardDetailSerializer(SpendFiguresMixin, CardSerializer):
-    """A card on its own: the list row's fields, its account's balance and what the card can still spend
-    (issue 18 item 9)."""
+    """A card with its account's balance and what the card can still spend (issue 18 item 9), on its own
+    and in the list (charges.available_page)."""
 
     balance = serializers.SerializerMethodField(help_text="The balance of the card's account.")
     available_to_spend = serializers.SerializerMethodField()

@@ -31,7 +31,7 @@ from amexprog.common.errors import ApplicationError
 from charges.fx import fx_convert, fx_fee_amount, fx_fee_explanation, fx_rates_for
 from charges.payment_models import Payment, PaymentFile
 from events.models import EventType
-from events.payloads import payment_data
+from events.payloads import payment_data, payment_return_data
 from events.services import event_record as outbox_record
 from fees.selectors import fee_schedule_in_force
 from fees.value_dates import value_date_corrections
@@ -357,4 +357,12 @@ def payment_return(*, row: PaymentRow, payment_file: PaymentFile | None = None) 
             explanation={"rule": "returned_payment_cost", "bank_cost": str(row.cost), "currency": row.currency},
         )
         postings.append(posting)
+    # SPEC section 16: payment.returned, in the return's transaction (a returned payment reverses one).
+    outbox_record(company_id=postings[0].account.company_id if postings else original_company_id(original),
+                  type=EventType.PAYMENT_RETURNED, data=payment_return_data(returned, original, postings))
     return postings
+
+
+def original_company_id(payment: Payment) -> int:
+    """The company a payment belongs to: its own, or its account's."""
+    return payment.company_id or payment.account.company_id

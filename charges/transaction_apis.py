@@ -18,6 +18,7 @@ from accounts.selectors import visible_companies
 from amexprog.common.permissions import IsPortalUserOrCompanyToken
 from charges.authorization_models import DeclineReason
 from charges.mcc import INDUSTRY_NAMES, industry_of
+from charges.selectors import authorizations_of_transactions
 from charges.transaction_files import money_cell
 from charges.transaction_models import CompanyTransaction, TransactionSource, TransactionStatus
 from charges.transactions import (
@@ -26,7 +27,9 @@ from charges.transactions import (
     transactions_filter,
     transactions_ordering,
 )
+from ledger.apis import EXPAND_PARAMETER, requested_expansions
 from ledger.models import PostingKind
+from ledger.serializers import EXPANDED_HELP, EXPANDED_SCHEMA, expanded_objects
 
 
 @extend_schema_field(OpenApiTypes.STR)
@@ -80,8 +83,17 @@ class TransactionSerializer(serializers.Serializer):
     description = serializers.CharField(read_only=True)
     decline_reason = serializers.SerializerMethodField()
 
+    expanded = serializers.SerializerMethodField(help_text=EXPANDED_HELP)
+
     def get_id(self, row) -> str:
         return f"{row.source}_{row.source_id}"
+
+    @extend_schema_field(EXPANDED_SCHEMA)
+    def get_expanded(self, row) -> dict:
+        """`expand[]=card` / `expand[]=authorization`: the same objects as on an account's postings; a
+        posting's authorization is the one it settled, an authorization row's is itself."""
+        authorization = self.context.get("authorizations", {}).get((row.source, row.source_id))
+        return expanded_objects(self.context, card=row.card if row.card_id else None, authorization=authorization)
 
     def get_card_last4(self, row) -> str | None:
         return row.card.last4 if row.card_id and row.card else None
@@ -150,13 +162,26 @@ class TransactionFilter(filters.FilterSet):
     description="One row shape for every posting of the ledger (status `posted`) and every authorization "
                 "without a posting: `declined`, `pending` (approved, its hold open) or `expired` (held, never "
                 "charged). An approved authorization whose charge was presented is that charge's posting, so no "
-                "amount appears twice. Filters as in the portal's transactions page; newest first by default.",
+                "amount appears twice. Filters as in the portal's transactions page; newest first by default. "
+                "`expand[]=card` and `expand[]=authorization` include those objects whole under `expanded`, as on "
+                "an account's postings (a card's postings: `card=ID`).",
+    parameters=[EXPAND_PARAMETER],
 )
 class TransactionListView(generics.ListAPIView):
     serializer_class = TransactionSerializer
     permission_classes = [IsPortalUserOrCompanyToken]
     ops_permissions = {"get": ("ledger.view_posting", "charges.view_authorization")}
     filterset_class = TransactionFilter
+
+    def list(self, request, *args, **kwargs):
+        expand = requested_expansions(request)
+        queryset = self.filter_queryset(self.get_queryset())
+        if "card" in expand:  # the card's account number, in the same query
+            queryset = queryset.select_related("card__account")
+        page = self.paginate_queryset(queryset)
+        context = {**self.get_serializer_context(), "expand": expand,
+                   "authorizations": authorizations_of_transactions(page) if "authorization" in expand else {}}
+        return self.get_paginated_response(self.get_serializer(page, many=True, context=context).data)
 
     def get_queryset(self):
         return (CompanyTransaction.objects.filter(company__in=visible_companies(self.request.user))

@@ -13,6 +13,7 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -30,7 +31,8 @@ class RuleChangeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RuleChange
-        fields = ["id", "kind", "market", "published_on", "effective_from", "holder_favourable", "reject_until"]
+        fields = ["id", "kind", "market", "published_on", "effective_from", "holder_favourable", "reject_until",
+                  "created_at", "updated_at"]
 
     def get_reject_until(self, change: RuleChange) -> dt.date:
         return change.effective_from - dt.timedelta(days=1)
@@ -45,7 +47,11 @@ class ChangeRejectionSerializer(serializers.ModelSerializer):
         fields = ["id", "change", "account", "account_status", "rejected_on", "actor_role"]
 
 
-class AccountRuleChangesView(APIView):
+class AccountRuleChangesView(GenericAPIView):
+    """A cursor page like every list (SPEC section 16; issue 18 item 6), in publication order (by id)."""
+
+    serializer_class = RuleChangeSerializer
+    queryset = RuleChange.objects.none()  # the schema's model; get() reads the account's open changes
     permission_classes = [IsPortalUserOrCompanyToken]
     ops_permissions = {"get": ("communications.view_rulechange",)}
 
@@ -53,7 +59,8 @@ class AccountRuleChangesView(APIView):
                    summary="Announced changes of terms and rules the account may still reject (terms §25b)")
     def get(self, request, number: str):
         account, _actor = visible_account_with_actor(request.user, number, permission=None)
-        return Response(RuleChangeSerializer(rule_changes_open(account=account, on=clock.today()), many=True).data)
+        page = self.paginate_queryset(self.filter_queryset(rule_changes_open(account=account, on=clock.today())))
+        return self.get_paginated_response(RuleChangeSerializer(page, many=True).data)
 
 
 class AccountRuleChangeRejectView(IdempotentMixin, APIView):

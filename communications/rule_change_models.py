@@ -10,6 +10,7 @@ effect; its account was closed free of charge by the same service (communication
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Market
@@ -35,6 +36,7 @@ class RuleChange(models.Model):
     favourable_reason = models.TextField(_("why it is solely in the holder's favour"), blank=True)
     published_by = models.CharField(_("published by"), max_length=150)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now(), db_index=True)  # SPEC 16
 
     class Meta:
         verbose_name = _("published rule change")

@@ -43,6 +43,7 @@ from accounts.services import add_months
 from amexprog.common.errors import ApplicationError
 from amexprog.common.money import LANGUAGE_LOCALES, date_locale
 from communications.models import ChangeRejection, RuleChange
+from communications.services import notices_bulk_create
 
 NOTICE_MONTHS = 2
 OPEN_STATUSES = (Account.Status.ACTIVE, Account.Status.SUSPENDED, Account.Status.IN_DEFAULT)
@@ -232,8 +233,8 @@ def _notify(change: RuleChange, rule: models.Model) -> int:
                               created_on=change.published_on,
                               source_key=f"rule-change/{change.pk}/company/{company_id}",
                               link=reverse("portal:account_changes", args=[company_accounts[0].number])))
-    Notice.objects.bulk_create(notices, ignore_conflicts=True)
-    return len(notices)
+    # With their notice.created events, in the publication's transaction (SPEC section 16).
+    return notices_bulk_create(notices)
 
 
 def rule_changes_open(*, account: Account, on: dt.date):

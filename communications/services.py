@@ -29,6 +29,7 @@ from communications.selectors import Recipient, notice_recipients
 from events.models import EventType
 from events.payloads import notice_data
 from events.services import event_record as outbox_record
+from events.services import events_record_many
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,21 @@ def notice_send_after_commit(notice: Notice) -> None:
     outbox_record(company_id=company_id, type=EventType.NOTICE_CREATED, data=notice_data(notice))
     # robust: a failed hand-off is logged, never undoes the committed change; the daily step retries.
     transaction.on_commit(lambda: notice_send_task.delay(notice_id), robust=True)
+
+
+def notices_bulk_create(notices: list[Notice]) -> int:
+    """Write many new notices at once (a published change of terms or fees, SPEC section 15) with their
+    `notice.created` events in the same transaction (SPEC section 16): one read of the keys already
+    written, one INSERT for the notices, one read of those it wrote, one INSERT for the events. A
+    notice whose source key exists is skipped (a re-run), with no event. The daily step emails them.
+    Returns how many notices were given."""
+    keys = {notice.source_key for notice in notices}
+    existing = set(Notice.objects.filter(source_key__in=keys).values_list("source_key", flat=True))
+    Notice.objects.bulk_create(notices, ignore_conflicts=True)
+    written = Notice.objects.filter(source_key__in=keys - existing).select_related("cardmember").order_by("pk")
+    events_record_many(events=[(notice.company_id or notice.cardmember.company_id, EventType.NOTICE_CREATED,
+                                notice_data(notice)) for notice in written])
+    return len(notices)
 
 
 def notices_send(*, on: dt.date) -> int:

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -49,7 +50,11 @@ def _card_and_actor(request, pk: int, *, permission: str | None) -> tuple[Card, 
     return card, actor
 
 
-class CardRecurringStopsView(IdempotentMixin, APIView):
+class CardRecurringStopsView(IdempotentMixin, GenericAPIView):
+    """GET is a cursor page like every list (SPEC section 16; issue 18 item 6), newest stop first."""
+
+    serializer_class = RecurringStopSerializer
+    queryset = RecurringStop.objects.none()  # the schema's model; get() reads the card's own stops
     permission_classes = [IsPortalUserOrCompanyToken]
     ops_permissions = {"get": ("disputes.view_recurringstop",), "post": (ADD_STOP,)}
 
@@ -57,7 +62,8 @@ class CardRecurringStopsView(IdempotentMixin, APIView):
                    summary="The card's stops of recurring charges, lifted ones too (terms §16)")
     def get(self, request, pk: int):
         card, _actor = _card_and_actor(request, pk, permission=None)
-        return Response(RecurringStopSerializer(card.recurring_stops.all(), many=True).data)
+        page = self.paginate_queryset(self.filter_queryset(card.recurring_stops.all()))
+        return self.get_paginated_response(RecurringStopSerializer(page, many=True).data)
 
     @extend_schema(request=RecurringStopSerializer, responses={201: RecurringStopSerializer},
                    summary="Stop a merchant's recurring charges on the card (terms §16)",

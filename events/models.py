@@ -15,6 +15,7 @@ from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
+from amexprog.common.encryption import EncryptedTextField
 
 
 class EventType(models.TextChoices):
@@ -25,10 +26,14 @@ class EventType(models.TextChoices):
     POSTING_CREATED = "posting.created", "posting.created"
     STATEMENT_READY = "statement.ready", "statement.ready"
     PAYMENT_RECEIVED = "payment.received", "payment.received"
+    PAYMENT_RETURNED = "payment.returned", "payment.returned"
     CARD_ISSUED = "card.issued", "card.issued"
     CARD_STATUS_CHANGED = "card.status_changed", "card.status_changed"
+    CARD_UPDATED = "card.updated", "card.updated"
     ACCOUNT_STANDING_CHANGED = "account.standing_changed", "account.standing_changed"
+    ACCOUNT_STATUS_CHANGED = "account.status_changed", "account.status_changed"
     DISPUTE_OPENED = "dispute.opened", "dispute.opened"
+    DISPUTE_UPDATED = "dispute.updated", "dispute.updated"
     DISPUTE_RESOLVED = "dispute.resolved", "dispute.resolved"
     NOTICE_CREATED = "notice.created", "notice.created"
 
@@ -98,8 +103,9 @@ class WebhookEndpoint(models.Model):
                                 verbose_name=_("company"))
     url = models.URLField(_("URL"), max_length=500)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    secret = models.CharField(_("signing secret"), max_length=80, editable=False)
-    previous_secret = models.CharField(_("previous signing secret"), max_length=80, blank=True, editable=False)
+    # Encrypted at rest under FIELD_ENCRYPTION_KEY (amexprog.common.encryption): the attribute is the secret.
+    secret = EncryptedTextField(_("signing secret"), editable=False)
+    previous_secret = EncryptedTextField(_("previous signing secret"), blank=True, editable=False)
     previous_secret_expires_at = models.DateTimeField(_("previous secret valid until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"))
     # SPEC 16: every resource has updated_at (revocation, rotation and deliveries move it).

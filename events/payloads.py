@@ -120,6 +120,19 @@ def payment_data(payment, parts: list[tuple[Any, Any]]) -> dict[str, Any]:
     }
 
 
+def payment_return_data(returned, original, postings) -> dict[str, Any]:
+    """A returned payment (SPEC section 9): which payment the bank took back, what each account was
+    re-debited (its share of the original) and the bank's cost charged for it."""
+    return {
+        "object": "payment", "payment_id": returned.payment_id, "type": returned.type,
+        "original_payment_id": original.payment_id, "received_on": returned.received_on,
+        "amount": _money(returned.amount), "currency": returned.currency,
+        "billing_amount": _money(returned.billing_amount), "cost": _money(returned.cost),
+        "reversal": [{"account_number": posting.account.number, "amount": _money(posting.amount),
+                      "posting_id": posting.pk} for posting in postings if posting.kind == "payment_return"],
+    }
+
+
 def notice_data(notice) -> dict[str, Any]:
     """The notice without its body (which the portal shows to its reader); to a holder or to the company."""
     return {

@@ -16,6 +16,7 @@ from accounts.models import Account, Notice, ProgrammeAdministrator
 from accounts.services import add_months
 from amexprog.common.errors import ApplicationError
 from amexprog.common.money import date_locale
+from communications.services import notices_bulk_create
 from fees.models import STATUTORY_LATE_INTEREST_MARGIN, FeeSchedule
 
 NOTICE_MONTHS = 2
@@ -133,5 +134,5 @@ def _notify(schedule: FeeSchedule) -> int:
                               created_on=schedule.published_on,
                               source_key=f"fee-change/{schedule.pk}/company/{company_id}",
                               link=reverse("portal:account_changes", args=[company_accounts[0].number])))
-    Notice.objects.bulk_create(notices, ignore_conflicts=True)
-    return len(notices)
+    # With their notice.created events, in the publication's transaction (SPEC section 16).
+    return notices_bulk_create(notices)

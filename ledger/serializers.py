@@ -17,6 +17,27 @@ from charges.authorization_apis import AuthorizationSerializer
 from statements.serializers import AmountField, RateField, SentenceField
 
 EXPANDABLE = ("card", "authorization")
+# The objects `expand[]` adds under `expanded`, one schema for every posting list (issue 18 item 9).
+EXPANDED_SCHEMA = inline_serializer(name="PostingExpanded", fields={
+    "card": CardSerializer(allow_null=True, required=False),
+    "authorization": AuthorizationSerializer(allow_null=True, required=False),
+})
+EXPANDED_HELP = ("The related objects asked for with `expand[]` (`card`, `authorization`), each null when the row "
+                 "has none; absent keys were not asked for.")
+
+
+def expanded_objects(context: dict, *, card, authorization) -> dict:
+    """`expanded` of one row: each card serialized once per page (issue 18 item 9)."""
+    expand = context.get("expand", ())
+    out: dict = {}
+    if "card" in expand:
+        cards = context.setdefault("expanded_cards", {})
+        if card is not None and card.pk not in cards:
+            cards[card.pk] = CardSerializer(card).data
+        out["card"] = cards.get(card.pk) if card is not None else None
+    if "authorization" in expand:
+        out["authorization"] = AuthorizationSerializer(authorization).data if authorization is not None else None
+    return out
 
 
 @dataclass
@@ -69,10 +90,7 @@ class PostingSerializer(serializers.Serializer):
         help_text="The related objects asked for with `expand[]` (`card`, `authorization`), each null when the "
                   "posting has none; absent keys were not asked for.")
 
-    @extend_schema_field(inline_serializer(name="PostingExpanded", fields={
-        "card": CardSerializer(allow_null=True, required=False),
-        "authorization": AuthorizationSerializer(allow_null=True, required=False),
-    }))
+    @extend_schema_field(EXPANDED_SCHEMA)
     def get_expanded(self, row: PostingRow) -> dict:
         expand = self.context.get("expand", ())
         out: dict = {}

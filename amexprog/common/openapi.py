@@ -37,6 +37,13 @@ RESPONSE_HEADERS: dict[str, Any] = {
                      "schema": {"type": "string"}},
     "Amexprog-Version": {"description": "The API version that answered (the request's `Amexprog-Version`, else "
                                         "the current one).", "schema": {"type": "string", "example": "2026-12-01"}},
+    # Only when the request used something deprecated (amexprog.common.deprecation; RFC 9745, RFC 8594).
+    "Deprecation": {"description": "Only when the request used a deprecated version or parameter: when it was "
+                                   "deprecated, as `@<Unix time>` (RFC 9745).",
+                    "schema": {"type": "string", "example": "@1798761600"}},
+    "Sunset": {"description": "With `Deprecation`: when the deprecated version or parameter stops working, an "
+                              "HTTP date (RFC 8594).", "schema": {"type": "string"}},
+    "Link": {"description": "With `Deprecation`: the changelog, `rel=\"deprecation\"`.", "schema": {"type": "string"}},
 }
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.",
                                "schema": {"type": "integer"}}}

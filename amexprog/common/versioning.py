@@ -3,7 +3,8 @@
 A client names the version it was written against in the `Amexprog-Version` request header; without
 one it gets the current version. Every `/api/` response says which version answered it in the same
 header. An unknown version is a 400 `unsupported_version` in the one error shape. The versions, what
-changed in each and the deprecation policy are in the README ("API versions").
+changed in each and the deprecation policy are in the README ("API versions"); what is deprecated is
+announced on each response that uses it (amexprog.common.deprecation).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 
 from amexprog.common.api import error_body
+from amexprog.common.deprecation import LINK, deprecation_headers
 
 HEADER = "Amexprog-Version"
 META_KEY = "HTTP_AMEXPROG_VERSION"
@@ -57,4 +59,9 @@ class ApiVersionMiddleware:
         request.api_version = asked or versions[-1]
         response = self.get_response(request)
         response[HEADER] = request.api_version
+        # A deprecated version or parameter says so, and until when (amexprog.common.deprecation).
+        for name, value in deprecation_headers(request, request.api_version).items():
+            if name == LINK and response.has_header(LINK):
+                value = f"{response[LINK]}, {value}"
+            response[name] = value
         return response

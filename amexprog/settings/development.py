@@ -23,6 +23,10 @@ PAN_HMAC_KEY = env_str("PAN_HMAC_KEY", DEV_PAN_HMAC_KEY)
 # carry card numbers: never an unkeyed hash of a PAN (SPEC section 17, issue 15 item 7). Its own key.
 DEV_REQUEST_HMAC_KEY = "dev-only-request-hmac-key"
 REQUEST_HMAC_KEY = env_str("REQUEST_HMAC_KEY", DEV_REQUEST_HMAC_KEY)
+# Key that encrypts the secrets the product stores and reads back (webhook signing secrets; SPEC 17,
+# amexprog.common.encryption). Its own key: changing it makes the stored secrets unreadable.
+DEV_FIELD_ENCRYPTION_KEY = "dev-only-field-encryption-key"
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", DEV_FIELD_ENCRYPTION_KEY)
 # Without EMBOSSER_AGE_RECIPIENT the embossing spool and `import_cards --report` are written in clear,
 # with a warning (issue 15 item 6); production never does.
 EMBOSSING_CLEARTEXT_ALLOWED = True

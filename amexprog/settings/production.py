@@ -2,11 +2,13 @@
 
 The default of every entry point (manage.py, wsgi.py, asgi.py, celery.py, the Docker image): without
 an explicit development settings module the product runs here, and refuses to start without
-DJANGO_SECRET_KEY, PAN_HMAC_KEY, DATABASE_URL, REDIS_URL and DJANGO_ALLOWED_HOSTS (issue 15 item 9,
+DJANGO_SECRET_KEY, PAN_HMAC_KEY, REQUEST_HMAC_KEY, FIELD_ENCRYPTION_KEY, DATABASE_URL, REDIS_URL and
+DJANGO_ALLOWED_HOSTS (issue 15 item 9,
 SPEC section 17: settings fail closed).
 
 `DJANGO_SETTINGS_MODULE=amexprog.settings.production manage.py check --deploy` passes with no
-warnings once DJANGO_SECRET_KEY, PAN_HMAC_KEY and REQUEST_HMAC_KEY are set to real values.
+warnings once DJANGO_SECRET_KEY, PAN_HMAC_KEY, REQUEST_HMAC_KEY and FIELD_ENCRYPTION_KEY are set to real
+values.
 EMBOSSER_AGE_RECIPIENT (the embosser's age public key) is needed before any card can be issued.
 """
 
@@ -15,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from amexprog.common.csp import PRODUCTION_POLICY
 from amexprog.settings.base import *  # noqa: F401,F403
 from amexprog.settings.development import (  # published: refused below
+    DEV_FIELD_ENCRYPTION_KEY,
     DEV_PAN_HMAC_KEY,
     DEV_REQUEST_HMAC_KEY,
     DEV_SECRET_KEY,
@@ -27,12 +30,16 @@ WHITENOISE_USE_FINDERS = False
 SECRET_KEY = env_required("DJANGO_SECRET_KEY")
 PAN_HMAC_KEY = env_required("PAN_HMAC_KEY")
 REQUEST_HMAC_KEY = env_required("REQUEST_HMAC_KEY")
+FIELD_ENCRYPTION_KEY = env_required("FIELD_ENCRYPTION_KEY")
 if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be a real secret of at least 50 characters")
 if PAN_HMAC_KEY == DEV_PAN_HMAC_KEY or len(PAN_HMAC_KEY) < 32:
     raise ImproperlyConfigured("PAN_HMAC_KEY must be a real secret of at least 32 characters")
 if REQUEST_HMAC_KEY == DEV_REQUEST_HMAC_KEY or len(REQUEST_HMAC_KEY) < 32:
     raise ImproperlyConfigured("REQUEST_HMAC_KEY must be a real secret of at least 32 characters")
+# Webhook signing secrets are stored encrypted under it (amexprog.common.encryption; SPEC section 17).
+if FIELD_ENCRYPTION_KEY == DEV_FIELD_ENCRYPTION_KEY or len(FIELD_ENCRYPTION_KEY) < 32:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be a real secret of at least 32 characters")
 # Card numbers for the embosser are written only encrypted to its age key (SPEC section 16, issue 15
 # item 6). The key may be set later: until then card orders are refused ("no key, no file").
 EMBOSSING_CLEARTEXT_ALLOWED = False

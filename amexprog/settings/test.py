@@ -3,11 +3,12 @@ with fast hashing, eager tasks and email kept in memory; the database follows DA
 everywhere else (issue 15 item 9: the dev-safe values are inherited explicitly, not from base.py)."""
 
 from amexprog.settings.development import *  # noqa: F401,F403
-from amexprog.settings.development import DATABASES, DEV_PAN_HMAC_KEY, DEV_SECRET_KEY
+from amexprog.settings.development import DATABASES, DEV_FIELD_ENCRYPTION_KEY, DEV_PAN_HMAC_KEY, DEV_SECRET_KEY
 
 # The published development keys, whatever the environment says: tests never see a real secret.
 SECRET_KEY = DEV_SECRET_KEY
 PAN_HMAC_KEY = DEV_PAN_HMAC_KEY
+FIELD_ENCRYPTION_KEY = DEV_FIELD_ENCRYPTION_KEY
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True

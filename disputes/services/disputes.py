@@ -276,6 +276,8 @@ def dispute_resolve(*, dispute: Dispute, to_status: str, by: Actor, on: dt.date,
                  note=note, dispute=dispute)
     if to_status not in Dispute.ACTIVE:  # SPEC section 16: dispute.resolved (won, lost or withdrawn)
         outbox_record(company_id=account.company_id, type=EventType.DISPUTE_RESOLVED, data=dispute_data(dispute))
+    else:  # still active, another status (investigating): dispute.updated (SPEC section 16; issue 18 item 7)
+        outbox_record(company_id=account.company_id, type=EventType.DISPUTE_UPDATED, data=dispute_data(dispute))
     notices.holder_notify(
         account=account, on=on, source_key=f"dispute/{dispute.pk}/{to_status}", subject=STATUS_SUBJECT,
         body=(STATUS_BODY if had_credit else NO_CREDIT_STATUS_BODY)[Dispute.Status(to_status)], number=dispute.pk,

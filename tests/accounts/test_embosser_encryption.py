@@ -195,6 +195,7 @@ def test_issue15_item6_production_settings_refuse_clear_text_and_a_malformed_key
     from django.core.exceptions import ImproperlyConfigured
 
     for name, value in {"DJANGO_SECRET_KEY": "k" * 60, "PAN_HMAC_KEY": "x" * 40, "REQUEST_HMAC_KEY": "r" * 40,
+                        "FIELD_ENCRYPTION_KEY": "f" * 40,
                         "DJANGO_ALLOWED_HOSTS": "cards.example.com",
                         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/amexprog",
                         "REDIS_URL": "redis://127.0.0.1:6379/0"}.items():

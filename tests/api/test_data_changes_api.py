@@ -69,12 +69,12 @@ def test_company_token_adds_and_removes_a_pa_and_outsiders_get_404(tokens, alice
     added = client.post(url, {"email": "new.pa@alpha.dk"}, format="json")
     # Issue 15 item 5 changed this deliberately: 202, and the PA is one once another person (alice) approves.
     assert added.status_code == 202, added.content
-    assert [row["email"] for row in client.get(url).json()] == ["alice@example.com"]
+    assert [row["email"] for row in client.get(url).json()["results"]] == ["alice@example.com"]
     api = APIClient()
     api.force_authenticate(alice)
     approved = api.post(f"/api/v1/change-requests/{added.json()['id']}/approve/", format="json")
     assert approved.status_code == 200, approved.content
-    assert [row["email"] for row in client.get(url).json()] == ["alice@example.com", "new.pa@alpha.dk"]
+    assert [row["email"] for row in client.get(url).json()["results"]] == ["alice@example.com", "new.pa@alpha.dk"]
     removed = client.post(url + "remove/", {"email": "new.pa@alpha.dk"}, format="json")
     assert [row["email"] for row in removed.json()] == ["alice@example.com"]
     last = client.post(url + "remove/", {"email": "alice@example.com"}, format="json")

@@ -23,11 +23,12 @@ def response_schema(schema, path: str, method: str, code: str) -> dict:
     return found
 
 
-def test_a_companys_administrators_are_a_plain_list_as_sent(schema, tokens, alice, company_a):
+def test_a_companys_administrators_are_a_cursor_page_as_sent(schema, tokens, alice, company_a):
+    """Issue 18 item 6 replaced the plain array by the cursor envelope every list has: schema and body agree."""
     documented = response_schema(schema, "/api/v1/companies/{number}/administrators/", "get", "200")
-    assert documented["type"] == "array"
+    assert {"results", "has_more", "next_starting_after", "next"} <= set(documented["properties"])
     body = token_client(tokens.a).get(f"/api/v1/companies/{company_a.number}/administrators/").json()
-    assert isinstance(body, list) and [row["email"] for row in body] == [alice.email]
+    assert [row["email"] for row in body["results"]] == [alice.email] and body["has_more"] is False
 
 
 def test_an_upload_without_a_file_answers_invalid_as_documented(schema, tokens):

@@ -23,6 +23,7 @@ def production(monkeypatch):
     monkeypatch.setenv("DJANGO_SECRET_KEY", "k" * 60)
     monkeypatch.setenv("PAN_HMAC_KEY", "x" * 40)
     monkeypatch.setenv("REQUEST_HMAC_KEY", "r" * 40)
+    monkeypatch.setenv("FIELD_ENCRYPTION_KEY", "f" * 40)
     monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "cards.example.com")
     monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/amexprog")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -40,6 +40,7 @@ def test_production_settings_refuse_the_development_secrets(monkeypatch):
     monkeypatch.setenv("DJANGO_SECRET_KEY", "dev-only-insecure-secret-key-change-me-0123456789abcdef")
     monkeypatch.setenv("PAN_HMAC_KEY", "x" * 40)
     monkeypatch.setenv("REQUEST_HMAC_KEY", "r" * 40)
+    monkeypatch.setenv("FIELD_ENCRYPTION_KEY", "f" * 40)
     monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "cards.example.com")
     sys.modules.pop("amexprog.settings.production", None)
     with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
@@ -56,6 +57,7 @@ def test_production_sends_email_over_smtp_configured_from_the_environment(monkey
     monkeypatch.setenv("DJANGO_SECRET_KEY", "k" * 60)
     monkeypatch.setenv("PAN_HMAC_KEY", "x" * 40)
     monkeypatch.setenv("REQUEST_HMAC_KEY", "r" * 40)
+    monkeypatch.setenv("FIELD_ENCRYPTION_KEY", "f" * 40)
     monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "cards.example.com")
     monkeypatch.setenv("EMAIL_HOST", "smtp.example.com")
     monkeypatch.setenv("EMAIL_PORT", "587")
@@ -99,6 +101,7 @@ def test_production_refuses_sqlite_and_in_process_tasks(monkeypatch, unset, mess
     monkeypatch.setenv("DJANGO_SECRET_KEY", "k" * 60)
     monkeypatch.setenv("PAN_HMAC_KEY", "x" * 40)
     monkeypatch.setenv("REQUEST_HMAC_KEY", "r" * 40)
+    monkeypatch.setenv("FIELD_ENCRYPTION_KEY", "f" * 40)
     monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "cards.example.com")
     monkeypatch.setenv("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/amexprog")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -29,6 +29,7 @@ SECRETS = {
     "DJANGO_SECRET_KEY": "k" * 60,
     "PAN_HMAC_KEY": "x" * 40,
     "REQUEST_HMAC_KEY": "r" * 40,
+    "FIELD_ENCRYPTION_KEY": "f" * 40,
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/amexprog",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "DJANGO_ALLOWED_HOSTS": "cards.example.com",

@@ -157,14 +157,14 @@ def test_issue16_item6_the_company_rejects_through_the_api(company_a, bob_card, 
     change = rule_change_publish(kind=RuleChange.Kind.DISPUTE_RULES, rule=dispute_rules(dt.date(2026, 6, 1)),
                                  published_on=PUBLISHED, published_by=OPS)
     client = token_client(tokens.a)
-    listed = client.get(reverse("account-rule-changes", kwargs={"number": account.number})).json()
+    listed = client.get(reverse("account-rule-changes", kwargs={"number": account.number})).json()["results"]
     assert [(c["id"], c["kind"], c["reject_until"]) for c in listed] == [(change.pk, "dispute_rules", "2026-05-31")]
     response = client.post(reverse("account-rule-change-reject",
                                    kwargs={"number": account.number, "change_id": change.pk}), format="json")
     assert response.status_code == 201, response.content
     assert (response.json()["account_status"], response.json()["rejected_on"]) == ("closing", "2026-03-15")
     assert Posting.objects.get(account=account, kind="fee_annual_refund").amount == Money("-536.03", "DKK")
-    assert client.get(reverse("account-rule-changes", kwargs={"number": account.number})).json() == []
+    assert client.get(reverse("account-rule-changes", kwargs={"number": account.number})).json()["results"] == []
 
 
 @time_machine.travel(NOW, tick=False)
