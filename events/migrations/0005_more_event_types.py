@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0003_webhook_secrets_encrypted'),
+        ('events', '0004_webhook_secrets_encrypted'),
     ]
 
     operations = [

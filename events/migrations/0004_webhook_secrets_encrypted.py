@@ -23,7 +23,7 @@ def decrypt_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0002_webhook_endpoint_updated_at'),
+        ('events', '0003_event_batch_object_ids'),
     ]
 
     operations = [
