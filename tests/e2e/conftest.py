@@ -217,12 +217,7 @@ def frozen():
 def flushable_ledger(transactional_db):
     """After a browser test the database is emptied (flush), which SQLite's append-only ledger
     triggers refuse; they are dropped just before, and the flush's post_migrate puts them back
-    (ledger/apps.py). PostgreSQL's flush truncates, which its row triggers do not see.
-
-    The rows the migrations wrote (the issuer's details and payment account, the terms, fee schedules)
-    are put back before each test (the modules' `serialized_rollback=True`): every browser test starts from the database
-    `make run` starts from, not from whatever an earlier test's flush left (without them a statement
-    could show no payment instructions, issue 19 item 4)."""
+    (ledger/apps.py). PostgreSQL's flush truncates, which its row triggers do not see."""
     yield
     from django.db import connection
 
@@ -238,9 +233,16 @@ def flushable_ledger(transactional_db):
 def demo(flushable_ledger, frozen):
     """seed_demo --history through HISTORY_THROUGH: companies 10001 (alice, bob), 10002 (carol) and
     20001 (emma, Belgian, Dutch), with real charges, payments and statements."""
+    import importlib
+
+    from django.apps import apps
+
     from accounts.demo import DEMO_START, demo_seed
     from accounts.demo_history import demo_history_run
 
+    # The issuer's details come from a data migration, which an earlier test's flush emptied: without them a
+    # statement shows no payment instructions (issue 19 item 4), unlike the database `make run` starts from.
+    importlib.import_module("documents.migrations.0004_issuer_details_examples").seed(apps, None)
     result = demo_seed(on=DEMO_START)
     demo_history_run(through=HISTORY_THROUGH, pans=result.pans)
     return result

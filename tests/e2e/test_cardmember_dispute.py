@@ -17,7 +17,7 @@ from accounts.models import Account
 from disputes.models import Dispute
 from tests.e2e.conftest import network_charge, plain
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 RECEIPT = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

@@ -15,7 +15,7 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.models import AuditEntry, Card, SpendingControls
 from tests.e2e.conftest import CURRENT_TIME, plain
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = (1280, 390)
 # (language, width) → the bulk action run there: block and unblock take turns, so each run is a real one.

@@ -31,7 +31,7 @@ from statements.models import CompanyStatement, Statement
 from tests.accounts.order_files import CARD_ROW
 from tests.e2e.conftest import CURRENT_TIME, HISTORY_THROUGH, plain
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = (1280, 390)
 READ_AS_COMMA = {"en": "Amounts read as 1.234,56 (decimal comma).", "da": "Beløb læst som 1.234,56 (decimalkomma)."}

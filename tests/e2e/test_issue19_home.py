@@ -11,7 +11,7 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.models import Company, ProgrammeAdministrator
 from tests.e2e.conftest import plain
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 FIGURES = ("credit", "due", "unbilled", "held", "declines", "past-due", "suspended", "expiring", "disputes",
            "complaints", "changes", "enrolments")

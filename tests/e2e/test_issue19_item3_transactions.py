@@ -13,7 +13,7 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.models import Account, Card
 from tests.charges.transaction_rows import authorization
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WORDS = {"en": ("Declined", ",", "Date"), "da": ("Afvist", ";", "Dato")}
 

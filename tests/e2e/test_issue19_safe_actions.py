@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Card
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WORDS = {
     "en": ("Block the card for now", "This cannot be undone.", "for good"),

@@ -15,7 +15,7 @@ from accounts.demo import DEMO_PASSWORD
 from tests.e2e.test_issue19_accessibility import crawl, shape
 from tests.portal.test_issue19_item8_words import problems
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 OWN_LANGUAGE_TEXT = """() => { const body = document.body.cloneNode(true);

@@ -8,7 +8,7 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.models import Card
 from statements.models import CompanyStatement, Statement
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_carol_gets_404_on_every_company_a_page(visit, demo):

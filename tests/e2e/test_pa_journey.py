@@ -17,7 +17,7 @@ from statements.models import Statement
 from tests.accounts.order_files import card_file, full_pans_in
 from tests.e2e.conftest import network_charge, plain
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ORDER = card_file({"company_number": "10001", "employee_id": "E-105", "first_name": "Ida", "last_name": "Berg",
                    "email": "ida.berg@nordlys.example", "cost_centre": "CC-100", "monthly_limit": "25000.00"})
