@@ -251,3 +251,31 @@ def test_the_login_page_speaks_the_browsers_language(client, compiled_locale, la
     for text in expected:
         assert text in page
     assert "Username" not in page and "Password" not in page
+
+
+def raw_keys(language: str) -> list[Key]:
+    """Every (msgctxt, msgid) as written in the .po file, repeats included (read_po keeps only one of two
+    entries with the same msgid, so it cannot see them)."""
+    keys: list[Key] = []
+    context: str | None = None
+    current: list[str] | None = None
+    for line in (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8").splitlines():
+        if line.startswith("msgctxt "):
+            context = ast.literal_eval(line[len("msgctxt "):])
+        elif line.startswith("msgid "):
+            current = [ast.literal_eval(line[len("msgid "):])]
+        elif line.startswith('"') and current is not None:
+            current.append(ast.literal_eval(line))
+        elif current is not None:
+            keys.append((context, "".join(current)))
+            context, current = None, None
+    return keys
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_msgid_is_defined_twice_in_a_catalogue(language):
+    """GNU msgfmt, which Django's compilemessages runs, refuses a catalogue that defines a msgid twice (nl
+    had "Open disputes" twice, with two translations, after a merge); pybabel compile silently took one."""
+    keys = raw_keys(language)
+    repeated = sorted({key for key in keys if keys.count(key) > 1}, key=str)
+    assert len(keys) > 2000 and not repeated, repeated
