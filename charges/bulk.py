@@ -267,7 +267,8 @@ SELECT s.*,
        min(s.row_no) OVER (PARTITION BY s.transaction_id COLLATE "C") AS first_row,
        td.day AS tdate, pd.day AS pdate, pd.rate_date,
        cc.exponent,
-       CASE WHEN s.amount ~ %(amount_re)s THEN s.amount::numeric END AS amount_num,
+       CASE WHEN s.amount ~ %(amount_re)s AND length(split_part(s.amount, '.', 1)) <= %(amount_digits)s
+                 AND length(split_part(s.amount, '.', 2)) <= %(amount_digits)s THEN s.amount::numeric END AS amount_num,
        CASE WHEN lower(s.merchant_converted) IN %(true_words)s THEN true
             WHEN lower(s.merchant_converted) IN %(false_words)s THEN false END AS converted,
        c.id AS card_id, c.account_id, a.currency AS billing, a.closed_on, co.market,
@@ -293,7 +294,8 @@ SELECT r.*,
 FROM (
 SELECT d.*,
   CASE WHEN transaction_id = '' THEN %(m_required)s
-       WHEN transaction_id !~ %(transaction_id_re)s THEN %(m_bad_transaction_id)s
+       WHEN length(transaction_id) > %(max_transaction_id)s OR transaction_id !~ %(transaction_id_re)s
+            THEN %(m_bad_transaction_id)s
        WHEN first_row < row_no THEN format(%(m_duplicate)s, first_row)
        WHEN posted THEN %(m_already_posted)s END AS r_transaction_id,
   CASE WHEN card_state = %(card_empty)s THEN %(m_required)s
@@ -457,9 +459,9 @@ SELECT p.charge_posting_id, p.account_id, p.pdate, p.type,
        CASE WHEN p.is_foreign AND p.currency <> %(usd)s THEN round(p.r_usd::{NUM} / p.r_cur, 12) END,
        CASE WHEN p.is_foreign THEN round(p.r_bill::{NUM} / p.r_usd, 12) END,
        CASE WHEN p.is_foreign THEN p.rate_date END,
-       jsonb_build_object('charge_file', %(charge_file)s::bigint, 'row', p.row_no)
-         || CASE WHEN p.review_reason <> '' THEN jsonb_build_object('review_reason', p.review_reason)
-                 ELSE '{{}}'::jsonb END,
+       CASE WHEN p.review_reason = '' THEN jsonb_build_object('charge_file', %(charge_file)s::bigint, 'row', p.row_no)
+            ELSE jsonb_build_object('charge_file', %(charge_file)s::bigint, 'row', p.row_no,
+                                    'review_reason', p.review_reason) END,
        now()
   FROM charge_plan p
   LEFT JOIN charge_plan o ON o.row_no = p.file_original_row
@@ -571,6 +573,7 @@ def bulk_charge_import(*, stream: BinaryIO, charge_file: ChargeFile, on_progress
         "window": RATE_WINDOW_DAYS, "echo": v.ECHO_CHARS, "usd": USD, "max_amount": v.MAX_AMOUNT,
         "max_name": v.MAX_MERCHANT_NAME, "max_city": v.MAX_MERCHANT_CITY,
         "amount_re": v.SQL_PATTERNS["amount"], "transaction_id_re": v.SQL_PATTERNS["transaction_id"],
+        "amount_digits": v.MAX_AMOUNT_DIGITS, "max_transaction_id": v.MAX_TRANSACTION_ID,
         "country_re": v.SQL_PATTERNS["country"], "mcc_re": v.SQL_PATTERNS["mcc"],
         "true_words": TRUE_WORDS, "false_words": FALSE_WORDS,
         "card_ok": v.CARD_OK, "card_empty": v.CARD_EMPTY, "card_invalid": v.CARD_INVALID,
