@@ -260,20 +260,25 @@ RATES_SQL = [
                ORDER BY f.effective_from DESC LIMIT 1) s""",
 ]
 
-BASE_SQL = """
+# The simple CASE lowers each value once (two IN lists lowered it twice, issue 17).
+_CONVERTED_CASES = " ".join([*(f"WHEN '{word}' THEN true" for word in TRUE_WORDS),
+                             *(f"WHEN '{word}' THEN false" for word in FALSE_WORDS)])
+BASE_SQL = f"""
 CREATE TEMP TABLE charge_base ON COMMIT DROP AS
 SELECT s.*,
-       -- byte order ("C") to group the ids: the same groups, without the locale's slower comparisons
-       min(s.row_no) OVER (PARTITION BY s.transaction_id COLLATE "C") AS first_row,
+       coalesce(dup.first_row, s.row_no) AS first_row,
        td.day AS tdate, pd.day AS pdate, pd.rate_date,
        cc.exponent,
        CASE WHEN s.amount ~ %(amount_re)s AND length(split_part(s.amount, '.', 1)) <= %(amount_digits)s
                  AND length(split_part(s.amount, '.', 2)) <= %(amount_digits)s THEN s.amount::numeric END AS amount_num,
-       CASE WHEN lower(s.merchant_converted) IN %(true_words)s THEN true
-            WHEN lower(s.merchant_converted) IN %(false_words)s THEN false END AS converted,
+       CASE lower(s.merchant_converted) {_CONVERTED_CASES} END AS converted,
        c.id AS card_id, c.account_id, a.currency AS billing, a.closed_on, co.market,
        c.status AS card_status, c.status_changed_on, c.expiry
   FROM charge_stage s
+  -- A repeated transaction id's first row: a hash of the narrow ids, not a window over every wide
+  -- staging row, which had to sort and copy them all (issue 17).
+  LEFT JOIN (SELECT transaction_id, min(row_no) AS first_row FROM charge_stage
+              GROUP BY transaction_id HAVING count(*) > 1) dup ON dup.transaction_id = s.transaction_id
   LEFT JOIN charge_day td ON td.value = s.transaction_date
   LEFT JOIN charge_day pd ON pd.value = s.processing_date
   LEFT JOIN charge_currency cc ON cc.code = s.currency
@@ -575,7 +580,6 @@ def bulk_charge_import(*, stream: BinaryIO, charge_file: ChargeFile, on_progress
         "amount_re": v.SQL_PATTERNS["amount"], "transaction_id_re": v.SQL_PATTERNS["transaction_id"],
         "amount_digits": v.MAX_AMOUNT_DIGITS, "max_transaction_id": v.MAX_TRANSACTION_ID,
         "country_re": v.SQL_PATTERNS["country"], "mcc_re": v.SQL_PATTERNS["mcc"],
-        "true_words": TRUE_WORDS, "false_words": FALSE_WORDS,
         "card_ok": v.CARD_OK, "card_empty": v.CARD_EMPTY, "card_invalid": v.CARD_INVALID,
         "limit": MAX_REPORTED_ERRORS, "charge_file": charge_file.pk,
         "c_purchase": COUNTER_ACCOUNT[PostingKind.PURCHASE], "c_refund": COUNTER_ACCOUNT[PostingKind.REFUND],

@@ -474,7 +474,8 @@ def test_issue17_text_copy_escapes_reach_the_ledger_unchanged(spec_rates, bob_ca
 def test_issue17_length_bounds_of_ids_and_amounts_are_the_same_on_both_paths(spec_rates, bob_card, bulk):
     """Issue 17: the set-based path checks the ids' and amounts' lengths with length(), not with counted
     regex repetitions (which PostgreSQL unrolls, at a cost above the file's raw COPY); the bounds of SPEC
-    section 5's rules (charges/validation.py) stay exactly where the row-by-row path puts them."""
+    section 5's rules (charges/validation.py) stay exactly where the row-by-row path puts them; so do the
+    words a merchant_converted value may be (one lower() per row now)."""
     pan, top = bob_card.pan, v.MAX_TRANSACTION_ID
     digits = v.MAX_AMOUNT_DIGITS
     rows = [
@@ -489,6 +490,10 @@ def test_issue17_length_bounds_of_ids_and_amounts_are_the_same_on_both_paths(spe
         charge_row("D6", pan, "1."),  # 10
         charge_row("D7", pan, ".5"),  # 11
         charge_row("D8", pan, "12.50"),  # 12: fine
+        charge_row("W1", pan, "1.00", merchant_converted="Yes"),  # 13: the words, in any case
+        charge_row("W2", pan, "1.00", merchant_converted="0"),
+        charge_row("W3", pan, "1.00", merchant_converted=""),  # 15
+        charge_row("W4", pan, "1.00", merchant_converted="nein"),
     ]
     E = RowError
     assert rejected(rows, bulk=bulk) == [
@@ -501,4 +506,5 @@ def test_issue17_length_bounds_of_ids_and_amounts_are_the_same_on_both_paths(spe
         E(9, "amount", v.BAD_AMOUNT),
         E(10, "amount", v.BAD_AMOUNT),
         E(11, "amount", v.BAD_AMOUNT),
+        E(16, "merchant_converted", v.BAD_BOOL),
     ]
