@@ -497,14 +497,6 @@ SELECT p.cash_posting_id, p.account_id, p.pdate, %(k_fee_cash)s, %(c_fee_cash)s,
   FROM charge_plan p WHERE p.cash_posting_id IS NOT NULL
 """
 
-TOTALS_SQL = """
-SELECT kind, currency, count(*), sum(amount) FROM (
-  SELECT type AS kind, billing AS currency, sign * billed AS amount FROM charge_plan
-  UNION ALL SELECT %(k_fee_fx)s, billing, fx_fee FROM charge_plan WHERE fx_posting_id IS NOT NULL
-  UNION ALL SELECT %(k_fee_cash)s, billing, cash_fee FROM charge_plan WHERE cash_posting_id IS NOT NULL
-) t GROUP BY kind, currency ORDER BY kind, currency
-"""
-
 
 @contextmanager
 def _step(name: str) -> Iterator[None]:
@@ -630,19 +622,15 @@ def bulk_charge_import(*, stream: BinaryIO, charge_file: ChargeFile, on_progress
             cursor.execute(PLAN_SQL, params)
             cursor.execute("CREATE INDEX ON charge_plan (row_no)")
         with _step("insert postings"):
-            ledger_services.postings_insert_rows(select_sql=POSTINGS_SQL, params=params)
+            written = ledger_services.postings_insert_rows(select_sql=POSTINGS_SQL, params=params)
         holds_settle_staged(cursor=cursor)  # SPEC 10: presented charges settle their authorization holds
         if on_progress:
             on_progress("posting", source.rows)
-        with _step("totals"):
-            cursor.execute(TOTALS_SQL, params)
-            totals: dict[str, dict[str, Any]] = {}
-            posting_count = 0
-            for kind, currency, count, amount in cursor.fetchall():
-                entry = totals.setdefault(kind, {"count": 0, "amounts": {}})
-                entry["count"] += count
-                entry["amounts"][currency] = str(amount)
-                posting_count += count
-            cursor.execute("SELECT count(*) FROM charge_plan WHERE review_reason <> ''")
-            flagged = cursor.fetchone()[0]
+        totals: dict[str, dict[str, Any]] = {}
+        for kind, currency, count, amount, _flagged in written:
+            entry = totals.setdefault(kind, {"count": 0, "amounts": {}})
+            entry["count"] += count
+            entry["amounts"][currency] = str(amount)
+        posting_count = sum(row[2] for row in written)
+        flagged = sum(row[4] for row in written)
     return {"row_count": source.rows, "posting_count": posting_count, "flagged_count": flagged, "totals": totals}

@@ -431,15 +431,18 @@ def test_bulk_and_orm_paths_post_identical_ledgers(spec_rates, bob_card, other_c
     store_rates(RATE_DATE, {"JPY": "162.35"})
     Card.objects.filter(pk=other_card.card.pk).update(status=Card.Status.STOLEN, status_changed_on=dt.date(2026, 3, 1))
     data = charge_file(mixed_rows([(bob_card.pan, "DKK"), (other_card.pan, "DKK"), (be_card.pan, "EUR")], 600))
-    snapshots = []
+    snapshots, figures = [], []
     for bulk in (True, False):
         with transaction.atomic():
-            charge_file_import(source=io.BytesIO(data), filename="same.csv", bulk=bulk)
+            loaded = charge_file_import(source=io.BytesIO(data), filename="same.csv", bulk=bulk)
             snapshots.append(ledger_snapshot())
+            figures.append((loaded.row_count, loaded.posting_count, loaded.flagged_count, loaded.totals))
             transaction.set_rollback(True)
     assert len(snapshots[0]) > 600
     assert {value[4].currency.code for value in snapshots[0].values()} == {"DKK", "EUR"}
     assert snapshots[0] == snapshots[1]
+    # The file's figures too (issue 17: the bulk path reads them off the rows its INSERT returned).
+    assert figures[0] == figures[1] and figures[0][2] > 0
 
 
 @pytest.mark.postgres
@@ -460,7 +463,7 @@ def test_issue17_text_copy_escapes_reach_the_ledger_unchanged(spec_rates, bob_ca
     rows = [charge_row(f"E{n}", bob_card.pan, "10.00", "USD", merchant_name=name, merchant_city=f"C\\{n}\t")
             for n, name in enumerate(names)]
     data = charge_file(rows)
-    snapshots = []
+    snapshots, figures = [], []
     for bulk in (True, False):
         with transaction.atomic():
             charge_file_import(source=io.BytesIO(data), filename="escapes.csv", bulk=bulk)
