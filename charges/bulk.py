@@ -260,19 +260,25 @@ RATES_SQL = [
                ORDER BY f.effective_from DESC LIMIT 1) s""",
 ]
 
-BASE_SQL = """
+# The simple CASE lowers each value once (two IN lists lowered it twice, issue 17).
+_CONVERTED_CASES = " ".join([*(f"WHEN '{word}' THEN true" for word in TRUE_WORDS),
+                             *(f"WHEN '{word}' THEN false" for word in FALSE_WORDS)])
+BASE_SQL = f"""
 CREATE TEMP TABLE charge_base ON COMMIT DROP AS
 SELECT s.*,
-       -- byte order ("C") to group the ids: the same groups, without the locale's slower comparisons
-       min(s.row_no) OVER (PARTITION BY s.transaction_id COLLATE "C") AS first_row,
+       coalesce(dup.first_row, s.row_no) AS first_row,
        td.day AS tdate, pd.day AS pdate, pd.rate_date,
        cc.exponent,
-       CASE WHEN s.amount ~ %(amount_re)s THEN s.amount::numeric END AS amount_num,
-       CASE WHEN lower(s.merchant_converted) IN %(true_words)s THEN true
-            WHEN lower(s.merchant_converted) IN %(false_words)s THEN false END AS converted,
+       CASE WHEN s.amount ~ %(amount_re)s AND length(split_part(s.amount, '.', 1)) <= %(amount_digits)s
+                 AND length(split_part(s.amount, '.', 2)) <= %(amount_digits)s THEN s.amount::numeric END AS amount_num,
+       CASE lower(s.merchant_converted) {_CONVERTED_CASES} END AS converted,
        c.id AS card_id, c.account_id, a.currency AS billing, a.closed_on, co.market,
        c.status AS card_status, c.status_changed_on, c.expiry
   FROM charge_stage s
+  -- A repeated transaction id's first row: a hash of the narrow ids, not a window over every wide
+  -- staging row, which had to sort and copy them all (issue 17).
+  LEFT JOIN (SELECT transaction_id, min(row_no) AS first_row FROM charge_stage
+              GROUP BY transaction_id HAVING count(*) > 1) dup ON dup.transaction_id = s.transaction_id
   LEFT JOIN charge_day td ON td.value = s.transaction_date
   LEFT JOIN charge_day pd ON pd.value = s.processing_date
   LEFT JOIN charge_currency cc ON cc.code = s.currency
@@ -293,7 +299,8 @@ SELECT r.*,
 FROM (
 SELECT d.*,
   CASE WHEN transaction_id = '' THEN %(m_required)s
-       WHEN transaction_id !~ %(transaction_id_re)s THEN %(m_bad_transaction_id)s
+       WHEN length(transaction_id) > %(max_transaction_id)s OR transaction_id !~ %(transaction_id_re)s
+            THEN %(m_bad_transaction_id)s
        WHEN first_row < row_no THEN format(%(m_duplicate)s, first_row)
        WHEN posted THEN %(m_already_posted)s END AS r_transaction_id,
   CASE WHEN card_state = %(card_empty)s THEN %(m_required)s
@@ -457,9 +464,9 @@ SELECT p.charge_posting_id, p.account_id, p.pdate, p.type,
        CASE WHEN p.is_foreign AND p.currency <> %(usd)s THEN round(p.r_usd::{NUM} / p.r_cur, 12) END,
        CASE WHEN p.is_foreign THEN round(p.r_bill::{NUM} / p.r_usd, 12) END,
        CASE WHEN p.is_foreign THEN p.rate_date END,
-       jsonb_build_object('charge_file', %(charge_file)s::bigint, 'row', p.row_no)
-         || CASE WHEN p.review_reason <> '' THEN jsonb_build_object('review_reason', p.review_reason)
-                 ELSE '{{}}'::jsonb END,
+       CASE WHEN p.review_reason = '' THEN jsonb_build_object('charge_file', %(charge_file)s::bigint, 'row', p.row_no)
+            ELSE jsonb_build_object('charge_file', %(charge_file)s::bigint, 'row', p.row_no,
+                                    'review_reason', p.review_reason) END,
        now()
   FROM charge_plan p
   LEFT JOIN charge_plan o ON o.row_no = p.file_original_row
@@ -488,14 +495,6 @@ SELECT p.cash_posting_id, p.account_id, p.pdate, %(k_fee_cash)s, %(c_fee_cash)s,
          'minimum', p.cash_fee_minimum::text, 'base_amount', p.billed::text, 'base_currency', p.billing),
        now()
   FROM charge_plan p WHERE p.cash_posting_id IS NOT NULL
-"""
-
-TOTALS_SQL = """
-SELECT kind, currency, count(*), sum(amount) FROM (
-  SELECT type AS kind, billing AS currency, sign * billed AS amount FROM charge_plan
-  UNION ALL SELECT %(k_fee_fx)s, billing, fx_fee FROM charge_plan WHERE fx_posting_id IS NOT NULL
-  UNION ALL SELECT %(k_fee_cash)s, billing, cash_fee FROM charge_plan WHERE cash_posting_id IS NOT NULL
-) t GROUP BY kind, currency ORDER BY kind, currency
 """
 
 
@@ -571,8 +570,8 @@ def bulk_charge_import(*, stream: BinaryIO, charge_file: ChargeFile, on_progress
         "window": RATE_WINDOW_DAYS, "echo": v.ECHO_CHARS, "usd": USD, "max_amount": v.MAX_AMOUNT,
         "max_name": v.MAX_MERCHANT_NAME, "max_city": v.MAX_MERCHANT_CITY,
         "amount_re": v.SQL_PATTERNS["amount"], "transaction_id_re": v.SQL_PATTERNS["transaction_id"],
+        "amount_digits": v.MAX_AMOUNT_DIGITS, "max_transaction_id": v.MAX_TRANSACTION_ID,
         "country_re": v.SQL_PATTERNS["country"], "mcc_re": v.SQL_PATTERNS["mcc"],
-        "true_words": TRUE_WORDS, "false_words": FALSE_WORDS,
         "card_ok": v.CARD_OK, "card_empty": v.CARD_EMPTY, "card_invalid": v.CARD_INVALID,
         "limit": MAX_REPORTED_ERRORS, "charge_file": charge_file.pk,
         "c_purchase": COUNTER_ACCOUNT[PostingKind.PURCHASE], "c_refund": COUNTER_ACCOUNT[PostingKind.REFUND],
@@ -623,19 +622,15 @@ def bulk_charge_import(*, stream: BinaryIO, charge_file: ChargeFile, on_progress
             cursor.execute(PLAN_SQL, params)
             cursor.execute("CREATE INDEX ON charge_plan (row_no)")
         with _step("insert postings"):
-            ledger_services.postings_insert_rows(select_sql=POSTINGS_SQL, params=params)
+            written = ledger_services.postings_insert_rows(select_sql=POSTINGS_SQL, params=params)
         holds_settle_staged(cursor=cursor)  # SPEC 10: presented charges settle their authorization holds
         if on_progress:
             on_progress("posting", source.rows)
-        with _step("totals"):
-            cursor.execute(TOTALS_SQL, params)
-            totals: dict[str, dict[str, Any]] = {}
-            posting_count = 0
-            for kind, currency, count, amount in cursor.fetchall():
-                entry = totals.setdefault(kind, {"count": 0, "amounts": {}})
-                entry["count"] += count
-                entry["amounts"][currency] = str(amount)
-                posting_count += count
-            cursor.execute("SELECT count(*) FROM charge_plan WHERE review_reason <> ''")
-            flagged = cursor.fetchone()[0]
+        totals: dict[str, dict[str, Any]] = {}
+        for kind, currency, count, amount, _flagged in written:
+            entry = totals.setdefault(kind, {"count": 0, "amounts": {}})
+            entry["count"] += count
+            entry["amounts"][currency] = str(amount)
+        posting_count = sum(row[2] for row in written)
+        flagged = sum(row[4] for row in written)
     return {"row_count": source.rows, "posting_count": posting_count, "flagged_count": flagged, "totals": totals}

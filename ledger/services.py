@@ -376,7 +376,8 @@ def posting_id_sequence() -> str:
         return cursor.fetchone()[0]
 
 
-def postings_insert_rows(*, select_sql: str, params: dict[str, Any], events: bool = True) -> int:
+def postings_insert_rows(*, select_sql: str, params: dict[str, Any], events: bool = True
+                         ) -> list[tuple[str, str, int, Decimal, int]]:
     """PostgreSQL only: insert the postings `select_sql` yields, every column of POSTING_COLUMNS in order.
 
     For the set-based charge import (SPEC section 5): one INSERT for a whole file, one row per money
@@ -384,13 +385,15 @@ def postings_insert_rows(*, select_sql: str, params: dict[str, Any], events: boo
     The caller vouches for the rules `posting_create` checks; the database still holds the unique
     source keys, the chart (CHECK) and the references to accounts and cards. `events=False` leaves
     the events out: only bench/import_charges.py uses it, to measure what the outbox costs (issue 18
-    item 7); no domain path may post without its events. Returns how many postings were written.
+    item 7); no domain path may post without its events. Returns what was written, per kind and
+    currency: (kind, currency, postings, their sum, how many are flagged for review), from the rows the
+    INSERT returned (the import's figures without reading its plan again, issue 17).
     """
-    insert = f"INSERT INTO ledger_posting ({', '.join(POSTING_COLUMNS)})\n{select_sql}"
+    insert = (f"INSERT INTO ledger_posting ({', '.join(POSTING_COLUMNS)})\n{select_sql}\n"
+              "RETURNING id, account_id, kind, amount_currency, amount, flagged_for_review")
+    summary = ("SELECT kind, amount_currency, count(*), sum(amount), count(*) FILTER (WHERE flagged_for_review)"
+               " FROM p GROUP BY kind, amount_currency ORDER BY kind, amount_currency")
+    events_sql = f",\n{_EVENTS_BATCH_SQL}" if events else ""
     with connection.cursor() as cursor:
-        if not events:
-            cursor.execute(insert, params)
-            return cursor.rowcount
-        cursor.execute(f"WITH p AS ({insert}\nRETURNING id, account_id),\n{_EVENTS_BATCH_SQL}\n"
-                       "SELECT count(*) FROM p", params)
-        return cursor.fetchone()[0]
+        cursor.execute(f"WITH p AS ({insert}){events_sql}\n{summary}", params)
+        return cursor.fetchall()

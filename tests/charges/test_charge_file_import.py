@@ -431,15 +431,18 @@ def test_bulk_and_orm_paths_post_identical_ledgers(spec_rates, bob_card, other_c
     store_rates(RATE_DATE, {"JPY": "162.35"})
     Card.objects.filter(pk=other_card.card.pk).update(status=Card.Status.STOLEN, status_changed_on=dt.date(2026, 3, 1))
     data = charge_file(mixed_rows([(bob_card.pan, "DKK"), (other_card.pan, "DKK"), (be_card.pan, "EUR")], 600))
-    snapshots = []
+    snapshots, figures = [], []
     for bulk in (True, False):
         with transaction.atomic():
-            charge_file_import(source=io.BytesIO(data), filename="same.csv", bulk=bulk)
+            loaded = charge_file_import(source=io.BytesIO(data), filename="same.csv", bulk=bulk)
             snapshots.append(ledger_snapshot())
+            figures.append((loaded.row_count, loaded.posting_count, loaded.flagged_count, loaded.totals))
             transaction.set_rollback(True)
     assert len(snapshots[0]) > 600
     assert {value[4].currency.code for value in snapshots[0].values()} == {"DKK", "EUR"}
     assert snapshots[0] == snapshots[1]
+    # The file's figures too (issue 17: the bulk path reads them off the rows its INSERT returned).
+    assert figures[0] == figures[1] and figures[0][2] > 0
 
 
 @pytest.mark.postgres
@@ -460,7 +463,7 @@ def test_issue17_text_copy_escapes_reach_the_ledger_unchanged(spec_rates, bob_ca
     rows = [charge_row(f"E{n}", bob_card.pan, "10.00", "USD", merchant_name=name, merchant_city=f"C\\{n}\t")
             for n, name in enumerate(names)]
     data = charge_file(rows)
-    snapshots = []
+    snapshots, figures = [], []
     for bulk in (True, False):
         with transaction.atomic():
             charge_file_import(source=io.BytesIO(data), filename="escapes.csv", bulk=bulk)
@@ -468,3 +471,43 @@ def test_issue17_text_copy_escapes_reach_the_ledger_unchanged(spec_rates, bob_ca
             transaction.set_rollback(True)
     assert snapshots[0] == snapshots[1]
     assert sorted(value[8] for key, value in snapshots[0].items() if key.startswith("charge/")) == sorted(names)
+
+
+@pytest.mark.parametrize("bulk", [False, pytest.param(True, marks=pytest.mark.postgres)])
+def test_issue17_length_bounds_of_ids_and_amounts_are_the_same_on_both_paths(spec_rates, bob_card, bulk):
+    """Issue 17: the set-based path checks the ids' and amounts' lengths with length(), not with counted
+    regex repetitions (which PostgreSQL unrolls, at a cost above the file's raw COPY); the bounds of SPEC
+    section 5's rules (charges/validation.py) stay exactly where the row-by-row path puts them; so do the
+    words a merchant_converted value may be (one lower() per row now)."""
+    pan, top = bob_card.pan, v.MAX_TRANSACTION_ID
+    digits = v.MAX_AMOUNT_DIGITS
+    rows = [
+        charge_row("A" * top, pan, "10.00"),  # 2: the longest id
+        charge_row("B" * (top + 1), pan, "10.00"),  # 3
+        charge_row("C" * (top - 1) + "é", pan, "10.00"),  # 4: 100 characters, one not allowed
+        charge_row("D1", pan, "1" * (digits + 1)),  # 5
+        charge_row("D2", pan, "1" * digits),  # 6: well-formed, too large
+        charge_row("D3", pan, "1." + "0" * (digits - 1) + "1"),  # 7: well-formed, too many decimals
+        charge_row("D4", pan, "1." + "0" * (digits + 1)),  # 8
+        charge_row("D5", pan, "1.5.5"),  # 9
+        charge_row("D6", pan, "1."),  # 10
+        charge_row("D7", pan, ".5"),  # 11
+        charge_row("D8", pan, "12.50"),  # 12: fine
+        charge_row("W1", pan, "1.00", merchant_converted="Yes"),  # 13: the words, in any case
+        charge_row("W2", pan, "1.00", merchant_converted="0"),
+        charge_row("W3", pan, "1.00", merchant_converted=""),  # 15
+        charge_row("W4", pan, "1.00", merchant_converted="nein"),
+    ]
+    E = RowError
+    assert rejected(rows, bulk=bulk) == [
+        E(3, "transaction_id", v.BAD_TRANSACTION_ID),
+        E(4, "transaction_id", v.BAD_TRANSACTION_ID),
+        E(5, "amount", v.BAD_AMOUNT),
+        E(6, "amount", v.AMOUNT_TOO_LARGE),
+        E(7, "amount", v.TOO_MANY_DECIMALS.format(currency="DKK")),
+        E(8, "amount", v.BAD_AMOUNT),
+        E(9, "amount", v.BAD_AMOUNT),
+        E(10, "amount", v.BAD_AMOUNT),
+        E(11, "amount", v.BAD_AMOUNT),
+        E(16, "merchant_converted", v.BAD_BOOL),
+    ]
