@@ -184,9 +184,11 @@ def _statements_generate_postgres(*, on: dt.date, account_ids: list[int], record
         cursor.execute(
             "SELECT a.id, c.market, EXISTS (SELECT 1 FROM fees_interestaccrual i WHERE i.account_id = a.id"
             " AND i.day <= %(on)s) FROM accounts_account a JOIN accounts_company c ON c.id = a.company_id"
-            " WHERE a.id = ANY(%(ids)s) AND NOT EXISTS"
-            " (SELECT 1 FROM statements_statement s WHERE s.account_id = a.id AND s.statement_date = %(on)s)"
-            " ORDER BY a.id",
+            # One probe of the (account, statement_date) key per account: as NOT EXISTS the planner may read
+            # every statement of the day so far for each chunk (quadratic in a day's accounts).
+            " LEFT JOIN LATERAL (SELECT true AS done FROM statements_statement s WHERE s.account_id = a.id"
+            " AND s.statement_date = %(on)s LIMIT 1) already ON true"
+            " WHERE a.id = ANY(%(ids)s) AND already.done IS NULL ORDER BY a.id",
             {"ids": account_ids, "on": on},
         )
         rows = cursor.fetchall()
@@ -225,14 +227,17 @@ WITH acct AS (
                           ORDER BY s.statement_date DESC LIMIT 1) prev ON true
      WHERE a.id = ANY(%(ids)s)
 ), {fees},
-per_kind AS (
-    SELECT m.account_id, m.kind, SUM(m.amount) AS total, COUNT(*) AS lines
-      FROM (SELECT p.account_id, p.kind, p.amount
-              FROM ledger_posting p JOIN acct ON acct.id = p.account_id
-             WHERE p.account_id = ANY(%(ids)s) AND p.posting_date <= %(on)s AND p.posting_date >= acct.opened_on
-               AND (acct.prev_date IS NULL OR p.posting_date > acct.prev_date)
+posted AS (
+    SELECT p.account_id, p.kind, SUM(p.amount) AS total, COUNT(*) AS lines
+      FROM ledger_posting p JOIN acct ON acct.id = p.account_id
+     WHERE p.account_id = ANY(%(ids)s) AND p.posting_date <= %(on)s AND p.posting_date >= acct.opened_on
+       AND (acct.prev_date IS NULL OR p.posting_date > acct.prev_date)
+     GROUP BY p.account_id, p.kind
+), per_kind AS (
+    SELECT m.account_id, m.kind, SUM(m.total) AS total, SUM(m.lines) AS lines
+      FROM (SELECT account_id, kind, total, lines FROM posted
             UNION ALL
-            SELECT fee.account_id, fee.kind, fee.amount FROM fee) m
+            SELECT fee.account_id, fee.kind, fee.amount, 1 FROM fee) m
      GROUP BY m.account_id, m.kind
 ), period AS (
     SELECT account_id, SUM(total) AS total, SUM(lines) AS lines,
