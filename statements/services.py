@@ -131,7 +131,7 @@ def statements_generate(*, on: dt.date, account_ids: list[int], record_events: b
     a statement.ready event (SPEC section 16) unless the caller records its own (a final statement).
     """
     if connection.vendor == "postgresql":
-        return len(_statements_generate_postgres(on=on, account_ids=account_ids, record_events=record_events))
+        return _statements_generate_postgres(on=on, account_ids=account_ids, record_events=record_events)
     ids = _statements_generate_portable(on=on, account_ids=account_ids)
     if record_events and ids:
         _statement_events(on=on, account_ids=ids)
@@ -170,7 +170,7 @@ def _statements_generate_portable(*, on: dt.date, account_ids: list[int]) -> lis
     return [statement.account_id for statement in statements]
 
 
-def _statements_generate_postgres(*, on: dt.date, account_ids: list[int], record_events: bool) -> list[int]:
+def _statements_generate_postgres(*, on: dt.date, account_ids: list[int], record_events: bool) -> int:
     """The same as the portable path, set-based: no Python object per account except those owing interest.
 
     Most accounts of a statement day owe no late interest, so only those with accruals are loaded to build
@@ -198,7 +198,7 @@ def _statements_generate_postgres(*, on: dt.date, account_ids: list[int], record
     ids, markets = [row[0] for row in rows], {row[1] for row in rows}
     owing_interest = [row[0] for row in rows if row[2]]
     if not ids:
-        return []
+        return 0
     if owing_interest:
         annual_fees_first_sql(account_ids=ids, on=on)
         accounts, _previous, periods = _accounts_with_periods(owing_interest, on)
@@ -208,7 +208,7 @@ def _statements_generate_postgres(*, on: dt.date, account_ids: list[int], record
     sql = _STATEMENTS_SQL.format(fees=fee_ctes, events=_statement_events_cte() if record_events else "")
     with connection.cursor() as cursor:
         cursor.execute(sql, {**params, "ids": ids, "on": on})
-        produced = [row[0] for row in cursor.fetchall()]
+        produced = cursor.fetchone()[0]
     if record_events and produced:
         events_recorded()
     return produced
@@ -261,7 +261,7 @@ SELECT acct.id, %(on)s, COALESCE(acct.prev_date + 1, acct.opened_on), %(on)s::da
  ORDER BY acct.id
 RETURNING id, account_id, statement_date, period_start, due_date, currency, opening_balance, closing_balance, final
 ){events}
-SELECT account_id FROM s ORDER BY account_id
+SELECT count(*) FROM s
 """
 
 
