@@ -117,8 +117,8 @@ def annual_fees_first_sql(*, account_ids: list[int], on: dt.date) -> int:
 
 
 # The same postings again, for the statement day's single statement per chunk (statements.services): read
-# from the statement's relation `acct` (id, currency, opened_on, closed_on, market, annual_fee and prev_date,
-# its last statement before `on`), with each market's schedule in force from arrays.
+# from the statement's relation `acct` (id, company_id, currency, opened_on, closed_on, market, annual_fee and
+# prev_date, its last statement before `on`), with each market's schedule in force from arrays.
 _FIRST_FEE_FROM_ACCOUNTS = """
     SELECT 'annual-fee/' || a.id || '/1', %(on)s::date, 'Annual card fee ' || to_char(a.opened_on, 'YYYY-MM-DD'),
            a.id, LEAST(a.annual_fee, f.maximum::numeric), a.currency, 'fee_annual', 'fee_income_annual',
@@ -147,7 +147,7 @@ def annual_fees_first_ctes(*, name: str, on: dt.date, markets: Iterable[str]) ->
               "fee_maxima": [str(schedule.annual_fee_max) for schedule in schedules],
               "fee_schedule_ids": [schedule.pk for schedule in schedules],
               "fee_labels": [str(schedule) for schedule in schedules]}
-    return postings_insert_ctes(name=name, input_sql=_FIRST_FEE_FROM_ACCOUNTS), params
+    return postings_insert_ctes(name=name, input_sql=_FIRST_FEE_FROM_ACCOUNTS, accounts="acct"), params
 
 
 def annual_fees_anniversaries(*, on: dt.date) -> int:

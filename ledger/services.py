@@ -310,9 +310,9 @@ RETURNING id, account_id, kind, amount)"""
 _EVENTS_SQL = """
 INSERT INTO events_event (company_id, type, data, object_ids, created_at)
 SELECT a.company_id, 'posting.created', '{{}}'::jsonb, to_jsonb(array_agg(p.id)), now()
-  FROM {name} p JOIN accounts_account a ON a.id = p.account_id
+  FROM {name} p JOIN {accounts} a ON a.id = p.account_id
  GROUP BY a.company_id"""
-_EVENTS_BATCH_SQL = "e AS (" + _EVENTS_SQL.format(name="p") + ")"
+_EVENTS_BATCH_SQL = "e AS (" + _EVENTS_SQL.format(name="p", accounts="accounts_account") + ")"
 
 
 def _bulk_insert_sql(input_sql: str) -> str:
@@ -321,17 +321,19 @@ def _bulk_insert_sql(input_sql: str) -> str:
             + "\nSELECT count(*) FROM p")
 
 
-def postings_insert_ctes(*, name: str, input_sql: str) -> str:
+def postings_insert_ctes(*, name: str, input_sql: str, accounts: str = "accounts_account") -> str:
     """PostgreSQL only: `postings_insert_select` as data-modifying CTEs, for a bulk path that needs the
     postings it inserts in the same statement (the statement day bills the first annual fee it posts: the
     statement's snapshot cannot see them in ledger_posting, so it reads them from the CTE `name`, which
     returns `id, account_id, kind, amount` of each). Their posting.created events (SPEC section 16) are
-    written by the CTE `{name}_events`. Same contract for `input_sql` as `postings_insert_select`.
+    written by the CTE `{name}_events`, which takes each posting's company from `accounts` (a relation with
+    `id, company_id`: the caller's own CTE of the accounts saves a probe of accounts_account per posting).
+    Same contract for `input_sql` as `postings_insert_select`.
 
     Returns the text to put after the caller's `WITH` (or after a comma).
     """
     return (_INSERT_CTES_SQL.format(name=name, input=input_sql)
-            + f",\n{name}_events AS ({_EVENTS_SQL.format(name=name)})")
+            + f",\n{name}_events AS ({_EVENTS_SQL.format(name=name, accounts=accounts)})")
 
 
 def _bulk_insert_postgres(specs: list[PostingSpec]) -> int:
