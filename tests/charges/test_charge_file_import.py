@@ -463,7 +463,7 @@ def test_issue17_text_copy_escapes_reach_the_ledger_unchanged(spec_rates, bob_ca
     rows = [charge_row(f"E{n}", bob_card.pan, "10.00", "USD", merchant_name=name, merchant_city=f"C\\{n}\t")
             for n, name in enumerate(names)]
     data = charge_file(rows)
-    snapshots, figures = [], []
+    snapshots = []
     for bulk in (True, False):
         with transaction.atomic():
             charge_file_import(source=io.BytesIO(data), filename="escapes.csv", bulk=bulk)
