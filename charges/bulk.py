@@ -475,16 +475,23 @@ SELECT p.fx_posting_id, p.account_id, p.pdate, %(k_fee_fx)s, %(c_fee_fx)s, p.bil
        format(%(d_fx_fee)s, p.currency, round(p.amount_num, p.exponent)::text),
        'fee_fx/' || p.transaction_id, p.charge_posting_id, p.card_id, p.tdate, '', '', '', '', false,
        NULL, NULL, NULL, NULL, NULL, NULL,
-       jsonb_build_object(
-         'rule', %(fx_rule)s, 'fee_schedule_id', p.schedule_id, 'percent', p.fx_fee_percent::text,
-         'base_amount', p.billed::text, 'base_currency', p.billing,
-         'original_amount', round(p.amount_num, p.exponent)::text, 'original_currency', p.currency,
-         'rate_date', to_char(p.rate_date, 'YYYY-MM-DD'),
-         'rate_used', round(p.billed::{NUM} / p.amount_num, 12)::text,
-         'ecb_rate', round(p.r_bill::{NUM} / p.r_cur, 12)::text,
-         'markup_percent', p.markup_percent::text),
+       x.fixed || jsonb_build_object(
+         'base_amount', p.billed::text, 'original_amount', round(p.amount_num, p.exponent)::text,
+         'rate_used', round(p.billed::{NUM} / p.amount_num, 12)::text, 'markup_percent', p.markup_percent::text),
        now()
-  FROM charge_plan p WHERE p.fx_posting_id IS NOT NULL
+  FROM charge_plan p
+  -- What a fee's explanation shares with every fee of its rate date, currencies and schedule, built once per
+  -- such group: an eleven-key object per fee was most of the fees' share of the INSERT (issue 17).
+  JOIN (SELECT rate_date, currency, billing, schedule_id, jsonb_build_object(
+                 'rule', %(fx_rule)s, 'fee_schedule_id', schedule_id, 'percent', min(fx_fee_percent)::text,
+                 'base_currency', billing, 'original_currency', currency,
+                 'rate_date', to_char(rate_date, 'YYYY-MM-DD'),
+                 'ecb_rate', round(min(r_bill)::{NUM} / min(r_cur), 12)::text) AS fixed
+          FROM charge_plan WHERE fx_posting_id IS NOT NULL
+         GROUP BY rate_date, currency, billing, schedule_id) x
+    ON x.rate_date = p.rate_date AND x.currency = p.currency AND x.billing = p.billing
+   AND x.schedule_id = p.schedule_id
+ WHERE p.fx_posting_id IS NOT NULL
 UNION ALL
 SELECT p.cash_posting_id, p.account_id, p.pdate, %(k_fee_cash)s, %(c_fee_cash)s, p.billing, p.cash_fee,
        format(%(d_cash_fee)s, p.billing, p.billed::text),
