@@ -634,10 +634,11 @@ def bulk_charge_import(*, stream: BinaryIO, charge_file: ChargeFile, on_progress
         if on_progress:
             on_progress("posting", source.rows)
         totals: dict[str, dict[str, Any]] = {}
-        for kind, currency, count, amount, _flagged in written:
+        posting_count = flagged = 0
+        for kind, currency, count, amount, flagged_count in written:
             entry = totals.setdefault(kind, {"count": 0, "amounts": {}})
             entry["count"] += count
             entry["amounts"][currency] = str(amount)
-        posting_count = sum(row[2] for row in written)
-        flagged = sum(row[4] for row in written)
+            posting_count += count
+            flagged += flagged_count
     return {"row_count": source.rows, "posting_count": posting_count, "flagged_count": flagged, "totals": totals}
