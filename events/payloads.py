@@ -81,19 +81,6 @@ def statement_data(statement) -> dict[str, Any]:
     }
 
 
-STATEMENT_JSON_SQL = {
-    "postgresql": """jsonb_build_object(
-        'object', 'statement', 'id', s.id, 'account_number', a.number, 'statement_date', s.statement_date,
-        'period_start', s.period_start, 'due_date', s.due_date, 'currency', s.currency,
-        'opening_balance', s.opening_balance::text, 'closing_balance', s.closing_balance::text, 'final', s.final)""",
-    "sqlite": """json_object(
-        'object', 'statement', 'id', s.id, 'account_number', a.number, 'statement_date', s.statement_date,
-        'period_start', s.period_start, 'due_date', s.due_date, 'currency', s.currency,
-        'opening_balance', printf('%%.2f', s.opening_balance), 'closing_balance', printf('%%.2f', s.closing_balance),
-        'final', json(CASE WHEN s.final THEN 'true' ELSE 'false' END))""",
-}
-
-
 def card_data(card) -> dict[str, Any]:
     return {
         "object": "card", "id": card.pk, "account_number": card.account.number, "last4": card.last4,
@@ -152,15 +139,21 @@ def dispute_data(dispute) -> dict[str, Any]:
 
 
 def events_hydrate(events) -> None:
-    """Fill in the object of the events a bulk path wrote by reference (posting.created with `object_id`):
-    postings are append-only, so this is the posting as it was created. One query for the lot."""
+    """Fill in the object of the events a bulk path wrote by reference (`object_id`): posting.created names
+    an append-only posting, statement.ready a statement the statement day wrote, whose shown fields never
+    change after (a final statement, whose due date is set after, records its whole object instead: see
+    statements.services.statement_final_generate). So this is the object as the event saw it. One query per
+    type for the lot."""
     from ledger.selectors import postings_by_id
+    from statements.selectors import statements_by_id
 
-    wanted = [event for event in events if not event.data and event.object_id and event.type == "posting.created"]
-    if not wanted:
-        return
-    postings = postings_by_id(ids=[event.object_id for event in wanted])
-    for event in wanted:
-        posting = postings.get(event.object_id)
-        if posting is not None:
-            event.data = json.loads(json.dumps(posting_data(posting), cls=DjangoJSONEncoder))
+    for type, load, build in (("posting.created", postings_by_id, posting_data),
+                              ("statement.ready", statements_by_id, statement_data)):
+        wanted = [event for event in events if not event.data and event.object_id and event.type == type]
+        if not wanted:
+            continue
+        objects = load(ids=[event.object_id for event in wanted])
+        for event in wanted:
+            found = objects.get(event.object_id)
+            if found is not None:
+                event.data = json.loads(json.dumps(build(found), cls=DjangoJSONEncoder))

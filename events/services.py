@@ -2,7 +2,8 @@
 transaction as the change, delivery is a Celery task reading the outbox, never a side effect of it).
 
 Domain services call `event_record` for one change and `events_record_rows` (one INSERT … SELECT) for
-a bulk path, or `events_record_batch` (one row naming many objects, as the ledger's bulk inserts write);
+a bulk path, or `events_record_batch` / `events_batch_insert_sql` (one row naming many objects, as the
+ledger's bulk inserts and the statement day write);
 none takes a lock, so an authorization never waits for a charge import's events. The numbers per
 company are given by `events_sequence` after commit (see events.models).
 """
@@ -84,22 +85,30 @@ def events_record_rows(*, type: str, select_sql: str, params: dict[str, Any] | l
     """The set-based twin of event_record for bulk paths (SPEC section 16, DESIGN "Fast paths"): one
     INSERT … SELECT of the events `select_sql` yields as (company_id, data) rows, where data is the JSON
     object (PostgreSQL json/jsonb, SQLite json text). Returns how many were written."""
+    if type not in EventType.values:
+        raise ValueError(UNKNOWN_EVENT_TYPE.format(type=type))
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
-        cursor.execute(events_insert_sql(type=type, select_sql=select_sql), params)
+        cursor.execute("INSERT INTO events_event (company_id, type, data, created_at)"
+                       f" SELECT rows.company_id, '{type}', rows.data{cast}, CURRENT_TIMESTAMP FROM ({select_sql})"
+                       " AS rows", params)
         written = cursor.rowcount
     if written:
         events_recorded()
     return written
 
 
-def events_insert_sql(*, type: str, select_sql: str) -> str:
-    """The INSERT of `events_record_rows`, for a bulk path that writes its events as a data-modifying CTE
-    of its own statement (the statement day); the caller then calls `events_recorded`."""
+def events_batch_insert_sql(*, type: str, select_sql: str) -> str:
+    """PostgreSQL: `events_record_batch` set-based, for a bulk path's own statement (the import's
+    posting.created, the statement day's statement.ready): one outbox row per company naming every object
+    `select_sql` yields as (company_id, object_id) rows. The objects must not change after they are written
+    in any field their event shows (events.payloads.events_hydrate reads them when shown); the caller then
+    calls `events_recorded`."""
     if type not in EventType.values:
         raise ValueError(UNKNOWN_EVENT_TYPE.format(type=type))
-    cast = "::jsonb" if connection.vendor == "postgresql" else ""
-    return ("INSERT INTO events_event (company_id, type, data, created_at)"
-            f" SELECT rows.company_id, '{type}', rows.data{cast}, CURRENT_TIMESTAMP FROM ({select_sql}) AS rows")
+    return ("INSERT INTO events_event (company_id, type, data, object_ids, created_at)"
+            f" SELECT rows.company_id, '{type}', '{{}}'::jsonb, to_jsonb(array_agg(rows.object_id)), now()"
+            f" FROM ({select_sql}) AS rows GROUP BY rows.company_id")
 
 
 def events_recorded() -> None:

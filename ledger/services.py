@@ -19,7 +19,7 @@ from amexprog.common.errors import ApplicationError
 from amexprog.common.money import require_decimal, round_money
 from events.models import EventType
 from events.payloads import posting_data
-from events.services import event_record, events_record_many
+from events.services import event_record, events_batch_insert_sql, events_record_many
 from ledger.models import COUNTER_ACCOUNT, Chart, JournalEntry, Posting, PostingKind
 from ledger.selectors import Leg
 
@@ -307,12 +307,9 @@ RETURNING id, account_id, kind, amount)"""
 # statement: one outbox row per company naming its postings (events.services.events_record_batch; postings
 # are append-only), made into one numbered event per posting, in id order, when numbered. Per row, the import
 # pays an id in an array instead of an outbox row with its indexes (issue 18 item 7: ≤ 15 %).
-_EVENTS_SQL = """
-INSERT INTO events_event (company_id, type, data, object_ids, created_at)
-SELECT a.company_id, 'posting.created', '{{}}'::jsonb, to_jsonb(array_agg(p.id)), now()
-  FROM {name} p JOIN {accounts} a ON a.id = p.account_id
- GROUP BY a.company_id"""
-_EVENTS_BATCH_SQL = "e AS (" + _EVENTS_SQL.format(name="p", accounts="accounts_account") + ")"
+_EVENTS_SQL = "SELECT a.company_id, p.id AS object_id FROM {name} p JOIN {accounts} a ON a.id = p.account_id"
+_EVENTS_BATCH_SQL = "e AS ({})".format(events_batch_insert_sql(
+    type=EventType.POSTING_CREATED, select_sql=_EVENTS_SQL.format(name="p", accounts="accounts_account")))
 
 
 def _bulk_insert_sql(input_sql: str) -> str:
@@ -333,7 +330,8 @@ def postings_insert_ctes(*, name: str, input_sql: str, accounts: str = "accounts
     Returns the text to put after the caller's `WITH` (or after a comma).
     """
     return (_INSERT_CTES_SQL.format(name=name, input=input_sql)
-            + f",\n{name}_events AS ({_EVENTS_SQL.format(name=name, accounts=accounts)})")
+            + ",\n{name}_events AS ({insert})".format(name=name, insert=events_batch_insert_sql(
+                type=EventType.POSTING_CREATED, select_sql=_EVENTS_SQL.format(name=name, accounts=accounts))))
 
 
 def _bulk_insert_postgres(specs: list[PostingSpec]) -> int:

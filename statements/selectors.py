@@ -52,6 +52,12 @@ class _Billed(NamedTuple):
     billed_amount: Decimal
 
 
+def statements_by_id(*, ids: list[int]) -> dict[int, Statement]:
+    """Statements by id with their accounts (the statement day's statement.ready events name them, SPEC
+    section 16)."""
+    return Statement.objects.select_related("account").in_bulk(ids) if ids else {}
+
+
 def allocate_oldest_first(billed: list[Decimal], credit: Decimal) -> list[Decimal]:
     """Unpaid amounts after `credit` pays the positive billed amounts in order (oldest first)."""
     unpaid = []

@@ -18,8 +18,8 @@ from accounts.models import Account, BillingType, Company
 from accounts.rules import programme_rules
 from amexprog.common.db import from_minor
 from events.models import EventType
-from events.payloads import STATEMENT_JSON_SQL, statement_data
-from events.services import event_record, events_insert_sql, events_record_rows, events_recorded
+from events.payloads import statement_data
+from events.services import event_record, events_batch_insert_sql, events_record_batch, events_recorded
 from fees.services import (
     annual_fees_first,
     annual_fees_first_ctes,
@@ -109,16 +109,17 @@ def _accounts_with_periods(
 
 
 def _statement_events(*, on: dt.date, account_ids: list[int]) -> int:
-    """statement.ready for the statements of `on` of these accounts (SPEC section 16), set-based, in the
-    statement day's transaction."""
-    written = 0
+    """statement.ready for the statements of `on` of these accounts (SPEC section 16), in the statement day's
+    transaction: one outbox row per company naming its statements, as the PostgreSQL path writes (issue 17)."""
+    by_company: dict[int, list[int]] = defaultdict(list)
     for start in range(0, len(account_ids), 500):
-        chunk = account_ids[start:start + 500]
-        written += events_record_rows(type=EventType.STATEMENT_READY, params=[on, *chunk], select_sql=(
-            f"SELECT a.company_id, {STATEMENT_JSON_SQL[connection.vendor]} AS data FROM statements_statement s"
-            " JOIN accounts_account a ON a.id = s.account_id WHERE s.statement_date = %s"
-            f" AND s.account_id IN ({', '.join(['%s'] * len(chunk))}) ORDER BY s.account_id"))
-    return written
+        for company_id, pk in Statement.objects.filter(
+                statement_date=on, account_id__in=account_ids[start:start + 500]).values_list("account__company_id",
+                                                                                             "pk"):
+            by_company[company_id].append(pk)
+    for company_id, ids in by_company.items():
+        events_record_batch(company_id=company_id, type=EventType.STATEMENT_READY, object_ids=ids)
+    return sum(len(ids) for ids in by_company.values())
 
 
 @transaction.atomic
@@ -230,23 +231,24 @@ WITH acct AS (
                           ORDER BY s.statement_date DESC LIMIT 1) prev ON true
      WHERE a.id = ANY(%(ids)s)
 ), {fees},
-posted AS (
-    SELECT p.account_id, p.kind, SUM(p.amount) AS total, COUNT(*) AS lines
-      FROM ledger_posting p JOIN acct ON acct.id = p.account_id
-     WHERE p.account_id = ANY(%(ids)s) AND p.posting_date <= %(on)s AND p.posting_date >= acct.opened_on
-       AND (acct.prev_date IS NULL OR p.posting_date > acct.prev_date)
-     GROUP BY p.account_id, p.kind
-), per_kind AS (
-    SELECT m.account_id, m.kind, SUM(m.total) AS total, SUM(m.lines) AS lines
-      FROM (SELECT account_id, kind, total, lines FROM posted
-            UNION ALL
-            SELECT fee.account_id, fee.kind, fee.amount, 1 FROM fee) m
-     GROUP BY m.account_id, m.kind
-), period AS (
-    SELECT account_id, SUM(total) AS total, SUM(lines) AS lines,
-           COALESCE(SUM(total) FILTER (WHERE kind IN ('payment', 'payment_return')), 0) AS payments,
-           jsonb_object_agg(kind, total::numeric(18, 2)::text) AS totals
-      FROM per_kind GROUP BY account_id
+period AS (
+    -- Per account, one probe of the (account, posting_date) index for its period's postings, and the first
+    -- fee the CTE `fee` posted for it (one at most: its source key is unique), which the statement's snapshot
+    -- cannot see in ledger_posting.
+    SELECT acct.id AS account_id, t.total, t.lines, t.payments, t.totals
+      FROM acct
+      LEFT JOIN fee ON fee.account_id = acct.id
+     CROSS JOIN LATERAL (
+        SELECT SUM(k.total) AS total, SUM(k.lines) AS lines,
+               COALESCE(SUM(k.total) FILTER (WHERE k.kind IN ('payment', 'payment_return')), 0) AS payments,
+               jsonb_object_agg(k.kind, k.total::numeric(18, 2)::text) AS totals
+          FROM (SELECT m.kind, SUM(m.amount) AS total, COUNT(*) AS lines
+                  FROM (SELECT p.kind, p.amount FROM ledger_posting p
+                         WHERE p.account_id = acct.id AND p.posting_date <= %(on)s
+                           AND p.posting_date >= GREATEST(acct.opened_on, acct.prev_date + 1)
+                        UNION ALL
+                        SELECT fee.kind, fee.amount WHERE fee.account_id IS NOT NULL) m
+                 GROUP BY m.kind) k) t
 ), s AS (
 INSERT INTO statements_statement (account_id, statement_date, period_start, due_date, currency, opening_balance,
                                   closing_balance, billed_amount, payments_amount, totals, line_count,
@@ -266,11 +268,16 @@ SELECT count(*) FROM s
 
 
 def _statement_events_cte() -> str:
-    """statement.ready for each new statement (SPEC section 16), in account order, from what the INSERT
-    returns: no second read of the day's statements."""
-    return ", ev AS ({insert})".format(insert=events_insert_sql(
-        type=EventType.STATEMENT_READY, select_sql=f"SELECT a.company_id, {STATEMENT_JSON_SQL['postgresql']} AS data"
-                                                   " FROM s JOIN acct a ON a.id = s.account_id ORDER BY s.account_id"))
+    """statement.ready for each new statement (SPEC section 16) from what the INSERT returns: one outbox row per
+    company naming its statements (events.services.events_batch_insert_sql), numbered into one event per
+    statement, in id (so account) order, after commit. A statement's shown fields never change after this
+    INSERT, so the event reads it when shown; per statement the day pays an id in an array, not an outbox row
+    with its indexes (issue 17: about a quarter of a chunk's writing)."""
+    return ", ev AS ({insert})".format(insert=events_batch_insert_sql(
+        type=EventType.STATEMENT_READY, select_sql="SELECT a.company_id, s.id AS object_id"
+                                                   " FROM s JOIN acct a ON a.id = s.account_id"))
+
+
 @transaction.atomic
 def statement_final_generate(*, account: Account, on: dt.date) -> Statement | None:
     """The final statement of an account going to closing (terms §32; SPEC section 11): produced that day

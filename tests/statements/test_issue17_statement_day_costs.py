@@ -1,6 +1,7 @@
 """Issue 17 (performance, statement cycle): what the statement day pays per account, with the same figures.
 
-On PostgreSQL a chunk's first annual fees, statements and statement.ready events are one INSERT statement,
+On PostgreSQL a chunk's first annual fees, statements and statement.ready events are one INSERT statement
+(the events one outbox row per company naming its statements, as on SQLite),
 and the statement's account is checked once per statement by a trigger instead of a deferred foreign-key
 check per row at COMMIT (statements 0005). The database still refuses a statement on an unknown account and
 the deletion of an account with statements, on both databases (SQLite keeps its foreign key).
@@ -19,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account
 from events.models import Event
-from events.payloads import statement_data
+from events.payloads import events_hydrate, statement_data
 from events.services import events_sequence
 from fees.models import InterestAccrual
 from ledger.models import Posting
@@ -84,7 +85,11 @@ def test_issue17_perf_a_chunk_posts_its_first_fees_and_writes_its_statements_and
     if connection.vendor == "postgresql":
         assert len(inserts) == 1, inserts
 
-    # A bulk path's posting.created events are one outbox row per company until numbered (issue 18 item 7).
+    # A bulk path's posting.created and statement.ready events are one outbox row per company until numbered
+    # (issue 18 item 7, issue 17): the statements' row names them in account order.
+    batches = list(Event.objects.filter(type="statement.ready"))
+    assert [(event.company_id, sorted(event.object_ids), event.data) for event in batches] == [
+        (company_a.pk, [Statement.objects.get(account=account).pk for account in accounts], {})]
     for company_id in {account.company_id for account in accounts}:
         events_sequence(company_id=company_id)
     for n, account in enumerate(accounts):
@@ -101,7 +106,9 @@ def test_issue17_perf_a_chunk_posts_its_first_fees_and_writes_its_statements_and
         if connection.vendor == "postgresql":  # the set-based paths' narrow event naming the posting
             assert Event.objects.filter(type="posting.created", object_id=fee.pk).count() == 1
     assert Event.objects.filter(type="posting.created").count() == 6  # three charges, three fees
-    ready = list(Event.objects.filter(type="statement.ready").order_by("id"))
+    ready = list(Event.objects.filter(type="statement.ready").order_by("seq"))
+    assert [event.object_id for event in ready] == [Statement.objects.get(account=a).pk for a in accounts]
+    events_hydrate(ready)  # what the events API and the webhooks show
     assert [event.data for event in ready] == [
         json.loads(json.dumps(statement_data(Statement.objects.get(account=account)), cls=DjangoJSONEncoder))
         for account in accounts]
