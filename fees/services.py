@@ -118,21 +118,33 @@ def annual_fees_first_sql(*, account_ids: list[int], on: dt.date) -> int:
 
 # The same postings again, for the statement day's single statement per chunk (statements.services): read
 # from the statement's relation `acct` (id, company_id, currency, opened_on, closed_on, market, annual_fee and
-# prev_date, its last statement before `on`), with each market's schedule in force from arrays.
+# prev_date, its last statement before `on`), with each market's schedule in force from arrays. A fee's amount,
+# description and explanation depend only on the market's schedule, the programme's fee and the issue date:
+# they are built once per such group (`x`, materialized: whatever the join's plan, built once) and joined to
+# its accounts
+# (issue 17: building the eight-key explanation per account was about a tenth of the statement day).
 _FIRST_FEE_FROM_ACCOUNTS = """
-    SELECT 'annual-fee/' || a.id || '/1', %(on)s::date, 'Annual card fee ' || to_char(a.opened_on, 'YYYY-MM-DD'),
-           a.id, LEAST(a.annual_fee, f.maximum::numeric), a.currency, 'fee_annual', 'fee_income_annual',
-           NULL::bigint,
-           jsonb_build_object('rule', 'annual_fee', 'fee_schedule_id', f.schedule_id,
-                              'fee_schedule', f.label,
-                              'programme_fee', a.annual_fee::numeric(10, 2)::text,
-                              'schedule_maximum', f.maximum, 'membership_year', 1,
-                              'year_start', to_char(a.opened_on, 'YYYY-MM-DD'),
-                              'year_end', to_char(a.opened_on + interval '1 year' - interval '1 day', 'YYYY-MM-DD'))
+    WITH x AS MATERIALIZED (
+        SELECT g.market, g.annual_fee, g.opened_on, LEAST(g.annual_fee, f.maximum::numeric) AS amount,
+               'Annual card fee ' || to_char(g.opened_on, 'YYYY-MM-DD') AS description,
+               jsonb_build_object('rule', 'annual_fee', 'fee_schedule_id', f.schedule_id,
+                                  'fee_schedule', f.label,
+                                  'programme_fee', g.annual_fee::numeric(10, 2)::text,
+                                  'schedule_maximum', f.maximum, 'membership_year', 1,
+                                  'year_start', to_char(g.opened_on, 'YYYY-MM-DD'),
+                                  'year_end', to_char(g.opened_on + interval '1 year' - interval '1 day',
+                                                      'YYYY-MM-DD')) AS explanation
+          FROM acct g
+          JOIN unnest(%(fee_markets)s::text[], %(fee_maxima)s::text[], %(fee_schedule_ids)s::bigint[],
+                      %(fee_labels)s::text[]) AS f(market, maximum, schedule_id, label) ON f.market = g.market
+         WHERE g.prev_date IS NULL AND g.closed_on IS NULL AND LEAST(g.annual_fee, f.maximum::numeric) > 0
+         GROUP BY g.market, g.annual_fee, g.opened_on, f.maximum, f.schedule_id, f.label
+    )
+    SELECT 'annual-fee/' || a.id || '/1', %(on)s::date, x.description, a.id, x.amount, a.currency, 'fee_annual',
+           'fee_income_annual', NULL::bigint, x.explanation
       FROM acct a
-      JOIN unnest(%(fee_markets)s::text[], %(fee_maxima)s::text[], %(fee_schedule_ids)s::bigint[],
-                  %(fee_labels)s::text[]) AS f(market, maximum, schedule_id, label) ON f.market = a.market
-     WHERE a.prev_date IS NULL AND a.closed_on IS NULL AND LEAST(a.annual_fee, f.maximum::numeric) > 0
+      JOIN x ON x.market = a.market AND x.annual_fee = a.annual_fee AND x.opened_on = a.opened_on
+     WHERE a.prev_date IS NULL AND a.closed_on IS NULL
        AND NOT EXISTS (SELECT 1 FROM ledger_posting p WHERE p.source_key = 'annual-fee/' || a.id || '/1')
      ORDER BY a.id
 """

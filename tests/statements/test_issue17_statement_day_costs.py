@@ -17,6 +17,7 @@ import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from moneyed import Money
 
 from accounts.models import Account
 from events.models import Event
@@ -26,7 +27,7 @@ from fees.models import InterestAccrual
 from ledger.models import Posting
 from statements.models import Statement
 from statements.services import statements_generate
-from tests.accounts.factories import AccountFactory, CardmemberFactory
+from tests.accounts.factories import AccountFactory, CardmemberFactory, CompanyFactory
 from tests.statements.conftest import post, run_through
 
 DAY = dt.date(2026, 1, 15)
@@ -143,3 +144,26 @@ def test_issue17_perf_a_chunk_with_interest_owed_posts_the_fees_before_the_inter
     assert old_statement.opening_balance == previous.closing_balance
     assert old_statement.closing_balance == previous.closing_balance + sum(
         Decimal(amount) for amount in old_statement.totals.values())
+
+
+@pytest.mark.django_db
+def test_issue17_perf_first_fees_built_once_per_programme_fee_and_issue_date_are_each_accounts_own(company_a):
+    """The statement day builds a first fee's amount, description and explanation once per (schedule,
+    programme fee, issue date) and joins it to the accounts: each account still gets its own."""
+    cheaper = CompanyFactory(number="10009", annual_fee=Money("300.00", "DKK"))
+    accounts = [AccountFactory(cardmember=CardmemberFactory(company=company), cycle_day=15, opened_on=opened)
+                for company in (company_a, cheaper) for opened in (dt.date(2026, 1, 10), dt.date(2026, 1, 12))
+                for _ in range(2)]
+    for n, account in enumerate(accounts):
+        post(account, "purchase", "10.00", dt.date(2026, 1, 13), f"charge/mix/{n}")
+    assert statements_generate(on=DAY, account_ids=[a.pk for a in accounts]) == len(accounts)
+    for account in accounts:
+        fee = Posting.objects.get(account=account, kind="fee_annual")
+        programme = account.cardmember.company.annual_fee.amount
+        opened = account.opened_on
+        assert fee.amount.amount == programme
+        assert fee.description == f"Annual card fee {opened.isoformat()}"
+        assert (fee.explanation["programme_fee"], fee.explanation["year_start"], fee.explanation["year_end"]) == (
+            f"{programme:.2f}", opened.isoformat(), opened.replace(year=opened.year + 1).replace(
+                day=opened.day - 1).isoformat())
+        assert Statement.objects.get(account=account).totals["fee_annual"] == f"{programme:.2f}"
