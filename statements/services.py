@@ -113,9 +113,8 @@ def _statement_events(*, on: dt.date, account_ids: list[int]) -> int:
     transaction: one outbox row per company naming its statements, as the PostgreSQL path writes (issue 17)."""
     by_company: dict[int, list[int]] = defaultdict(list)
     for start in range(0, len(account_ids), 500):
-        for company_id, pk in Statement.objects.filter(
-                statement_date=on, account_id__in=account_ids[start:start + 500]).values_list("account__company_id",
-                                                                                             "pk"):
+        found = Statement.objects.filter(statement_date=on, account_id__in=account_ids[start:start + 500])
+        for company_id, pk in found.values_list("account__company_id", "pk"):
             by_company[company_id].append(pk)
     for company_id, ids in by_company.items():
         events_record_batch(company_id=company_id, type=EventType.STATEMENT_READY, object_ids=ids)
