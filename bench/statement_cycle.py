@@ -220,6 +220,22 @@ def baseline() -> float:
     return elapsed
 
 
+def number_events() -> None:
+    """Number the day's events as a reader or the webhook dispatcher would, after commit and off the statement
+    day's path: the batch rows (the fees' posting.created, the statements' statement.ready) become one event
+    per object here. The time is printed, not counted in the run."""
+    from accounts.models import Company
+    from events.models import Event
+    from events.services import events_sequence
+
+    started = time.perf_counter()
+    numbered = sum(events_sequence(company_id=pk) for pk in Company.objects.values_list("pk", flat=True))
+    elapsed = time.perf_counter() - started
+    ready = Event.objects.filter(type="statement.ready", seq__isnull=False).count()
+    print(f"numbering the day's events after commit: {numbered:,} events in {elapsed:.2f} s "
+          f"({ready:,} numbered statement.ready events)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=100_000)
@@ -271,6 +287,7 @@ def main() -> None:
     print("where the statement day's time went:")
     timer.report(run)
     print(f"load average after the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    number_events()
     if not args.skip_verify:
         started = time.perf_counter()
         failures = {name: problems for name, problems in verify_ledger().items() if problems}
