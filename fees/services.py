@@ -121,8 +121,8 @@ def annual_fees_first_sql(*, account_ids: list[int], on: dt.date) -> int:
 # prev_date, its last statement before `on`), with each market's schedule in force from arrays. A fee's amount,
 # description and explanation depend only on the market's schedule, the programme's fee and the issue date:
 # they are built once per such group (`x`, materialized: whatever the join's plan, built once) and joined to
-# its accounts
-# (issue 17: building the eight-key explanation per account was about a tenth of the statement day).
+# its accounts (issue 17: building the eight-key explanation per account was about a tenth of the statement
+# day). A chunk has few groups: a first statement is mostly of accounts issued within the last cycle.
 _FIRST_FEE_FROM_ACCOUNTS = """
     WITH x AS MATERIALIZED (
         SELECT g.market, g.annual_fee, g.opened_on, LEAST(g.annual_fee, f.maximum::numeric) AS amount,
