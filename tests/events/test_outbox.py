@@ -6,17 +6,23 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
 import pytest
 import time_machine
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from moneyed import Money
 
 from accounts.audit import Actor, Role
 from accounts.lifecycle import card_block
 from charges.services import charge_file_import
 from events.models import Event, EventSequence
-from events.payloads import events_hydrate
+from events.payloads import events_hydrate, statement_data
 from events.services import event_record, events_sequence
+from ledger.services import posting_create
+from statements.models import Statement
+from statements.services import statements_generate
 from tests.charges.conftest import RATE_DATE, RATES_2026_03_10, charge_file, charge_row, store_rates
 from tests.charges.test_authorizations import authorize
 from tests.conftest import token_client
@@ -185,3 +191,20 @@ def test_issue18_item7_the_set_based_import_writes_one_outbox_row_per_company(is
     assert sorted(event.data["source_key"] for event in postings) == sorted(
         [f"charge/B{n}" for n in range(5)] + [f"fee_fx/B{n}" for n in range(5)])
     assert [event.object_id for event in postings] == sorted(written[0].object_ids)  # in the postings' order
+
+
+def test_issue17_the_statement_days_statement_ready_reads_the_same_through_the_api(tokens, bob_card, company_a):
+    """The statement day writes its statement.ready events as one outbox row per company naming the statements
+    (issue 17); numbered, each is one event, and the API shows the statement as statement_data builds it."""
+    account = bob_card.card.account
+    posting_create(account=account, kind="purchase", amount=Money("120.00", "DKK"), posting_date=NOW.date(),
+                   source_key="charge/S1", description="Shop")
+    assert statements_generate(on=NOW.date(), account_ids=[account.pk]) == 1
+    written = list(Event.objects.filter(company=company_a, type="statement.ready"))
+    statement = Statement.objects.get(account=account)
+    assert [(event.object_ids, event.data) for event in written] == [([statement.pk], {})]
+    listed = token_client(tokens.a).get("/api/v1/events?type=statement.ready").json()["data"]
+    expected = json.loads(json.dumps(statement_data(statement), cls=DjangoJSONEncoder))
+    assert [event["data"] for event in listed] == [expected]
+    assert expected["account_number"] == account.number and expected["closing_balance"] == str(
+        statement.closing_balance)
