@@ -303,13 +303,18 @@ SELECT i.account_id, i.posting_date, i.kind, i.counter, i.amount, i.currency, i.
        i.related_id, i.explanation, '', '', '', '', false, now()
   FROM {name}_input i
 RETURNING id, account_id, kind, amount)"""
-# posting.created for the postings the INSERT `{name}` returned (SPEC section 16), set-based and in the same
-# statement: one outbox row per company naming its postings (events.services.events_record_batch; postings
-# are append-only), made into one numbered event per posting, in id order, when numbered. Per row, the import
-# pays an id in an array instead of an outbox row with its indexes (issue 18 item 7: ≤ 15 %).
-_EVENTS_SQL = "SELECT a.company_id, p.id AS object_id FROM {name} p JOIN {accounts} a ON a.id = p.account_id"
-_EVENTS_BATCH_SQL = "e AS ({})".format(events_batch_insert_sql(
-    type=EventType.POSTING_CREATED, select_sql=_EVENTS_SQL.format(name="p", accounts="accounts_account")))
+
+
+def _events_insert_sql(*, name: str, accounts: str) -> str:
+    """posting.created for the postings the INSERT `name` returned (SPEC section 16), set-based and in the same
+    statement: one outbox row per company naming its postings (events.services.events_batch_insert_sql;
+    postings are append-only), made into one numbered event per posting, in id order, when numbered. Per row,
+    the import pays an id in an array instead of an outbox row with its indexes (issue 18 item 7: ≤ 15 %)."""
+    return events_batch_insert_sql(type=EventType.POSTING_CREATED, select_sql=(
+        f"SELECT a.company_id, p.id AS object_id FROM {name} p JOIN {accounts} a ON a.id = p.account_id"))
+
+
+_EVENTS_BATCH_SQL = f"e AS ({_events_insert_sql(name='p', accounts='accounts_account')})"
 
 
 def _bulk_insert_sql(input_sql: str) -> str:
@@ -330,8 +335,7 @@ def postings_insert_ctes(*, name: str, input_sql: str, accounts: str = "accounts
     Returns the text to put after the caller's `WITH` (or after a comma).
     """
     return (_INSERT_CTES_SQL.format(name=name, input=input_sql)
-            + ",\n{name}_events AS ({insert})".format(name=name, insert=events_batch_insert_sql(
-                type=EventType.POSTING_CREATED, select_sql=_EVENTS_SQL.format(name=name, accounts=accounts))))
+            + f",\n{name}_events AS ({_events_insert_sql(name=name, accounts=accounts)})")
 
 
 def _bulk_insert_postgres(specs: list[PostingSpec]) -> int:
